@@ -1,0 +1,80 @@
+use std::process::ExitCode;
+
+use crate::config::Config;
+use crate::domain::claims::{sections, ClaimSet};
+use crate::domain::lang::Lang;
+use crate::render::{json::ClaimJson, terminal};
+
+use super::ClaimsCommand;
+
+pub fn run(config: Config, command: ClaimsCommand) -> anyhow::Result<ExitCode> {
+    if let ClaimsCommand::Check { file } = &command {
+        let path = file.clone().unwrap_or(config.claims_file);
+        return Ok(match ClaimSet::load(&path) {
+            Ok(set) => {
+                let parts = sections(&set, Lang::En);
+                println!(
+                    "{}: ok, {} claims in {} sections",
+                    path.display(),
+                    set.claims().len(),
+                    parts.len()
+                );
+                for (section, n) in parts {
+                    println!("  {n:>3}  {section}");
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("{}: {} problem(s)", path.display(), e.problems.len());
+                for p in &e.problems {
+                    eprintln!("  {p}");
+                }
+                ExitCode::FAILURE
+            }
+        });
+    }
+    let set =
+        ClaimSet::load(&config.claims_file).map_err(|e| anyhow::anyhow!("{}:\n{e}", config.claims_file.display()))?;
+    match command {
+        ClaimsCommand::List { json: true, .. } => {
+            let all: Vec<ClaimJson> = set.claims().iter().map(ClaimJson::new).collect();
+            println!("{}", serde_json::to_string_pretty(&all)?);
+        }
+        ClaimsCommand::List { json: false, lang } => {
+            let lang = Lang::from(lang);
+            for c in set.claims() {
+                let deadline = c.deadline.map(|d| format!(" (→ {d})")).unwrap_or_default();
+                println!(
+                    "{:<36} {:<10} {}{}",
+                    c.id,
+                    c.kind.label(lang),
+                    crate::domain::text::truncate_chars(c.text.get(lang), 60),
+                    deadline
+                );
+            }
+        }
+        ClaimsCommand::Show { id, lang } => match set.get(id.trim()) {
+            Some(c) => print!("{}", terminal::claim(c, lang.into())),
+            None => {
+                let near: Vec<&str> = set
+                    .claims()
+                    .iter()
+                    .map(|c| c.id.as_str())
+                    .filter(|c| c.contains(id.trim()))
+                    .take(5)
+                    .collect();
+                eprintln!(
+                    "no claim `{id}`{}",
+                    if near.is_empty() {
+                        String::from("; see `claims list`")
+                    } else {
+                        format!("; did you mean: {}", near.join(", "))
+                    }
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+        },
+        ClaimsCommand::Check { .. } => unreachable!("handled above"),
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,147 @@
+//! The command line: what each subcommand takes, and the handlers that run them.
+
+mod claims;
+mod feed_check;
+mod preview;
+mod tally;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::config::Config;
+use crate::domain::lang::Lang;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "claim-digest",
+    version,
+    about = "Posts one claim of an essay a day to Discord, with the news that bears on it."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start the bot (needs DISCORD_TOKEN). The default when no subcommand is given.
+    Run,
+    /// Compose the digest the bot would post, from the given feeds or the default list, and print it.
+    Preview(PreviewArgs),
+    /// Work with feeds.
+    #[command(subcommand)]
+    Feed(FeedCommand),
+    /// Work with the claims file.
+    #[command(subcommand)]
+    Claims(ClaimsCommand),
+    /// Read the tallies from the database.
+    #[command(subcommand)]
+    Tally(TallyCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct PreviewArgs {
+    /// The day to preview (YYYY-MM-DD); default today (UTC).
+    #[arg(long)]
+    pub date: Option<NaiveDate>,
+    /// Preview this claim instead of the day's claim in the rotation.
+    #[arg(long)]
+    pub claim: Option<String>,
+    /// Language of the preview.
+    #[arg(long, value_enum, default_value = "zh")]
+    pub lang: LangArg,
+    /// A feed to read (http(s) URL, file:// URL or local path); repeat for more. Default: FEEDS_FILE.
+    #[arg(long = "feed", value_name = "URL_OR_PATH")]
+    pub feeds: Vec<String>,
+    /// How many related news items to show, at most.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(0..=10))]
+    pub news: u8,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FeedCommand {
+    /// Fetch or read each feed, parse it and print its title and items. Exit 1 if any fails.
+    Check {
+        #[arg(required = true, value_name = "URL_OR_PATH")]
+        inputs: Vec<String>,
+        /// One JSON object per input, one per line.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClaimsCommand {
+    /// List the claims in essay order.
+    List {
+        #[arg(long)]
+        json: bool,
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: LangArg,
+    },
+    /// Show one claim in both languages.
+    Show {
+        id: String,
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: LangArg,
+    },
+    /// Validate a claims file (default CLAIMS_FILE). Exit 1 if it has problems.
+    Check { file: Option<PathBuf> },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TallyCommand {
+    /// Print a server's running tally per claim.
+    Export {
+        /// The Discord server (guild) id.
+        #[arg(long)]
+        guild: u64,
+        #[arg(long, value_enum, default_value = "json")]
+        format: ExportFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LangArg {
+    Zh,
+    En,
+}
+
+impl From<LangArg> for Lang {
+    fn from(l: LangArg) -> Lang {
+        match l {
+            LangArg::Zh => Lang::Zh,
+            LangArg::En => Lang::En,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+}
+
+/// Runs a parsed command line to its exit code. Errors are printed here, with their causes.
+pub async fn run(cli: Cli, config: Config) -> ExitCode {
+    let result = match cli.command.unwrap_or(Command::Run) {
+        Command::Run => crate::bot::run(config).await,
+        Command::Preview(args) => preview::run(config, args).await,
+        Command::Feed(FeedCommand::Check { inputs, json }) => feed_check::run(config, inputs, json).await,
+        Command::Claims(command) => claims::run(config, command),
+        Command::Tally(TallyCommand::Export { guild, format }) => tally::export(config, guild, format).await,
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,89 @@
+use std::process::ExitCode;
+
+use chrono::{NaiveTime, Utc};
+use tokio::task::JoinSet;
+
+use crate::config::Config;
+use crate::domain::claims::ClaimSet;
+use crate::domain::lang::Lang;
+use crate::domain::rotation::claim_on_day;
+use crate::feeds::{FeedCatalog, FeedSource};
+use crate::render;
+use crate::services::ingest::IngestOutcome;
+use crate::services::App;
+use crate::store::Store;
+
+use super::PreviewArgs;
+
+/// Feeds fetched at once by a preview.
+const PARALLEL_FETCHES: usize = 6;
+
+pub async fn run(config: Config, args: PreviewArgs) -> anyhow::Result<ExitCode> {
+    let claims =
+        ClaimSet::load(&config.claims_file).map_err(|e| anyhow::anyhow!("{}:\n{e}", config.claims_file.display()))?;
+    let catalog = FeedCatalog::load(&config.feeds_file)?;
+    let sources: Vec<(FeedSource, Option<String>)> = if args.feeds.is_empty() {
+        catalog
+            .feeds
+            .iter()
+            .map(|f| Ok((FeedSource::parse(&f.url)?, Some(f.name.clone()))))
+            .collect::<anyhow::Result<_>>()?
+    } else {
+        args.feeds
+            .iter()
+            .map(|f| Ok((FeedSource::parse(f)?, None)))
+            .collect::<anyhow::Result<_>>()?
+    };
+    let date = args.date.unwrap_or_else(|| Utc::now().date_naive());
+    let (claim, round) = match &args.claim {
+        Some(id) => match claims.get(id.trim()) {
+            Some(c) => (c.clone(), 1),
+            None => {
+                eprintln!(
+                    "no claim `{id}` in {}; see `claim-digest claims list`",
+                    config.claims_file.display()
+                );
+                return Ok(ExitCode::from(2));
+            }
+        },
+        None => {
+            // The preview's stand-in server has posted every day since the essay came out.
+            let pick = claim_on_day(&claims, claims.essay.published, date);
+            (pick.claim.clone(), pick.round)
+        }
+    };
+    let store = Store::open(&config.database_url).await?;
+    let app = App::new(config, claims, catalog, store)?;
+
+    let now = Utc::now();
+    let mut feed_ids = Vec::new();
+    let mut jobs = JoinSet::new();
+    let mut pending = sources.into_iter();
+    loop {
+        while jobs.len() < PARALLEL_FETCHES {
+            let Some((source, name)) = pending.next() else { break };
+            let app = app.clone();
+            jobs.spawn(async move { app.ingest(&source, name.as_deref(), now).await });
+        }
+        let Some(done) = jobs.join_next().await else { break };
+        let report = done??;
+        if let IngestOutcome::Failed(why) = &report.outcome {
+            eprintln!("warning: feed {}: {why}", report.url);
+        }
+        feed_ids.push(report.feed);
+    }
+
+    // The window ends with the previewed day (UTC). Items never lie in the future: their dates
+    // are clamped to when they were seen.
+    let until = (date + chrono::Days::new(1)).and_time(NaiveTime::MIN).and_utc();
+    let digest = app
+        .compose_digest(&claim, round, date, &feed_ids, until, usize::from(args.news))
+        .await?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&render::json::digest(&digest))?);
+    } else {
+        print!("{}", render::terminal::digest(&digest, Lang::from(args.lang)));
+    }
+    app.store.close().await;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,161 @@
+//! One typed configuration, read once at start from the environment (and `.env`). Every key is
+//! listed in `.env.example`. Secrets are redacted in `Debug`.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{bail, Context as _};
+use url::Url;
+
+use crate::feeds::FetchLimits;
+
+/// A value that must never be printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub discord_token: Option<Secret>,
+    /// Base URL of a Discord-compatible API (tests point it at a fake on loopback).
+    pub discord_api_url: Option<Url>,
+    /// Register slash commands in this server only (instant updates while developing).
+    pub dev_guild_id: Option<u64>,
+    pub database_url: String,
+    pub claims_file: PathBuf,
+    pub feeds_file: PathBuf,
+    pub news_window_days: u32,
+    pub news_count: u8,
+    pub feed_poll_interval: Duration,
+    pub fetch_limits: FetchLimits,
+    /// Lift the refusal of private and loopback feed addresses (intranets, tests).
+    pub feed_allow_private: bool,
+}
+
+/// The keys and their defaults, in the order `.env.example` lists them.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/claim-digest.db";
+
+impl Config {
+    pub fn from_env() -> anyhow::Result<Config> {
+        Config::from_lookup(|key| std::env::var(key).ok())
+    }
+
+    /// Reads the configuration through `lookup`, so tests can supply their own environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> anyhow::Result<Config> {
+        let get = |key: &str| lookup(key).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let number = |key: &str, default: u64, min: u64, max: u64| -> anyhow::Result<u64> {
+            match get(key) {
+                None => Ok(default),
+                Some(raw) => {
+                    let n: u64 = raw
+                        .parse()
+                        .with_context(|| format!("{key}=`{raw}` is not a whole number"))?;
+                    if !(min..=max).contains(&n) {
+                        bail!("{key}={n} is out of range ({min} to {max})");
+                    }
+                    Ok(n)
+                }
+            }
+        };
+        let flag = |key: &str| -> anyhow::Result<bool> {
+            match get(key).as_deref().map(str::to_ascii_lowercase).as_deref() {
+                None | Some("false" | "0" | "no" | "off") => Ok(false),
+                Some("true" | "1" | "yes" | "on") => Ok(true),
+                Some(other) => bail!("{key}=`{other}` is not true or false"),
+            }
+        };
+        let discord_api_url = match get("DISCORD_API_URL") {
+            None => None,
+            Some(raw) => {
+                let url = Url::parse(&raw).with_context(|| format!("DISCORD_API_URL=`{raw}` is not a URL"))?;
+                if !matches!(url.scheme(), "http" | "https") {
+                    bail!("DISCORD_API_URL must be http(s), got `{raw}`");
+                }
+                Some(url)
+            }
+        };
+        let dev_guild_id = match get("DEV_GUILD_ID") {
+            None => None,
+            Some(raw) => Some(
+                raw.parse()
+                    .with_context(|| format!("DEV_GUILD_ID=`{raw}` is not a server id"))?,
+            ),
+        };
+        Ok(Config {
+            discord_token: get("DISCORD_TOKEN").map(Secret::new),
+            discord_api_url,
+            dev_guild_id,
+            database_url: get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
+            claims_file: get("CLAIMS_FILE").unwrap_or_else(|| "data/claims.toml".into()).into(),
+            feeds_file: get("FEEDS_FILE").unwrap_or_else(|| "data/feeds.toml".into()).into(),
+            news_window_days: number("NEWS_WINDOW_DAYS", 14, 1, 365)? as u32,
+            news_count: number("NEWS_COUNT", 3, 1, 5)? as u8,
+            feed_poll_interval: Duration::from_secs(60 * number("FEED_POLL_MINUTES", 30, 1, 1440)?),
+            fetch_limits: FetchLimits {
+                connect_timeout: Duration::from_secs(number("FEED_CONNECT_TIMEOUT_SECS", 5, 1, 120)?),
+                request_timeout: Duration::from_secs(number("FEED_REQUEST_TIMEOUT_SECS", 20, 1, 600)?),
+                max_body_bytes: number("FEED_MAX_BYTES", 5 * 1024 * 1024, 1024, 100 * 1024 * 1024)?,
+                max_redirects: number("FEED_MAX_REDIRECTS", 5, 0, 20)? as usize,
+                max_items: number("FEED_MAX_ITEMS", 500, 1, 10_000)? as usize,
+            },
+            feed_allow_private: flag("FEED_ALLOW_PRIVATE")?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(pairs: &[(&str, &str)]) -> anyhow::Result<Config> {
+        let env: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| env.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_without_environment() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(c.news_window_days, 14);
+        assert_eq!(c.fetch_limits.max_body_bytes, 5 * 1024 * 1024);
+        assert!(!c.feed_allow_private);
+        assert!(c.discord_token.is_none());
+    }
+
+    #[test]
+    fn token_never_shows_in_debug() {
+        let c = config(&[("DISCORD_TOKEN", "MTIz.secret-token-value")]).unwrap();
+        let printed = format!("{c:?}");
+        assert!(!printed.contains("secret-token-value"), "{printed}");
+        assert!(printed.contains("redacted"));
+        assert_eq!(c.discord_token.unwrap().expose(), "MTIz.secret-token-value");
+    }
+
+    #[test]
+    fn bad_values_name_their_key() {
+        let err = config(&[("NEWS_WINDOW_DAYS", "two weeks")]).unwrap_err();
+        assert!(format!("{err:#}").contains("NEWS_WINDOW_DAYS"));
+        let err = config(&[("NEWS_COUNT", "9")]).unwrap_err();
+        assert_eq!(err.to_string(), "NEWS_COUNT=9 is out of range (1 to 5)");
+        let err = config(&[("FEED_ALLOW_PRIVATE", "maybe")]).unwrap_err();
+        assert!(err.to_string().contains("FEED_ALLOW_PRIVATE"));
+        assert!(config(&[("DISCORD_API_URL", "ftp://x")]).is_err());
+    }
+}

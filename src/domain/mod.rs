@@ -1,0 +1,11 @@
+//! The domain core: plain Rust, no Discord or database types. Everything here is testable on its own.
+
+pub mod claims;
+pub mod digest;
+pub mod ids;
+pub mod lang;
+pub mod news;
+pub mod ranking;
+pub mod rotation;
+pub mod text;
+pub mod votes;

@@ -1,0 +1,243 @@
+//! Choices members can make on a post, and the tally of them.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use super::lang::Lang;
+
+/// What a member says about a claim. Opinions and claims not yet due take agree / disagree /
+/// unsure; a prediction past its deadline is asked whether it came true: yes / no / early.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Choice {
+    Agree,
+    Disagree,
+    Unsure,
+    Yes,
+    No,
+    Early,
+}
+
+/// The two kinds of question a post can ask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Question {
+    /// Do you agree?
+    Stance,
+    /// Did it come true?
+    Verdict,
+}
+
+impl Question {
+    pub fn choices(self) -> [Choice; 3] {
+        match self {
+            Question::Stance => [Choice::Agree, Choice::Disagree, Choice::Unsure],
+            Question::Verdict => [Choice::Yes, Choice::No, Choice::Early],
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Question::Stance => "stance",
+            Question::Verdict => "verdict",
+        }
+    }
+
+    pub fn prompt(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Question::Stance, Lang::Zh) => "你同意吗？",
+            (Question::Stance, Lang::En) => "Do you agree?",
+            (Question::Verdict, Lang::Zh) => "截止日期已过：它成真了吗？",
+            (Question::Verdict, Lang::En) => "The deadline has passed: did it come true?",
+        }
+    }
+}
+
+impl FromStr for Question {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "stance" => Ok(Question::Stance),
+            "verdict" => Ok(Question::Verdict),
+            other => Err(format!("unknown question `{other}`")),
+        }
+    }
+}
+
+impl Choice {
+    pub const ALL: [Choice; 6] = [
+        Choice::Agree,
+        Choice::Disagree,
+        Choice::Unsure,
+        Choice::Yes,
+        Choice::No,
+        Choice::Early,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Choice::Agree => "agree",
+            Choice::Disagree => "disagree",
+            Choice::Unsure => "unsure",
+            Choice::Yes => "yes",
+            Choice::No => "no",
+            Choice::Early => "early",
+        }
+    }
+
+    pub fn question(self) -> Question {
+        match self {
+            Choice::Agree | Choice::Disagree | Choice::Unsure => Question::Stance,
+            Choice::Yes | Choice::No | Choice::Early => Question::Verdict,
+        }
+    }
+
+    pub fn emoji(self) -> &'static str {
+        match self {
+            Choice::Agree => "👍",
+            Choice::Disagree => "👎",
+            Choice::Unsure => "🤔",
+            Choice::Yes => "✅",
+            Choice::No => "❌",
+            Choice::Early => "⏳",
+        }
+    }
+
+    /// The choice a reaction stands for on a post asking `question`, if any.
+    pub fn from_emoji(emoji: &str, question: Question) -> Option<Choice> {
+        question.choices().into_iter().find(|c| c.emoji() == emoji)
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Choice::Agree, Lang::Zh) => "同意",
+            (Choice::Agree, Lang::En) => "Agree",
+            (Choice::Disagree, Lang::Zh) => "不同意",
+            (Choice::Disagree, Lang::En) => "Disagree",
+            (Choice::Unsure, Lang::Zh) => "不确定",
+            (Choice::Unsure, Lang::En) => "Unsure",
+            (Choice::Yes, Lang::Zh) => "成真了",
+            (Choice::Yes, Lang::En) => "Came true",
+            (Choice::No, Lang::Zh) => "没成真",
+            (Choice::No, Lang::En) => "Did not",
+            (Choice::Early, Lang::Zh) => "言之尚早",
+            (Choice::Early, Lang::En) => "Too early",
+        }
+    }
+}
+
+impl fmt::Display for Choice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Choice {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Choice::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| format!("unknown choice `{s}`"))
+    }
+}
+
+/// Counts of the current choices on one claim (or one post).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    pub counts: std::collections::BTreeMap<Choice, u32>,
+}
+
+impl Tally {
+    pub fn from_counts(counts: impl IntoIterator<Item = (Choice, u32)>) -> Tally {
+        let mut tally = Tally::default();
+        for (choice, n) in counts {
+            *tally.counts.entry(choice).or_default() += n;
+        }
+        tally
+    }
+
+    pub fn count(&self, choice: Choice) -> u32 {
+        self.counts.get(&choice).copied().unwrap_or(0)
+    }
+
+    /// Members with a current choice (each member holds one choice per post).
+    pub fn voters(&self) -> u32 {
+        self.counts.values().sum()
+    }
+
+    /// Whole-number percentages that add up to 100 (largest remainder), for `choices` in order.
+    pub fn percentages(&self, choices: &[Choice]) -> Vec<u32> {
+        let total: u32 = choices.iter().map(|c| self.count(*c)).sum();
+        if total == 0 {
+            return vec![0; choices.len()];
+        }
+        let exact: Vec<f64> = choices
+            .iter()
+            .map(|c| f64::from(self.count(*c)) * 100.0 / f64::from(total))
+            .collect();
+        let mut out: Vec<u32> = exact.iter().map(|e| e.floor() as u32).collect();
+        let mut left = 100 - out.iter().sum::<u32>();
+        let mut order: Vec<usize> = (0..choices.len()).collect();
+        order.sort_by(|&a, &b| (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor())));
+        for i in order {
+            if left == 0 {
+                break;
+            }
+            out[i] += 1;
+            left -= 1;
+        }
+        out
+    }
+
+    /// One line such as `👍 3 (60%) · 👎 1 (20%) · 🤔 1 (20%)`.
+    pub fn summary(&self, question: Question, lang: Lang) -> String {
+        let choices = question.choices();
+        let pct = self.percentages(&choices);
+        choices
+            .iter()
+            .zip(pct)
+            .map(|(c, p)| format!("{} {} {} ({p}%)", c.emoji(), c.label(lang), self.count(*c)))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages_add_to_100() {
+        let t = Tally::from_counts([(Choice::Agree, 1), (Choice::Disagree, 1), (Choice::Unsure, 1)]);
+        let p = t.percentages(&Question::Stance.choices());
+        assert_eq!(p.iter().sum::<u32>(), 100);
+        assert_eq!(p, [34, 33, 33]);
+        assert_eq!(Tally::default().percentages(&Question::Stance.choices()), [0, 0, 0]);
+        let t = Tally::from_counts([(Choice::Agree, 3), (Choice::Disagree, 1)]);
+        assert_eq!(t.percentages(&Question::Stance.choices()), [75, 25, 0]);
+        assert_eq!(t.voters(), 4);
+    }
+
+    #[test]
+    fn choices_round_trip_and_map_to_questions() {
+        for c in Choice::ALL {
+            assert_eq!(c.as_str().parse::<Choice>().unwrap(), c);
+            assert!(c.question().choices().contains(&c));
+            assert_eq!(Choice::from_emoji(c.emoji(), c.question()), Some(c));
+        }
+        assert_eq!(Choice::from_emoji("👍", Question::Verdict), None);
+        assert!("maybe".parse::<Choice>().is_err());
+    }
+
+    #[test]
+    fn summary_names_counts_and_shares() {
+        let t = Tally::from_counts([(Choice::Yes, 2), (Choice::Early, 2)]);
+        assert_eq!(
+            t.summary(Question::Verdict, Lang::En),
+            "✅ Came true 2 (50%) · ❌ Did not 0 (0%) · ⏳ Too early 2 (50%)"
+        );
+    }
+}

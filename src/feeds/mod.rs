@@ -1,0 +1,9 @@
+//! Feeds: the configured list, fetching (HTTP or local files) and parsing into news items.
+
+pub mod catalog;
+pub mod fetch;
+pub mod parse;
+
+pub use catalog::{FeedCatalog, FeedSpec};
+pub use fetch::{FeedClient, FeedSource, FetchError, FetchLimits, Fetched};
+pub use parse::{parse_feed, ParseError, ParsedFeed};

@@ -1,0 +1,221 @@
+//! Parsing a feed document into clean news items. The parser is guarded: some real documents
+//! make feed-rs panic, and no document may take the process down.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use chrono::{DateTime, Utc};
+use feed_rs::model::{Entry, Link};
+use url::Url;
+
+use crate::domain::news::{item_identity, story_key, NewsItem};
+use crate::domain::text::{plain_text, truncate_chars};
+
+/// Longest title and summary we keep, in characters.
+const MAX_TITLE_CHARS: usize = 300;
+const MAX_SUMMARY_CHARS: usize = 1000;
+
+#[derive(Debug, Clone)]
+pub struct ParsedFeed {
+    pub title: Option<String>,
+    pub items: Vec<NewsItem>,
+}
+
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+pub enum ParseError {
+    #[error("not a feed: {0}")]
+    NotAFeed(String),
+    #[error("the parser failed on this document (it was contained): {0}")]
+    Crashed(String),
+}
+
+/// Parses `bytes` fetched from `feed_url` (the base for relative links). `source_name` names the
+/// feed when it has no title; `now` stamps when the items were seen; at most `max_items` are kept.
+pub fn parse_feed(
+    bytes: &[u8],
+    feed_url: &str,
+    source_name: Option<&str>,
+    now: DateTime<Utc>,
+    max_items: usize,
+) -> Result<ParsedFeed, ParseError> {
+    let base = Url::parse(feed_url).ok();
+    let parser = feed_rs::parser::Builder::new()
+        .base_uri(base.as_ref().map(Url::as_str))
+        // An empty id marks "the document gave none"; we derive our own identity instead of the
+        // parser's generated one, which is random for entries without a link.
+        .id_generator(|_, _, _| String::new())
+        .build();
+    let parsed = catch_unwind(AssertUnwindSafe(|| parser.parse(bytes)));
+    let feed = match parsed {
+        Ok(Ok(feed)) => feed,
+        Ok(Err(e)) => return Err(ParseError::NotAFeed(e.to_string())),
+        Err(panic) => {
+            let why = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            return Err(ParseError::Crashed(truncate_chars(&why, 200)));
+        }
+    };
+    let title = feed
+        .title
+        .as_ref()
+        .map(|t| plain_text(&t.content))
+        .filter(|t| !t.is_empty());
+    let source = source_name
+        .map(plain_text)
+        .filter(|s| !s.is_empty())
+        .or_else(|| title.clone())
+        .or_else(|| base.as_ref().and_then(|b| b.host_str().map(str::to_string)))
+        .unwrap_or_else(|| "feed".into());
+    let source = truncate_chars(&source, 100);
+    let items = feed
+        .entries
+        .iter()
+        .take(max_items)
+        .filter_map(|entry| entry_to_item(entry, feed_url, base.as_ref(), &source, now))
+        .collect();
+    Ok(ParsedFeed { title, items })
+}
+
+fn entry_to_item(
+    entry: &Entry,
+    feed_url: &str,
+    base: Option<&Url>,
+    source: &str,
+    now: DateTime<Utc>,
+) -> Option<NewsItem> {
+    let link = best_link(&entry.links, base);
+    let raw_title = entry.title.as_ref().map(|t| plain_text(&t.content)).unwrap_or_default();
+    let summary = entry
+        .summary
+        .as_ref()
+        .map(|s| s.content.clone())
+        .or_else(|| entry.content.as_ref().and_then(|c| c.body.clone()))
+        .map(|s| truncate_chars(&plain_text(&s), MAX_SUMMARY_CHARS))
+        .unwrap_or_default();
+    // An entry with neither title nor summary has nothing to show.
+    let title = if raw_title.is_empty() {
+        truncate_chars(&summary, 120)
+    } else {
+        raw_title
+    };
+    if title.is_empty() {
+        return None;
+    }
+    // A date in the future is a feed's mistake; it would pin the item to the top of every window.
+    let published = entry.published.or(entry.updated).map(|d| d.min(now));
+    let guid = Some(entry.id.as_str()).filter(|id| !id.trim().is_empty());
+    let identity = item_identity(feed_url, guid, link.as_deref(), &title, published);
+    Some(NewsItem {
+        identity,
+        story_key: link.as_deref().and_then(story_key),
+        title: truncate_chars(&title, MAX_TITLE_CHARS),
+        url: link,
+        summary,
+        source: source.to_string(),
+        published,
+        seen_at: now,
+    })
+}
+
+/// The entry's page: an `alternate` (or unlabelled) link, resolved against the feed's URL,
+/// kept only if it is http(s).
+fn best_link(links: &[Link], base: Option<&Url>) -> Option<String> {
+    let ranked = links
+        .iter()
+        .filter(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+        .chain(links.iter());
+    for link in ranked {
+        let href = link.href.trim();
+        let resolved = match base {
+            Some(b) => b.join(href).ok(),
+            None => Url::parse(href).ok(),
+        };
+        if let Some(u) = resolved.filter(|u| matches!(u.scheme(), "http" | "https")) {
+            return Some(u.to_string());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap()
+    }
+
+    const RSS: &str = r#"<?xml version="1.0"?>
+<rss version="2.0"><channel><title>Demo &amp; Co</title><link>https://demo.example/</link>
+<item><title>First &lt;b&gt;bold&lt;/b&gt; story</title><link>/news/1</link><guid isPermaLink="false">a-1</guid>
+<description>&lt;p&gt;Hello &amp;amp; welcome&lt;/p&gt;</description><pubDate>Tue, 24 Nov 2026 10:00:00 GMT</pubDate></item>
+<item><title>No guid here</title><link>https://demo.example/news/2?utm_source=rss</link></item>
+<item><title>No guid, no link</title><pubDate>Wed, 25 Nov 2026 10:00:00 GMT</pubDate></item>
+<item><title>From the future</title><link>javascript:alert(1)</link><pubDate>Wed, 25 Nov 2099 10:00:00 GMT</pubDate></item>
+</channel></rss>"#;
+
+    #[test]
+    fn entries_become_clean_items_with_stable_identity() {
+        let feed = parse_feed(RSS.as_bytes(), "https://demo.example/feed.xml", None, now(), 500).unwrap();
+        assert_eq!(feed.title.as_deref(), Some("Demo & Co"));
+        let items = &feed.items;
+        assert_eq!(items.len(), 4);
+        assert_eq!(items[0].title, "First bold story");
+        assert_eq!(items[0].url.as_deref(), Some("https://demo.example/news/1"));
+        assert_eq!(items[0].summary, "Hello & welcome");
+        assert_eq!(items[0].source, "Demo & Co");
+        assert!(items[0].identity.starts_with("guid:"));
+        assert!(items[1].identity.starts_with("link:"));
+        assert!(items[2].identity.starts_with("hash:"));
+        assert_eq!(items[3].url, None, "only http(s) links are kept");
+        assert_eq!(items[3].published, Some(now()), "future dates are clamped");
+        // Parsing again gives the same identities: nothing random.
+        let again = parse_feed(RSS.as_bytes(), "https://demo.example/feed.xml", None, now(), 500).unwrap();
+        let ids = |f: &ParsedFeed| f.items.iter().map(|i| i.identity.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&feed), ids(&again));
+    }
+
+    #[test]
+    fn item_cap_and_configured_name() {
+        let feed = parse_feed(
+            RSS.as_bytes(),
+            "https://demo.example/feed.xml",
+            Some("My <i>name</i>"),
+            now(),
+            2,
+        )
+        .unwrap();
+        assert_eq!(feed.items.len(), 2);
+        assert_eq!(feed.items[0].source, "My name");
+    }
+
+    #[test]
+    fn json_feed_and_atom_work() {
+        let json = r#"{"version":"https://jsonfeed.org/version/1.1","title":"J","items":[{"id":"1","url":"https://j.example/1","title":"Json item","content_text":"text"}]}"#;
+        let feed = parse_feed(json.as_bytes(), "https://j.example/feed.json", None, now(), 500).unwrap();
+        assert_eq!(feed.items[0].title, "Json item");
+        let atom = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><id>urn:a</id><updated>2026-11-20T00:00:00Z</updated>
+<entry><title type="html">&lt;i&gt;Atom&lt;/i&gt; entry</title><id>urn:a:1</id><updated>2026-11-20T00:00:00Z</updated><link href="e/1"/></entry></feed>"#;
+        let feed = parse_feed(atom.as_bytes(), "https://a.example/x/feed.atom", None, now(), 500).unwrap();
+        assert_eq!(feed.items[0].title, "Atom entry");
+        assert_eq!(feed.items[0].url.as_deref(), Some("https://a.example/x/e/1"));
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_crash() {
+        let err = parse_feed(b"hello world", "https://x.example/", None, now(), 500).unwrap_err();
+        assert!(matches!(err, ParseError::NotAFeed(_)), "{err}");
+        let mut utf16 = vec![0xFE, 0xFF];
+        for unit in
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>x</title></channel></rss>"
+                .encode_utf16()
+        {
+            utf16.extend(unit.to_be_bytes());
+        }
+        // Whatever happens inside the parser, we get a value back.
+        let _ = parse_feed(&utf16, "https://x.example/", None, now(), 500);
+    }
+}

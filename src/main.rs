@@ -1,0 +1,28 @@
+use std::process::ExitCode;
+
+use clap::Parser as _;
+use tracing_subscriber::EnvFilter;
+
+use claim_digest::config::Config;
+use claim_digest::Cli;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    // A missing .env is normal; the environment alone is enough.
+    let _ = dotenvy::dotenv();
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,serenity=warn,sqlx=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("configuration error: {e:#}\nSee .env.example for every key and its default.");
+            return ExitCode::from(2);
+        }
+    };
+    claim_digest::run(cli, config).await
+}

@@ -1,0 +1,1 @@
+//! Discord rendering (next).

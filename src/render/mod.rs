@@ -1,0 +1,6 @@
+//! Rendering: the same digest and tallies, to Discord (embeds, components, limits), to the
+//! terminal, or to JSON.
+
+pub mod discord;
+pub mod json;
+pub mod terminal;

@@ -1,0 +1,43 @@
+//! Composing a digest from stored news.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::App;
+use crate::domain::claims::Claim;
+use crate::domain::digest::Digest;
+use crate::domain::ids::FeedId;
+use crate::domain::ranking::{NewsIndex, RankedNews};
+
+impl App {
+    /// The news of `feeds` in the window ending at `until` that bear on `claim`, best first.
+    pub async fn related_news(
+        &self,
+        claim: &Claim,
+        feeds: &[FeedId],
+        until: DateTime<Utc>,
+        limit: usize,
+    ) -> anyhow::Result<Vec<RankedNews>> {
+        let from = until - chrono::Duration::days(i64::from(self.config.news_window_days));
+        let items = self.store.items_between(feeds, from, until).await?;
+        Ok(NewsIndex::new(items).related(claim, limit))
+    }
+
+    pub async fn compose_digest(
+        &self,
+        claim: &Claim,
+        round: u32,
+        date: NaiveDate,
+        feeds: &[FeedId],
+        until: DateTime<Utc>,
+        news: usize,
+    ) -> anyhow::Result<Digest> {
+        let news = self.related_news(claim, feeds, until, news).await?;
+        Ok(Digest {
+            date,
+            essay: self.claims.essay.clone(),
+            claim: claim.clone(),
+            round,
+            news,
+        })
+    }
+}

@@ -1,0 +1,35 @@
+//! Services: the use cases, on top of the domain and the store. Command handlers, the terminal
+//! and background tasks all call these; none of them talks SQL or HTTP directly.
+
+pub mod digest;
+pub mod ingest;
+
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::domain::claims::ClaimSet;
+use crate::feeds::{FeedCatalog, FeedClient};
+use crate::store::Store;
+
+/// Everything the use cases need, built once at start and shared.
+#[derive(Clone)]
+pub struct App {
+    pub config: Arc<Config>,
+    pub claims: Arc<ClaimSet>,
+    pub catalog: Arc<FeedCatalog>,
+    pub store: Store,
+    pub feeds: FeedClient,
+}
+
+impl App {
+    pub fn new(config: Config, claims: ClaimSet, catalog: FeedCatalog, store: Store) -> anyhow::Result<App> {
+        let feeds = FeedClient::new(config.fetch_limits.clone())?;
+        Ok(App {
+            config: Arc::new(config),
+            claims: Arc::new(claims),
+            catalog: Arc::new(catalog),
+            store,
+            feeds,
+        })
+    }
+}

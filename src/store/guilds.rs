@@ -1,0 +1,204 @@
+use chrono::{DateTime, NaiveTime, Utc};
+use sqlx::Row;
+
+use super::{feeds::FeedRecord, ts, Store};
+use crate::domain::ids::{ChannelId, FeedId, GuildId, RoleId};
+use crate::domain::lang::Lang;
+use crate::feeds::FeedSpec;
+
+/// A server's settings, as moderators set them with `/digest setup`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GuildSettings {
+    pub id: GuildId,
+    pub channel: Option<ChannelId>,
+    pub post_time: NaiveTime,
+    pub timezone: chrono_tz::Tz,
+    pub language: Lang,
+    pub news_count: u8,
+    pub thread: bool,
+    pub moderator_role: Option<RoleId>,
+    pub paused: bool,
+    /// Set when posting failed in a way retrying will not fix (channel gone, access removed).
+    pub broken_reason: Option<String>,
+}
+
+/// A complete new setup for a server.
+#[derive(Debug, Clone)]
+pub struct GuildUpdate {
+    pub channel: ChannelId,
+    pub post_time: NaiveTime,
+    pub timezone: chrono_tz::Tz,
+    pub language: Lang,
+    pub news_count: u8,
+    pub thread: bool,
+    pub moderator_role: Option<RoleId>,
+}
+
+fn to_settings(row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<GuildSettings> {
+    let time: String = row.try_get("post_time")?;
+    let tz: String = row.try_get("timezone")?;
+    let lang: String = row.try_get("language")?;
+    Ok(GuildSettings {
+        id: GuildId::from_db(row.try_get("id")?),
+        channel: row.try_get::<Option<i64>, _>("channel_id")?.map(ChannelId::from_db),
+        post_time: NaiveTime::parse_from_str(&time, "%H:%M")?,
+        timezone: tz
+            .parse()
+            .map_err(|e| anyhow::anyhow!("bad time zone `{tz}` in database: {e}"))?,
+        language: lang.parse().map_err(anyhow::Error::msg)?,
+        news_count: row.try_get::<i64, _>("news_count")? as u8,
+        thread: row.try_get("thread")?,
+        moderator_role: row.try_get::<Option<i64>, _>("moderator_role_id")?.map(RoleId::from_db),
+        paused: row.try_get("paused")?,
+        broken_reason: row.try_get("broken_reason")?,
+    })
+}
+
+const GUILD_COLUMNS: &str =
+    "id, channel_id, post_time, timezone, language, news_count, thread, moderator_role_id, paused, broken_reason";
+
+impl Store {
+    /// The server's settings, creating them (with the default feed list) the first time.
+    pub async fn ensure_guild(
+        &self,
+        id: GuildId,
+        language: Lang,
+        default_feeds: &[FeedSpec],
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<GuildSettings> {
+        if let Some(existing) = self.guild(id).await? {
+            return Ok(existing);
+        }
+        let mut tx = self.pool.begin().await?;
+        let created =
+            sqlx::query("INSERT INTO guilds (id, language, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING")
+                .bind(id.to_db())
+                .bind(language.code())
+                .bind(ts(now))
+                .execute(&mut *tx)
+                .await?;
+        if created.rows_affected() == 1 {
+            for feed in default_feeds {
+                sqlx::query("INSERT INTO feeds (url) VALUES (?) ON CONFLICT (url) DO NOTHING")
+                    .bind(&feed.url)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO guild_feeds (guild_id, feed_id, name) SELECT ?, id, ? FROM feeds WHERE url = ?
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(id.to_db())
+                .bind(&feed.name)
+                .bind(&feed.url)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        self.guild(id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("guild {id} vanished after insert"))
+    }
+
+    pub async fn guild(&self, id: GuildId) -> anyhow::Result<Option<GuildSettings>> {
+        let row = sqlx::query(&format!("SELECT {GUILD_COLUMNS} FROM guilds WHERE id = ?"))
+            .bind(id.to_db())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(to_settings).transpose()
+    }
+
+    /// Servers with a channel set, not paused, not broken: the ones the daily poster serves.
+    pub async fn scheduled_guilds(&self) -> anyhow::Result<Vec<GuildSettings>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {GUILD_COLUMNS} FROM guilds WHERE channel_id IS NOT NULL AND paused = 0 AND broken_reason IS NULL ORDER BY id"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(to_settings).collect()
+    }
+
+    pub async fn all_guilds(&self) -> anyhow::Result<Vec<GuildSettings>> {
+        let rows = sqlx::query(&format!("SELECT {GUILD_COLUMNS} FROM guilds ORDER BY id"))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(to_settings).collect()
+    }
+
+    /// Applies a full setup; a new setup also clears a broken schedule.
+    pub async fn setup_guild(&self, id: GuildId, update: &GuildUpdate) -> anyhow::Result<GuildSettings> {
+        sqlx::query(
+            "UPDATE guilds SET channel_id = ?, post_time = ?, timezone = ?, language = ?, news_count = ?, thread = ?,
+               moderator_role_id = ?, broken_reason = NULL WHERE id = ?",
+        )
+        .bind(update.channel.to_db())
+        .bind(update.post_time.format("%H:%M").to_string())
+        .bind(update.timezone.name())
+        .bind(update.language.code())
+        .bind(i64::from(update.news_count))
+        .bind(update.thread)
+        .bind(update.moderator_role.map(RoleId::to_db))
+        .bind(id.to_db())
+        .execute(&self.pool)
+        .await?;
+        self.guild(id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("guild {id} is not set up"))
+    }
+
+    pub async fn set_paused(&self, id: GuildId, paused: bool) -> anyhow::Result<()> {
+        sqlx::query("UPDATE guilds SET paused = ? WHERE id = ?")
+            .bind(paused)
+            .bind(id.to_db())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn mark_guild_broken(&self, id: GuildId, reason: &str) -> anyhow::Result<()> {
+        sqlx::query("UPDATE guilds SET broken_reason = ? WHERE id = ?")
+            .bind(reason)
+            .bind(id.to_db())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The server's feeds with the names it gave them, in the order they were added.
+    pub async fn guild_feeds(&self, id: GuildId) -> anyhow::Result<Vec<(String, FeedRecord)>> {
+        let ids: Vec<(i64, String)> =
+            sqlx::query_as("SELECT feed_id, name FROM guild_feeds WHERE guild_id = ? ORDER BY rowid")
+                .bind(id.to_db())
+                .fetch_all(&self.pool)
+                .await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for (feed_id, name) in ids {
+            if let Some(feed) = self.feed(FeedId(feed_id)).await? {
+                out.push((name, feed));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Adds a feed to a server's list; false if it was already there.
+    pub async fn add_guild_feed(&self, id: GuildId, feed: FeedId, name: &str) -> anyhow::Result<bool> {
+        let done =
+            sqlx::query("INSERT INTO guild_feeds (guild_id, feed_id, name) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+                .bind(id.to_db())
+                .bind(feed.0)
+                .bind(name)
+                .execute(&self.pool)
+                .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Removes a feed from a server's list; false if it was not there.
+    pub async fn remove_guild_feed(&self, id: GuildId, feed: FeedId) -> anyhow::Result<bool> {
+        let done = sqlx::query("DELETE FROM guild_feeds WHERE guild_id = ? AND feed_id = ?")
+            .bind(id.to_db())
+            .bind(feed.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}

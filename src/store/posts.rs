@@ -1,0 +1,248 @@
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::Row;
+
+use super::{parse_ts, ts, Store};
+use crate::domain::ids::{ChannelId, GuildId, MessageId, PostId};
+use crate::domain::rotation::Posted;
+use crate::domain::votes::Question;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PostStatus {
+    /// The day's post is claimed in the database; the message may not be on Discord yet.
+    Reserved,
+    Sent,
+    Failed,
+}
+
+impl PostStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            PostStatus::Reserved => "reserved",
+            PostStatus::Sent => "sent",
+            PostStatus::Failed => "failed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Post {
+    pub id: PostId,
+    pub guild: GuildId,
+    pub local_date: NaiveDate,
+    pub claim_id: String,
+    pub round: u32,
+    pub question: Question,
+    pub channel: ChannelId,
+    pub message: Option<MessageId>,
+    /// Sent with the message so that a retried send cannot appear twice.
+    pub nonce: String,
+    pub status: PostStatus,
+    pub error: Option<String>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewPost {
+    pub guild: GuildId,
+    pub local_date: NaiveDate,
+    pub claim_id: String,
+    pub round: u32,
+    pub question: Question,
+    pub channel: ChannelId,
+    pub nonce: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reservation {
+    /// This call claimed the day: go and send it.
+    Reserved(Post),
+    /// The day was already claimed (maybe sent, maybe mid-send after a crash).
+    Exists(Post),
+}
+
+const POST_COLUMNS: &str =
+    "id, guild_id, local_date, claim_id, round, question, channel_id, message_id, nonce, status, error, sent_at";
+
+fn to_post(row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<Post> {
+    let status: String = row.try_get("status")?;
+    let question: String = row.try_get("question")?;
+    let sent_at: Option<String> = row.try_get("sent_at")?;
+    Ok(Post {
+        id: PostId(row.try_get("id")?),
+        guild: GuildId::from_db(row.try_get("guild_id")?),
+        local_date: row.try_get::<String, _>("local_date")?.parse()?,
+        claim_id: row.try_get("claim_id")?,
+        round: row.try_get::<i64, _>("round")? as u32,
+        question: question.parse().map_err(anyhow::Error::msg)?,
+        channel: ChannelId::from_db(row.try_get("channel_id")?),
+        message: row.try_get::<Option<i64>, _>("message_id")?.map(MessageId::from_db),
+        nonce: row.try_get("nonce")?,
+        status: match status.as_str() {
+            "reserved" => PostStatus::Reserved,
+            "sent" => PostStatus::Sent,
+            "failed" => PostStatus::Failed,
+            other => anyhow::bail!("unknown post status `{other}` in database"),
+        },
+        error: row.try_get("error")?,
+        sent_at: sent_at.as_deref().map(parse_ts).transpose()?,
+    })
+}
+
+impl Store {
+    /// Claims (server, local date) for a post. The UNIQUE key makes this the one place that
+    /// decides: two callers racing for the same day get one `Reserved` and one `Exists`.
+    pub async fn reserve_post(&self, new: &NewPost, now: DateTime<Utc>) -> anyhow::Result<Reservation> {
+        let done = sqlx::query(
+            "INSERT INTO posts (guild_id, local_date, claim_id, round, question, channel_id, nonce, status, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, 'reserved', ?) ON CONFLICT (guild_id, local_date) DO NOTHING",
+        )
+        .bind(new.guild.to_db())
+        .bind(new.local_date.to_string())
+        .bind(&new.claim_id)
+        .bind(i64::from(new.round))
+        .bind(new.question.as_str())
+        .bind(new.channel.to_db())
+        .bind(&new.nonce)
+        .bind(ts(now))
+        .execute(&self.pool)
+        .await?;
+        let post = self
+            .post_on(new.guild, new.local_date)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("post of {} on {} vanished", new.guild, new.local_date))?;
+        Ok(if done.rows_affected() == 1 {
+            Reservation::Reserved(post)
+        } else {
+            Reservation::Exists(post)
+        })
+    }
+
+    pub async fn mark_post_sent(&self, id: PostId, message: MessageId, at: DateTime<Utc>) -> anyhow::Result<()> {
+        sqlx::query("UPDATE posts SET status = 'sent', message_id = ?, error = NULL, sent_at = ? WHERE id = ?")
+            .bind(message.to_db())
+            .bind(ts(at))
+            .bind(id.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn mark_post_failed(&self, id: PostId, error: &str) -> anyhow::Result<()> {
+        sqlx::query("UPDATE posts SET status = ?, error = ? WHERE id = ? AND status <> 'sent'")
+            .bind(PostStatus::Failed.as_str())
+            .bind(error)
+            .bind(id.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn post(&self, id: PostId) -> anyhow::Result<Option<Post>> {
+        let row = sqlx::query(&format!("SELECT {POST_COLUMNS} FROM posts WHERE id = ?"))
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(to_post).transpose()
+    }
+
+    pub async fn post_on(&self, guild: GuildId, date: NaiveDate) -> anyhow::Result<Option<Post>> {
+        let row = sqlx::query(&format!(
+            "SELECT {POST_COLUMNS} FROM posts WHERE guild_id = ? AND local_date = ?"
+        ))
+        .bind(guild.to_db())
+        .bind(date.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(to_post).transpose()
+    }
+
+    pub async fn post_by_message(&self, message: MessageId) -> anyhow::Result<Option<Post>> {
+        let row = sqlx::query(&format!("SELECT {POST_COLUMNS} FROM posts WHERE message_id = ?"))
+            .bind(message.to_db())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(to_post).transpose()
+    }
+
+    /// The server's posts, newest first.
+    pub async fn posts(&self, guild: GuildId) -> anyhow::Result<Vec<Post>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {POST_COLUMNS} FROM posts WHERE guild_id = ? ORDER BY local_date DESC"
+        ))
+        .bind(guild.to_db())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(to_post).collect()
+    }
+
+    /// Which claims the server has had, for the rotation. Failed posts do not count.
+    pub async fn rotation_history(&self, guild: GuildId) -> anyhow::Result<Vec<Posted>> {
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT claim_id, round FROM posts WHERE guild_id = ? AND status <> 'failed'")
+                .bind(guild.to_db())
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(claim_id, round)| Posted {
+                claim_id,
+                round: round as u32,
+            })
+            .collect())
+    }
+
+    /// A failed reservation is released so that the day can be tried again.
+    pub async fn release_failed_post(&self, id: PostId) -> anyhow::Result<()> {
+        sqlx::query("DELETE FROM posts WHERE id = ? AND status = 'failed'")
+            .bind(id.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn one_post_per_server_per_day() {
+        let store = Store::in_memory().await.unwrap();
+        let now = Utc::now();
+        store
+            .ensure_guild(GuildId(7), crate::domain::lang::Lang::En, &[], now)
+            .await
+            .unwrap();
+        let new = NewPost {
+            guild: GuildId(7),
+            local_date: NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
+            claim_id: "a".into(),
+            round: 1,
+            question: Question::Stance,
+            channel: ChannelId(9),
+            nonce: "n1".into(),
+        };
+        let Reservation::Reserved(post) = store.reserve_post(&new, now).await.unwrap() else {
+            panic!("first reserves")
+        };
+        let second = NewPost {
+            claim_id: "b".into(),
+            nonce: "n2".into(),
+            ..new.clone()
+        };
+        match store.reserve_post(&second, now).await.unwrap() {
+            Reservation::Exists(existing) => assert_eq!(existing.id, post.id),
+            other => panic!("second must find the first: {other:?}"),
+        }
+        store.mark_post_sent(post.id, MessageId(55), now).await.unwrap();
+        let sent = store.post_by_message(MessageId(55)).await.unwrap().unwrap();
+        assert_eq!((sent.status, sent.claim_id.as_str()), (PostStatus::Sent, "a"));
+        assert_eq!(
+            store.rotation_history(GuildId(7)).await.unwrap(),
+            [Posted {
+                claim_id: "a".into(),
+                round: 1
+            }]
+        );
+    }
+}

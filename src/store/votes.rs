@@ -1,0 +1,280 @@
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use super::{ts, Store};
+use crate::domain::ids::{GuildId, PostId, UserId};
+use crate::domain::votes::{Choice, Tally};
+
+/// What a vote changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VoteChange {
+    pub previous: Option<Choice>,
+    pub current: Option<Choice>,
+}
+
+/// The running tally of one claim in one server, over all its posts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimTally {
+    pub claim_id: String,
+    pub tally: Tally,
+    /// Distinct members who hold a choice on any post of the claim.
+    pub voters: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VoteSource {
+    Button,
+    Reaction,
+}
+
+impl VoteSource {
+    fn as_str(self) -> &'static str {
+        match self {
+            VoteSource::Button => "button",
+            VoteSource::Reaction => "reaction",
+        }
+    }
+}
+
+impl Store {
+    /// Records a member's choice on a post (the last choice counts) and keeps the change in the
+    /// history, in one transaction: when this returns, the vote is committed.
+    pub async fn cast_vote(
+        &self,
+        post: PostId,
+        user: UserId,
+        choice: Choice,
+        source: VoteSource,
+        at: DateTime<Utc>,
+    ) -> anyhow::Result<VoteChange> {
+        let mut tx = self.pool.begin().await?;
+        let previous: Option<String> = sqlx::query_scalar("SELECT choice FROM votes WHERE post_id = ? AND user_id = ?")
+            .bind(post.0)
+            .bind(user.to_db())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let previous = previous
+            .map(|p| p.parse::<Choice>())
+            .transpose()
+            .map_err(anyhow::Error::msg)?;
+        if previous != Some(choice) {
+            sqlx::query(
+                "INSERT INTO votes (post_id, user_id, choice, source, updated_at) VALUES (?, ?, ?, ?, ?)
+                 ON CONFLICT (post_id, user_id) DO UPDATE SET choice = excluded.choice, source = excluded.source,
+                 updated_at = excluded.updated_at",
+            )
+            .bind(post.0)
+            .bind(user.to_db())
+            .bind(choice.as_str())
+            .bind(source.as_str())
+            .bind(ts(at))
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("INSERT INTO vote_history (post_id, user_id, choice, source, at) VALUES (?, ?, ?, ?, ?)")
+                .bind(post.0)
+                .bind(user.to_db())
+                .bind(choice.as_str())
+                .bind(source.as_str())
+                .bind(ts(at))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(VoteChange {
+            previous,
+            current: Some(choice),
+        })
+    }
+
+    /// A removed reaction withdraws the vote only if that reaction is still the member's choice.
+    pub async fn withdraw_reaction(
+        &self,
+        post: PostId,
+        user: UserId,
+        choice: Choice,
+        at: DateTime<Utc>,
+    ) -> anyhow::Result<VoteChange> {
+        let mut tx = self.pool.begin().await?;
+        let done =
+            sqlx::query("DELETE FROM votes WHERE post_id = ? AND user_id = ? AND choice = ? AND source = 'reaction'")
+                .bind(post.0)
+                .bind(user.to_db())
+                .bind(choice.as_str())
+                .execute(&mut *tx)
+                .await?;
+        let withdrawn = done.rows_affected() == 1;
+        if withdrawn {
+            sqlx::query(
+                "INSERT INTO vote_history (post_id, user_id, choice, source, at) VALUES (?, ?, NULL, 'reaction', ?)",
+            )
+            .bind(post.0)
+            .bind(user.to_db())
+            .bind(ts(at))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(if withdrawn {
+            VoteChange {
+                previous: Some(choice),
+                current: None,
+            }
+        } else {
+            VoteChange {
+                previous: None,
+                current: None,
+            }
+        })
+    }
+
+    pub async fn post_tally(&self, post: PostId) -> anyhow::Result<Tally> {
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT choice, COUNT(*) FROM votes WHERE post_id = ? GROUP BY choice")
+                .bind(post.0)
+                .fetch_all(&self.pool)
+                .await?;
+        to_tally(rows)
+    }
+
+    /// How many changes the member made on a post (history rows), for tests and audits.
+    pub async fn vote_history_len(&self, post: PostId, user: UserId) -> anyhow::Result<u32> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM vote_history WHERE post_id = ? AND user_id = ?")
+            .bind(post.0)
+            .bind(user.to_db())
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n as u32)
+    }
+
+    /// The running tally of every claim posted in the server, in the order claims were first posted.
+    pub async fn claim_tallies(&self, guild: GuildId) -> anyhow::Result<Vec<ClaimTally>> {
+        let rows: Vec<(String, Option<String>, i64)> = sqlx::query_as(
+            "SELECT p.claim_id, v.choice, COUNT(v.user_id) FROM posts p LEFT JOIN votes v ON v.post_id = p.id
+             WHERE p.guild_id = ? AND p.status = 'sent' GROUP BY p.claim_id, v.choice ORDER BY MIN(p.local_date), p.claim_id",
+        )
+        .bind(guild.to_db())
+        .fetch_all(&self.pool)
+        .await?;
+        let voters: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT p.claim_id, COUNT(DISTINCT v.user_id) FROM posts p JOIN votes v ON v.post_id = p.id
+             WHERE p.guild_id = ? GROUP BY p.claim_id",
+        )
+        .bind(guild.to_db())
+        .fetch_all(&self.pool)
+        .await?;
+        let voters: BTreeMap<String, i64> = voters.into_iter().collect();
+        let mut order: Vec<String> = Vec::new();
+        let mut counts: BTreeMap<String, Vec<(String, i64)>> = BTreeMap::new();
+        for (claim, choice, n) in rows {
+            if !counts.contains_key(&claim) {
+                order.push(claim.clone());
+            }
+            let entry = counts.entry(claim).or_default();
+            if let Some(choice) = choice {
+                entry.push((choice, n));
+            }
+        }
+        order
+            .into_iter()
+            .map(|claim_id| {
+                let tally = to_tally(counts.remove(&claim_id).unwrap_or_default())?;
+                let voters = voters.get(&claim_id).copied().unwrap_or(0) as u32;
+                Ok(ClaimTally {
+                    claim_id,
+                    tally,
+                    voters,
+                })
+            })
+            .collect()
+    }
+}
+
+fn to_tally(rows: Vec<(String, i64)>) -> anyhow::Result<Tally> {
+    let mut counts = Vec::with_capacity(rows.len());
+    for (choice, n) in rows {
+        counts.push((choice.parse::<Choice>().map_err(anyhow::Error::msg)?, n as u32));
+    }
+    Ok(Tally::from_counts(counts))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ids::ChannelId;
+    use crate::domain::lang::Lang;
+    use crate::domain::votes::Question;
+    use crate::store::{NewPost, Reservation};
+
+    #[tokio::test]
+    async fn last_choice_counts_and_history_is_kept() {
+        let store = Store::in_memory().await.unwrap();
+        let now = Utc::now();
+        store.ensure_guild(GuildId(1), Lang::Zh, &[], now).await.unwrap();
+        let new = NewPost {
+            guild: GuildId(1),
+            local_date: "2026-11-28".parse().unwrap(),
+            claim_id: "c".into(),
+            round: 1,
+            question: Question::Stance,
+            channel: ChannelId(2),
+            nonce: "n".into(),
+        };
+        let Reservation::Reserved(post) = store.reserve_post(&new, now).await.unwrap() else {
+            panic!()
+        };
+        store
+            .mark_post_sent(post.id, crate::domain::ids::MessageId(3), now)
+            .await
+            .unwrap();
+        let (alice, bob) = (UserId(10), UserId(11));
+        assert_eq!(
+            store
+                .cast_vote(post.id, alice, Choice::Agree, VoteSource::Button, now)
+                .await
+                .unwrap()
+                .previous,
+            None
+        );
+        store
+            .cast_vote(post.id, bob, Choice::Agree, VoteSource::Button, now)
+            .await
+            .unwrap();
+        let change = store
+            .cast_vote(post.id, alice, Choice::Disagree, VoteSource::Button, now)
+            .await
+            .unwrap();
+        assert_eq!(change.previous, Some(Choice::Agree));
+        // The same choice again changes nothing and adds no history.
+        store
+            .cast_vote(post.id, alice, Choice::Disagree, VoteSource::Button, now)
+            .await
+            .unwrap();
+        let tally = store.post_tally(post.id).await.unwrap();
+        assert_eq!((tally.count(Choice::Agree), tally.count(Choice::Disagree)), (1, 1));
+        assert_eq!(store.vote_history_len(post.id, alice).await.unwrap(), 2);
+        // A reaction vote, then its removal; removing a reaction that is not the current choice does nothing.
+        let carol = UserId(12);
+        store
+            .cast_vote(post.id, carol, Choice::Unsure, VoteSource::Reaction, now)
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .withdraw_reaction(post.id, carol, Choice::Agree, now)
+                .await
+                .unwrap()
+                .current,
+            None
+        );
+        assert_eq!(store.post_tally(post.id).await.unwrap().count(Choice::Unsure), 1);
+        store
+            .withdraw_reaction(post.id, carol, Choice::Unsure, now)
+            .await
+            .unwrap();
+        assert_eq!(store.post_tally(post.id).await.unwrap().voters(), 2);
+        let tallies = store.claim_tallies(GuildId(1)).await.unwrap();
+        assert_eq!(tallies.len(), 1);
+        assert_eq!((tallies[0].claim_id.as_str(), tallies[0].voters), ("c", 2));
+    }
+}

@@ -1,0 +1,100 @@
+//! Test helpers: a local feed server on 127.0.0.1 and a way to run the real binary.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Path as UrlPath, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+/// One document the feed server serves.
+#[derive(Clone)]
+pub struct Doc {
+    pub content_type: &'static str,
+    pub body: Vec<u8>,
+}
+
+#[derive(Clone, Default)]
+pub struct FeedServer {
+    docs: Arc<Mutex<HashMap<String, Doc>>>,
+    pub hits: Arc<Mutex<HashMap<String, u32>>>,
+}
+
+impl FeedServer {
+    pub fn put(&self, name: &str, content_type: &'static str, body: impl Into<Vec<u8>>) {
+        self.docs.lock().unwrap().insert(
+            name.to_string(),
+            Doc {
+                content_type,
+                body: body.into(),
+            },
+        );
+    }
+
+    pub fn hits(&self, name: &str) -> u32 {
+        self.hits.lock().unwrap().get(name).copied().unwrap_or(0)
+    }
+
+    /// Serves `/feeds/{name}` on a free loopback port until the test ends.
+    pub async fn start(&self) -> SocketAddr {
+        async fn serve(
+            State(server): State<FeedServer>,
+            UrlPath(name): UrlPath<String>,
+            _headers: HeaderMap,
+        ) -> Response {
+            *server.hits.lock().unwrap().entry(name.clone()).or_default() += 1;
+            match server.docs.lock().unwrap().get(&name).cloned() {
+                Some(doc) => ([(header::CONTENT_TYPE, doc.content_type)], doc.body).into_response(),
+                None => (StatusCode::NOT_FOUND, "no such feed").into_response(),
+            }
+        }
+        let app = Router::new()
+            .route("/feeds/{name}", get(serve))
+            .with_state(self.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        addr
+    }
+}
+
+pub fn repo_file(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+}
+
+/// Runs the claim-digest binary with a clean environment pointing at `db`.
+pub async fn run_cli(db: &Path, args: &[&str], extra_env: &[(&str, &str)]) -> Output {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_claim-digest"));
+    command
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env("CLAIMS_FILE", repo_file("data/claims.toml"))
+        .env("FEEDS_FILE", repo_file("data/feeds.toml"))
+        .env("FEED_ALLOW_PRIVATE", "true")
+        .env("RUST_LOG", "warn")
+        // The binary reads .env from its working directory: run it where there is none.
+        .current_dir(db.ancestors().find(|a| a.is_dir()).unwrap());
+    for (k, v) in extra_env {
+        command.env(k, v);
+    }
+    command.output().await.expect("running claim-digest")
+}
+
+pub fn rss(title: &str, items: &[(&str, &str, &str, &str)]) -> String {
+    let mut out = format!("<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>{title}</title><link>https://news.example/</link>");
+    for (guid, item_title, link, date) in items {
+        out.push_str(&format!(
+            "<item><guid isPermaLink=\"false\">{guid}</guid><title>{item_title}</title><link>{link}</link><pubDate>{date}</pubDate></item>"
+        ));
+    }
+    out.push_str("</channel></rss>");
+    out
+}
