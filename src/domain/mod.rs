@@ -7,5 +7,6 @@ pub mod lang;
 pub mod news;
 pub mod ranking;
 pub mod rotation;
+pub mod schedule;
 pub mod text;
 pub mod votes;

@@ -3,6 +3,9 @@
 
 pub mod digest;
 pub mod ingest;
+pub mod poller;
+pub mod poster;
+pub mod votes;
 
 use std::sync::Arc;
 
