@@ -1,13 +1,48 @@
 //! The Discord edge: connecting, commands, buttons and reactions. Thin adapters over `services`.
 
+mod commands;
+mod events;
+mod publisher;
+mod refresh;
+mod reply;
+
 use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use poise::serenity_prelude as serenity;
+use tokio::sync::watch;
 
 use crate::config::Config;
+use crate::domain::claims::ClaimSet;
+use crate::error::Error;
+use crate::feeds::FeedCatalog;
+use crate::services::App;
+use crate::store::Store;
+
+pub use publisher::DiscordPublisher;
+pub use refresh::FooterRefresher;
+
+/// What every command and event handler can reach.
+pub struct Data {
+    pub app: App,
+    pub refresher: FooterRefresher,
+}
+
+impl Data {
+    /// A publisher over the client's own HTTP handle (one rate-limit state for the whole bot).
+    pub fn publisher(ctx: Context<'_>) -> DiscordPublisher {
+        DiscordPublisher::new(ctx.serenity_context().http.clone())
+    }
+}
+
+pub type Context<'a> = poise::Context<'a, Data, Error>;
 
 pub const NO_TOKEN_HELP: &str = "\
 claim-digest needs a Discord bot token to run.
 
-  1. Create an application at https://discord.com/developers/applications, add a bot, copy its token.
+  1. Create an application at https://discord.com/developers/applications, add a bot, copy its token
+     (README.md, section \"Putting it on Discord\", walks through it).
   2. Put it in .env (see .env.example) as DISCORD_TOKEN=..., or export DISCORD_TOKEN.
   3. Run `cargo run --release` again.
 
@@ -16,10 +51,145 @@ Without a token you can still see what the bot would post:
   cargo run --release -- preview --lang en
 ";
 
+/// Only what the bot uses: server events (to know its servers) and reactions (votes). No
+/// privileged intent.
+pub fn intents() -> serenity::GatewayIntents {
+    serenity::GatewayIntents::GUILDS | serenity::GatewayIntents::GUILD_MESSAGE_REACTIONS
+}
+
 pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
-    let Some(_token) = config.discord_token.clone() else {
+    let Some(token) = config.discord_token.clone() else {
         eprint!("{NO_TOKEN_HELP}");
         return Ok(ExitCode::from(2));
     };
-    anyhow::bail!("the Discord client is not wired in this build yet")
+    let claims =
+        ClaimSet::load(&config.claims_file).map_err(|e| anyhow::anyhow!("{}:\n{e}", config.claims_file.display()))?;
+    let catalog = FeedCatalog::load(&config.feeds_file)?;
+    let store = Store::open(&config.database_url).await?;
+    let app = App::new(config, claims, catalog, store)?;
+
+    let mut http = serenity::HttpBuilder::new(token.expose());
+    if let Some(api) = &app.config.discord_api_url {
+        // serenity applies a proxy only with its own rate limiter off; our sender paces itself.
+        http = http
+            .proxy(api.as_str().trim_end_matches('/'))
+            .ratelimiter_disabled(true);
+    }
+    let refresher = FooterRefresher::default();
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let data = Data {
+        app: app.clone(),
+        refresher: refresher.clone(),
+    };
+    let dev_guild = app.config.dev_guild_id;
+    let framework = poise::Framework::builder()
+        .options(poise::FrameworkOptions {
+            commands: commands::all(),
+            on_error: |error| Box::pin(reply::on_error(error)),
+            event_handler: |ctx, event| Box::pin(events::handle(ctx, event)),
+            allowed_mentions: Some(crate::render::discord::no_mentions()),
+            initialize_owners: false,
+            ..Default::default()
+        })
+        .setup(move |ctx, ready, framework| {
+            Box::pin(async move {
+                let commands = &framework.options().commands;
+                match dev_guild {
+                    Some(guild) => {
+                        poise::builtins::register_in_guild(ctx, commands, serenity::GuildId::new(guild)).await?
+                    }
+                    None => poise::builtins::register_globally(ctx, commands).await?,
+                }
+                tracing::info!(user = %ready.user.name, guilds = ready.guilds.len(), "connected; commands registered");
+                Ok(data)
+            })
+        })
+        .build();
+    let mut client = serenity::ClientBuilder::new_with_http(http.build(), intents())
+        .framework(framework)
+        .await
+        .context("building the Discord client")?;
+
+    // Background work starts here, once per process, never again on a gateway reconnect.
+    let http = client.http.clone();
+    let publisher = DiscordPublisher::new(http.clone());
+    let mut background = tokio::task::JoinSet::new();
+    background.spawn(poster_loop(app.clone(), publisher, stop_rx.clone()));
+    background.spawn(poller_loop(app.clone(), stop_rx.clone()));
+    background.spawn(refresher.run(app.clone(), http, stop_rx.clone()));
+
+    let shards = client.shard_manager.clone();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down: finishing work in progress");
+        let _ = stop_tx.send(true);
+        shards.shutdown_all().await;
+    });
+    let result = client.start().await;
+    // Let in-flight sends and writes finish, but never hang the exit.
+    let _ = tokio::time::timeout(Duration::from_secs(8), async {
+        while background.join_next().await.is_some() {}
+    })
+    .await;
+    app.store.close().await;
+    result.context("the Discord connection failed")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => return std::future::pending().await,
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}
+
+/// Waits `period`, or returns true early when asked to stop.
+async fn stopped_during(stop: &mut watch::Receiver<bool>, period: Duration) -> bool {
+    if *stop.borrow() {
+        return true;
+    }
+    tokio::select! {
+        _ = tokio::time::sleep(period) => *stop.borrow(),
+        _ = stop.changed() => true,
+    }
+}
+
+async fn poster_loop(app: App, publisher: DiscordPublisher, mut stop: watch::Receiver<bool>) {
+    let tick = app.config.scheduler_tick;
+    loop {
+        match app.run_poster_once(&publisher, chrono::Utc::now()).await {
+            Ok(outcome) if !outcome.posted.is_empty() || outcome.failed > 0 => tracing::info!(?outcome, "poster pass"),
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %format!("{e:#}"), "poster pass failed"),
+        }
+        if stopped_during(&mut stop, tick).await {
+            break;
+        }
+    }
+}
+
+async fn poller_loop(app: App, mut stop: watch::Receiver<bool>) {
+    let tick = app.config.scheduler_tick;
+    loop {
+        match app.run_poller_once(chrono::Utc::now()).await {
+            Ok(outcome) if outcome.fetched + outcome.failed > 0 => tracing::info!(?outcome, "feed poll"),
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %format!("{e:#}"), "feed poll failed"),
+        }
+        if stopped_during(&mut stop, tick).await {
+            break;
+        }
+    }
 }

@@ -219,6 +219,41 @@ pub fn thread_name(digest: &Digest, lang: Lang) -> String {
     truncate_chars(&format!("{prefix}: {}", digest.claim.text.get(lang)), 100)
 }
 
+/// A claim on its own, for `/claim show` and friends.
+pub fn claim_embed(claim: &Claim, lang: Lang, essay_url: &str) -> CreateEmbed {
+    let other = match lang {
+        Lang::Zh => Lang::En,
+        Lang::En => Lang::Zh,
+    };
+    let mut description = format!("*{}*", escape_markdown(claim.text.get(other)));
+    if let Some(deadline) = claim.deadline {
+        let label = match lang {
+            Lang::Zh => "截止日期",
+            Lang::En => "Deadline",
+        };
+        description.push_str(&format!("\n\n⏰ {label}: {deadline}"));
+    }
+    CreateEmbed::new()
+        .author(CreateEmbedAuthor::new(truncate_chars(
+            &format!(
+                "{} · {} · {}",
+                claim.section.get(lang),
+                claim.kind.label(lang),
+                claim.id
+            ),
+            limits::AUTHOR,
+        )))
+        .title(truncate_chars(claim.text.get(lang), limits::EMBED_TITLE))
+        .url(link_target(essay_url).unwrap_or_default())
+        .description(truncate_chars(&description, limits::EMBED_DESCRIPTION))
+        .colour(0x5865F2)
+}
+
+/// A link to a message, which Discord shows as a jump link and which pings no one.
+pub fn message_link(guild: u64, channel: u64, message: u64) -> String {
+    format!("https://discord.com/channels/{guild}/{channel}/{message}")
+}
+
 /// Checks a JSON message body against Discord's limits; returns what is over.
 pub fn limit_violations(body: &serde_json::Value) -> Vec<String> {
     let mut out = Vec::new();

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use super::App;
 use crate::domain::ids::FeedId;
 use crate::feeds::fetch::Fetched;
-use crate::feeds::{parse_feed, FeedSource};
+use crate::feeds::{parse_feed, FeedSource, ParseError, ParsedFeed};
 use crate::store::FetchRecord;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,9 +42,8 @@ impl App {
         let validators = Some(&feed.validators).filter(|v| v.etag.is_some() || v.last_modified.is_some());
         let outcome = match self.feeds.fetch(source, validators).await {
             Ok(Fetched::NotModified) => {
-                self.store
-                    .record_fetch(feed.id, now, &FetchRecord::NotModified { next_attempt_at: next })
-                    .await?;
+                let record = FetchRecord::NotModified { next_attempt_at: next };
+                self.store.record_fetch(feed.id, now, &record).await?;
                 IngestOutcome::NotModified
             }
             Ok(Fetched::Body {
@@ -52,32 +51,24 @@ impl App {
                 bytes,
                 validators,
                 ..
-            }) => {
-                let max_items = self.feeds.limits().max_items;
-                // Parsing is CPU work on untrusted input: keep it off the async workers.
-                let parsed = tokio::task::spawn_blocking({
-                    let name = name.map(str::to_string);
-                    move || parse_feed(&bytes, &final_url, name.as_deref(), now, max_items)
-                })
-                .await?;
-                match parsed {
-                    Ok(parsed) => {
-                        let new = self.store.insert_items(feed.id, &parsed.items).await?;
-                        let record = FetchRecord::Success {
-                            title: parsed.title.clone(),
-                            validators,
-                            next_attempt_at: next,
-                        };
-                        self.store.record_fetch(feed.id, now, &record).await?;
-                        IngestOutcome::Stored {
-                            title: parsed.title,
-                            items: parsed.items.len(),
-                            new,
-                        }
+            }) => match self.parse_off_thread(bytes, final_url, name, now).await? {
+                Ok(parsed) => {
+                    let new = self.store.insert_items(feed.id, &parsed.items).await?;
+                    let title = parsed.title.clone();
+                    let record = FetchRecord::Success {
+                        title,
+                        validators,
+                        next_attempt_at: next,
+                    };
+                    self.store.record_fetch(feed.id, now, &record).await?;
+                    IngestOutcome::Stored {
+                        title: parsed.title,
+                        items: parsed.items.len(),
+                        new,
                     }
-                    Err(e) => self.fail(feed.id, now, e.to_string()).await?,
                 }
-            }
+                Err(e) => self.fail(feed.id, now, e.to_string()).await?,
+            },
             Err(e) => self.fail(feed.id, now, e.to_string()).await?,
         };
         Ok(IngestReport {
@@ -87,19 +78,45 @@ impl App {
         })
     }
 
+    /// Fetches and parses a feed without storing anything: what `/feeds test` shows and what
+    /// `/feeds add` checks before it adds. The error is text fit for a moderator.
+    pub async fn probe_feed(
+        &self,
+        source: &FeedSource,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Result<ParsedFeed, String>> {
+        match self.feeds.fetch(source, None).await {
+            Ok(Fetched::Body { final_url, bytes, .. }) => Ok(self
+                .parse_off_thread(bytes, final_url, None, now)
+                .await?
+                .map_err(|e| e.to_string())),
+            Ok(Fetched::NotModified) => Ok(Err("the server answered 304 Not Modified to a plain request".into())),
+            Err(e) => Ok(Err(e.to_string())),
+        }
+    }
+
+    /// Parsing is CPU work on untrusted input: it runs on the blocking pool, not the async workers.
+    async fn parse_off_thread(
+        &self,
+        bytes: Vec<u8>,
+        final_url: String,
+        name: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Result<ParsedFeed, ParseError>> {
+        let max_items = self.feeds.limits().max_items;
+        let name = name.map(str::to_string);
+        let parse = move || parse_feed(&bytes, &final_url, name.as_deref(), now, max_items);
+        Ok(tokio::task::spawn_blocking(parse).await?)
+    }
+
     async fn fail(&self, feed: FeedId, now: DateTime<Utc>, error: String) -> anyhow::Result<IngestOutcome> {
         // Retry sooner than a full interval, but not in a tight loop.
         let next = now + chrono::Duration::minutes(5);
-        self.store
-            .record_fetch(
-                feed,
-                now,
-                &FetchRecord::Failure {
-                    error: error.clone(),
-                    next_attempt_at: next,
-                },
-            )
-            .await?;
+        let record = FetchRecord::Failure {
+            error: error.clone(),
+            next_attempt_at: next,
+        };
+        self.store.record_fetch(feed, now, &record).await?;
         tracing::warn!(feed = feed.0, %error, "feed fetch failed");
         Ok(IngestOutcome::Failed(error))
     }

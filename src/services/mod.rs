@@ -2,6 +2,7 @@
 //! and background tasks all call these; none of them talks SQL or HTTP directly.
 
 pub mod digest;
+pub mod guilds;
 pub mod ingest;
 pub mod poller;
 pub mod poster;

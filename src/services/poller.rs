@@ -31,7 +31,7 @@ impl App {
             let limit = limit.clone();
             jobs.spawn(async move {
                 let _permit = limit.acquire_owned().await?;
-                let source = FeedSource::Http(url::Url::parse(&feed.url)?);
+                let source = FeedSource::Http(FeedSource::parse_remote(&feed.url)?);
                 app.ingest(&source, None, now).await
             });
         }

@@ -1,0 +1,200 @@
+use poise::serenity_prelude as serenity;
+
+use crate::bot::reply::{self, guild, is_moderator};
+use crate::bot::Context;
+use crate::domain::ids::{FeedId, GuildId};
+use crate::domain::lang::Lang;
+use crate::domain::text::truncate_chars;
+use crate::error::{Error, UserError};
+use crate::feeds::FeedSource;
+use crate::render::discord::{escape_markdown, limits};
+
+/// Manage this server's news feeds (moderators)
+#[poise::command(
+    slash_command,
+    guild_only,
+    default_member_permissions = "MANAGE_GUILD",
+    check = "is_moderator",
+    subcommands("add", "remove", "list", "test"),
+    subcommand_required,
+    description_localized("zh-CN", "管理本服务器的新闻源（版主）")
+)]
+pub async fn feeds(_: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// Add a feed (it is fetched and checked first)
+#[poise::command(
+    slash_command,
+    guild_only,
+    check = "is_moderator",
+    description_localized("zh-CN", "添加新闻源（先抓取并检查）")
+)]
+async fn add(
+    ctx: Context<'_>,
+    #[description = "The feed's URL (RSS, Atom or JSON Feed)"]
+    #[description_localized("zh-CN", "新闻源地址（RSS、Atom 或 JSON Feed）")]
+    url: String,
+    #[description = "A name to show (default: the feed's title)"]
+    #[description_localized("zh-CN", "显示的名称（默认：新闻源标题）")]
+    name: Option<String>,
+) -> Result<(), Error> {
+    ctx.defer_ephemeral().await?;
+    let settings = guild(ctx).await?;
+    let lang = settings.language;
+    let (feed, parsed) = ctx
+        .data()
+        .app
+        .add_feed(settings.id, &url, name.as_deref(), lang, chrono::Utc::now())
+        .await?;
+    let title = escape_markdown(&truncate_chars(parsed.title.as_deref().unwrap_or(&feed.url), 100));
+    let text = match lang {
+        Lang::Zh => format!("已添加 **{title}**（{} 条）。", parsed.items.len()),
+        Lang::En => format!("Added **{title}** ({} items).", parsed.items.len()),
+    };
+    ctx.send(reply::text(text).ephemeral(true)).await?;
+    Ok(())
+}
+
+async fn autocomplete_feed(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
+    let Some(guild) = ctx.guild_id() else {
+        return serenity::CreateAutocompleteResponse::new();
+    };
+    let feeds = ctx
+        .data()
+        .app
+        .store
+        .guild_feeds(GuildId(guild.get()))
+        .await
+        .unwrap_or_default();
+    let needle = partial.to_lowercase();
+    let choices = feeds
+        .into_iter()
+        .filter(|(name, f)| name.to_lowercase().contains(&needle) || f.url.contains(&needle))
+        .take(25)
+        .map(|(name, f)| serenity::AutocompleteChoice::new(truncate_chars(&name, 100), f.id.0.to_string()))
+        .collect();
+    serenity::CreateAutocompleteResponse::new().set_choices(choices)
+}
+
+/// Remove a feed from this server
+#[poise::command(
+    slash_command,
+    guild_only,
+    check = "is_moderator",
+    description_localized("zh-CN", "从本服务器移除新闻源")
+)]
+async fn remove(
+    ctx: Context<'_>,
+    #[description = "The feed"]
+    #[description_localized("zh-CN", "新闻源")]
+    #[autocomplete = "autocomplete_feed"]
+    feed: String,
+) -> Result<(), Error> {
+    let settings = guild(ctx).await?;
+    let lang = settings.language;
+    let Ok(id) = feed.trim().parse::<i64>() else {
+        return Err(UserError::new(match lang {
+            Lang::Zh => "请从建议列表中选择一个新闻源。",
+            Lang::En => "Pick a feed from the suggestions.",
+        })
+        .into());
+    };
+    let name = ctx.data().app.remove_feed(settings.id, FeedId(id), lang).await?;
+    let name = escape_markdown(&name);
+    let text = match lang {
+        Lang::Zh => format!("已移除 **{name}**。"),
+        Lang::En => format!("Removed **{name}**."),
+    };
+    ctx.send(reply::text(text).ephemeral(true)).await?;
+    Ok(())
+}
+
+/// List this server's feeds and their health
+#[poise::command(
+    slash_command,
+    guild_only,
+    check = "is_moderator",
+    description_localized("zh-CN", "列出本服务器的新闻源及其状态")
+)]
+async fn list(ctx: Context<'_>) -> Result<(), Error> {
+    let settings = guild(ctx).await?;
+    let lang = settings.language;
+    let feeds = ctx.data().app.store.guild_feeds(settings.id).await?;
+    let mut body = String::new();
+    for (name, feed) in &feeds {
+        let health = match (&feed.last_error, feed.last_success_at) {
+            (Some(e), _) => format!("⚠️ {}", escape_markdown(&truncate_chars(e, 120))),
+            (None, Some(at)) => format!("✓ {}", at.format("%Y-%m-%d %H:%M UTC")),
+            (None, None) => (if lang == Lang::Zh {
+                "尚未抓取"
+            } else {
+                "not fetched yet"
+            })
+            .to_string(),
+        };
+        let line = format!(
+            "• **{}** <{}>\n  {health}\n",
+            escape_markdown(&truncate_chars(name, 80)),
+            feed.url
+        );
+        if body.chars().count() + line.chars().count() > limits::EMBED_DESCRIPTION - 20 {
+            body.push('…');
+            break;
+        }
+        body.push_str(&line);
+    }
+    if feeds.is_empty() {
+        body = (if lang == Lang::Zh {
+            "没有新闻源。用 /feeds add 添加。"
+        } else {
+            "No feeds. Add one with /feeds add."
+        })
+        .into();
+    }
+    let title = match lang {
+        Lang::Zh => format!("新闻源（{}）", feeds.len()),
+        Lang::En => format!("Feeds ({})", feeds.len()),
+    };
+    ctx.send(reply::embed(serenity::CreateEmbed::new().title(title).description(body)).ephemeral(true))
+        .await?;
+    Ok(())
+}
+
+/// Fetch a feed and show what it holds, without adding it
+#[poise::command(
+    slash_command,
+    guild_only,
+    check = "is_moderator",
+    description_localized("zh-CN", "抓取新闻源并预览内容（不添加）")
+)]
+async fn test(
+    ctx: Context<'_>,
+    #[description = "The feed's URL"]
+    #[description_localized("zh-CN", "新闻源地址")]
+    url: String,
+) -> Result<(), Error> {
+    ctx.defer_ephemeral().await?;
+    let settings = guild(ctx).await?;
+    let lang = settings.language;
+    let source = FeedSource::Http(FeedSource::parse_remote(&url).map_err(|e| UserError::new(e.to_string()))?);
+    let text = match ctx.data().app.probe_feed(&source, chrono::Utc::now()).await? {
+        Ok(parsed) => {
+            let title = escape_markdown(&truncate_chars(parsed.title.as_deref().unwrap_or("(untitled)"), 100));
+            let mut text = match lang {
+                Lang::Zh => format!("✓ **{title}**：{} 条\n", parsed.items.len()),
+                Lang::En => format!("✓ **{title}**: {} items\n", parsed.items.len()),
+            };
+            for item in parsed.items.iter().take(5) {
+                text.push_str(&format!("• {}\n", escape_markdown(&truncate_chars(&item.title, 150))));
+            }
+            text
+        }
+        Err(why) => match lang {
+            Lang::Zh => format!("✗ 不能用作新闻源：{why}"),
+            Lang::En => format!("✗ Not usable as a feed: {why}"),
+        },
+    };
+    ctx.send(reply::text(text).ephemeral(true)).await?;
+    Ok(())
+}

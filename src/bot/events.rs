@@ -1,0 +1,133 @@
+//! Gateway events beyond slash commands: vote buttons and emoji reactions.
+
+use poise::serenity_prelude as serenity;
+use serenity::{CreateInteractionResponse, CreateInteractionResponseMessage, FullEvent};
+
+use super::reply::apology;
+use super::Data;
+use crate::domain::ids::{GuildId, MessageId, UserId};
+use crate::domain::lang::Lang;
+use crate::domain::votes::Choice;
+use crate::error::Error;
+use crate::render::discord::{no_mentions, parse_vote_custom_id};
+use crate::store::VoteSource;
+
+pub async fn handle(framework: poise::FrameworkContext<'_, Data, Error>, event: &FullEvent) -> Result<(), Error> {
+    let ctx = framework.serenity_context;
+    let data = framework.user_data;
+    match event {
+        FullEvent::InteractionCreate {
+            interaction: serenity::Interaction::Component(click),
+        } => {
+            if click.data.custom_id.starts_with("vote:") {
+                on_vote_button(ctx, data, click).await;
+            }
+        }
+        FullEvent::ReactionAdd { add_reaction } => on_reaction(ctx, data, add_reaction, true).await,
+        FullEvent::ReactionRemove { removed_reaction } => on_reaction(ctx, data, removed_reaction, false).await,
+        _ => {}
+    }
+    Ok(())
+}
+
+async fn on_vote_button(ctx: &serenity::Context, data: &Data, click: &serenity::ComponentInteraction) {
+    let lang = Lang::from_locale(&click.locale);
+    let now = chrono::Utc::now();
+    let result = match (parse_vote_custom_id(&click.data.custom_id), click.guild_id) {
+        (Some((post, choice)), Some(guild)) => {
+            let guild = GuildId(guild.get());
+            let lang = match data.app.store.guild(guild).await {
+                Ok(Some(settings)) => settings.language,
+                _ => lang,
+            };
+            data.app
+                .vote(
+                    guild,
+                    post,
+                    UserId(click.user.id.get()),
+                    choice,
+                    VoteSource::Button,
+                    lang,
+                    now,
+                )
+                .await
+                .map(|receipt| (receipt, lang))
+        }
+        _ => Err(crate::error::UserError::new("This button is not a vote this bot knows.").into()),
+    };
+    let reply = match &result {
+        Ok((receipt, lang)) => {
+            data.refresher
+                .mark(receipt.post.id, click.message.embeds.first().cloned());
+            let choice = receipt.change.current.unwrap_or(Choice::Unsure);
+            let lead = match (lang, receipt.change.previous) {
+                (Lang::Zh, Some(prev)) if prev != choice => {
+                    format!("已改为「{}」（原为「{}」）。", choice.label(*lang), prev.label(*lang))
+                }
+                (Lang::Zh, _) => format!("已记录你的投票：「{}」。", choice.label(*lang)),
+                (Lang::En, Some(prev)) if prev != choice => {
+                    format!("Changed to **{}** (was {}).", choice.label(*lang), prev.label(*lang))
+                }
+                (Lang::En, _) => format!("Your vote is recorded: **{}**.", choice.label(*lang)),
+            };
+            format!("{lead}\n{}", receipt.tally.summary(receipt.post.question, *lang))
+        }
+        Err(Error::User(e)) => e.to_string(),
+        Err(Error::Internal(e)) => {
+            tracing::error!(error = %format!("{e:#}"), custom_id = %click.data.custom_id, "vote failed");
+            apology(lang).to_string()
+        }
+    };
+    let response = CreateInteractionResponse::Message(
+        CreateInteractionResponseMessage::new()
+            .content(reply)
+            .ephemeral(true)
+            .allowed_mentions(no_mentions()),
+    );
+    if let Err(e) = click.create_response(&ctx.http, response).await {
+        tracing::warn!(error = %e, "could not confirm a vote");
+    }
+}
+
+async fn on_reaction(ctx: &serenity::Context, data: &Data, reaction: &serenity::Reaction, added: bool) {
+    let (Some(guild), Some(user)) = (reaction.guild_id, reaction.user_id) else {
+        return;
+    };
+    if user == ctx.cache.current_user().id {
+        return;
+    }
+    let serenity::ReactionType::Unicode(emoji) = &reaction.emoji else {
+        return;
+    };
+    let store = &data.app.store;
+    let post = match store.post_by_message(MessageId(reaction.message_id.get())).await {
+        Ok(Some(post)) if post.guild.0 == guild.get() => post,
+        Ok(_) => return,
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "reaction lookup failed");
+            return;
+        }
+    };
+    // Skin-tone and presentation variants count as the same emoji.
+    let base: String = emoji
+        .chars()
+        .filter(|c| !matches!(c, '\u{FE0F}' | '\u{1F3FB}'..='\u{1F3FF}'))
+        .collect();
+    let Some(choice) = Choice::from_emoji(&base, post.question) else {
+        return;
+    };
+    let now = chrono::Utc::now();
+    let user = UserId(user.get());
+    let result = if added {
+        store
+            .cast_vote(post.id, user, choice, VoteSource::Reaction, now)
+            .await
+            .map(|_| ())
+    } else {
+        store.withdraw_reaction(post.id, user, choice, now).await.map(|_| ())
+    };
+    match result {
+        Ok(()) => data.refresher.mark(post.id, None),
+        Err(e) => tracing::error!(error = %format!("{e:#}"), "reaction vote failed"),
+    }
+}

@@ -1,0 +1,82 @@
+//! Keeps each post's footer tally current without editing on every click: votes mark a post
+//! dirty, and a loop edits each dirty post at most once per tick.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use poise::serenity_prelude as serenity;
+use tokio::sync::watch;
+
+use crate::domain::ids::PostId;
+use crate::render::discord::tally_footer;
+use crate::services::App;
+
+const TICK: Duration = Duration::from_secs(3);
+
+#[derive(Clone, Default)]
+pub struct FooterRefresher {
+    dirty: Arc<Mutex<HashMap<PostId, Option<serenity::Embed>>>>,
+}
+
+impl FooterRefresher {
+    /// Marks a post for a footer edit; `embed` is the message's current embed when known.
+    pub fn mark(&self, post: PostId, embed: Option<serenity::Embed>) {
+        let mut dirty = self.dirty.lock().expect("refresher lock");
+        let slot = dirty.entry(post).or_default();
+        if embed.is_some() {
+            *slot = embed;
+        }
+    }
+
+    pub async fn run(self, app: App, http: Arc<serenity::Http>, mut stop: watch::Receiver<bool>) {
+        loop {
+            let stopping = super::stopped_during(&mut stop, TICK).await;
+            // Drain even when stopping, so the last votes reach the footer.
+            let batch: Vec<_> = self.dirty.lock().expect("refresher lock").drain().collect();
+            for (post, embed) in batch {
+                if let Err(e) = refresh(&app, &http, post, embed).await {
+                    tracing::warn!(post = %post, error = %format!("{e:#}"), "footer refresh failed");
+                }
+            }
+            if stopping {
+                break;
+            }
+        }
+    }
+}
+
+async fn refresh(app: &App, http: &serenity::Http, post: PostId, embed: Option<serenity::Embed>) -> anyhow::Result<()> {
+    let Some(post) = app.store.post(post).await? else {
+        return Ok(());
+    };
+    let Some(message) = post.message else { return Ok(()) };
+    let channel = serenity::ChannelId::new(post.channel.0);
+    let message = serenity::MessageId::new(message.0);
+    let embed = match embed {
+        Some(e) => e,
+        None => match channel.message(http, message).await?.embeds.into_iter().next() {
+            Some(e) => e,
+            None => return Ok(()),
+        },
+    };
+    let lang = app
+        .store
+        .guild(post.guild)
+        .await?
+        .map(|g| g.language)
+        .unwrap_or_default();
+    let tally = app.store.post_tally(post.id).await?;
+    let footer = serenity::CreateEmbedFooter::new(tally_footer(&tally, post.question, lang));
+    let edited = serenity::CreateEmbed::from(embed).footer(footer);
+    channel
+        .edit_message(
+            http,
+            message,
+            serenity::EditMessage::new()
+                .embed(edited)
+                .allowed_mentions(crate::render::discord::no_mentions()),
+        )
+        .await?;
+    Ok(())
+}
