@@ -10,6 +10,7 @@ use crate::domain::lang::Lang;
 use crate::domain::votes::Choice;
 use crate::error::Error;
 use crate::render::discord::{no_mentions, parse_vote_custom_id};
+use crate::services::votes::Ballot;
 use crate::store::VoteSource;
 
 pub async fn handle(framework: poise::FrameworkContext<'_, Data, Error>, event: &FullEvent) -> Result<(), Error> {
@@ -18,11 +19,7 @@ pub async fn handle(framework: poise::FrameworkContext<'_, Data, Error>, event: 
     match event {
         FullEvent::InteractionCreate {
             interaction: serenity::Interaction::Component(click),
-        } => {
-            if click.data.custom_id.starts_with("vote:") {
-                on_vote_button(ctx, data, click).await;
-            }
-        }
+        } if click.data.custom_id.starts_with("vote:") => on_vote_button(ctx, data, click).await,
         FullEvent::ReactionAdd { add_reaction } => on_reaction(ctx, data, add_reaction, true).await,
         FullEvent::ReactionRemove { removed_reaction } => on_reaction(ctx, data, removed_reaction, false).await,
         _ => {}
@@ -40,18 +37,14 @@ async fn on_vote_button(ctx: &serenity::Context, data: &Data, click: &serenity::
                 Ok(Some(settings)) => settings.language,
                 _ => lang,
             };
-            data.app
-                .vote(
-                    guild,
-                    post,
-                    UserId(click.user.id.get()),
-                    choice,
-                    VoteSource::Button,
-                    lang,
-                    now,
-                )
-                .await
-                .map(|receipt| (receipt, lang))
+            let ballot = Ballot {
+                guild,
+                post,
+                user: UserId(click.user.id.get()),
+                choice,
+                source: VoteSource::Button,
+            };
+            data.app.vote(ballot, lang, now).await.map(|receipt| (receipt, lang))
         }
         _ => Err(crate::error::UserError::new("This button is not a vote this bot knows.").into()),
     };

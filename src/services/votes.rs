@@ -9,6 +9,16 @@ use crate::domain::votes::{Choice, Tally};
 use crate::error::{Error, UserError};
 use crate::store::{Post, VoteChange, VoteSource};
 
+/// One member's choice on one post.
+#[derive(Debug, Clone, Copy)]
+pub struct Ballot {
+    pub guild: GuildId,
+    pub post: PostId,
+    pub user: UserId,
+    pub choice: Choice,
+    pub source: VoteSource,
+}
+
 #[derive(Debug, Clone)]
 pub struct VoteReceipt {
     pub post: Post,
@@ -17,17 +27,16 @@ pub struct VoteReceipt {
 }
 
 impl App {
-    /// Records a member's vote; when this returns Ok the vote is committed.
-    pub async fn vote(
-        &self,
-        guild: GuildId,
-        post: PostId,
-        user: UserId,
-        choice: Choice,
-        source: VoteSource,
-        lang: Lang,
-        now: DateTime<Utc>,
-    ) -> Result<VoteReceipt, Error> {
+    /// Records a member's vote; when this returns Ok the vote is committed. `lang` is the
+    /// language of any refusal.
+    pub async fn vote(&self, ballot: Ballot, lang: Lang, now: DateTime<Utc>) -> Result<VoteReceipt, Error> {
+        let Ballot {
+            guild,
+            post,
+            user,
+            choice,
+            source,
+        } = ballot;
         let found = self.store.post(post).await?.filter(|p| p.guild == guild);
         let Some(post) = found else {
             return Err(UserError::new(match lang {
