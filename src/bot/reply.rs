@@ -71,6 +71,18 @@ pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
                 .send(text(format!("Invalid input{what}: {error}")).ephemeral(true))
                 .await;
         }
+        poise::FrameworkError::CommandStructureMismatch { description, ctx, .. } => {
+            // Discord sent options that do not fit the command (registration out of date).
+            tracing::warn!(command = %ctx.command().qualified_name, description, "command options do not match");
+            let lang = Lang::from_locale(&ctx.interaction.locale);
+            let message = match lang {
+                Lang::Zh => "此命令的选项已过期，请稍后重试。",
+                Lang::En => "This command's options are out of date; please try again in a minute.",
+            };
+            let _ = poise::Context::Application(ctx)
+                .send(text(message).ephemeral(true))
+                .await;
+        }
         other => {
             if let Err(e) = poise::builtins::on_error(other).await {
                 tracing::error!(error = %e, "while handling an error");

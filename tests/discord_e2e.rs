@@ -1,0 +1,586 @@
+//! The real bot binary against a fake Discord and a local feed server, all on 127.0.0.1.
+
+mod support;
+
+use std::time::Duration;
+
+use chrono::{Timelike, Utc};
+use serde_json::{json, Value};
+
+use claim_digest::render::discord::limit_violations;
+use support::fake_discord::{FakeDiscord, Member, Recorded, APP_ID};
+use support::{repo_file, rss, run_cli, FeedServer};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+const MOD: Member = Member {
+    id: 501,
+    name: "moderator",
+    permissions: "32",
+};
+const ALICE: Member = Member {
+    id: 601,
+    name: "alice",
+    permissions: "0",
+};
+const BOB: Member = Member {
+    id: 602,
+    name: "bob",
+    permissions: "0",
+};
+const CAROL: Member = Member {
+    id: 603,
+    name: "carol",
+    permissions: "0",
+};
+
+const GUILD_EN: u64 = 7001;
+const CHANNEL_EN: u64 = 7101;
+const GUILD_ZH: u64 = 8001;
+const CHANNEL_ZH: u64 = 8101;
+
+struct Bot {
+    child: tokio::process::Child,
+    _dir: tempfile::TempDir,
+    db: std::path::PathBuf,
+}
+
+async fn start_bot(fake: &FakeDiscord, feed_url: &str) -> Bot {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("bot.db");
+    let feeds = dir.path().join("feeds.toml");
+    std::fs::write(
+        &feeds,
+        format!("[[feeds]]\nname = \"Loopback news\"\nurl = \"{feed_url}\"\nlanguage = \"en\"\n"),
+    )
+    .unwrap();
+    let log = std::fs::File::create(dir.path().join("bot.log")).unwrap();
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_claim-digest"))
+        .arg("run")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DISCORD_TOKEN", "fake-token.for-tests")
+        .env("DISCORD_API_URL", fake.base_url())
+        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env("CLAIMS_FILE", repo_file("data/claims.toml"))
+        .env("FEEDS_FILE", &feeds)
+        .env("FEED_ALLOW_PRIVATE", "true")
+        .env("SCHEDULER_TICK_SECS", "1")
+        .env("RUST_LOG", "info,serenity=warn")
+        .current_dir(dir.path())
+        .stderr(log)
+        .kill_on_drop(true)
+        .spawn()
+        .expect("starting the bot");
+    Bot { child, _dir: dir, db }
+}
+
+impl Drop for Bot {
+    fn drop(&mut self) {
+        let _ = self.child.start_kill();
+        if std::thread::panicking() {
+            eprintln!("---- bot log ----\n{}", log_of(self));
+        }
+    }
+}
+
+fn log_of(bot: &Bot) -> String {
+    std::fs::read_to_string(bot._dir.path().join("bot.log")).unwrap_or_default()
+}
+
+fn subcommand(name: &str, options: Value) -> Value {
+    json!([{"type": 1, "name": name, "options": options}])
+}
+
+fn channel_resolved(channel: u64) -> Value {
+    json!({"channels": {channel.to_string(): {"id": channel.to_string(), "name": "daily", "type": 0, "permissions": "0"}}})
+}
+
+fn setup_options(channel: u64, time: &str, tz: &str, language: &str) -> Value {
+    subcommand(
+        "setup",
+        json!([
+            {"name": "channel", "type": 7, "value": channel.to_string()},
+            {"name": "time", "type": 3, "value": time},
+            {"name": "timezone", "type": 3, "value": tz},
+            // A choice parameter is an integer option: the index of the choice (zh, en).
+            {"name": "language", "type": 4, "value": if language == "zh" { 0 } else { 1 }},
+            {"name": "news", "type": 4, "value": 3},
+        ]),
+    )
+}
+
+fn content(answer: &Value) -> String {
+    let mut text = answer["content"].as_str().unwrap_or_default().to_string();
+    for e in answer["embeds"].as_array().into_iter().flatten() {
+        text.push('\n');
+        text.push_str(&e.to_string());
+    }
+    text
+}
+
+/// Everything the bot sent that could carry text: message creates and edits, interaction
+/// answers and follow-ups.
+fn bodies_sent(fake: &FakeDiscord) -> Vec<(Recorded, Value)> {
+    fake.requests()
+        .into_iter()
+        .filter(|r| matches!(r.method.as_str(), "POST" | "PATCH"))
+        .filter(|r| r.path.contains("/messages") || r.path.contains("/callback") || r.path.contains("/webhooks/"))
+        .filter_map(|r| {
+            let body = if r.path.ends_with("/callback") {
+                r.body["data"].clone()
+            } else {
+                r.body.clone()
+            };
+            (!body.is_null()).then_some((r, body))
+        })
+        .collect()
+}
+
+fn assert_localized(command: &Value, path: &str) {
+    let here = format!("{path}/{}", command["name"].as_str().unwrap());
+    assert!(
+        command["description_localizations"]["zh-CN"]
+            .as_str()
+            .is_some_and(|d| !d.is_empty()),
+        "{here} lacks a zh-CN description"
+    );
+    for option in command["options"].as_array().into_iter().flatten() {
+        assert_localized(option, &here);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
+    let feeds = FeedServer::default();
+    let now = Utc::now();
+    let fresh = now.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+    feeds.put(
+        "news.xml",
+        "application/rss+xml",
+        rss(
+            "Loopback news",
+            &[
+                (
+                    "n1",
+                    "AI system proves a conjecture; mathematicians check the theorem",
+                    "https://stories.example/1",
+                    &fresh,
+                ),
+                (
+                    "n2",
+                    "Coding agents now handle whole pull requests, developers say",
+                    "https://stories.example/2",
+                    &fresh,
+                ),
+            ],
+        ),
+    );
+    feeds.put(
+        "extra.xml",
+        "application/rss+xml",
+        rss(
+            "Extra feed",
+            &[(
+                "e1",
+                "Browser agents automate office work",
+                "https://stories.example/e1",
+                &fresh,
+            )],
+        ),
+    );
+    feeds.put("page.html", "text/html", "<html><body>not a feed</body></html>");
+    let feed_addr = feeds.start().await;
+    let fake = FakeDiscord::start().await;
+    let bot = start_bot(&fake, &format!("http://{feed_addr}/feeds/news.xml")).await;
+
+    // Start-up: identify with only the intents the bot needs, then register every command.
+    let identify = fake.wait_identified(WAIT).await;
+    assert_eq!(
+        identify["d"]["intents"],
+        json!(1 | (1 << 10)),
+        "GUILDS and GUILD_MESSAGE_REACTIONS only"
+    );
+    let registration = fake
+        .wait_request("command registration", WAIT, |r| {
+            r.method == "PUT" && r.path == format!("/api/v10/applications/{APP_ID}/commands")
+        })
+        .await;
+    let names: Vec<&str> = registration
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    for expected in ["claim", "tally", "news", "help", "digest", "feeds"] {
+        assert!(names.contains(&expected), "{expected} not registered: {names:?}");
+    }
+    for command in registration.body.as_array().unwrap() {
+        assert_localized(command, "");
+    }
+    let digest_cmd = registration
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "digest")
+        .unwrap();
+    assert_eq!(
+        digest_cmd["default_member_permissions"], "32",
+        "moderator commands default to Manage Server"
+    );
+
+    // A member without Manage Server is refused, and nothing is set up.
+    let refused = fake.slash(
+        GUILD_EN,
+        CHANNEL_EN,
+        ALICE,
+        "en-US",
+        "digest",
+        setup_options(CHANNEL_EN, "09:00", "UTC", "en"),
+        channel_resolved(CHANNEL_EN),
+    );
+    let answer = fake.answer(refused, WAIT).await;
+    assert!(content(&answer).contains("Manage Server"), "{answer}");
+    assert_eq!(answer["flags"], 64, "refusal is ephemeral");
+
+    // Bad input gets a clear message.
+    let bad = fake.slash(
+        GUILD_EN,
+        CHANNEL_EN,
+        MOD,
+        "en-US",
+        "digest",
+        setup_options(CHANNEL_EN, "9am", "UTC", "en"),
+        channel_resolved(CHANNEL_EN),
+    );
+    assert!(content(&fake.answer(bad, WAIT).await).contains("HH:MM"));
+    let bad = fake.slash(
+        GUILD_EN,
+        CHANNEL_EN,
+        MOD,
+        "en-US",
+        "digest",
+        setup_options(CHANNEL_EN, "09:00", "Mars/Base", "en"),
+        channel_resolved(CHANNEL_EN),
+    );
+    assert!(content(&fake.answer(bad, WAIT).await).contains("IANA"));
+
+    // The Chinese server is scheduled for the next minute; it is checked at the end.
+    let due = (Utc::now() + chrono::Duration::minutes(1))
+        .with_second(0)
+        .unwrap()
+        .with_nanosecond(0)
+        .unwrap();
+    let zh_setup = fake.slash(
+        GUILD_ZH,
+        CHANNEL_ZH,
+        MOD,
+        "zh-CN",
+        "digest",
+        setup_options(CHANNEL_ZH, &due.format("%H:%M").to_string(), "UTC", "zh"),
+        channel_resolved(CHANNEL_ZH),
+    );
+    assert!(content(&fake.answer(zh_setup, WAIT).await).contains("已设置"));
+
+    // The English server: set up by a moderator, then posted at once with /digest now.
+    let setup = fake.slash(
+        GUILD_EN,
+        CHANNEL_EN,
+        MOD,
+        "en-US",
+        "digest",
+        setup_options(CHANNEL_EN, "23:59", "Asia/Shanghai", "en"),
+        channel_resolved(CHANNEL_EN),
+    );
+    let answer = fake.answer(setup, WAIT).await;
+    assert!(
+        content(&answer).contains("Set up: posting daily at 23:59 Asia/Shanghai"),
+        "{answer}"
+    );
+    // The poller fetches the server's default feed within a tick or two.
+    let fetched = tokio::time::Instant::now();
+    while feeds.hits("news.xml") == 0 && fetched.elapsed() < WAIT {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(feeds.hits("news.xml") >= 1, "the default feed was fetched");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let now_cmd = fake.slash(
+        GUILD_EN,
+        CHANNEL_EN,
+        MOD,
+        "en-US",
+        "digest",
+        subcommand("now", json!([])),
+        json!({}),
+    );
+    let answer = fake.answer(now_cmd, WAIT).await;
+    assert!(
+        content(&answer).contains("Posted: https://discord.com/channels/7001/7101/"),
+        "{answer}"
+    );
+    let post_req = fake
+        .wait_request("the daily post", WAIT, |r| {
+            r.method == "POST" && r.path == format!("/api/v10/channels/{CHANNEL_EN}/messages")
+        })
+        .await;
+    let post = &post_req.body;
+    assert_eq!(post["allowed_mentions"]["parse"], json!([]), "no mentions: {post}");
+    assert_eq!(post["enforce_nonce"], true);
+    assert!(post["nonce"].as_str().is_some_and(|n| !n.is_empty() && n.len() <= 25));
+    let embed = &post["embeds"][0];
+    assert!(
+        embed["author"]["name"]
+            .as_str()
+            .unwrap()
+            .contains("1. The arrival of o3 · Opinion · round 1"),
+        "{embed}"
+    );
+    assert!(
+        embed["title"].as_str().unwrap().starts_with("o3 was no surprise"),
+        "first claim in essay order: {embed}"
+    );
+    assert!(embed["url"].as_str().unwrap().starts_with("https://x.com/WilliamBryk"));
+    assert!(embed["footer"]["text"].as_str().unwrap().contains("0 votes"));
+    let custom_ids: Vec<String> = post["components"][0]["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["custom_id"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(custom_ids.len(), 3);
+    let post_id: i64 = custom_ids[0].split(':').nth(1).unwrap().parse().unwrap();
+    assert_eq!(
+        custom_ids,
+        [
+            format!("vote:{post_id}:agree"),
+            format!("vote:{post_id}:disagree"),
+            format!("vote:{post_id}:unsure")
+        ]
+    );
+
+    // /digest now again: already posted, with a link, and no second message.
+    let again = fake.slash(
+        GUILD_EN,
+        CHANNEL_EN,
+        MOD,
+        "en-US",
+        "digest",
+        subcommand("now", json!([])),
+        json!({}),
+    );
+    assert!(content(&fake.answer(again, WAIT).await).contains("already posted"));
+    let posts = fake
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path == format!("/api/v10/channels/{CHANNEL_EN}/messages"))
+        .count();
+    assert_eq!(posts, 1);
+
+    // Votes: alice and bob agree, carol disagrees, then alice changes her mind.
+    let stored = {
+        let link = content(&answer);
+        let id: u64 = link.rsplit('/').next().unwrap().trim().parse().unwrap();
+        fake.message(id).expect("the fake stored the post")
+    };
+    let message_id: u64 = stored["id"].as_str().unwrap().parse().unwrap();
+    let mut last = Value::Null;
+    for (who, choice) in [
+        (ALICE, "agree"),
+        (BOB, "agree"),
+        (CAROL, "disagree"),
+        (ALICE, "disagree"),
+    ] {
+        let click = fake.click(
+            GUILD_EN,
+            CHANNEL_EN,
+            who,
+            stored.clone(),
+            &format!("vote:{post_id}:{choice}"),
+        );
+        last = fake.answer(click, WAIT).await;
+        assert_eq!(last["flags"], 64, "vote confirmations are ephemeral");
+    }
+    let confirmation = content(&last);
+    assert!(
+        confirmation.contains("Changed to **Disagree** (was Agree)"),
+        "{confirmation}"
+    );
+    assert!(
+        confirmation.contains("👍 Agree 1 (33%) · 👎 Disagree 2 (67%) · 🤔 Unsure 0 (0%)"),
+        "{confirmation}"
+    );
+
+    // A vote on a post of another server is refused.
+    let stray = fake.click(
+        GUILD_ZH,
+        CHANNEL_ZH,
+        BOB,
+        stored.clone(),
+        &format!("vote:{post_id}:agree"),
+    );
+    assert!(
+        content(&fake.answer(stray, WAIT).await).contains("找不到这条帖子"),
+        "answered in the server's language"
+    );
+
+    // /tally shows the exact counts.
+    let tally = fake.slash(
+        GUILD_EN,
+        CHANNEL_EN,
+        ALICE,
+        "en-US",
+        "tally",
+        json!([{"name": "claim", "type": 3, "value": "o3-on-trend"}]),
+        json!({}),
+    );
+    let tally_text = content(&fake.answer(tally, WAIT).await);
+    assert!(
+        tally_text.contains("👍 Agree 1 (33%) · 👎 Disagree 2 (67%) · 🤔 Unsure 0 (0%)"),
+        "{tally_text}"
+    );
+    assert!(tally_text.contains("3 member(s) voted"), "{tally_text}");
+
+    // The post's footer follows the votes, in a debounced edit.
+    let edit = fake
+        .wait_request("the footer edit", WAIT, |r| {
+            r.method == "PATCH"
+                && r.path == format!("/api/v10/channels/{CHANNEL_EN}/messages/{message_id}")
+                && r.body.to_string().contains("3 votes")
+        })
+        .await;
+    assert!(edit.body["embeds"][0]["footer"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("👎 Disagree 2 (67%)"));
+    let edits = fake
+        .requests()
+        .iter()
+        .filter(|r| r.method == "PATCH" && r.path.contains(&message_id.to_string()))
+        .count();
+    assert!(edits < 4, "edits are debounced, not one per click ({edits})");
+
+    // tally export reads the same numbers from the database.
+    let export = run_cli(
+        &bot.db,
+        &["tally", "export", "--guild", &GUILD_EN.to_string(), "--format", "json"],
+        &[],
+    )
+    .await;
+    let rows: Value = serde_json::from_slice(&export.stdout).unwrap();
+    assert_eq!(
+        rows,
+        json!([{"claim": "o3-on-trend", "counts": {"agree": 1, "disagree": 2, "unsure": 0}, "voters": 3}])
+    );
+    let csv = run_cli(
+        &bot.db,
+        &["tally", "export", "--guild", &GUILD_EN.to_string(), "--format", "csv"],
+        &[],
+    )
+    .await;
+    assert_eq!(
+        String::from_utf8(csv.stdout).unwrap(),
+        "claim,agree,disagree,unsure,yes,no,early,voters\no3-on-trend,1,2,0,0,0,0,3\n"
+    );
+
+    // /feeds add: a local feed is added; a page that is not a feed is refused with the reason.
+    let add = fake.slash(
+        GUILD_EN,
+        CHANNEL_EN,
+        MOD,
+        "en-US",
+        "feeds",
+        subcommand(
+            "add",
+            json!([{"name": "url", "type": 3, "value": format!("http://{feed_addr}/feeds/extra.xml")}]),
+        ),
+        json!({}),
+    );
+    let added = content(&fake.answer(add, WAIT).await);
+    assert!(added.contains("Added **Extra feed** (1 items)"), "{added}");
+    let add_bad = fake.slash(
+        GUILD_EN,
+        CHANNEL_EN,
+        MOD,
+        "en-US",
+        "feeds",
+        subcommand(
+            "add",
+            json!([{"name": "url", "type": 3, "value": format!("http://{feed_addr}/feeds/page.html")}]),
+        ),
+        json!({}),
+    );
+    let refused = content(&fake.answer(add_bad, WAIT).await);
+    assert!(refused.contains("Not added: not a feed"), "{refused}");
+    let list = fake.slash(
+        GUILD_EN,
+        CHANNEL_EN,
+        MOD,
+        "en-US",
+        "feeds",
+        subcommand("list", json!([])),
+        json!({}),
+    );
+    let listed = content(&fake.answer(list, WAIT).await);
+    assert!(
+        listed.contains("Feeds (2)") && listed.contains("Extra feed") && !listed.contains("page.html"),
+        "{listed}"
+    );
+
+    // Member commands answer too.
+    for (name, options) in [
+        ("help", json!([])),
+        ("news", json!([])),
+        ("claim", subcommand("list", json!([]))),
+        ("claim", subcommand("today", json!([]))),
+    ] {
+        let id = fake.slash(GUILD_EN, CHANNEL_EN, BOB, "en-US", name, options, json!({}));
+        let answer = fake.answer(id, WAIT).await;
+        assert!(!content(&answer).contains("Sorry"), "/{name}: {answer}");
+    }
+
+    // The Chinese server's post arrives at its minute, in Chinese.
+    let zh_post = fake
+        .wait_request("the scheduled post", Duration::from_secs(90), |r| {
+            r.method == "POST" && r.path == format!("/api/v10/channels/{CHANNEL_ZH}/messages")
+        })
+        .await;
+    assert!(Utc::now() >= due, "not before its minute");
+    let zh_embed = &zh_post.body["embeds"][0];
+    assert!(
+        zh_embed["footer"]["text"].as_str().unwrap().contains("人投票"),
+        "{zh_embed}"
+    );
+    assert!(zh_embed["author"]["name"].as_str().unwrap().contains("第 1 轮"));
+
+    // Every body the bot sent is within Discord's limits and mentions no one.
+    for (request, body) in bodies_sent(&fake) {
+        assert_eq!(
+            limit_violations(&body),
+            Vec::<String>::new(),
+            "{} {}",
+            request.method,
+            request.path
+        );
+        if request.path.contains("/channels/") {
+            assert_eq!(
+                body["allowed_mentions"]["parse"],
+                json!([]),
+                "{} {}",
+                request.method,
+                request.path
+            );
+        } else if body.get("content").is_some() {
+            assert!(
+                body.get("allowed_mentions").is_some(),
+                "{} {} has no allowed_mentions: {body}",
+                request.method,
+                request.path
+            );
+        }
+    }
+    let log = log_of(&bot);
+    assert!(!log.contains("fake-token.for-tests"), "the token never reaches the log");
+    drop(bot);
+}

@@ -1,0 +1,395 @@
+//! A small fake Discord (REST + gateway) on 127.0.0.1: enough for serenity and poise to run
+//! the real bot against it, record everything the bot sends, and let a test dispatch events.
+#![allow(dead_code)]
+
+use std::collections::{HashMap, HashSet};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::http::{Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio::sync::{broadcast, Notify};
+
+pub const APP_ID: u64 = 900_000_000_000_000_001;
+pub const BOT_ID: u64 = 900_000_000_000_000_002;
+
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub method: String,
+    pub path: String,
+    pub body: Value,
+}
+
+#[derive(Clone)]
+pub struct FakeDiscord {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    addr: Mutex<Option<SocketAddr>>,
+    requests: Mutex<Vec<Recorded>>,
+    gateway_frames: Mutex<Vec<Value>>,
+    messages: Mutex<HashMap<u64, Value>>,
+    forbidden_channels: Mutex<HashSet<u64>>,
+    next_id: AtomicU64,
+    seq: AtomicU64,
+    changed: Notify,
+    dispatch: broadcast::Sender<String>,
+}
+
+impl FakeDiscord {
+    pub async fn start() -> FakeDiscord {
+        let (dispatch, _) = broadcast::channel(1024);
+        let fake = FakeDiscord {
+            inner: Arc::new(Inner {
+                addr: Mutex::new(None),
+                requests: Mutex::new(Vec::new()),
+                gateway_frames: Mutex::new(Vec::new()),
+                messages: Mutex::new(HashMap::new()),
+                forbidden_channels: Mutex::new(HashSet::new()),
+                next_id: AtomicU64::new(1_100_000_000_000_000_000),
+                seq: AtomicU64::new(1),
+                changed: Notify::new(),
+                dispatch,
+            }),
+        };
+        let app = Router::new()
+            .route("/ws", get(gateway))
+            .fallback(rest)
+            .with_state(fake.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        *fake.inner.addr.lock().unwrap() = Some(listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        fake
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.inner.addr.lock().unwrap().unwrap())
+    }
+
+    pub fn new_id(&self) -> u64 {
+        self.inner.next_id.fetch_add(1, Ordering::SeqCst)
+    }
+
+    pub fn forbid_channel(&self, channel: u64) {
+        self.inner.forbidden_channels.lock().unwrap().insert(channel);
+    }
+
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.inner.requests.lock().unwrap().clone()
+    }
+
+    pub fn gateway_frames(&self) -> Vec<Value> {
+        self.inner.gateway_frames.lock().unwrap().clone()
+    }
+
+    pub fn message(&self, id: u64) -> Option<Value> {
+        self.inner.messages.lock().unwrap().get(&id).cloned()
+    }
+
+    /// Waits until a recorded request satisfies `pred` and returns it.
+    pub async fn wait_request(&self, what: &str, timeout: Duration, pred: impl Fn(&Recorded) -> bool) -> Recorded {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let notified = self.inner.changed.notified();
+            if let Some(r) = self.requests().into_iter().find(|r| pred(r)) {
+                return r;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                panic!(
+                    "timed out waiting for {what}; requests so far: {:#?}",
+                    self.requests()
+                        .iter()
+                        .map(|r| format!("{} {}", r.method, r.path))
+                        .collect::<Vec<_>>()
+                );
+            }
+        }
+    }
+
+    /// Waits until the bot has identified on the gateway.
+    pub async fn wait_identified(&self, timeout: Duration) -> Value {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let notified = self.inner.changed.notified();
+            if let Some(f) = self.gateway_frames().into_iter().find(|f| f["op"] == 2) {
+                return f;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                panic!("the bot never identified on the gateway");
+            }
+        }
+    }
+
+    /// Sends a dispatch event to every connected gateway session.
+    pub fn dispatch(&self, event: &str, data: Value) {
+        let seq = self.inner.seq.fetch_add(1, Ordering::SeqCst);
+        let frame = json!({"op": 0, "t": event, "s": seq, "d": data}).to_string();
+        let _ = self.inner.dispatch.send(frame);
+    }
+
+    fn record(&self, method: &Method, path: &str, body: &Bytes) {
+        let body = serde_json::from_slice(body).unwrap_or(Value::Null);
+        self.inner.requests.lock().unwrap().push(Recorded {
+            method: method.to_string(),
+            path: path.to_string(),
+            body,
+        });
+        self.inner.changed.notify_waiters();
+    }
+
+    fn message_object(&self, id: u64, channel: &str, body: &Value) -> Value {
+        json!({
+            "id": id.to_string(),
+            "channel_id": channel,
+            "author": user_object(BOT_ID, "claim-digest", true),
+            "content": body.get("content").cloned().unwrap_or(json!("")),
+            "timestamp": "2026-11-28T09:00:00.000000+00:00",
+            "edited_timestamp": null,
+            "tts": false,
+            "mention_everyone": false,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": body.get("embeds").cloned().unwrap_or(json!([])),
+            "pinned": false,
+            "type": 0,
+            "nonce": body.get("nonce").cloned().unwrap_or(Value::Null),
+        })
+    }
+}
+
+pub fn user_object(id: u64, name: &str, bot: bool) -> Value {
+    json!({"id": id.to_string(), "username": name, "discriminator": "0", "global_name": null, "avatar": null, "bot": bot})
+}
+
+async fn rest(State(fake): State<FakeDiscord>, method: Method, uri: Uri, body: Bytes) -> Response {
+    let path = uri.path().to_string();
+    fake.record(&method, &path, &body);
+    let json_body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let parts: Vec<&str> = path.trim_start_matches("/api/v10/").split('/').collect();
+    let addr = fake.base_url().replace("http://", "ws://");
+    match (method.as_str(), parts.as_slice()) {
+        ("GET", ["gateway"]) => Json(json!({"url": format!("{addr}/ws")})).into_response(),
+        ("GET", ["gateway", "bot"]) => Json(json!({
+            "url": format!("{addr}/ws"), "shards": 1,
+            "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
+        }))
+        .into_response(),
+        ("PUT", ["applications", _, "commands"]) | ("PUT", ["applications", _, "guilds", _, "commands"]) => {
+            let commands: Vec<Value> = json_body
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|mut c| {
+                    c["id"] = json!(fake.new_id().to_string());
+                    c["application_id"] = json!(APP_ID.to_string());
+                    c["version"] = json!("1");
+                    if c.get("type").is_none() {
+                        c["type"] = json!(1);
+                    }
+                    c
+                })
+                .collect();
+            Json(Value::Array(commands)).into_response()
+        }
+        ("POST", ["interactions", _, _, "callback"]) => StatusCode::NO_CONTENT.into_response(),
+        ("POST", ["webhooks", _, _])
+        | ("PATCH", ["webhooks", _, _, "messages", _])
+        | ("GET", ["webhooks", _, _, "messages", _]) => {
+            let id = fake.new_id();
+            Json(fake.message_object(id, "1", &json_body)).into_response()
+        }
+        ("POST", ["channels", channel, "messages"]) => {
+            if fake
+                .inner
+                .forbidden_channels
+                .lock()
+                .unwrap()
+                .contains(&channel.parse().unwrap_or(0))
+            {
+                return (
+                    StatusCode::FORBIDDEN,
+                    Json(json!({"message": "Missing Access", "code": 50001})),
+                )
+                    .into_response();
+            }
+            let id = fake.new_id();
+            let message = fake.message_object(id, channel, &json_body);
+            fake.inner.messages.lock().unwrap().insert(id, message.clone());
+            Json(message).into_response()
+        }
+        ("PATCH", ["channels", channel, "messages", message]) => {
+            let id: u64 = message.parse().unwrap_or(0);
+            let updated = fake.message_object(id, channel, &json_body);
+            fake.inner.messages.lock().unwrap().insert(id, updated.clone());
+            Json(updated).into_response()
+        }
+        ("GET", ["channels", _, "messages", message]) => match fake.message(message.parse().unwrap_or(0)) {
+            Some(m) => Json(m).into_response(),
+            None => (
+                StatusCode::NOT_FOUND,
+                Json(json!({"message": "Unknown Message", "code": 10008})),
+            )
+                .into_response(),
+        },
+        ("POST", ["channels", channel, "messages", _, "threads"]) => Json(json!({
+            "id": fake.new_id().to_string(), "type": 11, "guild_id": "1", "parent_id": channel,
+            "name": json_body.get("name").cloned().unwrap_or(json!("thread")),
+        }))
+        .into_response(),
+        _ => (StatusCode::NOT_FOUND, Json(json!({"message": "not faked", "code": 0}))).into_response(),
+    }
+}
+
+async fn gateway(State(fake): State<FakeDiscord>, ws: WebSocketUpgrade) -> Response {
+    ws.on_upgrade(move |socket| session(fake, socket))
+}
+
+async fn session(fake: FakeDiscord, socket: WebSocket) {
+    let (mut tx, mut rx) = socket.split();
+    let mut dispatches = fake.inner.dispatch.subscribe();
+    let hello = json!({"op": 10, "d": {"heartbeat_interval": 45000}}).to_string();
+    if tx.send(WsMessage::Text(hello.into())).await.is_err() {
+        return;
+    }
+    let ws_url = fake.base_url().replace("http://", "ws://") + "/ws";
+    loop {
+        tokio::select! {
+            incoming = rx.next() => {
+                let Some(Ok(WsMessage::Text(text))) = incoming else { break };
+                let frame: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+                fake.inner.gateway_frames.lock().unwrap().push(frame.clone());
+                fake.inner.changed.notify_waiters();
+                let reply = match frame["op"].as_u64() {
+                    Some(1) => Some(json!({"op": 11})),
+                    Some(2) => Some(json!({"op": 0, "t": "READY", "s": fake.inner.seq.fetch_add(1, Ordering::SeqCst), "d": {
+                        "v": 10,
+                        "user": user_object(BOT_ID, "claim-digest", true),
+                        "guilds": [],
+                        "session_id": "fake-session",
+                        "resume_gateway_url": ws_url,
+                        "application": {"id": APP_ID.to_string(), "flags": 0},
+                    }})),
+                    Some(6) => Some(json!({"op": 0, "t": "RESUMED", "s": fake.inner.seq.fetch_add(1, Ordering::SeqCst), "d": {}})),
+                    _ => None,
+                };
+                if let Some(reply) = reply {
+                    if tx.send(WsMessage::Text(reply.to_string().into())).await.is_err() {
+                        break;
+                    }
+                }
+            }
+            outgoing = dispatches.recv() => {
+                let Ok(frame) = outgoing else { break };
+                if tx.send(WsMessage::Text(frame.into())).await.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// Members of a test server.
+#[derive(Clone, Copy)]
+pub struct Member {
+    pub id: u64,
+    pub name: &'static str,
+    /// Discord's permission bit set, as a decimal string (32 = Manage Server).
+    pub permissions: &'static str,
+}
+
+fn member_object(m: Member) -> Value {
+    json!({
+        "user": user_object(m.id, m.name, false),
+        "roles": [],
+        "joined_at": "2025-01-01T00:00:00.000000+00:00",
+        "deaf": false, "mute": false, "flags": 0, "pending": false,
+        "permissions": m.permissions,
+    })
+}
+
+fn interaction_base(
+    fake: &FakeDiscord,
+    kind: u8,
+    guild: u64,
+    channel: u64,
+    member: Member,
+    locale: &str,
+) -> (u64, Value) {
+    let id = fake.new_id();
+    let body = json!({
+        "type": kind,
+        "id": id.to_string(),
+        "application_id": APP_ID.to_string(),
+        "token": format!("token-{id}"),
+        "version": 1,
+        "channel_id": channel.to_string(),
+        "guild_id": guild.to_string(),
+        "guild_locale": locale,
+        "locale": locale,
+        "entitlements": [],
+        "attachment_size_limit": 8388608,
+        "app_permissions": "2147483647",
+        "authorizing_integration_owners": {},
+        "member": member_object(member),
+    });
+    (id, body)
+}
+
+impl FakeDiscord {
+    /// Dispatches a slash command; returns the interaction id (its callback is
+    /// `POST /interactions/{id}/token-{id}/callback`).
+    pub fn slash(
+        &self,
+        guild: u64,
+        channel: u64,
+        member: Member,
+        locale: &str,
+        name: &str,
+        options: Value,
+        resolved: Value,
+    ) -> u64 {
+        let (id, mut body) = interaction_base(self, 2, guild, channel, member, locale);
+        body["data"] =
+            json!({"id": self.new_id().to_string(), "name": name, "type": 1, "options": options, "resolved": resolved});
+        self.dispatch("INTERACTION_CREATE", body);
+        id
+    }
+
+    /// Dispatches a button click on `message` (a message object the fake stored).
+    pub fn click(&self, guild: u64, channel: u64, member: Member, message: Value, custom_id: &str) -> u64 {
+        let (id, mut body) = interaction_base(self, 3, guild, channel, member, "en-US");
+        body["message"] = message;
+        body["data"] = json!({"custom_id": custom_id, "component_type": 2});
+        self.dispatch("INTERACTION_CREATE", body);
+        id
+    }
+
+    /// The bot's answer to an interaction: the callback body, or (after a deferral) the edit.
+    pub async fn answer(&self, interaction: u64, timeout: Duration) -> Value {
+        let callback = format!("/api/v10/interactions/{interaction}/token-{interaction}/callback");
+        let first = self
+            .wait_request("an interaction callback", timeout, |r| r.path == callback)
+            .await;
+        if first.body["type"] == 5 {
+            let edit = format!("/api/v10/webhooks/{APP_ID}/token-{interaction}/messages/@original");
+            let followup = format!("/api/v10/webhooks/{APP_ID}/token-{interaction}");
+            return self
+                .wait_request("a deferred answer", timeout, |r| r.path == edit || r.path == followup)
+                .await
+                .body;
+        }
+        first.body["data"].clone()
+    }
+}
