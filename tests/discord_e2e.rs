@@ -8,7 +8,7 @@ use chrono::{Timelike, Utc};
 use serde_json::{json, Value};
 
 use claim_digest::render::discord::limit_violations;
-use support::fake_discord::{FakeDiscord, Member, Recorded, APP_ID};
+use support::fake_discord::{At, FakeDiscord, Member, Recorded, APP_ID};
 use support::{repo_file, rss, run_cli, FeedServer};
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -233,10 +233,12 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
 
     // A member without Manage Server is refused, and nothing is set up.
     let refused = fake.slash(
-        GUILD_EN,
-        CHANNEL_EN,
-        ALICE,
-        "en-US",
+        At {
+            guild: GUILD_EN,
+            channel: CHANNEL_EN,
+            member: ALICE,
+            locale: "en-US",
+        },
         "digest",
         setup_options(CHANNEL_EN, "09:00", "UTC", "en"),
         channel_resolved(CHANNEL_EN),
@@ -247,20 +249,24 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
 
     // Bad input gets a clear message.
     let bad = fake.slash(
-        GUILD_EN,
-        CHANNEL_EN,
-        MOD,
-        "en-US",
+        At {
+            guild: GUILD_EN,
+            channel: CHANNEL_EN,
+            member: MOD,
+            locale: "en-US",
+        },
         "digest",
         setup_options(CHANNEL_EN, "9am", "UTC", "en"),
         channel_resolved(CHANNEL_EN),
     );
     assert!(content(&fake.answer(bad, WAIT).await).contains("HH:MM"));
     let bad = fake.slash(
-        GUILD_EN,
-        CHANNEL_EN,
-        MOD,
-        "en-US",
+        At {
+            guild: GUILD_EN,
+            channel: CHANNEL_EN,
+            member: MOD,
+            locale: "en-US",
+        },
         "digest",
         setup_options(CHANNEL_EN, "09:00", "Mars/Base", "en"),
         channel_resolved(CHANNEL_EN),
@@ -274,10 +280,12 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
         .with_nanosecond(0)
         .unwrap();
     let zh_setup = fake.slash(
-        GUILD_ZH,
-        CHANNEL_ZH,
-        MOD,
-        "zh-CN",
+        At {
+            guild: GUILD_ZH,
+            channel: CHANNEL_ZH,
+            member: MOD,
+            locale: "zh-CN",
+        },
         "digest",
         setup_options(CHANNEL_ZH, &due.format("%H:%M").to_string(), "UTC", "zh"),
         channel_resolved(CHANNEL_ZH),
@@ -286,10 +294,12 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
 
     // The English server: set up by a moderator, then posted at once with /digest now.
     let setup = fake.slash(
-        GUILD_EN,
-        CHANNEL_EN,
-        MOD,
-        "en-US",
+        At {
+            guild: GUILD_EN,
+            channel: CHANNEL_EN,
+            member: MOD,
+            locale: "en-US",
+        },
         "digest",
         setup_options(CHANNEL_EN, "23:59", "Asia/Shanghai", "en"),
         channel_resolved(CHANNEL_EN),
@@ -307,10 +317,12 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
     assert!(feeds.hits("news.xml") >= 1, "the default feed was fetched");
     tokio::time::sleep(Duration::from_millis(500)).await;
     let now_cmd = fake.slash(
-        GUILD_EN,
-        CHANNEL_EN,
-        MOD,
-        "en-US",
+        At {
+            guild: GUILD_EN,
+            channel: CHANNEL_EN,
+            member: MOD,
+            locale: "en-US",
+        },
         "digest",
         subcommand("now", json!([])),
         json!({}),
@@ -362,10 +374,12 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
 
     // /digest now again: already posted, with a link, and no second message.
     let again = fake.slash(
-        GUILD_EN,
-        CHANNEL_EN,
-        MOD,
-        "en-US",
+        At {
+            guild: GUILD_EN,
+            channel: CHANNEL_EN,
+            member: MOD,
+            locale: "en-US",
+        },
         "digest",
         subcommand("now", json!([])),
         json!({}),
@@ -393,9 +407,12 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
         (ALICE, "disagree"),
     ] {
         let click = fake.click(
-            GUILD_EN,
-            CHANNEL_EN,
-            who,
+            At {
+                guild: GUILD_EN,
+                channel: CHANNEL_EN,
+                member: who,
+                locale: "en-US",
+            },
             stored.clone(),
             &format!("vote:{post_id}:{choice}"),
         );
@@ -414,9 +431,12 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
 
     // A vote on a post of another server is refused.
     let stray = fake.click(
-        GUILD_ZH,
-        CHANNEL_ZH,
-        BOB,
+        At {
+            guild: GUILD_ZH,
+            channel: CHANNEL_ZH,
+            member: BOB,
+            locale: "en-US",
+        },
         stored.clone(),
         &format!("vote:{post_id}:agree"),
     );
@@ -427,10 +447,12 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
 
     // /tally shows the exact counts.
     let tally = fake.slash(
-        GUILD_EN,
-        CHANNEL_EN,
-        ALICE,
-        "en-US",
+        At {
+            guild: GUILD_EN,
+            channel: CHANNEL_EN,
+            member: ALICE,
+            locale: "en-US",
+        },
         "tally",
         json!([{"name": "claim", "type": 3, "value": "o3-on-trend"}]),
         json!({}),
@@ -484,12 +506,47 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
         "claim,agree,disagree,unsure,yes,no,early,voters\no3-on-trend,1,2,0,0,0,0,3\n"
     );
 
+    // Emoji reactions count too: added, then removed.
+    let reaction = |emoji: &str| {
+        json!({
+            "user_id": "604", "channel_id": CHANNEL_EN.to_string(), "message_id": message_id.to_string(),
+            "guild_id": GUILD_EN.to_string(), "emoji": {"id": null, "name": emoji},
+            "burst": false, "burst_colors": [], "type": 0,
+        })
+    };
+    fake.dispatch("MESSAGE_REACTION_ADD", reaction("👍"));
+    let agree_count = |rows: &Value| rows[0]["counts"]["agree"].as_u64();
+    let export_json = || async {
+        let out = run_cli(&bot.db, &["tally", "export", "--guild", &GUILD_EN.to_string()], &[]).await;
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    let mut rows = export_json().await;
+    for _ in 0..50 {
+        if agree_count(&rows) == Some(2) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        rows = export_json().await;
+    }
+    assert_eq!((agree_count(&rows), rows[0]["voters"].as_u64()), (Some(2), Some(4)), "{rows}");
+    fake.dispatch("MESSAGE_REACTION_REMOVE", reaction("👍"));
+    for _ in 0..50 {
+        if agree_count(&rows) == Some(1) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        rows = export_json().await;
+    }
+    assert_eq!((agree_count(&rows), rows[0]["voters"].as_u64()), (Some(1), Some(3)), "{rows}");
+
     // /feeds add: a local feed is added; a page that is not a feed is refused with the reason.
     let add = fake.slash(
-        GUILD_EN,
-        CHANNEL_EN,
-        MOD,
-        "en-US",
+        At {
+            guild: GUILD_EN,
+            channel: CHANNEL_EN,
+            member: MOD,
+            locale: "en-US",
+        },
         "feeds",
         subcommand(
             "add",
@@ -500,10 +557,12 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
     let added = content(&fake.answer(add, WAIT).await);
     assert!(added.contains("Added **Extra feed** (1 items)"), "{added}");
     let add_bad = fake.slash(
-        GUILD_EN,
-        CHANNEL_EN,
-        MOD,
-        "en-US",
+        At {
+            guild: GUILD_EN,
+            channel: CHANNEL_EN,
+            member: MOD,
+            locale: "en-US",
+        },
         "feeds",
         subcommand(
             "add",
@@ -514,10 +573,12 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
     let refused = content(&fake.answer(add_bad, WAIT).await);
     assert!(refused.contains("Not added: not a feed"), "{refused}");
     let list = fake.slash(
-        GUILD_EN,
-        CHANNEL_EN,
-        MOD,
-        "en-US",
+        At {
+            guild: GUILD_EN,
+            channel: CHANNEL_EN,
+            member: MOD,
+            locale: "en-US",
+        },
         "feeds",
         subcommand("list", json!([])),
         json!({}),
@@ -535,7 +596,17 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
         ("claim", subcommand("list", json!([]))),
         ("claim", subcommand("today", json!([]))),
     ] {
-        let id = fake.slash(GUILD_EN, CHANNEL_EN, BOB, "en-US", name, options, json!({}));
+        let id = fake.slash(
+            At {
+                guild: GUILD_EN,
+                channel: CHANNEL_EN,
+                member: BOB,
+                locale: "en-US",
+            },
+            name,
+            options,
+            json!({}),
+        );
         let answer = fake.answer(id, WAIT).await;
         assert!(!content(&answer).contains("Sorry"), "/{name}: {answer}");
     }

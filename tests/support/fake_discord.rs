@@ -319,14 +319,22 @@ fn member_object(m: Member) -> Value {
     })
 }
 
-fn interaction_base(
-    fake: &FakeDiscord,
-    kind: u8,
-    guild: u64,
-    channel: u64,
-    member: Member,
-    locale: &str,
-) -> (u64, Value) {
+/// Where an interaction comes from: a member in a channel of a server, with a client locale.
+#[derive(Clone, Copy)]
+pub struct At {
+    pub guild: u64,
+    pub channel: u64,
+    pub member: Member,
+    pub locale: &'static str,
+}
+
+fn interaction_base(fake: &FakeDiscord, kind: u8, at: At) -> (u64, Value) {
+    let At {
+        guild,
+        channel,
+        member,
+        locale,
+    } = at;
     let id = fake.new_id();
     let body = json!({
         "type": kind,
@@ -350,17 +358,8 @@ fn interaction_base(
 impl FakeDiscord {
     /// Dispatches a slash command; returns the interaction id (its callback is
     /// `POST /interactions/{id}/token-{id}/callback`).
-    pub fn slash(
-        &self,
-        guild: u64,
-        channel: u64,
-        member: Member,
-        locale: &str,
-        name: &str,
-        options: Value,
-        resolved: Value,
-    ) -> u64 {
-        let (id, mut body) = interaction_base(self, 2, guild, channel, member, locale);
+    pub fn slash(&self, at: At, name: &str, options: Value, resolved: Value) -> u64 {
+        let (id, mut body) = interaction_base(self, 2, at);
         body["data"] =
             json!({"id": self.new_id().to_string(), "name": name, "type": 1, "options": options, "resolved": resolved});
         self.dispatch("INTERACTION_CREATE", body);
@@ -368,8 +367,8 @@ impl FakeDiscord {
     }
 
     /// Dispatches a button click on `message` (a message object the fake stored).
-    pub fn click(&self, guild: u64, channel: u64, member: Member, message: Value, custom_id: &str) -> u64 {
-        let (id, mut body) = interaction_base(self, 3, guild, channel, member, "en-US");
+    pub fn click(&self, at: At, message: Value, custom_id: &str) -> u64 {
+        let (id, mut body) = interaction_base(self, 3, at);
         body["message"] = message;
         body["data"] = json!({"custom_id": custom_id, "component_type": 2});
         self.dispatch("INTERACTION_CREATE", body);
