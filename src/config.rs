@@ -43,6 +43,8 @@ pub struct Config {
     pub news_window_days: u32,
     pub news_count: u8,
     pub feed_poll_interval: Duration,
+    /// A feed failing without a success for this long is disabled.
+    pub feed_disable_after: Duration,
     /// How often the daily poster and the feed poller look for due work.
     pub scheduler_tick: Duration,
     pub fetch_limits: FetchLimits,
@@ -109,6 +111,7 @@ impl Config {
             news_window_days: number("NEWS_WINDOW_DAYS", 14, 1, 365)? as u32,
             news_count: number("NEWS_COUNT", 3, 1, 5)? as u8,
             feed_poll_interval: Duration::from_secs(60 * number("FEED_POLL_MINUTES", 30, 1, 1440)?),
+            feed_disable_after: Duration::from_secs(3600 * number("FEED_DISABLE_AFTER_HOURS", 24, 1, 24 * 30)?),
             scheduler_tick: Duration::from_secs(number("SCHEDULER_TICK_SECS", 30, 1, 600)?),
             fetch_limits: FetchLimits {
                 connect_timeout: Duration::from_secs(number("FEED_CONNECT_TIMEOUT_SECS", 5, 1, 120)?),

@@ -528,7 +528,11 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
         tokio::time::sleep(Duration::from_millis(100)).await;
         rows = export_json().await;
     }
-    assert_eq!((agree_count(&rows), rows[0]["voters"].as_u64()), (Some(2), Some(4)), "{rows}");
+    assert_eq!(
+        (agree_count(&rows), rows[0]["voters"].as_u64()),
+        (Some(2), Some(4)),
+        "{rows}"
+    );
     fake.dispatch("MESSAGE_REACTION_REMOVE", reaction("👍"));
     for _ in 0..50 {
         if agree_count(&rows) == Some(1) {
@@ -537,7 +541,11 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
         tokio::time::sleep(Duration::from_millis(100)).await;
         rows = export_json().await;
     }
-    assert_eq!((agree_count(&rows), rows[0]["voters"].as_u64()), (Some(1), Some(3)), "{rows}");
+    assert_eq!(
+        (agree_count(&rows), rows[0]["voters"].as_u64()),
+        (Some(1), Some(3)),
+        "{rows}"
+    );
 
     // /feeds add: a local feed is added; a page that is not a feed is refused with the reason.
     let add = fake.slash(

@@ -114,8 +114,8 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
     let http = client.http.clone();
     let publisher = DiscordPublisher::new(http.clone());
     let mut background = tokio::task::JoinSet::new();
-    background.spawn(poster_loop(app.clone(), publisher, stop_rx.clone()));
-    background.spawn(poller_loop(app.clone(), stop_rx.clone()));
+    background.spawn(poster_loop(app.clone(), publisher.clone(), stop_rx.clone()));
+    background.spawn(poller_loop(app.clone(), publisher.clone(), stop_rx.clone()));
     background.spawn(refresher.run(app.clone(), http, stop_rx.clone()));
 
     let shards = client.shard_manager.clone();
@@ -180,16 +180,35 @@ async fn poster_loop(app: App, publisher: DiscordPublisher, mut stop: watch::Rec
     }
 }
 
-async fn poller_loop(app: App, mut stop: watch::Receiver<bool>) {
+async fn poller_loop(app: App, publisher: DiscordPublisher, mut stop: watch::Receiver<bool>) {
     let tick = app.config.scheduler_tick;
     loop {
         match app.run_poller_once(chrono::Utc::now()).await {
-            Ok(outcome) if outcome.fetched + outcome.failed > 0 => tracing::info!(?outcome, "feed poll"),
-            Ok(_) => {}
+            Ok(outcome) => {
+                if outcome.fetched + outcome.failed > 0 {
+                    tracing::info!(?outcome, "feed poll");
+                }
+                if let Err(e) = tell_disabled(&app, &publisher, &outcome.disabled).await {
+                    tracing::warn!(error = %format!("{e:#}"), "could not tell servers about disabled feeds");
+                }
+            }
             Err(e) => tracing::error!(error = %format!("{e:#}"), "feed poll failed"),
         }
         if stopped_during(&mut stop, tick).await {
             break;
         }
     }
+}
+
+async fn tell_disabled(
+    app: &App,
+    publisher: &DiscordPublisher,
+    disabled: &[(crate::domain::ids::FeedId, String)],
+) -> anyhow::Result<()> {
+    for (channel, text) in app.disabled_feed_notices(disabled).await? {
+        if let Err(e) = publisher.notice(channel, &text).await {
+            tracing::warn!(channel = %channel, error = %e, "could not post a feed notice");
+        }
+    }
+    Ok(())
 }

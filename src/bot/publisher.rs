@@ -35,6 +35,23 @@ pub fn classify(error: serenity::Error) -> PublishError {
     PublishError::Other(anyhow::Error::new(error).context("sending the daily post"))
 }
 
+impl DiscordPublisher {
+    /// A plain notice in a channel (feed disabled, ...), pinging no one.
+    pub async fn notice(&self, channel: ChannelId, text: &str) -> Result<(), PublishError> {
+        let message = CreateMessage::new()
+            .content(crate::domain::text::truncate_chars(
+                text,
+                crate::render::discord::limits::CONTENT,
+            ))
+            .allowed_mentions(no_mentions());
+        serenity::ChannelId::new(channel.0)
+            .send_message(&*self.http, message)
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+}
+
 impl Publisher for DiscordPublisher {
     async fn publish(&self, channel: ChannelId, view: &PostView<'_>) -> Result<MessageId, PublishError> {
         let channel = serenity::ChannelId::new(channel.0);

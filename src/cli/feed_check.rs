@@ -25,7 +25,7 @@ struct CheckItem {
 }
 
 pub async fn run(config: Config, inputs: Vec<String>, json: bool) -> anyhow::Result<ExitCode> {
-    let client = FeedClient::new(config.fetch_limits.clone())?;
+    let client = FeedClient::new(config.fetch_limits.clone(), config.feed_allow_private)?;
     let mut all_ok = true;
     for input in inputs {
         let line = check(&client, &input).await;
@@ -53,7 +53,7 @@ async fn check(client: &FeedClient, input: &str) -> CheckLine {
     };
     let (final_url, bytes) = match client.fetch(&source, None).await {
         Ok(Fetched::Body { final_url, bytes, .. }) => (final_url, bytes),
-        Ok(Fetched::NotModified) => {
+        Ok(Fetched::NotModified { .. }) => {
             return failed("the server answered 304 Not Modified to an unconditional request".into())
         }
         Err(e) => return failed(e.to_string()),

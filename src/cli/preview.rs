@@ -67,7 +67,7 @@ pub async fn run(config: Config, args: PreviewArgs) -> anyhow::Result<ExitCode> 
         }
         let Some(done) = jobs.join_next().await else { break };
         let report = done??;
-        if let IngestOutcome::Failed(why) = &report.outcome {
+        if let IngestOutcome::Failed(why) | IngestOutcome::Disabled(why) = &report.outcome {
             eprintln!("warning: feed {}: {why}", report.url);
         }
         feed_ids.push(report.feed);

@@ -1,11 +1,20 @@
 //! Getting a feed's bytes: over HTTP(S) with timeouts, decompression and a size cap, or from a
 //! local file (for previews and tests).
 
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
+use reqwest::header::{
+    HeaderMap, HeaderValue, CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED,
+    RETRY_AFTER,
+};
+use tokio::sync::Semaphore;
 use url::Url;
+
+use super::guard;
 
 /// Where a feed comes from, as given by a moderator or on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,26 +88,57 @@ impl Default for FetchLimits {
     }
 }
 
+/// Each refusal names the limit it hit, by its configuration key.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 pub enum FetchError {
     #[error("invalid feed address: {0}")]
     InvalidUrl(String),
     #[error("unsupported scheme `{0}`: only http and https feeds are fetched")]
     UnsupportedScheme(String),
-    #[error("timed out after {0} s (request time limit)")]
+    #[error("refused: {0} (set FEED_ALLOW_PRIVATE=true to allow intranet feeds)")]
+    Blocked(String),
+    #[error("could not connect within {0} s (FEED_CONNECT_TIMEOUT_SECS)")]
+    ConnectTimeout(u64),
+    #[error("no complete answer within {0} s (FEED_REQUEST_TIMEOUT_SECS)")]
     Timeout(u64),
     #[error("could not connect: {0}")]
     Connect(String),
-    #[error("too many redirects (limit {0})")]
+    #[error("more than {0} redirects (FEED_MAX_REDIRECTS)")]
     TooManyRedirects(usize),
-    #[error("response larger than {limit} bytes (size limit)")]
+    #[error("larger than {limit} bytes once decompressed (FEED_MAX_BYTES)")]
     TooLarge { limit: u64 },
-    #[error("the server answered HTTP {0}")]
-    Status(u16),
+    #[error("the server answered HTTP {code}")]
+    Status { code: u16, retry_after: Option<Duration> },
     #[error("network error: {0}")]
     Network(String),
     #[error("cannot read file: {0}")]
     File(String),
+}
+
+impl FetchError {
+    /// A short category for a disabled feed's stored reason.
+    pub fn category(&self) -> &'static str {
+        match self {
+            FetchError::InvalidUrl(_) | FetchError::UnsupportedScheme(_) => "bad address",
+            FetchError::Blocked(_) => "blocked address",
+            FetchError::ConnectTimeout(_)
+            | FetchError::Timeout(_)
+            | FetchError::Connect(_)
+            | FetchError::Network(_) => "unreachable",
+            FetchError::TooManyRedirects(_) => "redirect loop",
+            FetchError::TooLarge { .. } => "too large",
+            FetchError::Status { .. } => "HTTP status",
+            FetchError::File(_) => "unreadable file",
+        }
+    }
+
+    /// How long the server asked us to wait (429 and 503 with Retry-After).
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            FetchError::Status { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
 }
 
 /// Validators from an earlier fetch, for a conditional request.
@@ -111,20 +151,27 @@ pub struct Validators {
 #[derive(Debug, Clone)]
 pub enum Fetched {
     /// 304: nothing changed since the validators were given.
-    NotModified,
+    NotModified { max_age: Option<Duration> },
     Body {
         /// The URL after redirects, the base for relative links.
         final_url: String,
         bytes: Vec<u8>,
         content_type: Option<String>,
         validators: Validators,
+        /// Cache-Control max-age, when the server gave one.
+        max_age: Option<Duration>,
     },
 }
+
+/// Requests to one host at the same time, at most.
+const PER_HOST: usize = 2;
 
 #[derive(Clone)]
 pub struct FeedClient {
     http: reqwest::Client,
     limits: FetchLimits,
+    allow_private: bool,
+    hosts: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
 }
 
 pub const USER_AGENT: &str = concat!(
@@ -135,16 +182,68 @@ pub const USER_AGENT: &str = concat!(
     ")"
 );
 
+/// Why a redirect was not followed; found again in reqwest's error chain.
+#[derive(Debug, thiserror::Error)]
+enum RedirectRefusal {
+    #[error("too many redirects")]
+    TooMany,
+    #[error("redirect to a non-http(s) URL")]
+    Scheme,
+}
+
 impl FeedClient {
-    pub fn new(limits: FetchLimits) -> anyhow::Result<FeedClient> {
-        let http = reqwest::Client::builder()
+    pub fn new(limits: FetchLimits, allow_private: bool) -> anyhow::Result<FeedClient> {
+        FeedClient::build(limits, allow_private, &[])
+    }
+
+    /// Like [`FeedClient::new`], with some host names pinned to addresses (as curl's
+    /// `--resolve`), which bypass the name lookup and its address check. For tests that need a
+    /// "public" host on loopback.
+    pub fn with_pinned_hosts(
+        limits: FetchLimits,
+        allow_private: bool,
+        pins: &[(&str, SocketAddr)],
+    ) -> anyhow::Result<FeedClient> {
+        FeedClient::build(limits, allow_private, pins)
+    }
+
+    fn build(limits: FetchLimits, allow_private: bool, pins: &[(&str, SocketAddr)]) -> anyhow::Result<FeedClient> {
+        let max_redirects = limits.max_redirects;
+        let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+            let url = attempt.url();
+            if attempt.previous().len() > max_redirects {
+                return attempt.error(RedirectRefusal::TooMany);
+            }
+            if !matches!(url.scheme(), "http" | "https") {
+                return attempt.error(RedirectRefusal::Scheme);
+            }
+            if !allow_private {
+                if let Some(ip) = literal_ip(url) {
+                    if !guard::is_public(ip) {
+                        return attempt.error(guard::BlockedAddress(ip));
+                    }
+                }
+            }
+            attempt.follow()
+        });
+        let mut builder = reqwest::Client::builder()
             .user_agent(USER_AGENT)
             .connect_timeout(limits.connect_timeout)
             .timeout(limits.request_timeout)
-            .redirect(reqwest::redirect::Policy::limited(limits.max_redirects))
-            .gzip(true)
-            .build()?;
-        Ok(FeedClient { http, limits })
+            .redirect(redirects)
+            .gzip(true);
+        if !allow_private {
+            builder = builder.dns_resolver(Arc::new(guard::PublicOnlyResolver));
+        }
+        for (host, addr) in pins {
+            builder = builder.resolve(host, *addr);
+        }
+        Ok(FeedClient {
+            http: builder.build()?,
+            limits,
+            allow_private,
+            hosts: Default::default(),
+        })
     }
 
     pub fn limits(&self) -> &FetchLimits {
@@ -175,10 +274,32 @@ impl FeedClient {
             bytes,
             content_type: None,
             validators: Validators::default(),
+            max_age: None,
         })
     }
 
+    fn host_slot(&self, url: &Url) -> Arc<Semaphore> {
+        let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+        let mut hosts = self.hosts.lock().expect("host table lock");
+        hosts
+            .entry(host)
+            .or_insert_with(|| Arc::new(Semaphore::new(PER_HOST)))
+            .clone()
+    }
+
     async fn fetch_http(&self, url: &Url, validators: Option<&Validators>) -> Result<Fetched, FetchError> {
+        if !self.allow_private {
+            if let Some(ip) = literal_ip(url) {
+                if !guard::is_public(ip) {
+                    return Err(FetchError::Blocked(guard::BlockedAddress(ip).to_string()));
+                }
+            }
+        }
+        let slot = self.host_slot(url);
+        let _permit = slot
+            .acquire()
+            .await
+            .map_err(|_| FetchError::Network("client shut down".into()))?;
         let mut headers = HeaderMap::new();
         headers.insert(
             reqwest::header::ACCEPT,
@@ -200,12 +321,6 @@ impl FeedClient {
             .await
             .map_err(|e| self.classify(e))?;
         let status = response.status();
-        if status == reqwest::StatusCode::NOT_MODIFIED {
-            return Ok(Fetched::NotModified);
-        }
-        if !status.is_success() {
-            return Err(FetchError::Status(status.as_u16()));
-        }
         let header = |name| {
             response
                 .headers()
@@ -213,6 +328,17 @@ impl FeedClient {
                 .and_then(|v: &HeaderValue| v.to_str().ok())
                 .map(str::to_string)
         };
+        let max_age = header(CACHE_CONTROL).as_deref().and_then(max_age);
+        if status == reqwest::StatusCode::NOT_MODIFIED {
+            return Ok(Fetched::NotModified { max_age });
+        }
+        if !status.is_success() {
+            let retry_after = header(RETRY_AFTER).as_deref().and_then(retry_after);
+            return Err(FetchError::Status {
+                code: status.as_u16(),
+                retry_after,
+            });
+        }
         let content_type = header(CONTENT_TYPE);
         let validators = Validators {
             etag: header(ETAG),
@@ -234,20 +360,73 @@ impl FeedClient {
             bytes,
             content_type,
             validators,
+            max_age,
         })
     }
 
     fn classify(&self, e: reqwest::Error) -> FetchError {
-        if e.is_timeout() {
+        if let Some(blocked) = find_cause::<guard::BlockedAddress>(&e) {
+            return FetchError::Blocked(blocked.to_string());
+        }
+        if let Some(refusal) = find_cause::<RedirectRefusal>(&e) {
+            return match refusal {
+                RedirectRefusal::TooMany => FetchError::TooManyRedirects(self.limits.max_redirects),
+                RedirectRefusal::Scheme => FetchError::UnsupportedScheme("in a redirect".into()),
+            };
+        }
+        if e.is_timeout() && e.is_connect() {
+            FetchError::ConnectTimeout(self.limits.connect_timeout.as_secs())
+        } else if e.is_timeout()
+            || find_cause::<std::io::Error>(&e).is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+        {
             FetchError::Timeout(self.limits.request_timeout.as_secs())
-        } else if e.is_redirect() {
-            FetchError::TooManyRedirects(self.limits.max_redirects)
         } else if e.is_connect() {
             FetchError::Connect(root_cause(&e))
         } else {
             FetchError::Network(root_cause(&e))
         }
     }
+}
+
+fn literal_ip(url: &Url) -> Option<IpAddr> {
+    match url.host()? {
+        url::Host::Ipv4(v4) => Some(IpAddr::V4(v4)),
+        url::Host::Ipv6(v6) => Some(IpAddr::V6(v6)),
+        url::Host::Domain(_) => None,
+    }
+}
+
+fn find_cause<'a, T: std::error::Error + 'static>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a T> {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if let Some(found) = c.downcast_ref::<T>() {
+            return Some(found);
+        }
+        cause = c.source();
+    }
+    None
+}
+
+/// `max-age` from a Cache-Control header.
+fn max_age(cache_control: &str) -> Option<Duration> {
+    cache_control.split(',').find_map(|d| {
+        let (k, v) = d.trim().split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("max-age")
+            .then(|| v.trim().trim_matches('"').parse().ok())
+            .flatten()
+            .map(Duration::from_secs)
+    })
+}
+
+/// Retry-After as seconds or an HTTP date.
+fn retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    (when.with_timezone(&chrono::Utc) - chrono::Utc::now()).to_std().ok()
 }
 
 fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
@@ -261,6 +440,20 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cache_and_retry_headers() {
+        assert_eq!(max_age("public, max-age=600"), Some(Duration::from_secs(600)));
+        assert_eq!(max_age("no-cache"), None);
+        assert_eq!(retry_after("120"), Some(Duration::from_secs(120)));
+        assert_eq!(retry_after("soon"), None);
+        let later = (chrono::Utc::now() + chrono::Duration::seconds(3600)).to_rfc2822();
+        let parsed = retry_after(&later).unwrap();
+        assert!(
+            parsed > Duration::from_secs(3500) && parsed <= Duration::from_secs(3600),
+            "{parsed:?}"
+        );
+    }
 
     #[test]
     fn sources_from_inputs() {

@@ -2,7 +2,9 @@
 
 pub mod catalog;
 pub mod fetch;
+pub mod guard;
 pub mod parse;
+pub mod repair;
 
 pub use catalog::{FeedCatalog, FeedSpec};
 pub use fetch::{FeedClient, FeedSource, FetchError, FetchLimits, Fetched};

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use feed_rs::model::{Entry, Link};
 use url::Url;
 
+use super::repair;
 use crate::domain::news::{item_identity, story_key, NewsItem};
 use crate::domain::text::{plain_text, truncate_chars};
 
@@ -44,18 +45,20 @@ pub fn parse_feed(
         // parser's generated one, which is random for entries without a link.
         .id_generator(|_, _, _| String::new())
         .build();
-    let parsed = catch_unwind(AssertUnwindSafe(|| parser.parse(bytes)));
-    let feed = match parsed {
-        Ok(Ok(feed)) => feed,
-        Ok(Err(e)) => return Err(ParseError::NotAFeed(e.to_string())),
-        Err(panic) => {
-            let why = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".into());
-            return Err(ParseError::Crashed(truncate_chars(&why, 200)));
+    let utf8 = repair::to_utf8(bytes);
+    let feed = match guarded_parse(&parser, &utf8) {
+        // Atom 0.3 "parses" into an empty feed: map it onto Atom 1.0 and parse again.
+        Ok(feed) if feed.entries.is_empty() && repair::is_atom03(&String::from_utf8_lossy(&utf8)) => {
+            match repair::repair_structure(&String::from_utf8_lossy(&utf8)) {
+                Some(fixed) => guarded_parse(&parser, fixed.as_bytes()).unwrap_or(feed),
+                None => feed,
+            }
         }
+        Ok(feed) => feed,
+        Err(first) => match repair::repair_structure(&String::from_utf8_lossy(&utf8)) {
+            Some(fixed) => guarded_parse(&parser, fixed.as_bytes()).map_err(|_| first)?,
+            None => return Err(first),
+        },
     };
     let title = feed
         .title
@@ -76,6 +79,22 @@ pub fn parse_feed(
         .filter_map(|entry| entry_to_item(entry, feed_url, base.as_ref(), &source, now))
         .collect();
     Ok(ParsedFeed { title, items })
+}
+
+/// One parse, with any panic inside the parser turned into an error.
+fn guarded_parse(parser: &feed_rs::parser::Parser, bytes: &[u8]) -> Result<feed_rs::model::Feed, ParseError> {
+    match catch_unwind(AssertUnwindSafe(|| parser.parse(bytes))) {
+        Ok(Ok(feed)) => Ok(feed),
+        Ok(Err(e)) => Err(ParseError::NotAFeed(e.to_string())),
+        Err(panic) => {
+            let why = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            Err(ParseError::Crashed(truncate_chars(&why, 200)))
+        }
+    }
 }
 
 fn entry_to_item(
@@ -210,12 +229,13 @@ mod tests {
         assert!(matches!(err, ParseError::NotAFeed(_)), "{err}");
         let mut utf16 = vec![0xFE, 0xFF];
         for unit in
-            "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>x</title></channel></rss>"
+            "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><rss version=\"2.0\"><channel><title>x</title></channel></rss>"
                 .encode_utf16()
         {
             utf16.extend(unit.to_be_bytes());
         }
-        // Whatever happens inside the parser, we get a value back.
-        let _ = parse_feed(&utf16, "https://x.example/", None, now(), 500);
+        // This shape made feed-rs panic when handed as is; re-encoded first, it parses.
+        let feed = parse_feed(&utf16, "https://x.example/", None, now(), 500).unwrap();
+        assert_eq!(feed.title.as_deref(), Some("x"));
     }
 }

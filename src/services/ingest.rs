@@ -1,11 +1,15 @@
-//! Fetching a feed and storing what is new.
+//! Fetching a feed and storing what is new, politely: conditional requests, the server's
+//! max-age and Retry-After respected within bounds, exponential backoff on failure, and a feed
+//! that keeps failing for a day disabled with its reason.
+
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
 use super::App;
 use crate::domain::ids::FeedId;
 use crate::feeds::fetch::Fetched;
-use crate::feeds::{parse_feed, FeedSource, ParseError, ParsedFeed};
+use crate::feeds::{parse_feed, FeedSource, FetchError, ParseError, ParsedFeed};
 use crate::store::FetchRecord;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +21,8 @@ pub enum IngestOutcome {
     },
     NotModified,
     Failed(String),
+    /// This failure disabled the feed; the reason is stored and shown to moderators.
+    Disabled(String),
 }
 
 #[derive(Debug, Clone)]
@@ -24,6 +30,46 @@ pub struct IngestReport {
     pub feed: FeedId,
     pub url: String,
     pub outcome: IngestOutcome,
+}
+
+/// The longest we wait between fetches of a healthy feed, whatever its max-age says.
+const MAX_INTERVAL: Duration = Duration::from_secs(6 * 3600);
+/// The first retry after a failure; it doubles with each failure in a row.
+const FIRST_RETRY: Duration = Duration::from_secs(5 * 60);
+/// The longest a server's Retry-After can hold us off.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 3600);
+/// Failures in a row before a feed can be disabled (and it must also have failed for a while).
+const FAILURES_BEFORE_DISABLE: u32 = 3;
+
+/// When to fetch a healthy feed again: the poll interval, or the server's max-age when longer,
+/// but never later than [`MAX_INTERVAL`].
+pub fn next_after_success(now: DateTime<Utc>, poll: Duration, max_age: Option<Duration>) -> DateTime<Utc> {
+    let wait = max_age.map_or(poll, |age| age.clamp(poll, MAX_INTERVAL.max(poll)));
+    now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(6))
+}
+
+/// When to retry after the `failures`-th failure in a row: exponential backoff from
+/// [`FIRST_RETRY`] up to [`MAX_INTERVAL`], or the server's Retry-After when that is longer.
+pub fn next_after_failure(now: DateTime<Utc>, failures: u32, retry_after: Option<Duration>) -> DateTime<Utc> {
+    let backoff = FIRST_RETRY
+        .saturating_mul(1 << failures.saturating_sub(1).min(10))
+        .min(MAX_INTERVAL);
+    let wait = retry_after.map_or(backoff, |r| r.min(MAX_RETRY_AFTER).max(backoff));
+    now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(6))
+}
+
+enum Failure {
+    Fetch(FetchError),
+    Parse(ParseError),
+}
+
+impl Failure {
+    fn reason(&self) -> String {
+        match self {
+            Failure::Fetch(e) => format!("{}: {e}", e.category()),
+            Failure::Parse(e) => format!("not a feed: {e}"),
+        }
+    }
 }
 
 impl App {
@@ -38,11 +84,13 @@ impl App {
     ) -> anyhow::Result<IngestReport> {
         let url = source.url();
         let feed = self.store.upsert_feed(&url).await?;
-        let next = now + chrono::Duration::from_std(self.config.feed_poll_interval)?;
+        let poll = self.config.feed_poll_interval;
         let validators = Some(&feed.validators).filter(|v| v.etag.is_some() || v.last_modified.is_some());
         let outcome = match self.feeds.fetch(source, validators).await {
-            Ok(Fetched::NotModified) => {
-                let record = FetchRecord::NotModified { next_attempt_at: next };
+            Ok(Fetched::NotModified { max_age }) => {
+                let record = FetchRecord::NotModified {
+                    next_attempt_at: next_after_success(now, poll, max_age),
+                };
                 self.store.record_fetch(feed.id, now, &record).await?;
                 IngestOutcome::NotModified
             }
@@ -50,15 +98,17 @@ impl App {
                 final_url,
                 bytes,
                 validators,
+                max_age,
                 ..
             }) => match self.parse_off_thread(bytes, final_url, name, now).await? {
                 Ok(parsed) => {
                     let new = self.store.insert_items(feed.id, &parsed.items).await?;
                     let title = parsed.title.clone();
+                    let next_attempt_at = next_after_success(now, poll, max_age);
                     let record = FetchRecord::Success {
                         title,
                         validators,
-                        next_attempt_at: next,
+                        next_attempt_at,
                     };
                     self.store.record_fetch(feed.id, now, &record).await?;
                     IngestOutcome::Stored {
@@ -67,9 +117,9 @@ impl App {
                         new,
                     }
                 }
-                Err(e) => self.fail(feed.id, now, e.to_string()).await?,
+                Err(e) => self.fail(feed.id, now, Failure::Parse(e)).await?,
             },
-            Err(e) => self.fail(feed.id, now, e.to_string()).await?,
+            Err(e) => self.fail(feed.id, now, Failure::Fetch(e)).await?,
         };
         Ok(IngestReport {
             feed: feed.id,
@@ -90,7 +140,9 @@ impl App {
                 .parse_off_thread(bytes, final_url, None, now)
                 .await?
                 .map_err(|e| e.to_string())),
-            Ok(Fetched::NotModified) => Ok(Err("the server answered 304 Not Modified to a plain request".into())),
+            Ok(Fetched::NotModified { .. }) => {
+                Ok(Err("the server answered 304 Not Modified to a plain request".into()))
+            }
             Err(e) => Ok(Err(e.to_string())),
         }
     }
@@ -109,15 +161,79 @@ impl App {
         Ok(tokio::task::spawn_blocking(parse).await?)
     }
 
-    async fn fail(&self, feed: FeedId, now: DateTime<Utc>, error: String) -> anyhow::Result<IngestOutcome> {
-        // Retry sooner than a full interval, but not in a tight loop.
-        let next = now + chrono::Duration::minutes(5);
+    async fn fail(&self, feed: FeedId, now: DateTime<Utc>, failure: Failure) -> anyhow::Result<IngestOutcome> {
+        let reason = failure.reason();
+        let before = self.store.feed(feed).await?;
+        let failures = before.as_ref().map_or(0, |f| f.failures) + 1;
+        let retry_after = match &failure {
+            Failure::Fetch(e) => e.retry_after(),
+            Failure::Parse(_) => None,
+        };
+        let next_attempt_at = next_after_failure(now, failures, retry_after);
         let record = FetchRecord::Failure {
-            error: error.clone(),
-            next_attempt_at: next,
+            error: reason.clone(),
+            next_attempt_at,
         };
         self.store.record_fetch(feed, now, &record).await?;
-        tracing::warn!(feed = feed.0, %error, "feed fetch failed");
-        Ok(IngestOutcome::Failed(error))
+        tracing::warn!(feed = feed.0, failures, error = %reason, "feed fetch failed");
+        let failing_since = before.and_then(|f| f.failing_since).unwrap_or(now);
+        let failing_for = (now - failing_since).to_std().unwrap_or_default();
+        if failures >= FAILURES_BEFORE_DISABLE
+            && failing_for >= self.config.feed_disable_after
+            && self.store.disable_feed(feed, &reason).await?
+        {
+            tracing::warn!(feed = feed.0, %reason, "feed disabled after failing for a day");
+            return Ok(IngestOutcome::Disabled(reason));
+        }
+        Ok(IngestOutcome::Failed(reason))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn success_waits_the_poll_interval_or_a_longer_max_age_within_bounds() {
+        let now = at("2026-11-28T00:00:00Z");
+        let poll = Duration::from_secs(1800);
+        assert_eq!(next_after_success(now, poll, None), at("2026-11-28T00:30:00Z"));
+        assert_eq!(
+            next_after_success(now, poll, Some(Duration::from_secs(60))),
+            at("2026-11-28T00:30:00Z")
+        );
+        assert_eq!(
+            next_after_success(now, poll, Some(Duration::from_secs(7200))),
+            at("2026-11-28T02:00:00Z")
+        );
+        assert_eq!(
+            next_after_success(now, poll, Some(Duration::from_secs(864_000))),
+            at("2026-11-28T06:00:00Z")
+        );
+    }
+
+    #[test]
+    fn failures_back_off_exponentially_and_honour_retry_after() {
+        let now = at("2026-11-28T00:00:00Z");
+        assert_eq!(next_after_failure(now, 1, None), at("2026-11-28T00:05:00Z"));
+        assert_eq!(next_after_failure(now, 2, None), at("2026-11-28T00:10:00Z"));
+        assert_eq!(next_after_failure(now, 4, None), at("2026-11-28T00:40:00Z"));
+        assert_eq!(next_after_failure(now, 30, None), at("2026-11-28T06:00:00Z"));
+        assert_eq!(
+            next_after_failure(now, 1, Some(Duration::from_secs(3600))),
+            at("2026-11-28T01:00:00Z")
+        );
+        assert_eq!(
+            next_after_failure(now, 1, Some(Duration::from_secs(10))),
+            at("2026-11-28T00:05:00Z")
+        );
+        assert_eq!(
+            next_after_failure(now, 1, Some(Duration::from_secs(10 * 86400))),
+            at("2026-11-29T00:00:00Z")
+        );
     }
 }

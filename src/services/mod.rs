@@ -27,7 +27,7 @@ pub struct App {
 
 impl App {
     pub fn new(config: Config, claims: ClaimSet, catalog: FeedCatalog, store: Store) -> anyhow::Result<App> {
-        let feeds = FeedClient::new(config.fetch_limits.clone())?;
+        let feeds = FeedClient::new(config.fetch_limits.clone(), config.feed_allow_private)?;
         Ok(App {
             config: Arc::new(config),
             claims: Arc::new(claims),

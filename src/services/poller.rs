@@ -8,6 +8,8 @@ use tokio::task::JoinSet;
 
 use super::ingest::IngestOutcome;
 use super::App;
+use crate::domain::ids::{ChannelId, FeedId};
+use crate::domain::lang::Lang;
 use crate::feeds::FeedSource;
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -16,6 +18,8 @@ pub struct PollOutcome {
     pub not_modified: usize,
     pub failed: usize,
     pub new_items: usize,
+    /// Feeds this pass disabled, with their reasons: moderators are told once.
+    pub disabled: Vec<(FeedId, String)>,
 }
 
 /// Feeds fetched at the same time.
@@ -37,15 +41,42 @@ impl App {
         }
         let mut outcome = PollOutcome::default();
         while let Some(done) = jobs.join_next().await {
-            match done??.outcome {
+            let report = done??;
+            match report.outcome {
                 IngestOutcome::Stored { new, .. } => {
                     outcome.fetched += 1;
                     outcome.new_items += new;
                 }
                 IngestOutcome::NotModified => outcome.not_modified += 1,
                 IngestOutcome::Failed(_) => outcome.failed += 1,
+                IngestOutcome::Disabled(reason) => {
+                    outcome.failed += 1;
+                    outcome.disabled.push((report.feed, reason));
+                }
             }
         }
         Ok(outcome)
+    }
+
+    /// What to tell each server about feeds that were just disabled: one message per server and
+    /// feed, in the server's language, for its digest channel.
+    pub async fn disabled_feed_notices(
+        &self,
+        disabled: &[(FeedId, String)],
+    ) -> anyhow::Result<Vec<(ChannelId, String)>> {
+        let mut notices = Vec::new();
+        for (feed, reason) in disabled {
+            for (guild, name) in self.store.guilds_using_feed(*feed).await? {
+                let Some(channel) = guild.channel else { continue };
+                let name = crate::render::discord::escape_markdown(&name);
+                let reason = crate::render::discord::escape_markdown(reason);
+                let text = match guild.language {
+                    Lang::Zh => format!("⚠️ 新闻源 **{name}** 持续失败，已停用：{reason}\n版主可用 `/feeds enable` 重试，或 `/feeds remove` 移除。"),
+                    Lang::En => format!("⚠️ The feed **{name}** kept failing and is disabled: {reason}\nModerators can retry it with `/feeds enable` or drop it with `/feeds remove`."),
+                };
+                notices.push((channel, text));
+            }
+        }
+        Ok(notices)
     }
 }

@@ -15,6 +15,7 @@ pub struct FeedRecord {
     pub last_success_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
     pub failures: u32,
+    pub failing_since: Option<DateTime<Utc>>,
     pub next_attempt_at: Option<DateTime<Utc>>,
     pub disabled_reason: Option<String>,
 }
@@ -53,12 +54,15 @@ fn to_record(row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<FeedRecord> {
         last_success_at: opt_ts(row.try_get("last_success_at")?)?,
         last_error: row.try_get("last_error")?,
         failures: row.try_get::<i64, _>("failures")? as u32,
+        failing_since: opt_ts(row.try_get("failing_since")?)?,
         next_attempt_at: opt_ts(row.try_get("next_attempt_at")?)?,
         disabled_reason: row.try_get("disabled_reason")?,
     })
 }
 
-const FEED_COLUMNS: &str = "id, url, title, etag, last_modified, last_attempt_at, last_success_at, last_error, failures, next_attempt_at, disabled_reason";
+const FEED_COLUMNS: &str =
+    "id, url, title, etag, last_modified, last_attempt_at, last_success_at, last_error, failures,
+    failing_since, next_attempt_at, disabled_reason";
 
 impl Store {
     /// The feed stored under `url`, created if new. One row per URL, however many servers use it.
@@ -110,7 +114,7 @@ impl Store {
                 next_attempt_at,
             } => sqlx::query(
                 "UPDATE feeds SET title = COALESCE(?, title), etag = ?, last_modified = ?, last_attempt_at = ?,
-                   last_success_at = ?, last_error = NULL, failures = 0, next_attempt_at = ? WHERE id = ?",
+                   last_success_at = ?, last_error = NULL, failures = 0, failing_since = NULL, next_attempt_at = ? WHERE id = ?",
             )
             .bind(title)
             .bind(&validators.etag)
@@ -120,20 +124,43 @@ impl Store {
             .bind(ts(*next_attempt_at)),
             FetchRecord::NotModified { next_attempt_at } => sqlx::query(
                 "UPDATE feeds SET last_attempt_at = ?, last_success_at = ?, last_error = NULL, failures = 0,
-                   next_attempt_at = ? WHERE id = ?",
+                   failing_since = NULL, next_attempt_at = ? WHERE id = ?",
             )
             .bind(ts(at))
             .bind(ts(at))
             .bind(ts(*next_attempt_at)),
             FetchRecord::Failure { error, next_attempt_at } => sqlx::query(
-                "UPDATE feeds SET last_attempt_at = ?, last_error = ?, failures = failures + 1, next_attempt_at = ?
-                 WHERE id = ?",
+                "UPDATE feeds SET last_attempt_at = ?, last_error = ?, failures = failures + 1,
+                   failing_since = COALESCE(failing_since, ?), next_attempt_at = ? WHERE id = ?",
             )
             .bind(ts(at))
             .bind(error)
+            .bind(ts(at))
             .bind(ts(*next_attempt_at)),
         };
         query.bind(id.0).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Disables a feed with a stored reason; true if this call disabled it (so that moderators
+    /// are told once, not on every later attempt).
+    pub async fn disable_feed(&self, id: FeedId, reason: &str) -> anyhow::Result<bool> {
+        let done = sqlx::query("UPDATE feeds SET disabled_reason = ? WHERE id = ? AND disabled_reason IS NULL")
+            .bind(reason)
+            .bind(id.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Re-enables a feed and makes it due at once.
+    pub async fn enable_feed(&self, id: FeedId) -> anyhow::Result<()> {
+        sqlx::query(
+            "UPDATE feeds SET disabled_reason = NULL, failures = 0, failing_since = NULL, next_attempt_at = NULL WHERE id = ?",
+        )
+        .bind(id.0)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 }

@@ -201,4 +201,20 @@ impl Store {
             .await?;
         Ok(done.rows_affected() == 1)
     }
+
+    /// Servers whose list holds `feed`, with the name each gave it.
+    pub async fn guilds_using_feed(&self, feed: FeedId) -> anyhow::Result<Vec<(GuildSettings, String)>> {
+        let rows: Vec<(i64, String)> =
+            sqlx::query_as("SELECT guild_id, name FROM guild_feeds WHERE feed_id = ? ORDER BY guild_id")
+                .bind(feed.0)
+                .fetch_all(&self.pool)
+                .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (guild, name) in rows {
+            if let Some(settings) = self.guild(GuildId::from_db(guild)).await? {
+                out.push((settings, name));
+            }
+        }
+        Ok(out)
+    }
 }

@@ -75,6 +75,16 @@ impl Store {
             .collect()
     }
 
+    /// Items of a feed that happened since `since`.
+    pub async fn count_items_since(&self, feed: FeedId, since: DateTime<Utc>) -> anyhow::Result<u64> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM items WHERE feed_id = ? AND happened_at >= ?")
+            .bind(feed.0)
+            .bind(ts(since))
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n as u64)
+    }
+
     pub async fn count_items(&self, feed: FeedId) -> anyhow::Result<u64> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM items WHERE feed_id = ?")
             .bind(feed.0)

@@ -8,6 +8,7 @@ use crate::domain::text::truncate_chars;
 use crate::error::{Error, UserError};
 use crate::feeds::FeedSource;
 use crate::render::discord::{escape_markdown, limits};
+use crate::services::ingest::IngestOutcome;
 
 /// Manage this server's news feeds (moderators)
 #[poise::command(
@@ -15,7 +16,7 @@ use crate::render::discord::{escape_markdown, limits};
     guild_only,
     default_member_permissions = "MANAGE_GUILD",
     check = "is_moderator",
-    subcommands("add", "remove", "list", "test"),
+    subcommands("add", "remove", "list", "status", "enable", "test"),
     subcommand_required,
     description_localized("zh-CN", "管理本服务器的新闻源（版主）")
 )]
@@ -158,6 +159,119 @@ async fn list(ctx: Context<'_>) -> Result<(), Error> {
     };
     ctx.send(reply::embed(serenity::CreateEmbed::new().title(title).description(body)).ephemeral(true))
         .await?;
+    Ok(())
+}
+
+/// Each feed's health: last success, last error, next attempt, items in the window
+#[poise::command(
+    slash_command,
+    guild_only,
+    check = "is_moderator",
+    description_localized("zh-CN", "各新闻源的状态：上次成功、上次错误、下次抓取、窗口内条数")
+)]
+async fn status(ctx: Context<'_>) -> Result<(), Error> {
+    let settings = guild(ctx).await?;
+    let zh = settings.language == Lang::Zh;
+    let app = &ctx.data().app;
+    let since = chrono::Utc::now() - chrono::Duration::days(i64::from(app.config.news_window_days));
+    let never = if zh { "从未" } else { "never" };
+    let mut body = String::new();
+    for (name, feed) in app.store.guild_feeds(settings.id).await? {
+        let stamp = |t: Option<chrono::DateTime<chrono::Utc>>| {
+            t.map(|t| format!("<t:{}:R>", t.timestamp()))
+                .unwrap_or_else(|| never.to_string())
+        };
+        let items = app.store.count_items_since(feed.id, since).await?;
+        let mut block = format!("**{}**\n", escape_markdown(&truncate_chars(&name, 80)));
+        if let Some(reason) = &feed.disabled_reason {
+            let label = if zh { "⛔ 已停用" } else { "⛔ Disabled" };
+            block.push_str(&format!("{label}: {}\n", escape_markdown(&truncate_chars(reason, 200))));
+        }
+        block.push_str(&format!(
+            "{} {} · {} {} · {} {}\n",
+            if zh { "上次成功" } else { "last success" },
+            stamp(feed.last_success_at),
+            if zh { "下次抓取" } else { "next attempt" },
+            if feed.disabled_reason.is_some() {
+                "—".to_string()
+            } else {
+                stamp(feed.next_attempt_at)
+            },
+            if zh { "窗口内条数" } else { "items in window" },
+            items,
+        ));
+        if let Some(error) = &feed.last_error {
+            let label = if zh { "上次错误" } else { "last error" };
+            block.push_str(&format!(
+                "{label} ({}×): {}\n",
+                feed.failures,
+                escape_markdown(&truncate_chars(error, 200))
+            ));
+        }
+        if body.chars().count() + block.chars().count() > limits::EMBED_DESCRIPTION - 2 {
+            body.push('…');
+            break;
+        }
+        body.push_str(&block);
+    }
+    if body.is_empty() {
+        body = (if zh { "没有新闻源。" } else { "No feeds." }).into();
+    }
+    let embed = serenity::CreateEmbed::new()
+        .title(if zh { "新闻源状态" } else { "Feed health" })
+        .description(body);
+    ctx.send(reply::embed(embed).ephemeral(true)).await?;
+    Ok(())
+}
+
+/// Retry a disabled feed now
+#[poise::command(
+    slash_command,
+    guild_only,
+    check = "is_moderator",
+    description_localized("zh-CN", "立即重试已停用的新闻源")
+)]
+async fn enable(
+    ctx: Context<'_>,
+    #[description = "The feed"]
+    #[description_localized("zh-CN", "新闻源")]
+    #[autocomplete = "autocomplete_feed"]
+    feed: String,
+) -> Result<(), Error> {
+    ctx.defer_ephemeral().await?;
+    let settings = guild(ctx).await?;
+    let lang = settings.language;
+    let app = &ctx.data().app;
+    let chosen = feed.trim().parse::<i64>().ok().map(FeedId);
+    let feeds = app.store.guild_feeds(settings.id).await?;
+    let Some((name, record)) = feeds.into_iter().find(|(_, f)| Some(f.id) == chosen) else {
+        return Err(UserError::new(match lang {
+            Lang::Zh => "请从建议列表中选择本服务器的一个新闻源。",
+            Lang::En => "Pick one of this server's feeds from the suggestions.",
+        })
+        .into());
+    };
+    app.store.enable_feed(record.id).await?;
+    let source = FeedSource::Http(FeedSource::parse_remote(&record.url).map_err(|e| UserError::new(e.to_string()))?);
+    let report = app.ingest(&source, None, chrono::Utc::now()).await?;
+    let name = escape_markdown(&name);
+    let text = match (&report.outcome, lang) {
+        (IngestOutcome::Stored { items, .. }, Lang::Zh) => format!("已重新启用 **{name}**，抓到 {items} 条。"),
+        (IngestOutcome::Stored { items, .. }, Lang::En) => {
+            format!("**{name}** is enabled again; {items} items fetched.")
+        }
+        (IngestOutcome::NotModified, Lang::Zh) => format!("已重新启用 **{name}**（无更新）。"),
+        (IngestOutcome::NotModified, Lang::En) => format!("**{name}** is enabled again (nothing new)."),
+        (IngestOutcome::Failed(why) | IngestOutcome::Disabled(why), Lang::Zh) => format!(
+            "已重新启用 **{name}**，但这次抓取失败：{}。稍后会自动重试。",
+            escape_markdown(why)
+        ),
+        (IngestOutcome::Failed(why) | IngestOutcome::Disabled(why), Lang::En) => format!(
+            "**{name}** is enabled again, but this fetch failed: {}. It will be retried.",
+            escape_markdown(why)
+        ),
+    };
+    ctx.send(reply::text(text).ephemeral(true)).await?;
     Ok(())
 }
 

@@ -1,0 +1,312 @@
+//! Making real-world documents parseable: the encoding they really use turned into UTF-8 (byte
+//! order marks, UTF-16 and UTF-32, declarations that lie), and, when a first parse fails, the
+//! common structural slips repaired: `<rss>` without a version, empty or unknown `type`
+//! attributes, and Atom 0.3's vocabulary mapped onto Atom 1.0.
+
+use std::borrow::Cow;
+
+/// The document as UTF-8, with its XML declaration saying so when it was re-encoded.
+pub fn to_utf8(bytes: &[u8]) -> Cow<'_, [u8]> {
+    let (text, changed) = match bytes {
+        [0x00, 0x00, 0xFE, 0xFF, rest @ ..] => (decode_utf32(rest, true), true),
+        [0xFF, 0xFE, 0x00, 0x00, rest @ ..] => (decode_utf32(rest, false), true),
+        [0xEF, 0xBB, 0xBF, rest @ ..] => match std::str::from_utf8(rest) {
+            Ok(_) => return fix_declaration(Cow::Borrowed(rest)),
+            Err(_) => (String::from_utf8_lossy(rest).into_owned(), true),
+        },
+        [0xFE, 0xFF, ..] | [0xFF, 0xFE, ..] => (encoding_rs::UTF_16LE.decode(bytes).0.into_owned(), true),
+        [0x00, 0x00, 0x00, b'<', ..] => (decode_utf32(bytes, true), true),
+        [b'<', 0x00, 0x00, 0x00, ..] => (decode_utf32(bytes, false), true),
+        [0x00, b'<', 0x00, ..] => (
+            encoding_rs::UTF_16BE.decode_without_bom_handling(bytes).0.into_owned(),
+            true,
+        ),
+        [b'<', 0x00, _, 0x00, ..] => (
+            encoding_rs::UTF_16LE.decode_without_bom_handling(bytes).0.into_owned(),
+            true,
+        ),
+        _ => return decode_declared(bytes),
+    };
+    debug_assert!(changed);
+    Cow::Owned(set_declared_utf8(&text).into_bytes())
+}
+
+/// No byte-order mark: trust the declaration when it names something other than UTF-8, and
+/// fall back to Windows-1252 (as browsers do) when bytes said to be UTF-8 are not.
+fn decode_declared(bytes: &[u8]) -> Cow<'_, [u8]> {
+    let declared = declared_encoding(bytes).and_then(|label| encoding_rs::Encoding::for_label(label.as_bytes()));
+    let valid_utf8 = std::str::from_utf8(bytes).is_ok();
+    match declared {
+        // A UTF-16 declaration on single-byte content is a lie: it is UTF-8 (or ASCII).
+        Some(enc) if is_unicode(enc) && valid_utf8 => fix_declaration(Cow::Borrowed(bytes)),
+        Some(enc) if is_unicode(enc) => {
+            let text = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0;
+            Cow::Owned(set_declared_utf8(&text).into_bytes())
+        }
+        Some(enc) => {
+            let (text, _, had_errors) = enc.decode(bytes);
+            if had_errors && valid_utf8 {
+                // Declared a legacy encoding, but the bytes are clean UTF-8: believe the bytes.
+                return Cow::Owned(set_declared_utf8(std::str::from_utf8(bytes).unwrap_or_default()).into_bytes());
+            }
+            Cow::Owned(set_declared_utf8(&text).into_bytes())
+        }
+        None if valid_utf8 => Cow::Borrowed(bytes),
+        None => {
+            let text = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0;
+            Cow::Owned(set_declared_utf8(&text).into_bytes())
+        }
+    }
+}
+
+fn is_unicode(enc: &'static encoding_rs::Encoding) -> bool {
+    enc == encoding_rs::UTF_8 || enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE
+}
+
+fn fix_declaration(bytes: Cow<'_, [u8]>) -> Cow<'_, [u8]> {
+    match declared_encoding(&bytes) {
+        Some(label) if !label.eq_ignore_ascii_case("utf-8") => {
+            Cow::Owned(set_declared_utf8(&String::from_utf8_lossy(&bytes)).into_bytes())
+        }
+        _ => bytes,
+    }
+}
+
+fn decode_utf32(bytes: &[u8], big_endian: bool) -> String {
+    bytes
+        .chunks_exact(4)
+        .map(|c| {
+            let arr = [c[0], c[1], c[2], c[3]];
+            let unit = if big_endian {
+                u32::from_be_bytes(arr)
+            } else {
+                u32::from_le_bytes(arr)
+            };
+            char::from_u32(unit).unwrap_or('\u{FFFD}')
+        })
+        .filter(|c| *c != '\u{FEFF}')
+        .collect()
+}
+
+/// The `encoding` of the XML declaration, if the document starts with one.
+fn declared_encoding(bytes: &[u8]) -> Option<String> {
+    let head = &bytes[..bytes.len().min(512)];
+    let head = String::from_utf8_lossy(head);
+    let decl = head.trim_start().strip_prefix("<?xml")?;
+    let decl = &decl[..decl.find("?>")?];
+    let at = decl.find("encoding")?;
+    let rest = decl[at + "encoding".len()..]
+        .trim_start()
+        .strip_prefix('=')?
+        .trim_start();
+    let quote = rest.chars().next().filter(|q| *q == '"' || *q == '\'')?;
+    let value = &rest[1..];
+    Some(value[..value.find(quote)?].trim().to_string())
+}
+
+/// Rewrites (or leaves out) the declared encoding, since the text is now UTF-8.
+fn set_declared_utf8(text: &str) -> String {
+    let text = text.trim_start_matches('\u{FEFF}');
+    let trimmed = text.trim_start();
+    if let Some(decl_body) = trimmed.strip_prefix("<?xml") {
+        if let Some(end) = decl_body.find("?>") {
+            let rest = &decl_body[end + 2..];
+            return format!("<?xml version=\"1.0\" encoding=\"utf-8\"?>{rest}");
+        }
+    }
+    text.to_string()
+}
+
+/// Structural repairs, tried when a first parse failed or found an Atom 0.3 feed. Returns None
+/// when there was nothing to repair.
+pub fn repair_structure(text: &str) -> Option<String> {
+    let mut out = text.to_string();
+    let mut changed = false;
+    if let Some(fixed) = add_rss_version(&out) {
+        out = fixed;
+        changed = true;
+    }
+    if let Some(fixed) = drop_bad_type_attributes(&out) {
+        out = fixed;
+        changed = true;
+    }
+    if let Some(fixed) = atom03_to_atom10(&out) {
+        out = fixed;
+        changed = true;
+    }
+    changed.then_some(out)
+}
+
+pub fn is_atom03(text: &str) -> bool {
+    text.contains("http://purl.org/atom/ns#")
+}
+
+fn add_rss_version(text: &str) -> Option<String> {
+    let start = find_tag(text, "rss")?;
+    let end = start + text[start..].find('>')?;
+    let tag = &text[start..end];
+    if tag.contains("version") {
+        return None;
+    }
+    Some(format!("{} version=\"2.0\"{}", &text[..start + 4], &text[start + 4..]))
+}
+
+/// Finds `<name` followed by white space, `>` or `/`.
+fn find_tag(text: &str, name: &str) -> Option<usize> {
+    let needle = format!("<{name}");
+    let mut from = 0;
+    while let Some(i) = text[from..].find(&needle) {
+        let at = from + i;
+        let next = text[at + needle.len()..].chars().next();
+        if next.is_some_and(|c| c.is_whitespace() || c == '>' || c == '/') {
+            return Some(at);
+        }
+        from = at + needle.len();
+    }
+    None
+}
+
+/// Removes `type` attributes the parser refuses (empty, or not text/html/xhtml nor a MIME
+/// type) from text constructs.
+fn drop_bad_type_attributes(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut changed = false;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        let tail = &rest[lt..];
+        let Some(gt) = tail.find('>') else { break };
+        let tag = &tail[..=gt];
+        let name: String = tag[1..]
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == ':')
+            .collect();
+        let local = name.rsplit(':').next().unwrap_or("");
+        let text_construct = matches!(
+            local,
+            "title" | "subtitle" | "summary" | "content" | "rights" | "tagline" | "info" | "copyright"
+        );
+        match (text_construct, bad_type_span(tag)) {
+            (true, Some((a, b))) => {
+                out.push_str(&tag[..a]);
+                out.push_str(&tag[b..]);
+                changed = true;
+            }
+            _ => out.push_str(tag),
+        }
+        rest = &tail[gt + 1..];
+    }
+    out.push_str(rest);
+    changed.then_some(out)
+}
+
+fn bad_type_span(tag: &str) -> Option<(usize, usize)> {
+    let at = tag.find(" type=")?;
+    let quote = tag[at + 6..].chars().next().filter(|q| *q == '"' || *q == '\'')?;
+    let value_start = at + 7;
+    let value_end = value_start + tag[value_start..].find(quote)?;
+    let value = tag[value_start..value_end].trim().to_ascii_lowercase();
+    let fine = matches!(value.as_str(), "text" | "html" | "xhtml") || (value.contains('/') && !value.ends_with('/'));
+    (!fine).then_some((at, value_end + 1))
+}
+
+/// Atom 0.3 to Atom 1.0: the namespace and the renamed elements.
+fn atom03_to_atom10(text: &str) -> Option<String> {
+    if !is_atom03(text) {
+        return None;
+    }
+    let mut out = text.replace("http://purl.org/atom/ns#", "http://www.w3.org/2005/Atom");
+    for (old, new) in [
+        ("issued", "published"),
+        ("modified", "updated"),
+        ("tagline", "subtitle"),
+        ("copyright", "rights"),
+    ] {
+        out = out.replace(&format!("<{old}>"), &format!("<{new}>"));
+        out = out.replace(&format!("<{old} "), &format!("<{new} "));
+        out = out.replace(&format!("</{old}>"), &format!("</{new}>"));
+    }
+    // Atom 0.3 allowed `created` alone; 1.0 has no such element, and `published` serves.
+    if !out.contains("<published") {
+        out = out
+            .replace("<created>", "<published>")
+            .replace("</created>", "</published>");
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utf16(text: &str, big_endian: bool, bom: bool) -> Vec<u8> {
+        let mut out = Vec::new();
+        if bom {
+            out.extend(if big_endian { [0xFE, 0xFF] } else { [0xFF, 0xFE] });
+        }
+        for unit in text.encode_utf16() {
+            out.extend(if big_endian {
+                unit.to_be_bytes()
+            } else {
+                unit.to_le_bytes()
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn utf16_with_bom_and_lying_declaration_becomes_utf8() {
+        let doc = "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><rss version=\"2.0\"><channel><title>Café 中文</title></channel></rss>";
+        for big in [true, false] {
+            let fixed = to_utf8(&utf16(doc, big, true)).into_owned();
+            let text = String::from_utf8(fixed).unwrap();
+            assert!(text.starts_with("<?xml version=\"1.0\" encoding=\"utf-8\"?>"), "{text}");
+            assert!(text.contains("Café 中文"));
+        }
+        let no_bom = String::from_utf8(to_utf8(&utf16(doc, true, false)).into_owned()).unwrap();
+        assert!(no_bom.contains("Café 中文"));
+    }
+
+    #[test]
+    fn declared_legacy_encodings_are_decoded() {
+        let mut latin1 = b"<?xml version='1.0' encoding='ISO-8859-1'?><rss><channel><title>caf".to_vec();
+        latin1.push(0xE9);
+        latin1.extend(b"</title></channel></rss>");
+        let text = String::from_utf8(to_utf8(&latin1).into_owned()).unwrap();
+        assert!(text.contains("café"), "{text}");
+        let (gbk, _, _) = encoding_rs::GBK
+            .encode("<?xml version=\"1.0\" encoding=\"gb2312\"?><rss><channel><title>数学家</title></channel></rss>");
+        assert!(String::from_utf8(to_utf8(&gbk).into_owned())
+            .unwrap()
+            .contains("数学家"));
+        // Declared utf-8 but not: read as Windows-1252.
+        let bad = b"<?xml version=\"1.0\" encoding=\"utf-8\"?><t>\x93quoted\x94</t>";
+        assert!(String::from_utf8(to_utf8(bad).into_owned())
+            .unwrap()
+            .contains("\u{201C}quoted\u{201D}"));
+        // Plain UTF-8 is untouched and not copied.
+        assert!(matches!(to_utf8("<rss/>".as_bytes()), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn structural_repairs() {
+        assert_eq!(
+            repair_structure("<rss><channel/></rss>").unwrap(),
+            "<rss version=\"2.0\"><channel/></rss>"
+        );
+        assert!(repair_structure("<rss version=\"0.91\"><channel/></rss>").is_none());
+        assert_eq!(
+            repair_structure("<feed><title type=\"\">T</title><summary type='bogus'>S</summary><content type=\"text/plain\">C</content></feed>").unwrap(),
+            "<feed><title>T</title><summary>S</summary><content type=\"text/plain\">C</content></feed>"
+        );
+        let atom03 = "<feed version=\"0.3\" xmlns=\"http://purl.org/atom/ns#\"><tagline>t</tagline><entry><issued>2004-01-01T00:00:00Z</issued><modified>2004-01-02T00:00:00Z</modified></entry></feed>";
+        let fixed = repair_structure(atom03).unwrap();
+        assert!(
+            fixed.contains("http://www.w3.org/2005/Atom")
+                && fixed.contains("<published>2004")
+                && fixed.contains("<updated>2004")
+                && fixed.contains("<subtitle>t</subtitle>"),
+            "{fixed}"
+        );
+    }
+}

@@ -1,0 +1,381 @@
+//! Each ingestion rule against a local server on 127.0.0.1: timeouts, size caps, gzip bombs,
+//! redirects, private addresses, conditional requests, Retry-After, encodings, per-host limits.
+
+mod support;
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use chrono::Utc;
+
+use claim_digest::config::Config;
+use claim_digest::domain::claims::ClaimSet;
+use claim_digest::feeds::fetch::{FetchError, FetchLimits, Fetched};
+use claim_digest::feeds::{FeedCatalog, FeedClient, FeedSource};
+use claim_digest::services::ingest::IngestOutcome;
+use claim_digest::services::App;
+use claim_digest::store::Store;
+
+const FEED: &str = r#"<?xml version="1.0"?><rss version="2.0"><channel><title>Safe feed</title>
+<item><guid>1</guid><title>An item</title><link>https://stories.example/1</link></item></channel></rss>"#;
+
+#[derive(Clone, Default)]
+struct Server {
+    in_flight: Arc<AtomicUsize>,
+    max_in_flight: Arc<AtomicUsize>,
+    seen_if_none_match: Arc<Mutex<Vec<String>>>,
+    port: Arc<Mutex<u16>>,
+}
+
+async fn start() -> (Server, SocketAddr) {
+    let server = Server::default();
+    let app = Router::new()
+        .route(
+            "/feed",
+            get(|| async { ([(header::CONTENT_TYPE, "application/rss+xml")], FEED) }),
+        )
+        .route("/slow", get(slow))
+        .route("/endless", get(endless))
+        .route("/bomb", get(bomb))
+        .route("/loop-a", get(|| async { redirect("/loop-b") }))
+        .route("/loop-b", get(|| async { redirect("/loop-a") }))
+        .route("/to-loopback", get(to_loopback))
+        .route("/to-localhost", get(to_localhost))
+        .route("/etag", get(etag))
+        .route(
+            "/busy",
+            get(|| async {
+                (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [(header::RETRY_AFTER, "3600")],
+                    "slow down",
+                )
+            }),
+        )
+        .route("/utf16", get(utf16))
+        .route("/counted", get(counted))
+        .with_state(server.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    *server.port.lock().unwrap() = addr.port();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (server, addr)
+}
+
+fn redirect(to: &str) -> Response {
+    (StatusCode::FOUND, [(header::LOCATION, to.to_string())]).into_response()
+}
+
+async fn to_loopback(State(s): State<Server>) -> Response {
+    redirect(&format!("http://127.0.0.1:{}/feed", s.port.lock().unwrap()))
+}
+
+async fn to_localhost(State(s): State<Server>) -> Response {
+    redirect(&format!("http://localhost:{}/feed", s.port.lock().unwrap()))
+}
+
+async fn slow() -> Response {
+    let chunks = futures_util::stream::unfold(0u32, |n| async move {
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        (n < 50).then(|| {
+            (
+                Ok::<_, std::io::Error>(axum::body::Bytes::from_static(b"<!-- still here -->")),
+                n + 1,
+            )
+        })
+    });
+    (
+        [(header::CONTENT_TYPE, "application/rss+xml")],
+        Body::from_stream(chunks),
+    )
+        .into_response()
+}
+
+async fn endless() -> Response {
+    let chunks =
+        futures_util::stream::repeat_with(|| Ok::<_, std::io::Error>(axum::body::Bytes::from(vec![b' '; 16 * 1024])));
+    (
+        [(header::CONTENT_TYPE, "application/rss+xml")],
+        Body::from_stream(chunks),
+    )
+        .into_response()
+}
+
+async fn bomb() -> Response {
+    // 64 MiB of spaces compress to about 64 KiB.
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let block = vec![b' '; 1024 * 1024];
+    for _ in 0..64 {
+        encoder.write_all(&block).unwrap();
+    }
+    let body = encoder.finish().unwrap();
+    (
+        [
+            (header::CONTENT_TYPE, "application/rss+xml"),
+            (header::CONTENT_ENCODING, "gzip"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn etag(State(s): State<Server>, headers: HeaderMap) -> Response {
+    if let Some(v) = headers.get(header::IF_NONE_MATCH) {
+        s.seen_if_none_match
+            .lock()
+            .unwrap()
+            .push(v.to_str().unwrap().to_string());
+        if v == "\"v1\"" {
+            return (StatusCode::NOT_MODIFIED, [(header::ETAG, "\"v1\"")]).into_response();
+        }
+    }
+    (
+        [(header::ETAG, "\"v1\""), (header::CACHE_CONTROL, "max-age=7200")],
+        FEED,
+    )
+        .into_response()
+}
+
+async fn utf16() -> Response {
+    // A UTF-16 (big-endian) document with a byte-order mark that declares another encoding.
+    let text = "<?xml version=\"1.0\" encoding=\"windows-1252\"?><rss version=\"2.0\"><channel><title>Überschrift 标题</title><item><guid>u1</guid><title>Grüße aus 北京</title></item></channel></rss>";
+    let mut body = vec![0xFE, 0xFF];
+    for unit in text.encode_utf16() {
+        body.extend(unit.to_be_bytes());
+    }
+    ([(header::CONTENT_TYPE, "application/xml")], body).into_response()
+}
+
+async fn counted(State(s): State<Server>) -> Response {
+    let now = s.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    s.max_in_flight.fetch_max(now, Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    s.in_flight.fetch_sub(1, Ordering::SeqCst);
+    FEED.into_response()
+}
+
+fn limits() -> FetchLimits {
+    FetchLimits {
+        connect_timeout: Duration::from_secs(2),
+        request_timeout: Duration::from_secs(2),
+        max_body_bytes: 1024 * 1024,
+        max_redirects: 5,
+        max_items: 500,
+    }
+}
+
+fn url(addr: SocketAddr, path: &str) -> FeedSource {
+    FeedSource::parse(&format!("http://{addr}{path}")).unwrap()
+}
+
+async fn fetch(client: &FeedClient, addr: SocketAddr, path: &str) -> Result<Fetched, FetchError> {
+    client.fetch(&url(addr, path), None).await
+}
+
+#[tokio::test]
+async fn slow_endless_and_compressed_bodies_stop_at_their_limits() {
+    let (_, addr) = start().await;
+    let client = FeedClient::new(limits(), true).unwrap();
+    let err = fetch(&client, addr, "/slow").await.unwrap_err();
+    assert_eq!(err, FetchError::Timeout(2));
+    assert!(err.to_string().contains("FEED_REQUEST_TIMEOUT_SECS"), "{err}");
+    let err = fetch(&client, addr, "/endless").await.unwrap_err();
+    assert_eq!(err, FetchError::TooLarge { limit: 1024 * 1024 });
+    assert!(err.to_string().contains("FEED_MAX_BYTES"));
+    let err = fetch(&client, addr, "/bomb").await.unwrap_err();
+    assert_eq!(
+        err,
+        FetchError::TooLarge { limit: 1024 * 1024 },
+        "the cap applies after decompression"
+    );
+    assert!(matches!(
+        fetch(&client, addr, "/feed").await.unwrap(),
+        Fetched::Body { .. }
+    ));
+}
+
+#[tokio::test]
+async fn redirect_loops_and_private_addresses_are_refused() {
+    let (_, addr) = start().await;
+    let open = FeedClient::new(limits(), true).unwrap();
+    let err = fetch(&open, addr, "/loop-a").await.unwrap_err();
+    assert_eq!(err, FetchError::TooManyRedirects(5));
+    assert!(err.to_string().contains("FEED_MAX_REDIRECTS"));
+    // With FEED_ALLOW_PRIVATE on, a redirect to loopback is followed.
+    assert!(matches!(
+        fetch(&open, addr, "/to-loopback").await.unwrap(),
+        Fetched::Body { .. }
+    ));
+
+    // Off (the default): "public.test" stands for a public host that redirects inward.
+    let guarded = FeedClient::with_pinned_hosts(limits(), false, &[("public.test", addr)]).unwrap();
+    let public = |path: &str| FeedSource::parse(&format!("http://public.test:{}{path}", addr.port())).unwrap();
+    assert!(matches!(
+        guarded.fetch(&public("/feed"), None).await.unwrap(),
+        Fetched::Body { .. }
+    ));
+    for path in ["/to-loopback", "/to-localhost"] {
+        let err = guarded.fetch(&public(path), None).await.unwrap_err();
+        assert!(matches!(err, FetchError::Blocked(_)), "{path}: {err}");
+        assert!(err.to_string().contains("FEED_ALLOW_PRIVATE"), "{err}");
+    }
+    for direct in [
+        "http://127.0.0.1:9/feed",
+        "http://[::1]:9/feed",
+        "http://[::ffff:127.0.0.1]:9/feed",
+        "http://169.254.169.254/latest",
+        "http://10.0.0.1/",
+    ] {
+        let err = guarded
+            .fetch(&FeedSource::parse(direct).unwrap(), None)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, FetchError::Blocked(_)), "{direct}: {err}");
+    }
+    let err = guarded
+        .fetch(
+            &FeedSource::parse(&format!("http://localhost:{}/feed", addr.port())).unwrap(),
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, FetchError::Blocked(_)),
+        "a name that resolves to loopback: {err}"
+    );
+}
+
+async fn app() -> App {
+    let config = Config::from_lookup(|k| (k == "FEED_ALLOW_PRIVATE").then(|| "true".to_string())).unwrap();
+    let claims = ClaimSet::load(&support::repo_file("data/claims.toml")).unwrap();
+    App::new(
+        config,
+        claims,
+        FeedCatalog::default(),
+        Store::in_memory().await.unwrap(),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn etag_304_and_retry_after_through_ingest() {
+    let (server, addr) = start().await;
+    let app = app().await;
+    let now = Utc::now();
+    let source = url(addr, "/etag");
+    let first = app.ingest(&source, None, now).await.unwrap();
+    assert!(
+        matches!(first.outcome, IngestOutcome::Stored { new: 1, .. }),
+        "{:?}",
+        first.outcome
+    );
+    let feed = app.store.feed(first.feed).await.unwrap().unwrap();
+    assert_eq!(feed.validators.etag.as_deref(), Some("\"v1\""));
+    assert_eq!(
+        feed.next_attempt_at,
+        Some(now_secs(now) + chrono::Duration::hours(2)),
+        "max-age 7200 honoured"
+    );
+    let second = app.ingest(&source, None, now).await.unwrap();
+    assert_eq!(second.outcome, IngestOutcome::NotModified);
+    assert_eq!(server.seen_if_none_match.lock().unwrap().as_slice(), ["\"v1\""]);
+    assert_eq!(app.store.count_items(first.feed).await.unwrap(), 1);
+
+    let busy = app.ingest(&url(addr, "/busy"), None, now).await.unwrap();
+    assert!(
+        matches!(&busy.outcome, IngestOutcome::Failed(why) if why.contains("HTTP 429")),
+        "{:?}",
+        busy.outcome
+    );
+    let feed = app.store.feed(busy.feed).await.unwrap().unwrap();
+    assert_eq!(
+        feed.next_attempt_at,
+        Some(now_secs(now) + chrono::Duration::hours(1)),
+        "Retry-After: 3600 honoured"
+    );
+    assert_eq!(feed.failures, 1);
+}
+
+fn now_secs(now: chrono::DateTime<Utc>) -> chrono::DateTime<Utc> {
+    chrono::DateTime::from_timestamp(now.timestamp(), 0).unwrap()
+}
+
+#[tokio::test]
+async fn a_feed_failing_for_a_day_is_disabled_once() {
+    let (_, addr) = start().await;
+    let app = app().await;
+    let t0 = Utc::now();
+    let source = url(addr, "/missing");
+    let mut outcomes = Vec::new();
+    for hours in [0, 1, 2, 25, 26] {
+        outcomes.push(
+            app.ingest(&source, None, t0 + chrono::Duration::hours(hours))
+                .await
+                .unwrap()
+                .outcome,
+        );
+    }
+    assert!(
+        matches!(outcomes[2], IngestOutcome::Failed(_)),
+        "three failures within hours do not disable: {outcomes:?}"
+    );
+    assert!(
+        matches!(&outcomes[3], IngestOutcome::Disabled(why) if why.contains("HTTP status")),
+        "{outcomes:?}"
+    );
+    assert!(
+        matches!(outcomes[4], IngestOutcome::Failed(_)),
+        "disabled once, not again: {outcomes:?}"
+    );
+    let feed = app.store.feed_by_url(&source.url()).await.unwrap().unwrap();
+    assert!(feed.disabled_reason.unwrap().contains("404"));
+    app.store.enable_feed(feed.id).await.unwrap();
+    let feed = app.store.feed(feed.id).await.unwrap().unwrap();
+    assert_eq!(
+        (feed.failures, feed.disabled_reason, feed.next_attempt_at),
+        (0, None, None)
+    );
+}
+
+#[tokio::test]
+async fn utf16_document_with_a_lying_declaration_parses() {
+    let (_, addr) = start().await;
+    let app = app().await;
+    let report = app.ingest(&url(addr, "/utf16"), None, Utc::now()).await.unwrap();
+    assert!(
+        matches!(report.outcome, IngestOutcome::Stored { items: 1, .. }),
+        "{:?}",
+        report.outcome
+    );
+    let items = app
+        .store
+        .items_between(
+            &[report.feed],
+            Utc::now() - chrono::Duration::days(1),
+            Utc::now() + chrono::Duration::days(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(items[0].title, "Grüße aus 北京");
+    assert_eq!(items[0].source, "Überschrift 标题");
+}
+
+#[tokio::test]
+async fn at_most_two_requests_at_a_time_per_host() {
+    let (server, addr) = start().await;
+    let client = FeedClient::new(limits(), true).unwrap();
+    let fetches = (0..6).map(|_| fetch(&client, addr, "/counted"));
+    for result in futures_util::future::join_all(fetches).await {
+        assert!(result.is_ok());
+    }
+    assert_eq!(server.max_in_flight.load(Ordering::SeqCst), 2);
+}
