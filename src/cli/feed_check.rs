@@ -13,6 +13,8 @@ struct CheckLine {
     ok: bool,
     error: Option<String>,
     title: Option<String>,
+    link: Option<String>,
+    updated: Option<String>,
     items: Vec<CheckItem>,
 }
 
@@ -45,6 +47,8 @@ async fn check(client: &FeedClient, input: &str) -> CheckLine {
         ok: false,
         error: Some(error),
         title: None,
+        link: None,
+        updated: None,
         items: Vec::new(),
     };
     let source = match FeedSource::parse(input) {
@@ -64,6 +68,10 @@ async fn check(client: &FeedClient, input: &str) -> CheckLine {
             ok: true,
             error: None,
             title: feed.title,
+            link: feed.link,
+            updated: feed
+                .updated
+                .map(|p| p.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
             items: feed
                 .items
                 .into_iter()

@@ -18,6 +18,10 @@ const MAX_SUMMARY_CHARS: usize = 1000;
 #[derive(Debug, Clone)]
 pub struct ParsedFeed {
     pub title: Option<String>,
+    /// The feed's own web page.
+    pub link: Option<String>,
+    /// When the feed says it last changed.
+    pub updated: Option<DateTime<Utc>>,
     pub items: Vec<NewsItem>,
 }
 
@@ -46,6 +50,10 @@ pub fn parse_feed(
         .id_generator(|_, _, _| String::new())
         .build();
     let utf8 = repair::to_utf8(bytes);
+    let utf8 = match repair::map_dublin_core(&String::from_utf8_lossy(&utf8)) {
+        Some(mapped) => std::borrow::Cow::Owned(mapped.into_bytes()),
+        None => utf8,
+    };
     let feed = match guarded_parse(&parser, &utf8) {
         // Atom 0.3 "parses" into an empty feed: map it onto Atom 1.0 and parse again.
         Ok(feed) if feed.entries.is_empty() && repair::is_atom03(&String::from_utf8_lossy(&utf8)) => {
@@ -78,7 +86,14 @@ pub fn parse_feed(
         .take(max_items)
         .filter_map(|entry| entry_to_item(entry, feed_url, base.as_ref(), &source, now))
         .collect();
-    Ok(ParsedFeed { title, items })
+    let link = best_link(&feed.links, base.as_ref());
+    let updated = feed.updated.or(feed.published);
+    Ok(ParsedFeed {
+        title,
+        link,
+        updated,
+        items,
+    })
 }
 
 /// One parse, with any panic inside the parser turned into an error.
@@ -104,7 +119,14 @@ fn entry_to_item(
     source: &str,
     now: DateTime<Utc>,
 ) -> Option<NewsItem> {
-    let link = best_link(&entry.links, base);
+    // Like feedparser: with no link, a guid that is itself a web address is the entry's page.
+    let link = best_link(&entry.links, base).or_else(|| {
+        let id = entry.id.trim();
+        url::Url::parse(id)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .map(|u| u.to_string())
+    });
     let raw_title = entry.title.as_ref().map(|t| plain_text(&t.content)).unwrap_or_default();
     let summary = entry
         .summary
@@ -114,14 +136,14 @@ fn entry_to_item(
         .map(|s| truncate_chars(&plain_text(&s), MAX_SUMMARY_CHARS))
         .unwrap_or_default();
     // An entry with neither title nor summary has nothing to show.
-    let title = if raw_title.is_empty() {
-        truncate_chars(&summary, 120)
-    } else {
-        raw_title
+    // An untitled entry is shown by its summary, else by its link. With neither, the title stays
+    // empty: `feed check` still lists the entry, but it is never stored or shown.
+    let title = match (raw_title.is_empty(), summary.is_empty(), &link) {
+        (false, _, _) => raw_title,
+        (true, false, _) => truncate_chars(&summary, 120),
+        (true, true, Some(link)) => truncate_chars(link, 120),
+        (true, true, None) => String::new(),
     };
-    if title.is_empty() {
-        return None;
-    }
     // A date in the future is a feed's mistake; it would pin the item to the top of every window.
     let published = entry.published.or(entry.updated).map(|d| d.min(now));
     let guid = Some(entry.id.as_str()).filter(|id| !id.trim().is_empty());

@@ -137,6 +137,33 @@ pub fn repair_structure(text: &str) -> Option<String> {
     changed.then_some(out)
 }
 
+/// Dublin Core stand-ins that RSS feeds use instead of the core elements (`dc:title` for
+/// `title`, `dc:date` or `dcterms:modified` for `pubDate`), mapped when the core element is
+/// absent from the whole document. Returns None when nothing was mapped.
+pub fn map_dublin_core(text: &str) -> Option<String> {
+    if !text.contains("purl.org/dc/") || find_tag(text, "rss").is_none() {
+        return None;
+    }
+    let mut out = text.to_string();
+    let mut changed = false;
+    if find_tag(&out, "title").is_none() && find_tag(&out, "dc:title").is_some() {
+        out = out.replace("<dc:title", "<title").replace("</dc:title>", "</title>");
+        changed = true;
+    }
+    if find_tag(&out, "pubDate").is_none() {
+        for element in ["dc:date", "dcterms:issued", "dcterms:modified", "dcterms:created"] {
+            if find_tag(&out, element).is_some() {
+                out = out
+                    .replace(&format!("<{element}"), "<pubDate")
+                    .replace(&format!("</{element}>"), "</pubDate>");
+                changed = true;
+                break;
+            }
+        }
+    }
+    changed.then_some(out)
+}
+
 pub fn is_atom03(text: &str) -> bool {
     text.contains("http://purl.org/atom/ns#")
 }
@@ -166,8 +193,10 @@ fn find_tag(text: &str, name: &str) -> Option<usize> {
     None
 }
 
-/// Removes `type` attributes the parser refuses (empty, or not text/html/xhtml nor a MIME
-/// type) from text constructs.
+/// Rewrites `type` attributes the parser refuses on text constructs: MIME names become Atom's
+/// own (`text/plain` → `text`, `text/html` → `html`, `application/xhtml+xml` → `xhtml`); empty
+/// or unknown ones are dropped (the text then counts as plain). `content` may carry any MIME
+/// type and keeps it, unless it is empty.
 fn drop_bad_type_attributes(text: &str) -> Option<String> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -182,17 +211,18 @@ fn drop_bad_type_attributes(text: &str) -> Option<String> {
             .take_while(|c| c.is_alphanumeric() || *c == ':')
             .collect();
         let local = name.rsplit(':').next().unwrap_or("");
-        let text_construct = matches!(
+        let construct = matches!(
             local,
             "title" | "subtitle" | "summary" | "content" | "rights" | "tagline" | "info" | "copyright"
         );
-        match (text_construct, bad_type_span(tag)) {
-            (true, Some((a, b))) => {
+        match construct.then(|| type_fix(tag, local == "content")).flatten() {
+            Some((a, b, replacement)) => {
                 out.push_str(&tag[..a]);
+                out.push_str(&replacement);
                 out.push_str(&tag[b..]);
                 changed = true;
             }
-            _ => out.push_str(tag),
+            None => out.push_str(tag),
         }
         rest = &tail[gt + 1..];
     }
@@ -200,14 +230,22 @@ fn drop_bad_type_attributes(text: &str) -> Option<String> {
     changed.then_some(out)
 }
 
-fn bad_type_span(tag: &str) -> Option<(usize, usize)> {
+/// The span of a `type="..."` attribute to replace, and what to put there.
+fn type_fix(tag: &str, is_content: bool) -> Option<(usize, usize, String)> {
     let at = tag.find(" type=")?;
     let quote = tag[at + 6..].chars().next().filter(|q| *q == '"' || *q == '\'')?;
     let value_start = at + 7;
     let value_end = value_start + tag[value_start..].find(quote)?;
     let value = tag[value_start..value_end].trim().to_ascii_lowercase();
-    let fine = matches!(value.as_str(), "text" | "html" | "xhtml") || (value.contains('/') && !value.ends_with('/'));
-    (!fine).then_some((at, value_end + 1))
+    let replacement = match value.as_str() {
+        "text" | "html" | "xhtml" => return None,
+        "text/plain" => " type=\"text\"".to_string(),
+        "text/html" => " type=\"html\"".to_string(),
+        "application/xhtml+xml" => " type=\"xhtml\"".to_string(),
+        v if is_content && v.contains('/') && !v.ends_with('/') => return None,
+        _ => String::new(),
+    };
+    Some((at, value_end + 1, replacement))
 }
 
 /// Atom 0.3 to Atom 1.0: the namespace and the renamed elements.
@@ -289,6 +327,18 @@ mod tests {
     }
 
     #[test]
+    fn dublin_core_stands_in_for_missing_core_elements() {
+        let doc = "<rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel><item><dc:title>T</dc:title><dc:date>2003-12-31T10:14:55Z</dc:date></item></channel></rss>";
+        let mapped = map_dublin_core(doc).unwrap();
+        assert!(
+            mapped.contains("<title>T</title>") && mapped.contains("<pubDate>2003-12-31T10:14:55Z</pubDate>"),
+            "{mapped}"
+        );
+        let has_core = "<rss xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel><title>A</title><pubDate>x</pubDate><dc:title>B</dc:title></channel></rss>";
+        assert!(map_dublin_core(has_core).is_none());
+    }
+
+    #[test]
     fn structural_repairs() {
         assert_eq!(
             repair_structure("<rss><channel/></rss>").unwrap(),
@@ -297,7 +347,14 @@ mod tests {
         assert!(repair_structure("<rss version=\"0.91\"><channel/></rss>").is_none());
         assert_eq!(
             repair_structure("<feed><title type=\"\">T</title><summary type='bogus'>S</summary><content type=\"text/plain\">C</content></feed>").unwrap(),
-            "<feed><title>T</title><summary>S</summary><content type=\"text/plain\">C</content></feed>"
+            "<feed><title>T</title><summary>S</summary><content type=\"text\">C</content></feed>"
+        );
+        assert_eq!(
+            repair_structure(
+                "<feed><title type=\"text/plain\">T</title><summary type='application/xhtml+xml'>S</summary></feed>"
+            )
+            .unwrap(),
+            "<feed><title type=\"text\">T</title><summary type=\"xhtml\">S</summary></feed>"
         );
         let atom03 = "<feed version=\"0.3\" xmlns=\"http://purl.org/atom/ns#\"><tagline>t</tagline><entry><issued>2004-01-01T00:00:00Z</issued><modified>2004-01-02T00:00:00Z</modified></entry></feed>";
         let fixed = repair_structure(atom03).unwrap();

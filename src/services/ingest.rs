@@ -157,7 +157,13 @@ impl App {
     ) -> anyhow::Result<Result<ParsedFeed, ParseError>> {
         let max_items = self.feeds.limits().max_items;
         let name = name.map(str::to_string);
-        let parse = move || parse_feed(&bytes, &final_url, name.as_deref(), now, max_items);
+        let parse = move || {
+            // Entries with nothing to show (no title, summary or link) are not kept.
+            parse_feed(&bytes, &final_url, name.as_deref(), now, max_items).map(|mut feed| {
+                feed.items.retain(|item| !item.title.is_empty());
+                feed
+            })
+        };
         Ok(tokio::task::spawn_blocking(parse).await?)
     }
 
