@@ -5,7 +5,7 @@ use std::sync::Arc;
 use poise::serenity_prelude as serenity;
 use serenity::{AutoArchiveDuration, CreateMessage, CreateThread, Nonce};
 
-use crate::domain::ids::{ChannelId, MessageId};
+use crate::domain::ids::{ChannelId, MessageId, PostId};
 use crate::render::discord::{no_mentions, post_embed, thread_name, vote_buttons};
 use crate::services::poster::{PostView, PublishError, Publisher};
 
@@ -76,5 +76,23 @@ impl Publisher for DiscordPublisher {
             }
         }
         Ok(MessageId(sent.id.get()))
+    }
+
+    async fn find_existing(&self, channel: ChannelId, post: PostId) -> Result<Option<MessageId>, PublishError> {
+        let channel = serenity::ChannelId::new(channel.0);
+        let recent = channel
+            .messages(&*self.http, serenity::GetMessages::new().limit(50))
+            .await
+            .map_err(classify)?;
+        let prefix = format!("vote:{}:", post.0);
+        let ours = recent.into_iter().find(|m| {
+            m.components.iter().flat_map(|row| &row.components).any(|c| match c {
+                serenity::ActionRowComponent::Button(b) => {
+                    matches!(&b.data, serenity::ButtonKind::NonLink { custom_id, .. } if custom_id.starts_with(&prefix))
+                }
+                _ => false,
+            })
+        });
+        Ok(ours.map(|m| MessageId(m.id.get())))
     }
 }

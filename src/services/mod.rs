@@ -23,6 +23,8 @@ pub struct App {
     pub catalog: Arc<FeedCatalog>,
     pub store: Store,
     pub feeds: FeedClient,
+    /// Daily posts being sent by this process right now, so that two tasks never send one.
+    pub sending: poster::Sending,
 }
 
 impl App {
@@ -34,6 +36,7 @@ impl App {
             catalog: Arc::new(catalog),
             store,
             feeds,
+            sending: Default::default(),
         })
     }
 }

@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::App;
 use crate::domain::digest::Digest;
-use crate::domain::ids::{ChannelId, FeedId, MessageId, PostId};
+use crate::domain::ids::{ChannelId, FeedId, GuildId, MessageId, PostId};
 use crate::domain::lang::Lang;
 use crate::domain::rotation::next_claim;
 use crate::domain::schedule::{due_at, local_date};
@@ -40,6 +40,14 @@ pub trait Publisher: Send + Sync {
         channel: ChannelId,
         view: &PostView<'_>,
     ) -> impl Future<Output = Result<MessageId, PublishError>> + Send;
+
+    /// Looks for an earlier delivery of `post` among the channel's recent messages (its buttons
+    /// carry the post id): after a crash between sending and recording, Discord may have it.
+    fn find_existing(
+        &self,
+        channel: ChannelId,
+        post: PostId,
+    ) -> impl Future<Output = Result<Option<MessageId>, PublishError>> + Send;
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -47,7 +55,10 @@ pub struct PosterOutcome {
     pub posted: Vec<PostId>,
     pub already_posted: usize,
     pub not_yet_due: usize,
-    pub missed: usize,
+    /// Posts missed beyond the grace window, recorded as skipped.
+    pub skipped: usize,
+    /// Posts whose send was interrupted (a crash) and are now finished.
+    pub resumed: usize,
     pub failed: usize,
 }
 
@@ -76,15 +87,22 @@ impl App {
                 outcome.not_yet_due += 1;
                 continue;
             }
-            if let Some(post) = self.store.post_on(guild.id, date).await? {
-                if post.status != PostStatus::Failed {
-                    outcome.already_posted += 1;
-                    continue;
-                }
-            }
-            if now - due > chrono::Duration::from_std(DEFAULT_GRACE)? {
-                outcome.missed += 1;
+            let existing = self.store.post_on(guild.id, date).await?;
+            if existing.as_ref().is_some_and(|p| p.status == PostStatus::Sent)
+                || self.store.is_skipped_day(guild.id, date).await?
+            {
+                outcome.already_posted += 1;
                 continue;
+            }
+            let interrupted = existing.as_ref().is_some_and(|p| p.status == PostStatus::Reserved);
+            if !interrupted && now - due > chrono::Duration::from_std(DEFAULT_GRACE)? {
+                self.store.record_skipped_day(guild.id, date, due).await?;
+                tracing::info!(guild = %guild.id, %date, "missed beyond the grace window; recorded as skipped");
+                outcome.skipped += 1;
+                continue;
+            }
+            if interrupted {
+                outcome.resumed += 1;
             }
             match self.post_today(publisher, &guild, date, now).await {
                 Ok(PostResult::Posted(post)) => outcome.posted.push(post.id),
@@ -109,12 +127,21 @@ impl App {
         let channel = guild
             .channel
             .ok_or_else(|| anyhow::anyhow!("server {} has no channel set", guild.id))?;
+        let _sending = match SendingGuard::take(&self.sending, guild.id, date) {
+            Some(guard) => guard,
+            // Another task of this process is sending this very post right now.
+            None => match self.store.post_on(guild.id, date).await? {
+                Some(post) => return Ok(PostResult::AlreadyPosted(post)),
+                None => anyhow::bail!("the post of {} on {date} is being sent", guild.id),
+            },
+        };
         if let Some(existing) = self.store.post_on(guild.id, date).await? {
-            if existing.status != PostStatus::Failed {
-                return Ok(PostResult::AlreadyPosted(existing));
+            match existing.status {
+                PostStatus::Sent => return Ok(PostResult::AlreadyPosted(existing)),
+                PostStatus::Reserved => return self.resume(publisher, guild, existing, now).await,
+                // A failed attempt holds the day until it is released for this retry.
+                PostStatus::Failed => self.store.release_failed_post(existing.id).await?,
             }
-            // A failed attempt holds the day until it is released for this retry.
-            self.store.release_failed_post(existing.id).await?;
         }
         let history = self.store.rotation_history(guild.id).await?;
         let pick = next_claim(&self.claims, &history);
@@ -141,15 +168,79 @@ impl App {
             Reservation::Reserved(post) => post,
             Reservation::Exists(post) => return Ok(PostResult::AlreadyPosted(post)),
         };
-        let tally = Tally::default();
+        self.deliver(publisher, guild, &post, &digest, now).await
+    }
+
+    /// Finishes a post whose send was interrupted: if Discord has it (found by its buttons among
+    /// the channel's recent messages), record it; otherwise send it again with the same nonce,
+    /// so that a send Discord did receive a moment ago is not shown twice.
+    async fn resume<P: Publisher>(
+        &self,
+        publisher: &P,
+        guild: &GuildSettings,
+        post: Post,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<PostResult> {
+        match publisher.find_existing(post.channel, post.id).await {
+            Ok(Some(message)) => {
+                self.store.mark_post_sent(post.id, message, now).await?;
+                tracing::info!(guild = %guild.id, post = %post.id, "interrupted post found on Discord; recorded");
+                let sent = self
+                    .store
+                    .post(post.id)
+                    .await?
+                    .ok_or_else(|| anyhow::anyhow!("post {} vanished", post.id))?;
+                return Ok(PostResult::Posted(sent));
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(guild = %guild.id, error = %e, "could not look for an interrupted post; sending it")
+            }
+        }
+        let claim = self.claims.get(&post.claim_id).ok_or_else(|| {
+            anyhow::anyhow!(
+                "claim {} of post {} is no longer in the claims file",
+                post.claim_id,
+                post.id
+            )
+        })?;
+        let feeds: Vec<FeedId> = self
+            .store
+            .guild_feeds(guild.id)
+            .await?
+            .into_iter()
+            .map(|(_, f)| f.id)
+            .collect();
+        let digest = self
+            .compose_digest(
+                claim,
+                post.round,
+                post.local_date,
+                &feeds,
+                now,
+                usize::from(guild.news_count),
+            )
+            .await?;
+        self.deliver(publisher, guild, &post, &digest, now).await
+    }
+
+    async fn deliver<P: Publisher>(
+        &self,
+        publisher: &P,
+        guild: &GuildSettings,
+        post: &Post,
+        digest: &Digest,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<PostResult> {
+        let tally = self.store.post_tally(post.id).await?;
         let view = PostView {
-            post: &post,
-            digest: &digest,
+            post,
+            digest,
             lang: guild.language,
             tally: &tally,
             thread: guild.thread,
         };
-        match publisher.publish(channel, &view).await {
+        match publisher.publish(post.channel, &view).await {
             Ok(message) => {
                 self.store.mark_post_sent(post.id, message, now).await?;
                 let sent = self
@@ -163,13 +254,38 @@ impl App {
             Err(PublishError::ChannelUnusable(reason)) => {
                 self.store.mark_post_failed(post.id, &reason).await?;
                 self.store.mark_guild_broken(guild.id, &reason).await?;
-                anyhow::bail!("channel unusable, schedule paused until fixed: {reason}")
+                anyhow::bail!("channel unusable, schedule stopped until fixed: {reason}")
             }
             Err(PublishError::Other(e)) => {
                 self.store.mark_post_failed(post.id, &format!("{e:#}")).await?;
                 Err(e)
             }
         }
+    }
+}
+
+/// Marks (server, date) as being sent by this process until dropped.
+struct SendingGuard {
+    set: Sending,
+    key: (GuildId, NaiveDate),
+}
+
+/// The posts this process is sending right now.
+pub type Sending = std::sync::Arc<std::sync::Mutex<std::collections::HashSet<(GuildId, NaiveDate)>>>;
+
+impl SendingGuard {
+    fn take(set: &Sending, guild: GuildId, date: NaiveDate) -> Option<SendingGuard> {
+        let key = (guild, date);
+        set.lock()
+            .expect("sending set lock")
+            .insert(key)
+            .then(|| SendingGuard { set: set.clone(), key })
+    }
+}
+
+impl Drop for SendingGuard {
+    fn drop(&mut self) {
+        self.set.lock().expect("sending set lock").remove(&self.key);
     }
 }
 
@@ -192,5 +308,207 @@ mod tests {
         assert_ne!(a, post_nonce(1_234_567_890_123_456_789, "2026-11-29".parse().unwrap()));
         assert_ne!(a, post_nonce(1_234_567_890_123_456_788, "2026-11-28".parse().unwrap()));
         assert!(a.len() <= 25, "{a}");
+    }
+}
+
+#[cfg(test)]
+mod flow_tests {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::Mutex;
+
+    use chrono::NaiveTime;
+
+    use super::*;
+    use crate::config::Config;
+    use crate::domain::claims::ClaimSet;
+    use crate::domain::schedule::parse_timezone;
+    use crate::feeds::FeedCatalog;
+    use crate::store::{GuildUpdate, Store};
+
+    /// Records what would have been sent to Discord.
+    #[derive(Default)]
+    struct Recorder {
+        sent: Mutex<Vec<(ChannelId, PostId, String, String)>>,
+        on_discord: Mutex<Option<MessageId>>,
+        forbidden: Mutex<bool>,
+        next: AtomicU64,
+    }
+
+    impl Publisher for Recorder {
+        async fn publish(&self, channel: ChannelId, view: &PostView<'_>) -> Result<MessageId, PublishError> {
+            if *self.forbidden.lock().unwrap() {
+                return Err(PublishError::ChannelUnusable("Discord answered 403".into()));
+            }
+            let entry = (
+                channel,
+                view.post.id,
+                view.post.nonce.clone(),
+                view.digest.claim.id.clone(),
+            );
+            self.sent.lock().unwrap().push(entry);
+            Ok(MessageId(1000 + self.next.fetch_add(1, Ordering::SeqCst)))
+        }
+
+        async fn find_existing(&self, _: ChannelId, _: PostId) -> Result<Option<MessageId>, PublishError> {
+            Ok(*self.on_discord.lock().unwrap())
+        }
+    }
+
+    async fn app_with_guild(tz: &str, time: &str) -> (App, GuildSettings) {
+        let config = Config::from_lookup(|_| None).unwrap();
+        let claims =
+            ClaimSet::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/claims.toml")).unwrap();
+        let app = App::new(
+            config,
+            claims,
+            FeedCatalog::default(),
+            Store::in_memory().await.unwrap(),
+        )
+        .unwrap();
+        let guild = GuildId(42);
+        app.store
+            .ensure_guild(guild, crate::domain::lang::Lang::En, &[], Utc::now())
+            .await
+            .unwrap();
+        let update = GuildUpdate {
+            channel: ChannelId(7),
+            post_time: NaiveTime::parse_from_str(time, "%H:%M").unwrap(),
+            timezone: parse_timezone(tz).unwrap(),
+            language: crate::domain::lang::Lang::En,
+            news_count: 3,
+            thread: false,
+            moderator_role: None,
+        };
+        let settings = app.store.setup_guild(guild, &update).await.unwrap();
+        (app, settings)
+    }
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    #[tokio::test]
+    async fn posts_once_at_the_set_time_then_rotates() {
+        let (app, _) = app_with_guild("UTC", "09:00").await;
+        let rec = Recorder::default();
+        let early = app.run_poster_once(&rec, at("2026-11-28T08:59:59Z")).await.unwrap();
+        assert_eq!((early.not_yet_due, early.posted.len()), (1, 0));
+        let due = app.run_poster_once(&rec, at("2026-11-28T09:00:00Z")).await.unwrap();
+        assert_eq!(due.posted.len(), 1);
+        let again = app.run_poster_once(&rec, at("2026-11-28T09:00:30Z")).await.unwrap();
+        assert_eq!((again.already_posted, again.posted.len()), (1, 0));
+        app.run_poster_once(&rec, at("2026-11-29T09:00:00Z")).await.unwrap();
+        let claims: Vec<String> = rec.sent.lock().unwrap().iter().map(|s| s.3.clone()).collect();
+        assert_eq!(claims, ["o3-on-trend", "clear-reward-wins"]);
+    }
+
+    #[tokio::test]
+    async fn catch_up_inside_the_grace_window_skip_outside() {
+        let (app, settings) = app_with_guild("UTC", "09:00").await;
+        let rec = Recorder::default();
+        // Down all day on the 28th: at 22:00 (13 h late) the day is recorded as skipped.
+        let late = app.run_poster_once(&rec, at("2026-11-28T22:00:00Z")).await.unwrap();
+        assert_eq!((late.skipped, late.posted.len()), (1, 0));
+        assert!(app
+            .store
+            .is_skipped_day(settings.id, "2026-11-28".parse().unwrap())
+            .await
+            .unwrap());
+        let later = app.run_poster_once(&rec, at("2026-11-28T23:00:00Z")).await.unwrap();
+        assert_eq!(
+            (later.skipped, later.already_posted),
+            (0, 1),
+            "skipped once, then left alone"
+        );
+        // Back at 20:00 on the 29th (11 h late): still inside the window, posted at start.
+        let caught_up = app.run_poster_once(&rec, at("2026-11-29T20:00:00Z")).await.unwrap();
+        assert_eq!(caught_up.posted.len(), 1);
+        assert_eq!(rec.sent.lock().unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn an_interrupted_send_is_finished_with_the_same_nonce_or_found() {
+        let (app, settings) = app_with_guild("UTC", "09:00").await;
+        let date: NaiveDate = "2026-11-28".parse().unwrap();
+        // A crash after the reservation, before Discord's answer was recorded.
+        let new = NewPost {
+            guild: settings.id,
+            local_date: date,
+            claim_id: "o3-on-trend".into(),
+            round: 1,
+            question: crate::domain::votes::Question::Stance,
+            channel: ChannelId(7),
+            nonce: post_nonce(settings.id.0, date),
+        };
+        let Reservation::Reserved(reserved) = app.store.reserve_post(&new, at("2026-11-28T09:00:00Z")).await.unwrap()
+        else {
+            panic!("reserved")
+        };
+        let rec = Recorder::default();
+        let outcome = app.run_poster_once(&rec, at("2026-11-28T09:05:00Z")).await.unwrap();
+        assert_eq!((outcome.resumed, outcome.posted.len()), (1, 1));
+        let sent = rec.sent.lock().unwrap().clone();
+        assert_eq!(sent.len(), 1);
+        assert_eq!(
+            (sent[0].1, sent[0].2.as_str()),
+            (reserved.id, reserved.nonce.as_str()),
+            "same post, same nonce"
+        );
+
+        // Next day, a crash again, but Discord did get the message: it is found, not resent.
+        let date = "2026-11-29".parse().unwrap();
+        let next = NewPost {
+            local_date: date,
+            claim_id: "clear-reward-wins".into(),
+            nonce: post_nonce(settings.id.0, date),
+            ..new
+        };
+        app.store.reserve_post(&next, at("2026-11-29T09:00:00Z")).await.unwrap();
+        *rec.on_discord.lock().unwrap() = Some(MessageId(777));
+        let outcome = app.run_poster_once(&rec, at("2026-11-29T21:00:00Z")).await.unwrap();
+        assert_eq!(
+            outcome.posted.len(),
+            1,
+            "an interrupted post is finished even past the grace window"
+        );
+        assert_eq!(rec.sent.lock().unwrap().len(), 1, "found on Discord, not sent again");
+        let post = app.store.post_on(settings.id, date).await.unwrap().unwrap();
+        assert_eq!((post.status, post.message), (PostStatus::Sent, Some(MessageId(777))));
+    }
+
+    #[tokio::test]
+    async fn a_forbidden_channel_stops_the_schedule_with_its_reason() {
+        let (app, settings) = app_with_guild("UTC", "09:00").await;
+        let rec = Recorder::default();
+        *rec.forbidden.lock().unwrap() = true;
+        let outcome = app.run_poster_once(&rec, at("2026-11-28T09:00:00Z")).await.unwrap();
+        assert_eq!(outcome.failed, 1);
+        let guild = app.store.guild(settings.id).await.unwrap().unwrap();
+        assert!(guild.broken_reason.unwrap().contains("403"));
+        let next = app.run_poster_once(&rec, at("2026-11-29T09:00:00Z")).await.unwrap();
+        assert_eq!(next, PosterOutcome::default(), "not retried every day until fixed");
+    }
+
+    #[tokio::test]
+    async fn a_local_time_skipped_by_daylight_saving_still_posts_once() {
+        let (app, _) = app_with_guild("America/New_York", "02:30").await;
+        let rec = Recorder::default();
+        // 2026-03-08: clocks jump from 02:00 to 03:00 local (07:00 UTC).
+        for instant in [
+            "2026-03-08T06:59:00Z",
+            "2026-03-08T07:00:00Z",
+            "2026-03-08T07:30:00Z",
+            "2026-03-08T12:00:00Z",
+        ] {
+            app.run_poster_once(&rec, at(instant)).await.unwrap();
+        }
+        assert_eq!(rec.sent.lock().unwrap().len(), 1);
+        // 2026-11-01: 01:30 happens twice; one post.
+        let (app, _) = app_with_guild("America/New_York", "01:30").await;
+        let rec = Recorder::default();
+        for instant in ["2026-11-01T05:30:00Z", "2026-11-01T06:30:00Z", "2026-11-01T07:00:00Z"] {
+            app.run_poster_once(&rec, at(instant)).await.unwrap();
+        }
+        assert_eq!(rec.sent.lock().unwrap().len(), 1);
     }
 }

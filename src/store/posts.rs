@@ -191,6 +191,33 @@ impl Store {
             .collect())
     }
 
+    /// Records that a day's post was missed beyond the grace window; true the first time.
+    pub async fn record_skipped_day(
+        &self,
+        guild: GuildId,
+        date: NaiveDate,
+        due: DateTime<Utc>,
+    ) -> anyhow::Result<bool> {
+        let done = sqlx::query(
+            "INSERT INTO skipped_days (guild_id, local_date, due_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+        )
+        .bind(guild.to_db())
+        .bind(date.to_string())
+        .bind(ts(due))
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn is_skipped_day(&self, guild: GuildId, date: NaiveDate) -> anyhow::Result<bool> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM skipped_days WHERE guild_id = ? AND local_date = ?")
+            .bind(guild.to_db())
+            .bind(date.to_string())
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n > 0)
+    }
+
     /// A failed reservation is released so that the day can be tried again.
     pub async fn release_failed_post(&self, id: PostId) -> anyhow::Result<()> {
         sqlx::query("DELETE FROM posts WHERE id = ? AND status = 'failed'")
