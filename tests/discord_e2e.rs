@@ -7,6 +7,7 @@ use std::time::Duration;
 use chrono::{Timelike, Utc};
 use serde_json::{json, Value};
 
+use claim_digest::domain::schedule::{local_date, parse_timezone};
 use claim_digest::render::discord::limit_violations;
 use support::fake_discord::{At, FakeDiscord, Member, Recorded, APP_ID};
 use support::{repo_file, rss, run_cli, FeedServer};
@@ -462,7 +463,10 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
         tally_text.contains("👍 Agree 1 (33%) · 👎 Disagree 2 (67%) · 🤔 Unsure 0 (0%)"),
         "{tally_text}"
     );
-    assert!(tally_text.contains("3 member(s) voted"), "{tally_text}");
+    assert!(
+        tally_text.contains("Round 1") && tally_text.contains("(3 votes)"),
+        "{tally_text}"
+    );
 
     // The post's footer follows the votes, in a debounced edit.
     let edit = fake
@@ -483,7 +487,8 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
         .count();
     assert!(edits < 4, "edits are debounced, not one per click ({edits})");
 
-    // tally export reads the same numbers from the database.
+    // tally export reads the same numbers from the database, per claim and round.
+    let today = local_date(parse_timezone("Asia/Shanghai").unwrap(), Utc::now()).to_string();
     let export = run_cli(
         &bot.db,
         &["tally", "export", "--guild", &GUILD_EN.to_string(), "--format", "json"],
@@ -493,7 +498,7 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
     let rows: Value = serde_json::from_slice(&export.stdout).unwrap();
     assert_eq!(
         rows,
-        json!([{"claim": "o3-on-trend", "counts": {"agree": 1, "disagree": 2, "unsure": 0}, "voters": 3}])
+        json!([{"claim": "o3-on-trend", "round": 1, "date": today, "counts": {"agree": 1, "disagree": 2, "unsure": 0}, "voters": 3, "resolution": null}])
     );
     let csv = run_cli(
         &bot.db,
@@ -501,10 +506,75 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
         &[],
     )
     .await;
-    assert_eq!(
-        String::from_utf8(csv.stdout).unwrap(),
-        "claim,agree,disagree,unsure,yes,no,early,voters\no3-on-trend,1,2,0,0,0,0,3\n"
+    let expected_csv = format!(
+        "claim,round,date,agree,disagree,unsure,yes,no,early,voters,resolution\no3-on-trend,1,{today},1,2,0,0,0,0,3,\n"
     );
+    assert_eq!(String::from_utf8(csv.stdout).unwrap(), expected_csv);
+    // /tally export:true gives moderators the same CSV as an attachment; members are refused.
+    let attach = fake.slash(
+        At {
+            guild: GUILD_EN,
+            channel: CHANNEL_EN,
+            member: MOD,
+            locale: "en-US",
+        },
+        "tally",
+        json!([{"name": "export", "type": 5, "value": true}]),
+        json!({}),
+    );
+    fake.answer(attach, WAIT).await;
+    let callback = format!("/api/v10/interactions/{attach}/token-{attach}/callback");
+    let sent = fake.requests().into_iter().find(|r| r.path == callback).unwrap();
+    assert!(
+        sent.raw.contains(&expected_csv),
+        "the attachment is the export: {}",
+        sent.raw
+    );
+    let refused = fake.slash(
+        At {
+            guild: GUILD_EN,
+            channel: CHANNEL_EN,
+            member: BOB,
+            locale: "en-US",
+        },
+        "tally",
+        json!([{"name": "export", "type": 5, "value": true}]),
+        json!({}),
+    );
+    assert!(content(&fake.answer(refused, WAIT).await).contains("Manage Server"));
+
+    // Members' own record and the leaderboard.
+    let me = fake.slash(
+        At {
+            guild: GUILD_EN,
+            channel: CHANNEL_EN,
+            member: CAROL,
+            locale: "en-US",
+        },
+        "me",
+        json!([]),
+        json!({}),
+    );
+    let me_text = content(&fake.answer(me, WAIT).await);
+    assert!(
+        me_text.contains("Votes cast: 1") && me_text.contains("Current streak: 1"),
+        "{me_text}"
+    );
+    let board = fake.slash(
+        At {
+            guild: GUILD_EN,
+            channel: CHANNEL_EN,
+            member: CAROL,
+            locale: "en-US",
+        },
+        "leaderboard",
+        json!([]),
+        json!({}),
+    );
+    let board_text = content(&fake.answer(board, WAIT).await);
+    for who in [ALICE, BOB, CAROL] {
+        assert!(board_text.contains(&format!("<@{}>", who.id)), "{board_text}");
+    }
 
     // Emoji reactions count too: added, then removed.
     let reaction = |emoji: &str| {

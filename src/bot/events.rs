@@ -9,7 +9,7 @@ use crate::domain::ids::{GuildId, MessageId, UserId};
 use crate::domain::lang::Lang;
 use crate::domain::votes::Choice;
 use crate::error::Error;
-use crate::render::discord::{no_mentions, parse_vote_custom_id};
+use crate::render::discord::{no_mentions, parse_vote_custom_id, round_line};
 use crate::services::votes::Ballot;
 use crate::store::VoteSource;
 
@@ -63,7 +63,19 @@ async fn on_vote_button(ctx: &serenity::Context, data: &Data, click: &serenity::
                 }
                 (Lang::En, _) => format!("Your vote is recorded: **{}**.", choice.label(*lang)),
             };
-            format!("{lead}\n{}", receipt.tally.summary(receipt.post.question, *lang))
+            let mut text = format!("{lead}\n{}", receipt.tally.summary(receipt.post.question, *lang));
+            // Having voted in this round, the member may now see how earlier rounds went.
+            if let Some(claim) = data.app.claims.get(&receipt.post.claim_id) {
+                let guild = receipt.post.guild;
+                let user = Some(UserId(click.user.id.get()));
+                if let Ok(view) = data.app.claim_rounds(guild, &claim.id, user).await {
+                    for round in view.rounds.iter().filter(|r| r.post != receipt.post.id) {
+                        text.push_str("\n\n");
+                        text.push_str(&round_line(round, claim, *lang));
+                    }
+                }
+            }
+            crate::domain::text::truncate_chars(&text, crate::render::discord::limits::CONTENT)
         }
         Err(Error::User(e)) => e.to_string(),
         Err(Error::Internal(e)) => {

@@ -8,5 +8,6 @@ pub mod news;
 pub mod ranking;
 pub mod rotation;
 pub mod schedule;
+pub mod stats;
 pub mod text;
 pub mod votes;

@@ -8,14 +8,16 @@ use serenity::{
     CreateEmbedFooter, ReactionType,
 };
 
-use crate::domain::claims::Claim;
+use crate::domain::claims::{Claim, ClaimKind};
 use crate::domain::digest::Digest;
 use crate::domain::ids::PostId;
 use crate::domain::lang::Lang;
 use crate::domain::ranking::RankedNews;
+use crate::domain::stats::{agreement_change, RoundTally};
 use crate::domain::text::truncate_chars;
 use crate::domain::votes::{Choice, Question, Tally};
 use crate::services::poster::PostView;
+use crate::services::tallies::ClaimRounds;
 
 /// Discord's limits on what a bot sends.
 pub mod limits {
@@ -252,6 +254,85 @@ pub fn claim_embed(claim: &Claim, lang: Lang, essay_url: &str) -> CreateEmbed {
 /// A link to a message, which Discord shows as a jump link and which pings no one.
 pub fn message_link(guild: u64, channel: u64, message: u64) -> String {
     format!("https://discord.com/channels/{guild}/{channel}/{message}")
+}
+
+/// Lines for a claim's tally: agreement, and for predictions the verdict, each with its share.
+pub fn tally_lines(tally: &Tally, claim: &Claim, lang: Lang) -> String {
+    let mut lines = vec![tally.summary(Question::Stance, lang)];
+    if claim.kind == ClaimKind::Prediction {
+        lines.push(tally.summary(Question::Verdict, lang));
+    }
+    lines.join("\n")
+}
+
+/// One round's line: `Round 2 · 2026-11-28 · 👍 Agree 3 (60%) · …`.
+pub fn round_line(round: &RoundTally, claim: &Claim, lang: Lang) -> String {
+    let head = match lang {
+        Lang::Zh => format!("第 {} 轮 · {}", round.round, round.date),
+        Lang::En => format!("Round {} · {}", round.round, round.date),
+    };
+    format!(
+        "**{head}** ({} {})\n{}",
+        round.tally.voters(),
+        if lang == Lang::Zh { "票" } else { "votes" },
+        tally_lines(&round.tally, claim, lang)
+    )
+}
+
+/// The whole picture of one claim for one member, honouring the anchoring rule.
+pub fn claim_rounds_text(view: &ClaimRounds, claim: &Claim, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    let mut parts: Vec<String> = view.visible().iter().map(|r| round_line(r, claim, lang)).collect();
+    if view.rounds.is_empty() {
+        parts.push(
+            (if zh {
+                "这条论断还没有在本服务器发布过。"
+            } else {
+                "This claim has not been posted in this server yet."
+            })
+            .into(),
+        );
+    }
+    if !view.earlier_rounds_visible {
+        parts.push(
+            (if zh {
+                "🔒 在本轮投票后，才能看到之前各轮的结果。"
+            } else {
+                "🔒 Vote in this round to see how earlier rounds voted."
+            })
+            .into(),
+        );
+    } else if let Some(change) = agreement_change(&view.rounds) {
+        parts.push(if zh {
+            format!("同意比例较第一轮变化 {change:+.0} 个百分点")
+        } else {
+            format!("Agreement since the first round: {change:+.0} points")
+        });
+    }
+    if let Some(r) = &view.resolution {
+        let outcome = match (r.outcome.as_str(), zh) {
+            ("yes", true) => "已成真",
+            ("no", true) => "未成真",
+            (_, true) => "尚无定论",
+            ("yes", false) => "came true",
+            ("no", false) => "did not come true",
+            (_, false) => "unclear",
+        };
+        let note = if r.note.is_empty() {
+            String::new()
+        } else {
+            format!(" — {}", escape_markdown(&r.note))
+        };
+        parts.push(format!(
+            "{} **{outcome}**{note}",
+            if zh {
+                "⚖️ 版主裁定："
+            } else {
+                "⚖️ Resolved:"
+            }
+        ));
+    }
+    truncate_chars(&parts.join("\n\n"), limits::EMBED_DESCRIPTION)
 }
 
 /// Checks a JSON message body against Discord's limits; returns what is over.

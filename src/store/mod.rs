@@ -5,6 +5,7 @@
 mod feeds;
 mod guilds;
 mod items;
+mod members;
 mod posts;
 mod votes;
 
@@ -18,8 +19,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 pub use feeds::{FeedRecord, FetchRecord};
 pub use guilds::{GuildSettings, GuildUpdate};
+pub use members::Resolution;
 pub use posts::{NewPost, Post, PostStatus, Reservation};
-pub use votes::{ClaimTally, VoteChange, VoteSource};
+pub use votes::{VoteChange, VoteSource};
 
 #[derive(Clone)]
 pub struct Store {

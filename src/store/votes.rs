@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::{ts, Store};
 use crate::domain::ids::{GuildId, PostId, UserId};
+use crate::domain::stats::RoundTally;
 use crate::domain::votes::{Choice, Tally};
 
 /// What a vote changed.
@@ -11,15 +12,6 @@ use crate::domain::votes::{Choice, Tally};
 pub struct VoteChange {
     pub previous: Option<Choice>,
     pub current: Option<Choice>,
-}
-
-/// The running tally of one claim in one server, over all its posts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClaimTally {
-    pub claim_id: String,
-    pub tally: Tally,
-    /// Distinct members who hold a choice on any post of the claim.
-    pub voters: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,45 +138,41 @@ impl Store {
             .await?;
         Ok(n as u32)
     }
+}
 
-    /// The running tally of every claim posted in the server, in the order claims were first posted.
-    pub async fn claim_tallies(&self, guild: GuildId) -> anyhow::Result<Vec<ClaimTally>> {
-        let rows: Vec<(String, Option<String>, i64)> = sqlx::query_as(
-            "SELECT p.claim_id, v.choice, COUNT(v.user_id) FROM posts p LEFT JOIN votes v ON v.post_id = p.id
-             WHERE p.guild_id = ? AND p.status = 'sent' GROUP BY p.claim_id, v.choice ORDER BY MIN(p.local_date), p.claim_id",
+impl Store {
+    /// Every sent post's tally in a server, per claim and round, oldest first.
+    pub async fn round_tallies(&self, guild: GuildId) -> anyhow::Result<Vec<(String, RoundTally)>> {
+        let posts: Vec<(i64, String, i64, String)> = sqlx::query_as(
+            "SELECT id, claim_id, round, local_date FROM posts WHERE guild_id = ? AND status = 'sent' ORDER BY local_date",
         )
         .bind(guild.to_db())
         .fetch_all(&self.pool)
         .await?;
-        let voters: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT p.claim_id, COUNT(DISTINCT v.user_id) FROM posts p JOIN votes v ON v.post_id = p.id
-             WHERE p.guild_id = ? GROUP BY p.claim_id",
+        let counts: Vec<(i64, String, i64)> = sqlx::query_as(
+            "SELECT v.post_id, v.choice, COUNT(*) FROM votes v JOIN posts p ON p.id = v.post_id
+             WHERE p.guild_id = ? GROUP BY v.post_id, v.choice",
         )
         .bind(guild.to_db())
         .fetch_all(&self.pool)
         .await?;
-        let voters: BTreeMap<String, i64> = voters.into_iter().collect();
-        let mut order: Vec<String> = Vec::new();
-        let mut counts: BTreeMap<String, Vec<(String, i64)>> = BTreeMap::new();
-        for (claim, choice, n) in rows {
-            if !counts.contains_key(&claim) {
-                order.push(claim.clone());
-            }
-            let entry = counts.entry(claim).or_default();
-            if let Some(choice) = choice {
-                entry.push((choice, n));
-            }
+        let mut by_post: BTreeMap<i64, Vec<(String, i64)>> = BTreeMap::new();
+        for (post, choice, n) in counts {
+            by_post.entry(post).or_default().push((choice, n));
         }
-        order
+        posts
             .into_iter()
-            .map(|claim_id| {
-                let tally = to_tally(counts.remove(&claim_id).unwrap_or_default())?;
-                let voters = voters.get(&claim_id).copied().unwrap_or(0) as u32;
-                Ok(ClaimTally {
-                    claim_id,
-                    tally,
-                    voters,
-                })
+            .map(|(id, claim, round, date)| {
+                let tally = to_tally(by_post.remove(&id).unwrap_or_default())?;
+                Ok((
+                    claim,
+                    RoundTally {
+                        round: round as u32,
+                        post: PostId(id),
+                        date: date.parse()?,
+                        tally,
+                    },
+                ))
             })
             .collect()
     }
@@ -273,8 +261,11 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(store.post_tally(post.id).await.unwrap().voters(), 2);
-        let tallies = store.claim_tallies(GuildId(1)).await.unwrap();
-        assert_eq!(tallies.len(), 1);
-        assert_eq!((tallies[0].claim_id.as_str(), tallies[0].voters), ("c", 2));
+        let rounds = store.round_tallies(GuildId(1)).await.unwrap();
+        assert_eq!(rounds.len(), 1);
+        assert_eq!(
+            (rounds[0].0.as_str(), rounds[0].1.round, rounds[0].1.tally.voters()),
+            ("c", 1, 2)
+        );
     }
 }

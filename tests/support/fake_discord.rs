@@ -26,7 +26,10 @@ pub const BOT_ID: u64 = 900_000_000_000_000_002;
 pub struct Recorded {
     pub method: String,
     pub path: String,
+    /// The JSON body, or a multipart body's `payload_json` part.
     pub body: Value,
+    /// The whole body as text (attachments included).
+    pub raw: String,
 }
 
 #[derive(Clone)]
@@ -137,14 +140,18 @@ impl FakeDiscord {
         let _ = self.inner.dispatch.send(frame);
     }
 
-    fn record(&self, method: &Method, path: &str, body: &Bytes) {
-        let body = serde_json::from_slice(body).unwrap_or(Value::Null);
-        self.inner.requests.lock().unwrap().push(Recorded {
+    fn record(&self, method: &Method, path: &str, body: &Bytes) -> Value {
+        let raw = String::from_utf8_lossy(body).into_owned();
+        let json = serde_json::from_slice(body).unwrap_or_else(|_| payload_json(&raw));
+        let recorded = Recorded {
             method: method.to_string(),
             path: path.to_string(),
-            body,
-        });
+            body: json.clone(),
+            raw,
+        };
+        self.inner.requests.lock().unwrap().push(recorded);
         self.inner.changed.notify_waiters();
+        json
     }
 
     fn message_object(&self, id: u64, channel: &str, body: &Value) -> Value {
@@ -168,14 +175,27 @@ impl FakeDiscord {
     }
 }
 
+/// The `payload_json` part of a multipart body (messages with attachments), or Null.
+fn payload_json(raw: &str) -> Value {
+    let Some(at) = raw.find("name=\"payload_json\"") else {
+        return Value::Null;
+    };
+    let rest = &raw[at..];
+    let Some(start) = rest.find("\r\n\r\n") else {
+        return Value::Null;
+    };
+    let body = &rest[start + 4..];
+    let end = body.find("\r\n--").unwrap_or(body.len());
+    serde_json::from_str(&body[..end]).unwrap_or(Value::Null)
+}
+
 pub fn user_object(id: u64, name: &str, bot: bool) -> Value {
     json!({"id": id.to_string(), "username": name, "discriminator": "0", "global_name": null, "avatar": null, "bot": bot})
 }
 
 async fn rest(State(fake): State<FakeDiscord>, method: Method, uri: Uri, body: Bytes) -> Response {
     let path = uri.path().to_string();
-    fake.record(&method, &path, &body);
-    let json_body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let json_body = fake.record(&method, &path, &body);
     let parts: Vec<&str> = path.trim_start_matches("/api/v10/").split('/').collect();
     let addr = fake.base_url().replace("http://", "ws://");
     match (method.as_str(), parts.as_slice()) {

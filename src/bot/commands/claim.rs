@@ -1,20 +1,23 @@
 use poise::serenity_prelude as serenity;
 
 use super::{autocomplete_claim, find_claim};
-use crate::bot::reply::{self, guild};
+use crate::bot::reply::{self, guild, is_moderator};
 use crate::bot::Context;
+use crate::domain::claims::ClaimKind;
+use crate::domain::ids::UserId;
 use crate::domain::lang::Lang;
 use crate::domain::rotation::next_claim;
 use crate::domain::schedule::{due_at, local_date};
 use crate::domain::text::truncate_chars;
-use crate::error::Error;
+use crate::error::{Error, UserError};
 use crate::render::discord::{claim_embed, message_link};
+use crate::store::Resolution;
 
 /// Claims of the essay
 #[poise::command(
     slash_command,
     guild_only,
-    subcommands("today", "show", "list"),
+    subcommands("today", "show", "list", "due", "resolve"),
     subcommand_required,
     description_localized("zh-CN", "文章中的论断")
 )]
@@ -82,13 +85,16 @@ async fn show(
     let claim = find_claim(ctx, &id, lang)?;
     let app = &ctx.data().app;
     let mut embed = claim_embed(claim, lang, &app.claims.essay.url);
-    let tallies = app.store.claim_tallies(settings.id).await?;
-    if let Some(t) = tallies.iter().find(|t| t.claim_id == claim.id) {
+    let view = app
+        .claim_rounds(settings.id, &claim.id, Some(UserId(ctx.author().id.get())))
+        .await?;
+    if !view.rounds.is_empty() || view.resolution.is_some() {
         let name = match lang {
             Lang::Zh => "本服务器的投票",
             Lang::En => "Votes in this server",
         };
-        embed = embed.field(name, super::tally::tally_lines(&t.tally, claim, lang), false);
+        let text = truncate_chars(&crate::render::discord::claim_rounds_text(&view, claim, lang), 1024);
+        embed = embed.field(name, text, false);
     }
     ctx.send(reply::embed(embed)).await?;
     Ok(())
@@ -145,5 +151,117 @@ async fn list(
         .description(lines.join("\n"))
         .footer(serenity::CreateEmbedFooter::new(footer));
     ctx.send(reply::embed(embed).ephemeral(true)).await?;
+    Ok(())
+}
+
+/// Predictions whose deadline has passed, with the community's verdict
+#[poise::command(
+    slash_command,
+    guild_only,
+    description_localized("zh-CN", "截止日期已过的预测，以及大家的判断")
+)]
+async fn due(ctx: Context<'_>) -> Result<(), Error> {
+    let settings = guild(ctx).await?;
+    let lang = settings.language;
+    let zh = lang == Lang::Zh;
+    let today = local_date(settings.timezone, chrono::Utc::now());
+    let due = ctx.data().app.due_predictions(settings.id, today).await?;
+    let mut lines = Vec::new();
+    for (claim, verdict, resolution) in &due {
+        let mut line = format!(
+            "`{}` · {} {}\n{}",
+            claim.id,
+            if zh { "截止" } else { "due" },
+            claim.deadline.map(|d| d.to_string()).unwrap_or_default(),
+            verdict.summary(crate::domain::votes::Question::Verdict, lang)
+        );
+        if let Some(r) = resolution {
+            line.push_str(&format!("\n⚖️ {}", r.outcome));
+        }
+        lines.push(line);
+    }
+    if lines.is_empty() {
+        lines.push(
+            (if zh {
+                "还没有到期的预测。"
+            } else {
+                "No prediction is past its deadline yet."
+            })
+            .into(),
+        );
+    }
+    let embed = serenity::CreateEmbed::new()
+        .title(if zh {
+            "到期的预测"
+        } else {
+            "Predictions past their deadline"
+        })
+        .description(truncate_chars(&lines.join("\n\n"), 4096));
+    ctx.send(reply::embed(embed)).await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
+pub enum Outcome {
+    #[name = "yes"]
+    #[name_localized("zh-CN", "成真")]
+    Yes,
+    #[name = "no"]
+    #[name_localized("zh-CN", "未成真")]
+    No,
+    #[name = "unclear"]
+    #[name_localized("zh-CN", "尚无定论")]
+    Unclear,
+}
+
+/// Record whether a prediction came true (moderators)
+#[poise::command(
+    slash_command,
+    guild_only,
+    check = "is_moderator",
+    description_localized("zh-CN", "记录预测是否成真（版主）")
+)]
+async fn resolve(
+    ctx: Context<'_>,
+    #[description = "The prediction"]
+    #[description_localized("zh-CN", "预测")]
+    #[autocomplete = "autocomplete_claim"]
+    id: String,
+    #[description = "Did it come true?"]
+    #[description_localized("zh-CN", "它成真了吗？")]
+    outcome: Outcome,
+    #[description = "A short note (sources, reasoning)"]
+    #[description_localized("zh-CN", "简短说明（来源、理由）")]
+    #[max_length = 300]
+    note: Option<String>,
+) -> Result<(), Error> {
+    let settings = guild(ctx).await?;
+    let lang = settings.language;
+    let claim = find_claim(ctx, &id, lang)?;
+    if claim.kind != ClaimKind::Prediction {
+        return Err(UserError::new(match lang {
+            Lang::Zh => "只有预测才能裁定是否成真。",
+            Lang::En => "Only predictions can be resolved.",
+        })
+        .into());
+    }
+    let outcome = match outcome {
+        Outcome::Yes => "yes",
+        Outcome::No => "no",
+        Outcome::Unclear => "unclear",
+    };
+    let resolution = Resolution {
+        claim_id: claim.id.clone(),
+        outcome: outcome.into(),
+        note: crate::domain::text::plain_text(note.as_deref().unwrap_or_default()),
+        resolved_by: UserId(ctx.author().id.get()),
+        resolved_at: chrono::Utc::now(),
+    };
+    ctx.data().app.store.resolve_claim(settings.id, &resolution).await?;
+    let text = match lang {
+        Lang::Zh => format!("已记录 `{}` 的裁定：{outcome}。", claim.id),
+        Lang::En => format!("Recorded for `{}`: {outcome}.", claim.id),
+    };
+    ctx.send(reply::text(text)).await?;
     Ok(())
 }

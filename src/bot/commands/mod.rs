@@ -5,6 +5,7 @@ mod claim;
 mod digest;
 mod feeds;
 mod help;
+mod members;
 mod news;
 mod tally;
 
@@ -21,6 +22,8 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         claim::claim(),
         tally::tally(),
         news::news(),
+        members::me(),
+        members::leaderboard(),
         help::help(),
         digest::digest(),
         feeds::feeds(),

@@ -1,20 +1,25 @@
 use poise::serenity_prelude as serenity;
 
 use super::{autocomplete_claim, find_claim};
-use crate::bot::reply::{self, guild};
+use crate::bot::reply::{self, guild, is_moderator};
 use crate::bot::Context;
-use crate::domain::claims::{Claim, ClaimKind};
+use crate::domain::ids::UserId;
 use crate::domain::lang::Lang;
+use crate::domain::text::truncate_chars;
 use crate::domain::votes::{Question, Tally};
-use crate::error::Error;
+use crate::error::{Error, UserError};
+use crate::render::discord::claim_rounds_text;
+use crate::render::discord::limits;
+use crate::services::tallies::export_csv;
 
-/// Lines for a claim's tally: agreement, and for predictions the verdict, each with its share.
-pub fn tally_lines(tally: &Tally, claim: &Claim, lang: Lang) -> String {
-    let mut lines = vec![tally.summary(Question::Stance, lang)];
-    if claim.kind == ClaimKind::Prediction {
-        lines.push(tally.summary(Question::Verdict, lang));
+/// The question a running tally mostly answers: verdicts once only verdicts were cast.
+fn main_question(tally: &Tally) -> Question {
+    let stance: u32 = Question::Stance.choices().iter().map(|c| tally.count(*c)).sum();
+    if stance == 0 && tally.voters() > 0 {
+        Question::Verdict
+    } else {
+        Question::Stance
     }
-    lines.join("\n")
 }
 
 /// The running tally of one claim, or of all claims
@@ -29,70 +34,85 @@ pub async fn tally(
     #[description_localized("zh-CN", "论断（默认：全部）")]
     #[autocomplete = "autocomplete_claim"]
     claim: Option<String>,
+    #[description = "Attach the whole tally as CSV (moderators)"]
+    #[description_localized("zh-CN", "以 CSV 附件导出全部统计（版主）")]
+    export: Option<bool>,
 ) -> Result<(), Error> {
     let settings = guild(ctx).await?;
     let lang = settings.language;
+    let zh = lang == Lang::Zh;
     let app = &ctx.data().app;
-    let tallies = app.store.claim_tallies(settings.id).await?;
+    if export == Some(true) {
+        is_moderator(ctx).await?;
+        let csv = export_csv(&app.export(settings.id).await?);
+        let file = serenity::CreateAttachment::bytes(csv.into_bytes(), format!("tally-{}.csv", settings.id));
+        let text = if zh {
+            "投票统计（每条论断每一轮一行）："
+        } else {
+            "The tally, one line per claim and round:"
+        };
+        ctx.send(reply::text(text).attachment(file).ephemeral(true)).await?;
+        return Ok(());
+    }
     let embed = match claim {
         Some(id) => {
             let claim = find_claim(ctx, &id, lang)?;
-            let (tally, voters) = tallies
-                .iter()
-                .find(|t| t.claim_id == claim.id)
-                .map(|t| (t.tally.clone(), t.voters))
-                .unwrap_or_default();
-            let voters_line = match lang {
-                Lang::Zh => format!("{voters} 位成员投过票"),
-                Lang::En => format!("{voters} member(s) voted"),
-            };
+            let view = app
+                .claim_rounds(settings.id, &claim.id, Some(UserId(ctx.author().id.get())))
+                .await?;
             serenity::CreateEmbed::new()
-                .title(crate::domain::text::truncate_chars(claim.text.get(lang), 256))
-                .description(format!("{}\n\n{voters_line}", tally_lines(&tally, claim, lang)))
+                .title(truncate_chars(claim.text.get(lang), limits::EMBED_TITLE))
+                .description(claim_rounds_text(&view, claim, lang))
                 .footer(serenity::CreateEmbedFooter::new(claim.id.clone()))
         }
         None => {
-            let mut sorted = tallies.clone();
-            sorted.sort_by(|a, b| b.voters.cmp(&a.voters).then_with(|| a.claim_id.cmp(&b.claim_id)));
-            let lines: Vec<String> = sorted
-                .iter()
-                .take(15)
-                .map(|t| {
-                    let question = app
-                        .claims
-                        .get(&t.claim_id)
-                        .map(|c| {
-                            if t.tally.count(crate::domain::votes::Choice::Yes)
-                                + t.tally.count(crate::domain::votes::Choice::No)
-                                + t.tally.count(crate::domain::votes::Choice::Early)
-                                > 0
-                                && c.kind == ClaimKind::Prediction
-                            {
-                                Question::Verdict
-                            } else {
-                                Question::Stance
-                            }
-                        })
-                        .unwrap_or(Question::Stance);
-                    format!("`{}` · {} · {}", t.claim_id, t.voters, t.tally.summary(question, lang))
-                })
-                .collect();
-            let title = match lang {
-                Lang::Zh => "投票总览（按参与人数）",
-                Lang::En => "All tallies (most voted first)",
-            };
-            let empty = match lang {
-                Lang::Zh => "还没有投票。",
-                Lang::En => "No votes yet.",
-            };
-            let body = if lines.is_empty() {
-                empty.to_string()
-            } else {
-                lines.join("\n")
-            };
+            let (mut claims, highlights) = app.overview(settings.id).await?;
+            if claims.is_empty() {
+                return Err(UserError::new(if zh { "还没有投票。" } else { "No votes yet." }).into());
+            }
+            let label = |id: &Option<String>| id.as_deref().map(|i| format!("`{i}`")).unwrap_or_else(|| "—".into());
+            let mut lines = vec![
+                format!(
+                    "{} {}",
+                    if zh {
+                        "👍 最多人同意："
+                    } else {
+                        "👍 Most agreed:"
+                    },
+                    label(&highlights.most_agreed)
+                ),
+                format!(
+                    "{} {}",
+                    if zh {
+                        "⚖️ 争议最大："
+                    } else {
+                        "⚖️ Most disputed:"
+                    },
+                    label(&highlights.most_disputed)
+                ),
+                format!(
+                    "{} {}",
+                    if zh {
+                        "🗳️ 投票最多："
+                    } else {
+                        "🗳️ Most voted:"
+                    },
+                    label(&highlights.most_voted)
+                ),
+                format!(
+                    "{} {}",
+                    if zh { "🆕 最新：" } else { "🆕 Newest:" },
+                    label(&highlights.newest)
+                ),
+                String::new(),
+            ];
+            claims.sort_by(|a, b| b.1.voters().cmp(&a.1.voters()).then_with(|| a.0.cmp(&b.0)));
+            for (id, tally, _) in claims.iter().take(12) {
+                lines.push(format!("`{id}` · {}", tally.summary(main_question(tally), lang)));
+            }
             serenity::CreateEmbed::new()
-                .title(title)
-                .description(crate::domain::text::truncate_chars(&body, 4096))
+                .title(if zh { "投票总览" } else { "All tallies" })
+                .description(truncate_chars(&lines.join("\n"), limits::EMBED_DESCRIPTION))
         }
     };
     ctx.send(reply::embed(embed)).await?;

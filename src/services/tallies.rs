@@ -1,0 +1,266 @@
+//! What members see of the tallies: a claim across its rounds (with the anchoring rule), the
+//! overview, due predictions, a member's record, the leaderboard and the export.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::App;
+use crate::domain::claims::{Claim, ClaimKind};
+use crate::domain::ids::{GuildId, PostId, UserId};
+use crate::domain::stats::{self, Highlights, RoundTally, Standing};
+use crate::domain::votes::{Choice, Question, Tally};
+use crate::store::Resolution;
+
+/// A claim's tally in one server, round by round.
+#[derive(Debug, Clone)]
+pub struct ClaimRounds {
+    pub rounds: Vec<RoundTally>,
+    /// False when the member has not voted in the claim's latest round: earlier rounds are then
+    /// withheld, so that they do not anchor the member's vote.
+    pub earlier_rounds_visible: bool,
+    pub resolution: Option<Resolution>,
+}
+
+impl ClaimRounds {
+    pub fn latest(&self) -> Option<&RoundTally> {
+        self.rounds.last()
+    }
+
+    /// Rounds the member may see: all of them, or only the latest.
+    pub fn visible(&self) -> &[RoundTally] {
+        match (self.earlier_rounds_visible, self.rounds.len()) {
+            (true, _) | (false, 0) => &self.rounds,
+            (false, n) => &self.rounds[n - 1..],
+        }
+    }
+
+    /// The running total over all rounds.
+    pub fn total(&self) -> Tally {
+        Tally::from_counts(
+            self.rounds
+                .iter()
+                .flat_map(|r| r.tally.counts.iter().map(|(c, n)| (*c, *n))),
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemberRecord {
+    pub votes: u32,
+    pub current_streak: u32,
+    pub longest_streak: u32,
+    /// (sided with the majority, posts that had one).
+    pub with_majority: (u32, u32),
+    pub hidden: bool,
+}
+
+/// One row of the export: a claim in one round.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExportRow {
+    pub claim: String,
+    pub round: u32,
+    pub date: String,
+    pub counts: serde_json::Map<String, serde_json::Value>,
+    pub voters: u32,
+    pub resolution: Option<String>,
+}
+
+impl App {
+    pub async fn claim_rounds(
+        &self,
+        guild: GuildId,
+        claim: &str,
+        viewer: Option<UserId>,
+    ) -> anyhow::Result<ClaimRounds> {
+        let rounds: Vec<RoundTally> = self
+            .store
+            .round_tallies(guild)
+            .await?
+            .into_iter()
+            .filter(|(c, _)| c == claim)
+            .map(|(_, r)| r)
+            .collect();
+        let earlier_rounds_visible = match (viewer, rounds.last()) {
+            (Some(user), Some(latest)) if rounds.len() > 1 => self
+                .store
+                .member_choices(guild, user)
+                .await?
+                .iter()
+                .any(|(post, _)| *post == latest.post),
+            _ => true,
+        };
+        let resolution = self
+            .store
+            .resolutions(guild)
+            .await?
+            .into_iter()
+            .find(|r| r.claim_id == claim);
+        Ok(ClaimRounds {
+            rounds,
+            earlier_rounds_visible,
+            resolution,
+        })
+    }
+
+    /// Running tallies of every claim posted in the server, with highlights.
+    pub async fn overview(&self, guild: GuildId) -> anyhow::Result<(Vec<(String, Tally, NaiveDate)>, Highlights)> {
+        let mut claims: Vec<(String, Tally, NaiveDate)> = Vec::new();
+        for (claim, round) in self.store.round_tallies(guild).await? {
+            match claims.iter_mut().find(|(c, _, _)| *c == claim) {
+                Some((_, tally, _)) => {
+                    *tally = Tally::from_counts(tally.counts.iter().chain(&round.tally.counts).map(|(c, n)| (*c, *n)))
+                }
+                None => claims.push((claim, round.tally, round.date)),
+            }
+        }
+        let highlights = stats::highlights(&claims);
+        Ok((claims, highlights))
+    }
+
+    /// Predictions whose deadline is before `today`, with the server's verdict votes and any
+    /// resolution.
+    pub async fn due_predictions(
+        &self,
+        guild: GuildId,
+        today: NaiveDate,
+    ) -> anyhow::Result<Vec<(Claim, Tally, Option<Resolution>)>> {
+        let (claims, _) = self.overview(guild).await?;
+        let resolutions = self.store.resolutions(guild).await?;
+        Ok(self
+            .claims
+            .claims()
+            .iter()
+            .filter(|c| c.is_due(today))
+            .map(|c| {
+                let votes = claims
+                    .iter()
+                    .find(|(id, _, _)| *id == c.id)
+                    .map(|(_, t, _)| t.clone())
+                    .unwrap_or_default();
+                let verdict = Tally::from_counts(Question::Verdict.choices().map(|ch| (ch, votes.count(ch))));
+                (
+                    c.clone(),
+                    verdict,
+                    resolutions.iter().find(|r| r.claim_id == c.id).cloned(),
+                )
+            })
+            .collect())
+    }
+
+    pub async fn member_record(&self, guild: GuildId, user: UserId, today: NaiveDate) -> anyhow::Result<MemberRecord> {
+        let choices = self.store.member_choices(guild, user).await?;
+        let (posts, tallies, today_post) = self.post_order(guild, today).await?;
+        let voted: Vec<PostId> = choices.iter().map(|(p, _)| *p).collect();
+        let (current_streak, longest_streak) = stats::streaks(&posts, &voted, today_post);
+        Ok(MemberRecord {
+            votes: choices.len() as u32,
+            current_streak,
+            longest_streak,
+            with_majority: stats::majority_agreement(&choices, &tallies),
+            hidden: self.store.hidden_members(guild).await?.contains(&user),
+        })
+    }
+
+    /// Members by participation and streaks, leaving out those who asked to be hidden.
+    pub async fn leaderboard(&self, guild: GuildId, today: NaiveDate) -> anyhow::Result<Vec<Standing>> {
+        let (posts, _, today_post) = self.post_order(guild, today).await?;
+        let hidden = self.store.hidden_members(guild).await?;
+        let mut by_user: HashMap<UserId, Vec<PostId>> = HashMap::new();
+        for (post, user) in self.store.voters_by_post(guild).await? {
+            if !hidden.contains(&user) {
+                by_user.entry(user).or_default().push(post);
+            }
+        }
+        let standings = by_user
+            .into_iter()
+            .map(|(user, voted)| {
+                let (current_streak, longest_streak) = stats::streaks(&posts, &voted, today_post);
+                Standing {
+                    user,
+                    votes: voted.len() as u32,
+                    current_streak,
+                    longest_streak,
+                }
+            })
+            .collect();
+        Ok(stats::rank_standings(standings))
+    }
+
+    /// The server's posts in order, their tallies, and today's post (still open for votes).
+    async fn post_order(
+        &self,
+        guild: GuildId,
+        today: NaiveDate,
+    ) -> anyhow::Result<(Vec<PostId>, HashMap<PostId, Tally>, Option<PostId>)> {
+        let rounds = self.store.round_tallies(guild).await?;
+        let today_post = rounds.iter().find(|(_, r)| r.date == today).map(|(_, r)| r.post);
+        let posts = rounds.iter().map(|(_, r)| r.post).collect();
+        let tallies = rounds.into_iter().map(|(_, r)| (r.post, r.tally)).collect();
+        Ok((posts, tallies, today_post))
+    }
+
+    /// Per claim and round: counts per choice, voters, resolution. Agreement choices always
+    /// appear; verdict choices for predictions.
+    pub async fn export(&self, guild: GuildId) -> anyhow::Result<Vec<ExportRow>> {
+        let resolutions = self.store.resolutions(guild).await?;
+        Ok(self
+            .store
+            .round_tallies(guild)
+            .await?
+            .into_iter()
+            .map(|(claim, round)| {
+                let prediction = self.claims.get(&claim).is_some_and(|c| c.kind == ClaimKind::Prediction);
+                let counts = Choice::ALL
+                    .into_iter()
+                    .filter(|c| c.question() == Question::Stance || prediction || round.tally.count(*c) > 0)
+                    .map(|c| (c.as_str().to_string(), serde_json::Value::from(round.tally.count(c))))
+                    .collect();
+                let resolution = resolutions
+                    .iter()
+                    .find(|r| r.claim_id == claim)
+                    .map(|r| r.outcome.clone());
+                ExportRow {
+                    claim,
+                    round: round.round,
+                    date: round.date.to_string(),
+                    counts,
+                    voters: round.tally.voters(),
+                    resolution,
+                }
+            })
+            .collect())
+    }
+}
+
+/// The export as CSV: one line per claim and round.
+pub fn export_csv(rows: &[ExportRow]) -> String {
+    let mut out = format!(
+        "claim,round,date,{},voters,resolution\n",
+        Choice::ALL.map(|c| c.as_str()).join(",")
+    );
+    for row in rows {
+        let counts: Vec<String> = Choice::ALL
+            .iter()
+            .map(|c| {
+                row.counts
+                    .get(c.as_str())
+                    .and_then(|v| v.as_u64())
+                    .unwrap_or(0)
+                    .to_string()
+            })
+            .collect();
+        // Claim ids are validated slugs and outcomes a fixed set: nothing here needs CSV quoting.
+        out.push_str(&format!(
+            "{},{},{},{},{},{}\n",
+            row.claim,
+            row.round,
+            row.date,
+            counts.join(","),
+            row.voters,
+            row.resolution.as_deref().unwrap_or("")
+        ));
+    }
+    out
+}

@@ -1,0 +1,106 @@
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+
+use super::{parse_ts, ts, Store};
+use crate::domain::ids::{GuildId, PostId, UserId};
+use crate::domain::votes::Choice;
+
+/// A moderator's resolution of a prediction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolution {
+    pub claim_id: String,
+    /// `yes`, `no` or `unclear`.
+    pub outcome: String,
+    pub note: String,
+    pub resolved_by: UserId,
+    pub resolved_at: DateTime<Utc>,
+}
+
+impl Store {
+    /// A member's current choices in a server, by post.
+    pub async fn member_choices(&self, guild: GuildId, user: UserId) -> anyhow::Result<Vec<(PostId, Choice)>> {
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT v.post_id, v.choice FROM votes v JOIN posts p ON p.id = v.post_id
+             WHERE p.guild_id = ? AND v.user_id = ? ORDER BY p.local_date",
+        )
+        .bind(guild.to_db())
+        .bind(user.to_db())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(post, choice)| Ok((PostId(post), choice.parse().map_err(anyhow::Error::msg)?)))
+            .collect()
+    }
+
+    /// Every (post, member) pair holding a vote in a server.
+    pub async fn voters_by_post(&self, guild: GuildId) -> anyhow::Result<Vec<(PostId, UserId)>> {
+        let rows: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT v.post_id, v.user_id FROM votes v JOIN posts p ON p.id = v.post_id WHERE p.guild_id = ?",
+        )
+        .bind(guild.to_db())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(p, u)| (PostId(p), UserId::from_db(u))).collect())
+    }
+
+    pub async fn set_hidden(&self, guild: GuildId, user: UserId, hidden: bool) -> anyhow::Result<()> {
+        let query = if hidden {
+            "INSERT INTO hidden_members (guild_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING"
+        } else {
+            "DELETE FROM hidden_members WHERE guild_id = ? AND user_id = ?"
+        };
+        sqlx::query(query)
+            .bind(guild.to_db())
+            .bind(user.to_db())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn hidden_members(&self, guild: GuildId) -> anyhow::Result<HashSet<UserId>> {
+        let rows: Vec<i64> = sqlx::query_scalar("SELECT user_id FROM hidden_members WHERE guild_id = ?")
+            .bind(guild.to_db())
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().map(UserId::from_db).collect())
+    }
+
+    /// Records (or replaces) a prediction's resolution in a server.
+    pub async fn resolve_claim(&self, guild: GuildId, resolution: &Resolution) -> anyhow::Result<()> {
+        sqlx::query(
+            "INSERT INTO resolutions (guild_id, claim_id, outcome, note, resolved_by, resolved_at) VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (guild_id, claim_id) DO UPDATE SET outcome = excluded.outcome, note = excluded.note,
+               resolved_by = excluded.resolved_by, resolved_at = excluded.resolved_at",
+        )
+        .bind(guild.to_db())
+        .bind(&resolution.claim_id)
+        .bind(&resolution.outcome)
+        .bind(&resolution.note)
+        .bind(resolution.resolved_by.to_db())
+        .bind(ts(resolution.resolved_at))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn resolutions(&self, guild: GuildId) -> anyhow::Result<Vec<Resolution>> {
+        let rows: Vec<(String, String, String, i64, String)> = sqlx::query_as(
+            "SELECT claim_id, outcome, note, resolved_by, resolved_at FROM resolutions WHERE guild_id = ? ORDER BY claim_id",
+        )
+        .bind(guild.to_db())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(claim_id, outcome, note, by, at)| {
+                Ok(Resolution {
+                    claim_id,
+                    outcome,
+                    note,
+                    resolved_by: UserId::from_db(by),
+                    resolved_at: parse_ts(&at)?,
+                })
+            })
+            .collect()
+    }
+}
