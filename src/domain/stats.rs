@@ -48,9 +48,12 @@ pub struct Highlights {
     pub newest: Option<String>,
 }
 
-/// `claims` are (claim id, running tally, date first posted), any order.
-pub fn highlights(claims: &[(String, Tally, NaiveDate)]) -> Highlights {
-    let best = |key: &dyn Fn(&(String, Tally, NaiveDate)) -> Option<f64>| {
+/// A claim's running tally in a server: (claim id, tally, date first posted).
+pub type ClaimTotal = (String, Tally, NaiveDate);
+
+/// `claims` in any order.
+pub fn highlights(claims: &[ClaimTotal]) -> Highlights {
+    let best = |key: &dyn Fn(&ClaimTotal) -> Option<f64>| {
         claims
             .iter()
             .filter_map(|c| key(c).map(|k| (k, c)))
@@ -92,7 +95,7 @@ pub fn majority_agreement(choices: &[(PostId, Choice)], tallies: &HashMap<PostId
     for (post, choice) in choices {
         let Some(tally) = tallies.get(post) else { continue };
         let mut counts: Vec<(u32, Choice)> = tally.counts.iter().map(|(c, n)| (*n, *c)).collect();
-        counts.sort_by(|a, b| b.0.cmp(&a.0));
+        counts.sort_by_key(|c| std::cmp::Reverse(c.0));
         match counts.as_slice() {
             [(top, winner), rest @ ..] if rest.first().is_none_or(|(second, _)| second < top) => {
                 counted += 1;

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::App;
 use crate::domain::claims::{Claim, ClaimKind};
 use crate::domain::ids::{GuildId, PostId, UserId};
-use crate::domain::stats::{self, Highlights, RoundTally, Standing};
+use crate::domain::stats::{self, ClaimTotal, Highlights, RoundTally, Standing};
 use crate::domain::votes::{Choice, Question, Tally};
 use crate::store::Resolution;
 
@@ -105,8 +105,8 @@ impl App {
     }
 
     /// Running tallies of every claim posted in the server, with highlights.
-    pub async fn overview(&self, guild: GuildId) -> anyhow::Result<(Vec<(String, Tally, NaiveDate)>, Highlights)> {
-        let mut claims: Vec<(String, Tally, NaiveDate)> = Vec::new();
+    pub async fn overview(&self, guild: GuildId) -> anyhow::Result<(Vec<ClaimTotal>, Highlights)> {
+        let mut claims: Vec<ClaimTotal> = Vec::new();
         for (claim, round) in self.store.round_tallies(guild).await? {
             match claims.iter_mut().find(|(c, _, _)| *c == claim) {
                 Some((_, tally, _)) => {

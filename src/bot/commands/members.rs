@@ -30,10 +30,9 @@ pub async fn me(
         .member_record(settings.id, user, local_date(settings.timezone, chrono::Utc::now()))
         .await?;
     let (with, of) = record.with_majority;
-    let majority = if of == 0 {
-        "—".to_string()
-    } else {
-        format!("{with}/{of} ({}%)", with * 100 / of)
+    let majority = match (with * 100).checked_div(of) {
+        Some(share) => format!("{with}/{of} ({share}%)"),
+        None => "—".to_string(),
     };
     let lines = [
         format!("{} {}", if zh { "投票次数：" } else { "Votes cast:" }, record.votes),
