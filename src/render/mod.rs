@@ -1,6 +1,7 @@
 //! Rendering: the same digest and tallies, to Discord (embeds, components, limits), to the
 //! terminal, or to JSON.
 
+pub mod chart;
 pub mod discord;
 pub mod json;
 pub mod terminal;

@@ -54,16 +54,30 @@ pub async fn tally(
         ctx.send(reply::text(text).attachment(file).ephemeral(true)).await?;
         return Ok(());
     }
+    let mut chart = None;
     let embed = match claim {
         Some(id) => {
             let claim = find_claim(ctx, &id, lang)?;
             let view = app
                 .claim_rounds(settings.id, &claim.id, Some(UserId(ctx.author().id.get())))
                 .await?;
-            serenity::CreateEmbed::new()
+            let mut embed = serenity::CreateEmbed::new()
                 .title(truncate_chars(claim.text.get(lang), limits::EMBED_TITLE))
                 .description(claim_rounds_text(&view, claim, lang))
-                .footer(serenity::CreateEmbedFooter::new(claim.id.clone()))
+                .footer(serenity::CreateEmbedFooter::new(claim.id.clone()));
+            if let Some(latest) = view.latest() {
+                // The chart shows what the member may see: no earlier rounds before voting.
+                let question = app
+                    .store
+                    .post(latest.post)
+                    .await?
+                    .map(|p| p.question)
+                    .unwrap_or(Question::Stance);
+                let png = crate::render::chart::tally_chart(&claim.id, view.visible(), question)?;
+                chart = Some(serenity::CreateAttachment::bytes(png, "tally.png"));
+                embed = embed.image("attachment://tally.png");
+            }
+            embed
         }
         None => {
             let (mut claims, highlights) = app.overview(settings.id).await?;
@@ -115,6 +129,10 @@ pub async fn tally(
                 .description(truncate_chars(&lines.join("\n"), limits::EMBED_DESCRIPTION))
         }
     };
-    ctx.send(reply::embed(embed)).await?;
+    let mut message = reply::embed(embed);
+    if let Some(chart) = chart {
+        message = message.attachment(chart);
+    }
+    ctx.send(message).await?;
     Ok(())
 }
