@@ -5,6 +5,7 @@ mod events;
 mod publisher;
 mod refresh;
 mod reply;
+mod rest;
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -27,13 +28,8 @@ pub use refresh::FooterRefresher;
 pub struct Data {
     pub app: App,
     pub refresher: FooterRefresher,
-}
-
-impl Data {
-    /// A publisher over the client's own HTTP handle (one rate-limit state for the whole bot).
-    pub fn publisher(ctx: Context<'_>) -> DiscordPublisher {
-        DiscordPublisher::new(ctx.serenity_context().http.clone())
-    }
+    /// Posts through our paced REST client, shared with the background tasks.
+    pub publisher: DiscordPublisher,
 }
 
 pub type Context<'a> = poise::Context<'a, Data, Error>;
@@ -77,10 +73,9 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
     }
     let refresher = FooterRefresher::default();
     let (stop_tx, stop_rx) = watch::channel(false);
-    let data = Data {
-        app: app.clone(),
-        refresher: refresher.clone(),
-    };
+    let rest = rest::DiscordRest::new(&token, app.config.discord_api_url.as_ref())?;
+    let publisher = DiscordPublisher::new(rest.clone());
+    let data = Data { app: app.clone(), refresher: refresher.clone(), publisher: publisher.clone() };
     let dev_guild = app.config.dev_guild_id;
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
@@ -111,12 +106,10 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
         .context("building the Discord client")?;
 
     // Background work starts here, once per process, never again on a gateway reconnect.
-    let http = client.http.clone();
-    let publisher = DiscordPublisher::new(http.clone());
     let mut background = tokio::task::JoinSet::new();
     background.spawn(poster_loop(app.clone(), publisher.clone(), stop_rx.clone()));
     background.spawn(poller_loop(app.clone(), publisher.clone(), stop_rx.clone()));
-    background.spawn(refresher.run(app.clone(), http, stop_rx.clone()));
+    background.spawn(refresher.run(app.clone(), rest, stop_rx.clone()));
 
     let shards = client.shard_manager.clone();
     tokio::spawn(async move {

@@ -8,6 +8,7 @@ use std::time::Duration;
 use poise::serenity_prelude as serenity;
 use tokio::sync::watch;
 
+use super::rest::DiscordRest;
 use crate::domain::ids::PostId;
 use crate::render::discord::tally_footer;
 use crate::services::App;
@@ -29,13 +30,13 @@ impl FooterRefresher {
         }
     }
 
-    pub async fn run(self, app: App, http: Arc<serenity::Http>, mut stop: watch::Receiver<bool>) {
+    pub async fn run(self, app: App, rest: DiscordRest, mut stop: watch::Receiver<bool>) {
         loop {
             let stopping = super::stopped_during(&mut stop, TICK).await;
             // Drain even when stopping, so the last votes reach the footer.
             let batch: Vec<_> = self.dirty.lock().expect("refresher lock").drain().collect();
             for (post, embed) in batch {
-                if let Err(e) = refresh(&app, &http, post, embed).await {
+                if let Err(e) = refresh(&app, &rest, post, embed).await {
                     tracing::warn!(post = %post, error = %format!("{e:#}"), "footer refresh failed");
                 }
             }
@@ -46,37 +47,21 @@ impl FooterRefresher {
     }
 }
 
-async fn refresh(app: &App, http: &serenity::Http, post: PostId, embed: Option<serenity::Embed>) -> anyhow::Result<()> {
-    let Some(post) = app.store.post(post).await? else {
-        return Ok(());
-    };
+async fn refresh(app: &App, rest: &DiscordRest, post: PostId, embed: Option<serenity::Embed>) -> anyhow::Result<()> {
+    let Some(post) = app.store.post(post).await? else { return Ok(()) };
     let Some(message) = post.message else { return Ok(()) };
-    let channel = serenity::ChannelId::new(post.channel.0);
-    let message = serenity::MessageId::new(message.0);
     let embed = match embed {
         Some(e) => e,
-        None => match channel.message(http, message).await?.embeds.into_iter().next() {
+        None => match rest.message(post.channel.0, message.0).await?.embeds.into_iter().next() {
             Some(e) => e,
             None => return Ok(()),
         },
     };
-    let lang = app
-        .store
-        .guild(post.guild)
-        .await?
-        .map(|g| g.language)
-        .unwrap_or_default();
+    let lang = app.store.guild(post.guild).await?.map(|g| g.language).unwrap_or_default();
     let tally = app.store.post_tally(post.id).await?;
     let footer = serenity::CreateEmbedFooter::new(tally_footer(&tally, post.question, lang));
     let edited = serenity::CreateEmbed::from(embed).footer(footer);
-    channel
-        .edit_message(
-            http,
-            message,
-            serenity::EditMessage::new()
-                .embed(edited)
-                .allowed_mentions(crate::render::discord::no_mentions()),
-        )
-        .await?;
+    let edit = serenity::EditMessage::new().embed(edited).allowed_mentions(crate::render::discord::no_mentions());
+    rest.edit_message(post.channel.0, message.0, &edit).await?;
     Ok(())
 }

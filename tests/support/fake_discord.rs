@@ -43,6 +43,10 @@ struct Inner {
     gateway_frames: Mutex<Vec<Value>>,
     messages: Mutex<HashMap<u64, Value>>,
     forbidden_channels: Mutex<HashSet<u64>>,
+    /// Faults to answer the next message creates with, in order: (status, retry_after, global).
+    faults: Mutex<std::collections::VecDeque<(u16, f64, bool)>>,
+    /// Message creates per channel in the current 5-second window.
+    channel_window: Mutex<HashMap<String, Vec<std::time::Instant>>>,
     next_id: AtomicU64,
     seq: AtomicU64,
     changed: Notify,
@@ -59,6 +63,8 @@ impl FakeDiscord {
                 gateway_frames: Mutex::new(Vec::new()),
                 messages: Mutex::new(HashMap::new()),
                 forbidden_channels: Mutex::new(HashSet::new()),
+                faults: Mutex::new(Default::default()),
+                channel_window: Mutex::new(HashMap::new()),
                 next_id: AtomicU64::new(1_100_000_000_000_000_000),
                 seq: AtomicU64::new(1),
                 changed: Notify::new(),
@@ -81,6 +87,12 @@ impl FakeDiscord {
 
     pub fn new_id(&self) -> u64 {
         self.inner.next_id.fetch_add(1, Ordering::SeqCst)
+    }
+
+    /// The next message create answers `status` (500, 429, ...); for 429, with `retry_after`
+    /// seconds, globally or for the route.
+    pub fn inject_fault(&self, status: u16, retry_after: f64, global: bool) {
+        self.inner.faults.lock().unwrap().push_back((status, retry_after, global));
     }
 
     pub fn forbid_channel(&self, channel: u64) {
@@ -171,6 +183,7 @@ impl FakeDiscord {
             "pinned": false,
             "type": 0,
             "nonce": body.get("nonce").cloned().unwrap_or(Value::Null),
+            "components": body.get("components").cloned().unwrap_or(json!([])),
         })
     }
 }
@@ -231,23 +244,51 @@ async fn rest(State(fake): State<FakeDiscord>, method: Method, uri: Uri, body: B
             Json(fake.message_object(id, "1", &json_body)).into_response()
         }
         ("POST", ["channels", channel, "messages"]) => {
-            if fake
-                .inner
-                .forbidden_channels
-                .lock()
-                .unwrap()
-                .contains(&channel.parse().unwrap_or(0))
-            {
-                return (
-                    StatusCode::FORBIDDEN,
-                    Json(json!({"message": "Missing Access", "code": 50001})),
-                )
-                    .into_response();
+            if fake.inner.forbidden_channels.lock().unwrap().contains(&channel.parse().unwrap_or(0)) {
+                return (StatusCode::FORBIDDEN, Json(json!({"message": "Missing Access", "code": 50001}))).into_response();
             }
+            if let Some((status, retry_after, global)) = fake.inner.faults.lock().unwrap().pop_front() {
+                let status = StatusCode::from_u16(status).unwrap();
+                let body = json!({"message": "injected fault", "retry_after": retry_after, "global": global, "code": 0});
+                let mut response = (status, Json(body)).into_response();
+                if status == StatusCode::TOO_MANY_REQUESTS {
+                    let headers = response.headers_mut();
+                    headers.insert("retry-after", retry_after.ceil().to_string().parse().unwrap());
+                    if global {
+                        headers.insert("x-ratelimit-global", "true".parse().unwrap());
+                    }
+                }
+                return response;
+            }
+            // Discord's commonly seen bucket: 5 messages per 5 seconds per channel.
+            let remaining = {
+                let mut windows = fake.inner.channel_window.lock().unwrap();
+                let window = windows.entry(channel.to_string()).or_default();
+                let now = std::time::Instant::now();
+                window.retain(|t| now.duration_since(*t) < Duration::from_secs(5));
+                if window.len() >= 5 {
+                    let wait = 5.0 - now.duration_since(window[0]).as_secs_f64();
+                    let body = json!({"message": "You are being rate limited.", "retry_after": wait, "global": false});
+                    return (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
+                }
+                window.push(now);
+                5 - window.len()
+            };
             let id = fake.new_id();
             let message = fake.message_object(id, channel, &json_body);
             fake.inner.messages.lock().unwrap().insert(id, message.clone());
-            Json(message).into_response()
+            let mut response = Json(message).into_response();
+            let headers = response.headers_mut();
+            headers.insert("x-ratelimit-limit", "5".parse().unwrap());
+            headers.insert("x-ratelimit-remaining", remaining.to_string().parse().unwrap());
+            headers.insert("x-ratelimit-reset-after", "5".parse().unwrap());
+            headers.insert("x-ratelimit-bucket", "channel-messages".parse().unwrap());
+            response
+        }
+        ("GET", ["channels", channel, "messages"]) => {
+            let messages: Vec<Value> =
+                fake.inner.messages.lock().unwrap().values().filter(|m| m["channel_id"] == *channel).cloned().collect();
+            Json(Value::Array(messages)).into_response()
         }
         ("PATCH", ["channels", channel, "messages", message]) => {
             let id: u64 = message.parse().unwrap_or(0);

@@ -144,7 +144,7 @@ async fn now(ctx: Context<'_>) -> Result<(), Error> {
     let date = local_date(settings.timezone, now);
     let text = match data
         .app
-        .post_today(&crate::bot::Data::publisher(ctx), &settings, date, now)
+        .post_today(&data.publisher, &settings, date, now)
         .await?
     {
         PostResult::Posted(post) => {
