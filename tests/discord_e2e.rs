@@ -9,8 +9,9 @@ use serde_json::{json, Value};
 
 use claim_digest::domain::schedule::{local_date, parse_timezone};
 use claim_digest::render::discord::limit_violations;
+use support::bot::{channel_resolved, content, log_of, setup_options, start_bot, subcommand};
 use support::fake_discord::{At, FakeDiscord, Member, Recorded, APP_ID};
-use support::{repo_file, rss, run_cli, FeedServer};
+use support::{rss, run_cli, FeedServer};
 
 const WAIT: Duration = Duration::from_secs(20);
 
@@ -39,86 +40,6 @@ const GUILD_EN: u64 = 7001;
 const CHANNEL_EN: u64 = 7101;
 const GUILD_ZH: u64 = 8001;
 const CHANNEL_ZH: u64 = 8101;
-
-struct Bot {
-    child: tokio::process::Child,
-    _dir: tempfile::TempDir,
-    db: std::path::PathBuf,
-}
-
-async fn start_bot(fake: &FakeDiscord, feed_url: &str) -> Bot {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("bot.db");
-    let feeds = dir.path().join("feeds.toml");
-    std::fs::write(
-        &feeds,
-        format!("[[feeds]]\nname = \"Loopback news\"\nurl = \"{feed_url}\"\nlanguage = \"en\"\n"),
-    )
-    .unwrap();
-    let log = std::fs::File::create(dir.path().join("bot.log")).unwrap();
-    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_claim-digest"))
-        .arg("run")
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DISCORD_TOKEN", "fake-token.for-tests")
-        .env("DISCORD_API_URL", fake.base_url())
-        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
-        .env("CLAIMS_FILE", repo_file("data/claims.toml"))
-        .env("FEEDS_FILE", &feeds)
-        .env("FEED_ALLOW_PRIVATE", "true")
-        .env("SCHEDULER_TICK_SECS", "1")
-        .env("RUST_LOG", "info,serenity=warn")
-        .current_dir(dir.path())
-        .stderr(log)
-        .kill_on_drop(true)
-        .spawn()
-        .expect("starting the bot");
-    Bot { child, _dir: dir, db }
-}
-
-impl Drop for Bot {
-    fn drop(&mut self) {
-        let _ = self.child.start_kill();
-        if std::thread::panicking() {
-            eprintln!("---- bot log ----\n{}", log_of(self));
-        }
-    }
-}
-
-fn log_of(bot: &Bot) -> String {
-    std::fs::read_to_string(bot._dir.path().join("bot.log")).unwrap_or_default()
-}
-
-fn subcommand(name: &str, options: Value) -> Value {
-    json!([{"type": 1, "name": name, "options": options}])
-}
-
-fn channel_resolved(channel: u64) -> Value {
-    json!({"channels": {channel.to_string(): {"id": channel.to_string(), "name": "daily", "type": 0, "permissions": "0"}}})
-}
-
-fn setup_options(channel: u64, time: &str, tz: &str, language: &str) -> Value {
-    subcommand(
-        "setup",
-        json!([
-            {"name": "channel", "type": 7, "value": channel.to_string()},
-            {"name": "time", "type": 3, "value": time},
-            {"name": "timezone", "type": 3, "value": tz},
-            // A choice parameter is an integer option: the index of the choice (zh, en).
-            {"name": "language", "type": 4, "value": if language == "zh" { 0 } else { 1 }},
-            {"name": "news", "type": 4, "value": 3},
-        ]),
-    )
-}
-
-fn content(answer: &Value) -> String {
-    let mut text = answer["content"].as_str().unwrap_or_default().to_string();
-    for e in answer["embeds"].as_array().into_iter().flatten() {
-        text.push('\n');
-        text.push_str(&e.to_string());
-    }
-    text
-}
 
 /// Everything the bot sent that could carry text: message creates and edits, interaction
 /// answers and follow-ups.

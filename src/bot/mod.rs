@@ -75,7 +75,11 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let rest = rest::DiscordRest::new(&token, app.config.discord_api_url.as_ref())?;
     let publisher = DiscordPublisher::new(rest.clone());
-    let data = Data { app: app.clone(), refresher: refresher.clone(), publisher: publisher.clone() };
+    let data = Data {
+        app: app.clone(),
+        refresher: refresher.clone(),
+        publisher: publisher.clone(),
+    };
     let dev_guild = app.config.dev_guild_id;
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {

@@ -25,7 +25,10 @@ impl DiscordPublisher {
     /// A plain notice in a channel (feed disabled, ...), pinging no one.
     pub async fn notice(&self, channel: ChannelId, text: &str) -> Result<(), PublishError> {
         let message = CreateMessage::new()
-            .content(crate::domain::text::truncate_chars(text, crate::render::discord::limits::CONTENT))
+            .content(crate::domain::text::truncate_chars(
+                text,
+                crate::render::discord::limits::CONTENT,
+            ))
             .allowed_mentions(no_mentions());
         self.rest.create_message(channel.0, &message).await.map_err(classify)?;
         Ok(())
@@ -46,13 +49,19 @@ impl Publisher for DiscordPublisher {
     async fn publish(&self, channel: ChannelId, view: &PostView<'_>) -> Result<MessageId, PublishError> {
         let message = CreateMessage::new()
             .embed(post_embed(view))
-            .components(vote_buttons(view.post.id, view.post.question, view.lang, &view.digest.essay.url))
+            .components(vote_buttons(
+                view.post.id,
+                view.post.question,
+                view.lang,
+                &view.digest.essay.url,
+            ))
             .allowed_mentions(no_mentions())
             .nonce(Nonce::String(view.post.nonce.clone()))
             .enforce_nonce(true);
         let sent = self.rest.create_message(channel.0, &message).await.map_err(classify)?;
         if view.thread {
-            let thread = CreateThread::new(thread_name(view.digest, view.lang)).auto_archive_duration(AutoArchiveDuration::OneDay);
+            let thread = CreateThread::new(thread_name(view.digest, view.lang))
+                .auto_archive_duration(AutoArchiveDuration::OneDay);
             // The post stands without its thread: a failure here is logged, not fatal.
             if let Err(e) = self.rest.thread_from_message(channel.0, sent.id.get(), &thread).await {
                 tracing::warn!(error = %e, channel = channel.0, "could not open the discussion thread");

@@ -48,7 +48,9 @@ impl FooterRefresher {
 }
 
 async fn refresh(app: &App, rest: &DiscordRest, post: PostId, embed: Option<serenity::Embed>) -> anyhow::Result<()> {
-    let Some(post) = app.store.post(post).await? else { return Ok(()) };
+    let Some(post) = app.store.post(post).await? else {
+        return Ok(());
+    };
     let Some(message) = post.message else { return Ok(()) };
     let embed = match embed {
         Some(e) => e,
@@ -57,11 +59,18 @@ async fn refresh(app: &App, rest: &DiscordRest, post: PostId, embed: Option<sere
             None => return Ok(()),
         },
     };
-    let lang = app.store.guild(post.guild).await?.map(|g| g.language).unwrap_or_default();
+    let lang = app
+        .store
+        .guild(post.guild)
+        .await?
+        .map(|g| g.language)
+        .unwrap_or_default();
     let tally = app.store.post_tally(post.id).await?;
     let footer = serenity::CreateEmbedFooter::new(tally_footer(&tally, post.question, lang));
     let edited = serenity::CreateEmbed::from(embed).footer(footer);
-    let edit = serenity::EditMessage::new().embed(edited).allowed_mentions(crate::render::discord::no_mentions());
+    let edit = serenity::EditMessage::new()
+        .embed(edited)
+        .allowed_mentions(crate::render::discord::no_mentions());
     rest.edit_message(post.channel.0, message.0, &edit).await?;
     Ok(())
 }

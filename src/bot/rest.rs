@@ -58,19 +58,40 @@ impl DiscordRest {
         headers.insert(AUTHORIZATION, auth);
         let client = reqwest::Client::builder()
             .default_headers(headers)
-            .user_agent(concat!("DiscordBot (", env!("CARGO_PKG_REPOSITORY"), ", ", env!("CARGO_PKG_VERSION"), ")"))
+            .user_agent(concat!(
+                "DiscordBot (",
+                env!("CARGO_PKG_REPOSITORY"),
+                ", ",
+                env!("CARGO_PKG_VERSION"),
+                ")"
+            ))
             .timeout(Duration::from_secs(15))
             .build()?;
-        let root = api_url.map_or("https://discord.com".to_string(), |u| u.as_str().trim_end_matches('/').to_string());
-        Ok(DiscordRest { client, base: format!("{root}/api/v10"), pacer: Arc::new(Pacer::default()) })
+        let root = api_url.map_or("https://discord.com".to_string(), |u| {
+            u.as_str().trim_end_matches('/').to_string()
+        });
+        Ok(DiscordRest {
+            client,
+            base: format!("{root}/api/v10"),
+            pacer: Arc::new(Pacer::default()),
+        })
     }
 
-    pub async fn create_message(&self, channel: u64, body: &serenity::CreateMessage) -> Result<serenity::Message, RestError> {
+    pub async fn create_message(
+        &self,
+        channel: u64,
+        body: &serenity::CreateMessage,
+    ) -> Result<serenity::Message, RestError> {
         let path = format!("/channels/{channel}/messages");
         self.call(Method::POST, &path, &path, Some(json(body)?)).await
     }
 
-    pub async fn edit_message(&self, channel: u64, message: u64, body: &serenity::EditMessage) -> Result<serenity::Message, RestError> {
+    pub async fn edit_message(
+        &self,
+        channel: u64,
+        message: u64,
+        body: &serenity::EditMessage,
+    ) -> Result<serenity::Message, RestError> {
         let path = format!("/channels/{channel}/messages/{message}");
         let route = format!("/channels/{channel}/messages/:id");
         self.call(Method::PATCH, &route, &path, Some(json(body)?)).await
@@ -88,7 +109,12 @@ impl DiscordRest {
         self.call(Method::GET, &route, &path, None).await
     }
 
-    pub async fn thread_from_message(&self, channel: u64, message: u64, body: &serenity::CreateThread<'_>) -> Result<serenity::GuildChannel, RestError> {
+    pub async fn thread_from_message(
+        &self,
+        channel: u64,
+        message: u64,
+        body: &serenity::CreateThread<'_>,
+    ) -> Result<serenity::GuildChannel, RestError> {
         let path = format!("/channels/{channel}/messages/{message}/threads");
         let route = format!("/channels/{channel}/messages/:id/threads");
         self.call(Method::POST, &route, &path, Some(json(body)?)).await
@@ -96,7 +122,13 @@ impl DiscordRest {
 
     /// One request, paced, retried through 429s, 5xx and timeouts. `route` names the rate-limit
     /// bucket (major parameter kept, other ids replaced).
-    async fn call<T: DeserializeOwned>(&self, method: Method, route: &str, path: &str, body: Option<serde_json::Value>) -> Result<T, RestError> {
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        route: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> Result<T, RestError> {
         let bucket = format!("{method} {route}");
         let mut rate_limited = 0;
         let mut failures = 0;
@@ -120,14 +152,25 @@ impl DiscordRest {
             self.pacer.learn(&bucket, response.headers()).await;
             if status.as_u16() == 429 {
                 let global = response.headers().get("x-ratelimit-global").is_some();
-                let header_wait = response.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<f64>().ok());
+                let header_wait = response
+                    .headers()
+                    .get("retry-after")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.parse::<f64>().ok());
                 let body: serde_json::Value = response.json().await.unwrap_or_default();
-                let wait = body["retry_after"].as_f64().or(header_wait).unwrap_or(1.0).clamp(0.0, 60.0);
+                let wait = body["retry_after"]
+                    .as_f64()
+                    .or(header_wait)
+                    .unwrap_or(1.0)
+                    .clamp(0.0, 60.0);
                 let global = global || body["global"].as_bool().unwrap_or(false);
                 rate_limited += 1;
                 tracing::warn!(%bucket, wait, global, "rate limited by Discord; waiting as told");
                 if rate_limited >= RATE_LIMIT_ATTEMPTS {
-                    return Err(RestError::Status { status: 429, message: "still rate limited after waiting".into() });
+                    return Err(RestError::Status {
+                        status: 429,
+                        message: "still rate limited after waiting".into(),
+                    });
                 }
                 self.pacer.hold(&bucket, Duration::from_secs_f64(wait), global).await;
                 continue;
@@ -141,9 +184,15 @@ impl DiscordRest {
             if !status.is_success() {
                 let body: serde_json::Value = response.json().await.unwrap_or_default();
                 let message = body["message"].as_str().unwrap_or("no message").to_string();
-                return Err(RestError::Status { status: status.as_u16(), message });
+                return Err(RestError::Status {
+                    status: status.as_u16(),
+                    message,
+                });
             }
-            return response.json::<T>().await.map_err(|e| RestError::Transport(format!("unexpected answer: {e}")));
+            return response
+                .json::<T>()
+                .await
+                .map_err(|e| RestError::Transport(format!("unexpected answer: {e}")));
         }
     }
 }
@@ -186,7 +235,10 @@ impl Pacer {
                 continue;
             }
             let mut sent = self.sent.lock().await;
-            while sent.front().is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1)) {
+            while sent
+                .front()
+                .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1))
+            {
                 sent.pop_front();
             }
             if sent.len() >= GLOBAL_PER_SECOND {
@@ -205,10 +257,23 @@ impl Pacer {
 
     /// Reads X-RateLimit-Remaining and X-RateLimit-Reset-After from an answer.
     pub async fn learn(&self, bucket: &str, headers: &HeaderMap) {
-        let number = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<f64>().ok());
-        if let (Some(remaining), Some(reset_after)) = (number("x-ratelimit-remaining"), number("x-ratelimit-reset-after")) {
+        let number = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<f64>().ok())
+        };
+        if let (Some(remaining), Some(reset_after)) =
+            (number("x-ratelimit-remaining"), number("x-ratelimit-reset-after"))
+        {
             let resets_at = Instant::now() + Duration::from_secs_f64(reset_after.clamp(0.0, 3600.0));
-            self.buckets.lock().await.insert(bucket.to_string(), Bucket { remaining: remaining as u32, resets_at });
+            self.buckets.lock().await.insert(
+                bucket.to_string(),
+                Bucket {
+                    remaining: remaining as u32,
+                    resets_at,
+                },
+            );
         }
     }
 
@@ -218,7 +283,13 @@ impl Pacer {
         if global {
             *self.global_hold.lock().await = Some(until);
         } else {
-            self.buckets.lock().await.insert(bucket.to_string(), Bucket { remaining: 0, resets_at: until });
+            self.buckets.lock().await.insert(
+                bucket.to_string(),
+                Bucket {
+                    remaining: 0,
+                    resets_at: until,
+                },
+            );
         }
     }
 }
@@ -254,6 +325,9 @@ mod tests {
         pacer.hold("any", Duration::from_secs(3), true).await;
         let held = Instant::now();
         pacer.wait_turn("POST /channels/3/messages").await;
-        assert!(Instant::now().duration_since(held) >= Duration::from_secs(3), "a global 429 holds everything");
+        assert!(
+            Instant::now().duration_since(held) >= Duration::from_secs(3),
+            "a global 429 holds everything"
+        );
     }
 }

@@ -30,6 +30,7 @@ pub struct Recorded {
     pub body: Value,
     /// The whole body as text (attachments included).
     pub raw: String,
+    pub at: std::time::Instant,
 }
 
 #[derive(Clone)]
@@ -92,7 +93,11 @@ impl FakeDiscord {
     /// The next message create answers `status` (500, 429, ...); for 429, with `retry_after`
     /// seconds, globally or for the route.
     pub fn inject_fault(&self, status: u16, retry_after: f64, global: bool) {
-        self.inner.faults.lock().unwrap().push_back((status, retry_after, global));
+        self.inner
+            .faults
+            .lock()
+            .unwrap()
+            .push_back((status, retry_after, global));
     }
 
     pub fn forbid_channel(&self, channel: u64) {
@@ -160,6 +165,7 @@ impl FakeDiscord {
             path: path.to_string(),
             body: json.clone(),
             raw,
+            at: std::time::Instant::now(),
         };
         self.inner.requests.lock().unwrap().push(recorded);
         self.inner.changed.notify_waiters();
@@ -244,12 +250,23 @@ async fn rest(State(fake): State<FakeDiscord>, method: Method, uri: Uri, body: B
             Json(fake.message_object(id, "1", &json_body)).into_response()
         }
         ("POST", ["channels", channel, "messages"]) => {
-            if fake.inner.forbidden_channels.lock().unwrap().contains(&channel.parse().unwrap_or(0)) {
-                return (StatusCode::FORBIDDEN, Json(json!({"message": "Missing Access", "code": 50001}))).into_response();
+            if fake
+                .inner
+                .forbidden_channels
+                .lock()
+                .unwrap()
+                .contains(&channel.parse().unwrap_or(0))
+            {
+                return (
+                    StatusCode::FORBIDDEN,
+                    Json(json!({"message": "Missing Access", "code": 50001})),
+                )
+                    .into_response();
             }
             if let Some((status, retry_after, global)) = fake.inner.faults.lock().unwrap().pop_front() {
                 let status = StatusCode::from_u16(status).unwrap();
-                let body = json!({"message": "injected fault", "retry_after": retry_after, "global": global, "code": 0});
+                let body =
+                    json!({"message": "injected fault", "retry_after": retry_after, "global": global, "code": 0});
                 let mut response = (status, Json(body)).into_response();
                 if status == StatusCode::TOO_MANY_REQUESTS {
                     let headers = response.headers_mut();
@@ -286,8 +303,15 @@ async fn rest(State(fake): State<FakeDiscord>, method: Method, uri: Uri, body: B
             response
         }
         ("GET", ["channels", channel, "messages"]) => {
-            let messages: Vec<Value> =
-                fake.inner.messages.lock().unwrap().values().filter(|m| m["channel_id"] == *channel).cloned().collect();
+            let messages: Vec<Value> = fake
+                .inner
+                .messages
+                .lock()
+                .unwrap()
+                .values()
+                .filter(|m| m["channel_id"] == *channel)
+                .cloned()
+                .collect();
             Json(Value::Array(messages)).into_response()
         }
         ("PATCH", ["channels", channel, "messages", message]) => {

@@ -1,6 +1,7 @@
 //! Test helpers: a local feed server on 127.0.0.1 and a way to run the real binary.
 #![allow(dead_code)]
 
+pub mod bot;
 pub mod fake_discord;
 
 use std::collections::HashMap;

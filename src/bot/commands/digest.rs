@@ -142,11 +142,24 @@ async fn now(ctx: Context<'_>) -> Result<(), Error> {
     let data = ctx.data();
     let now = Utc::now();
     let date = local_date(settings.timezone, now);
-    let text = match data
-        .app
-        .post_today(&data.publisher, &settings, date, now)
-        .await?
-    {
+    let result = match data.app.post_today(&data.publisher, &settings, date, now).await {
+        Ok(result) => result,
+        Err(e) => {
+            // A channel Discord refuses is the moderator's to fix: say so, with the reason.
+            let broken = data.app.store.guild(settings.id).await?.and_then(|g| g.broken_reason);
+            return Err(match broken {
+                Some(reason) => UserError::new(match lang {
+                    Lang::Zh => format!("无法发布：{reason}。请检查频道权限，然后重新运行 /digest setup。"),
+                    Lang::En => format!(
+                        "Could not post: {reason}. Check the channel's permissions, then run /digest setup again."
+                    ),
+                })
+                .into(),
+                None => e.into(),
+            });
+        }
+    };
+    let text = match result {
         PostResult::Posted(post) => {
             let link = message_link(
                 settings.id.0,
