@@ -210,3 +210,22 @@ async fn acknowledged_votes_survive_sigkill_and_sigterm_stops_promptly() {
         .unwrap();
     assert!(exit.success(), "{exit:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_gateway_is_resumed_without_restarting_anything() {
+    let (fake, _bot, _feeds) = ready_bot().await;
+    set_up(&fake, 31, 311).await;
+    fake.drop_sessions();
+    // serenity reconnects and resumes; commands keep working.
+    let started = tokio::time::Instant::now();
+    while fake.sessions_opened() < 2 && started.elapsed() < WAIT {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let ops: Vec<Value> = fake.gateway_frames().iter().map(|f| f["op"].clone()).collect();
+    assert!(fake.sessions_opened() >= 2, "the bot reconnected: {ops:?}");
+    assert!(digest_now(&fake, 31, 311).await.contains("Posted:"));
+    // Set-up work ran once: commands were registered once, and one post went out.
+    assert_eq!(fake.requests().iter().filter(|r| r.method == "PUT").count(), 1);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(creates(&fake, 311).len(), 1);
+}

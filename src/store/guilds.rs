@@ -69,7 +69,7 @@ impl Store {
         if let Some(existing) = self.guild(id).await? {
             return Ok(existing);
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let created =
             sqlx::query("INSERT INTO guilds (id, language, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING")
                 .bind(id.to_db())

@@ -9,7 +9,7 @@ impl Store {
     /// Stores new items of a feed; an item already known (same identity) or a story already
     /// stored from another feed (same link) is skipped. Returns how many were new.
     pub async fn insert_items(&self, feed: FeedId, items: &[NewsItem]) -> anyhow::Result<usize> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let mut inserted = 0;
         for item in items {
             let done = sqlx::query(

@@ -68,6 +68,13 @@ impl Store {
         Ok(Store { pool })
     }
 
+    /// A transaction that takes SQLite's write lock at once (BEGIN IMMEDIATE). Two deferred
+    /// transactions that read and then both try to write fail with "database is locked" no
+    /// matter the busy timeout; taking the lock first makes writers queue behind it instead.
+    async fn write_tx(&self) -> anyhow::Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
     pub async fn ping(&self) -> anyhow::Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())

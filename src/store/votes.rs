@@ -40,7 +40,7 @@ impl Store {
         source: VoteSource,
         at: DateTime<Utc>,
     ) -> anyhow::Result<VoteChange> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let previous: Option<String> = sqlx::query_scalar("SELECT choice FROM votes WHERE post_id = ? AND user_id = ?")
             .bind(post.0)
             .bind(user.to_db())
@@ -87,7 +87,7 @@ impl Store {
         choice: Choice,
         at: DateTime<Utc>,
     ) -> anyhow::Result<VoteChange> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let done =
             sqlx::query("DELETE FROM votes WHERE post_id = ? AND user_id = ? AND choice = ? AND source = 'reaction'")
                 .bind(post.0)

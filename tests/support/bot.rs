@@ -52,7 +52,7 @@ fn spawn(fake: &FakeDiscord, dir: &std::path::Path) -> tokio::process::Child {
         .env("FEEDS_FILE", dir.join("feeds.toml"))
         .env("FEED_ALLOW_PRIVATE", "true")
         .env("SCHEDULER_TICK_SECS", "1")
-        .env("RUST_LOG", "info,serenity=warn")
+        .env("RUST_LOG", std::env::var("BOT_LOG").unwrap_or_else(|_| "info,serenity=warn".into()))
         .current_dir(dir)
         .stderr(log)
         .kill_on_drop(true)

@@ -19,6 +19,9 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio::sync::{broadcast, Notify};
 
+/// Sent through the dispatch channel to make every session close.
+const DROP: &str = "__drop__";
+
 pub const APP_ID: u64 = 900_000_000_000_000_001;
 pub const BOT_ID: u64 = 900_000_000_000_000_002;
 
@@ -148,6 +151,16 @@ impl FakeDiscord {
                 panic!("the bot never identified on the gateway");
             }
         }
+    }
+
+    /// Closes every gateway session, as a network drop would; the bot has to reconnect.
+    pub fn drop_sessions(&self) {
+        let _ = self.inner.dispatch.send(DROP.to_string());
+    }
+
+    /// Gateway sessions opened so far.
+    pub fn sessions_opened(&self) -> usize {
+        self.gateway_frames().iter().filter(|f| f["op"] == 2 || f["op"] == 6).count()
     }
 
     /// Sends a dispatch event to every connected gateway session.
@@ -377,6 +390,12 @@ async fn session(fake: FakeDiscord, socket: WebSocket) {
             }
             outgoing = dispatches.recv() => {
                 let Ok(frame) = outgoing else { break };
+                if frame == DROP {
+                    // 4000 ("unknown error") asks the client to reconnect and resume.
+                    let frame = axum::extract::ws::CloseFrame { code: 4000, reason: "dropped by the test".into() };
+                    let _ = tx.send(WsMessage::Close(Some(frame))).await;
+                    break;
+                }
                 if tx.send(WsMessage::Text(frame.into())).await.is_err() {
                     break;
                 }
