@@ -50,6 +50,8 @@ pub struct Config {
     pub fetch_limits: FetchLimits,
     /// Lift the refusal of private and loopback feed addresses (intranets, tests).
     pub feed_allow_private: bool,
+    /// Where to serve /healthz and /metrics, if anywhere.
+    pub metrics_addr: Option<std::net::SocketAddr>,
 }
 
 /// The keys and their defaults, in the order `.env.example` lists them.
@@ -121,6 +123,13 @@ impl Config {
                 max_items: number("FEED_MAX_ITEMS", 500, 1, 10_000)? as usize,
             },
             feed_allow_private: flag("FEED_ALLOW_PRIVATE")?,
+            metrics_addr: match get("METRICS_ADDR") {
+                None => None,
+                Some(raw) => Some(
+                    raw.parse()
+                        .with_context(|| format!("METRICS_ADDR=`{raw}` is not an address such as 127.0.0.1:9100"))?,
+                ),
+            },
         })
     }
 }

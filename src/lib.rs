@@ -10,6 +10,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod feeds;
+pub mod metrics;
 pub mod render;
 pub mod services;
 pub mod store;

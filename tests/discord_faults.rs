@@ -70,7 +70,7 @@ fn creates(fake: &FakeDiscord, channel: u64) -> Vec<support::fake_discord::Recor
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn delivery_survives_server_errors_rate_limits_and_a_forbidden_channel() {
-    let (fake, _bot, _feeds) = ready_bot().await;
+    let (fake, bot, _feeds) = ready_bot().await;
 
     // Two 500s, then success: one post, every attempt with the same nonce.
     set_up(&fake, 11, 111).await;
@@ -128,6 +128,32 @@ async fn delivery_survives_server_errors_rate_limits_and_a_forbidden_channel() {
         status.contains("Stopped until /digest setup is run again") && status.contains("403"),
         "{status}"
     );
+
+    // /healthz and /metrics tell an operator the same story.
+    let health = reqwest::get(format!("http://{}/healthz", bot.metrics_addr))
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+    assert_eq!(
+        health.text().await.unwrap().trim(),
+        r#"{"gateway":true,"database":true}"#
+    );
+    let metrics = reqwest::get(format!("http://{}/metrics", bot.metrics_addr))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        "claim_digest_posts_sent_total 3",
+        "claim_digest_posts_failed_total 1",
+        "claim_digest_discord_responses_total{status=\"429\"} 2",
+        "claim_digest_discord_responses_total{status=\"500\"} 1",
+        "claim_digest_discord_responses_total{status=\"403\"} 1",
+        "claim_digest_gateway_connected 1",
+    ] {
+        assert!(metrics.lines().any(|l| l == line), "missing `{line}` in\n{metrics}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

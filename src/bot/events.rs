@@ -4,11 +4,14 @@ use poise::serenity_prelude as serenity;
 use serenity::{CreateInteractionResponse, CreateInteractionResponseMessage, FullEvent};
 
 use super::reply::apology;
+use std::sync::atomic::Ordering;
+
 use super::Data;
 use crate::domain::ids::{GuildId, MessageId, UserId};
 use crate::domain::lang::Lang;
 use crate::domain::votes::Choice;
 use crate::error::Error;
+use crate::metrics::Metrics;
 use crate::render::discord::{no_mentions, parse_vote_custom_id, round_line};
 use crate::services::votes::Ballot;
 use crate::store::VoteSource;
@@ -20,6 +23,13 @@ pub async fn handle(framework: poise::FrameworkContext<'_, Data, Error>, event: 
         FullEvent::InteractionCreate {
             interaction: serenity::Interaction::Component(click),
         } if click.data.custom_id.starts_with("vote:") => on_vote_button(ctx, data, click).await,
+        FullEvent::Ready { .. } | FullEvent::Resume { .. } => {
+            data.metrics.gateway_connected.store(true, Ordering::Relaxed)
+        }
+        FullEvent::ShardStageUpdate { event } => {
+            let connected = matches!(event.new, serenity::ConnectionStage::Connected);
+            data.metrics.gateway_connected.store(connected, Ordering::Relaxed);
+        }
         FullEvent::ReactionAdd { add_reaction } => on_reaction(ctx, data, add_reaction, true).await,
         FullEvent::ReactionRemove { removed_reaction } => on_reaction(ctx, data, removed_reaction, false).await,
         _ => {}
@@ -50,6 +60,7 @@ async fn on_vote_button(ctx: &serenity::Context, data: &Data, click: &serenity::
     };
     let reply = match &result {
         Ok((receipt, lang)) => {
+            Metrics::add(&data.metrics.votes, 1);
             data.refresher
                 .mark(receipt.post.id, click.message.embeds.first().cloned());
             let choice = receipt.change.current.unwrap_or(Choice::Unsure);

@@ -8,6 +8,7 @@ mod reply;
 mod rest;
 
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -18,6 +19,7 @@ use crate::config::Config;
 use crate::domain::claims::ClaimSet;
 use crate::error::Error;
 use crate::feeds::FeedCatalog;
+use crate::metrics::Metrics;
 use crate::services::App;
 use crate::store::Store;
 
@@ -30,6 +32,7 @@ pub struct Data {
     pub refresher: FooterRefresher,
     /// Posts through our paced REST client, shared with the background tasks.
     pub publisher: DiscordPublisher,
+    pub metrics: Arc<Metrics>,
 }
 
 pub type Context<'a> = poise::Context<'a, Data, Error>;
@@ -71,14 +74,16 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
             .proxy(api.as_str().trim_end_matches('/'))
             .ratelimiter_disabled(true);
     }
-    let refresher = FooterRefresher::default();
+    let metrics = Arc::new(Metrics::default());
+    let refresher = FooterRefresher::new(metrics.clone());
     let (stop_tx, stop_rx) = watch::channel(false);
-    let rest = rest::DiscordRest::new(&token, app.config.discord_api_url.as_ref())?;
-    let publisher = DiscordPublisher::new(rest.clone());
+    let rest = rest::DiscordRest::new(&token, app.config.discord_api_url.as_ref(), metrics.clone())?;
+    let publisher = DiscordPublisher::new(rest.clone(), metrics.clone());
     let data = Data {
         app: app.clone(),
         refresher: refresher.clone(),
         publisher: publisher.clone(),
+        metrics: metrics.clone(),
     };
     let dev_guild = app.config.dev_guild_id;
     let framework = poise::Framework::builder()
@@ -112,7 +117,21 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
     // Background work starts here, once per process, never again on a gateway reconnect.
     let mut background = tokio::task::JoinSet::new();
     background.spawn(poster_loop(app.clone(), publisher.clone(), stop_rx.clone()));
-    background.spawn(poller_loop(app.clone(), publisher.clone(), stop_rx.clone()));
+    background.spawn(poller_loop(
+        app.clone(),
+        publisher.clone(),
+        metrics.clone(),
+        stop_rx.clone(),
+    ));
+    if let Some(addr) = app.config.metrics_addr {
+        // Not joined at shutdown: it holds no state worth finishing.
+        let (metrics, store) = (metrics.clone(), app.store.clone());
+        tokio::spawn(async move {
+            if let Err(e) = crate::metrics::serve(addr, metrics, store).await {
+                tracing::error!(error = %format!("{e:#}"), "the metrics server stopped");
+            }
+        });
+    }
     background.spawn(refresher.run(app.clone(), rest, stop_rx.clone()));
 
     let shards = client.shard_manager.clone();
@@ -177,11 +196,13 @@ async fn poster_loop(app: App, publisher: DiscordPublisher, mut stop: watch::Rec
     }
 }
 
-async fn poller_loop(app: App, publisher: DiscordPublisher, mut stop: watch::Receiver<bool>) {
+async fn poller_loop(app: App, publisher: DiscordPublisher, metrics: Arc<Metrics>, mut stop: watch::Receiver<bool>) {
     let tick = app.config.scheduler_tick;
     loop {
         match app.run_poller_once(chrono::Utc::now()).await {
             Ok(outcome) => {
+                Metrics::add(&metrics.feed_fetches, (outcome.fetched + outcome.not_modified) as u64);
+                Metrics::add(&metrics.feed_failures, outcome.failed as u64);
                 if outcome.fetched + outcome.failed > 0 {
                     tracing::info!(?outcome, "feed poll");
                 }

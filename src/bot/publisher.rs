@@ -3,19 +3,23 @@
 use poise::serenity_prelude as serenity;
 use serenity::{AutoArchiveDuration, CreateMessage, CreateThread, Nonce};
 
+use std::sync::Arc;
+
 use super::rest::{DiscordRest, RestError};
 use crate::domain::ids::{ChannelId, MessageId, PostId};
+use crate::metrics::Metrics;
 use crate::render::discord::{no_mentions, post_embed, thread_name, vote_buttons};
 use crate::services::poster::{PostView, PublishError, Publisher};
 
 #[derive(Clone)]
 pub struct DiscordPublisher {
     rest: DiscordRest,
+    metrics: Arc<Metrics>,
 }
 
 impl DiscordPublisher {
-    pub fn new(rest: DiscordRest) -> Self {
-        DiscordPublisher { rest }
+    pub fn new(rest: DiscordRest, metrics: Arc<Metrics>) -> Self {
+        DiscordPublisher { rest, metrics }
     }
 
     pub fn rest(&self) -> &DiscordRest {
@@ -58,7 +62,16 @@ impl Publisher for DiscordPublisher {
             .allowed_mentions(no_mentions())
             .nonce(Nonce::String(view.post.nonce.clone()))
             .enforce_nonce(true);
-        let sent = self.rest.create_message(channel.0, &message).await.map_err(classify)?;
+        let sent = match self.rest.create_message(channel.0, &message).await {
+            Ok(sent) => {
+                Metrics::add(&self.metrics.posts_sent, 1);
+                sent
+            }
+            Err(e) => {
+                Metrics::add(&self.metrics.posts_failed, 1);
+                return Err(classify(e));
+            }
+        };
         if view.thread {
             let thread = CreateThread::new(thread_name(view.digest, view.lang))
                 .auto_archive_duration(AutoArchiveDuration::OneDay);

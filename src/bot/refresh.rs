@@ -10,17 +10,26 @@ use tokio::sync::watch;
 
 use super::rest::DiscordRest;
 use crate::domain::ids::PostId;
+use crate::metrics::Metrics;
 use crate::render::discord::tally_footer;
 use crate::services::App;
 
 const TICK: Duration = Duration::from_secs(3);
 
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FooterRefresher {
     dirty: Arc<Mutex<HashMap<PostId, Option<serenity::Embed>>>>,
+    metrics: Arc<Metrics>,
 }
 
 impl FooterRefresher {
+    pub fn new(metrics: Arc<Metrics>) -> Self {
+        FooterRefresher {
+            dirty: Default::default(),
+            metrics,
+        }
+    }
+
     /// Marks a post for a footer edit; `embed` is the message's current embed when known.
     pub fn mark(&self, post: PostId, embed: Option<serenity::Embed>) {
         let mut dirty = self.dirty.lock().expect("refresher lock");
@@ -28,6 +37,9 @@ impl FooterRefresher {
         if embed.is_some() {
             *slot = embed;
         }
+        self.metrics
+            .queue_depth
+            .store(dirty.len() as u64, std::sync::atomic::Ordering::Relaxed);
     }
 
     pub async fn run(self, app: App, rest: DiscordRest, mut stop: watch::Receiver<bool>) {
@@ -35,6 +47,7 @@ impl FooterRefresher {
             let stopping = super::stopped_during(&mut stop, TICK).await;
             // Drain even when stopping, so the last votes reach the footer.
             let batch: Vec<_> = self.dirty.lock().expect("refresher lock").drain().collect();
+            self.metrics.queue_depth.store(0, std::sync::atomic::Ordering::Relaxed);
             for (post, embed) in batch {
                 if let Err(e) = refresh(&app, &rest, post, embed).await {
                     tracing::warn!(post = %post, error = %format!("{e:#}"), "footer refresh failed");

@@ -17,6 +17,7 @@ use tokio::sync::Mutex;
 use tokio::time::Instant;
 
 use crate::config::Secret;
+use crate::metrics::Metrics;
 
 /// Discord's global limit: requests per second per bot.
 const GLOBAL_PER_SECOND: usize = 50;
@@ -47,10 +48,11 @@ pub struct DiscordRest {
     client: reqwest::Client,
     base: String,
     pacer: Arc<Pacer>,
+    metrics: Arc<Metrics>,
 }
 
 impl DiscordRest {
-    pub fn new(token: &Secret, api_url: Option<&url::Url>) -> anyhow::Result<DiscordRest> {
+    pub fn new(token: &Secret, api_url: Option<&url::Url>, metrics: Arc<Metrics>) -> anyhow::Result<DiscordRest> {
         let mut auth = HeaderValue::from_str(&format!("Bot {}", token.expose()))?;
         // Keeps the token out of any Debug output of the headers.
         auth.set_sensitive(true);
@@ -74,6 +76,7 @@ impl DiscordRest {
             client,
             base: format!("{root}/api/v10"),
             pacer: Arc::new(Pacer::default()),
+            metrics,
         })
     }
 
@@ -149,6 +152,7 @@ impl DiscordRest {
                 Err(e) => return Err(RestError::Transport(e.to_string())),
             };
             let status = response.status();
+            self.metrics.discord_status(status.as_u16());
             self.pacer.learn(&bucket, response.headers()).await;
             if status.as_u16() == 429 {
                 let global = response.headers().get("x-ratelimit-global").is_some();

@@ -6,6 +6,8 @@ use super::fake_discord::FakeDiscord;
 use super::repo_file;
 
 pub struct Bot {
+    /// Where the bot serves /healthz and /metrics.
+    pub metrics_addr: std::net::SocketAddr,
     pub child: tokio::process::Child,
     pub dir: tempfile::TempDir,
     pub db: std::path::PathBuf,
@@ -20,14 +22,24 @@ pub async fn start_bot(fake: &FakeDiscord, feed_url: &str) -> Bot {
         format!("[[feeds]]\nname = \"Loopback news\"\nurl = \"{feed_url}\"\nlanguage = \"en\"\n"),
     )
     .unwrap();
-    let child = spawn(fake, dir.path());
-    Bot { child, dir, db }
+    // A free loopback port for the metrics server.
+    let metrics_addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let child = spawn(fake, dir.path(), metrics_addr);
+    Bot {
+        metrics_addr,
+        child,
+        dir,
+        db,
+    }
 }
 
 impl Bot {
     /// Starts the bot again on the same database and files (after a crash or a stop).
     pub fn restart(&mut self, fake: &FakeDiscord) {
-        self.child = spawn(fake, self.dir.path());
+        self.child = spawn(fake, self.dir.path(), self.metrics_addr);
     }
 
     pub fn pid(&self) -> u32 {
@@ -35,7 +47,7 @@ impl Bot {
     }
 }
 
-fn spawn(fake: &FakeDiscord, dir: &std::path::Path) -> tokio::process::Child {
+fn spawn(fake: &FakeDiscord, dir: &std::path::Path, metrics_addr: std::net::SocketAddr) -> tokio::process::Child {
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -52,7 +64,11 @@ fn spawn(fake: &FakeDiscord, dir: &std::path::Path) -> tokio::process::Child {
         .env("FEEDS_FILE", dir.join("feeds.toml"))
         .env("FEED_ALLOW_PRIVATE", "true")
         .env("SCHEDULER_TICK_SECS", "1")
-        .env("RUST_LOG", std::env::var("BOT_LOG").unwrap_or_else(|_| "info,serenity=warn".into()))
+        .env("METRICS_ADDR", metrics_addr.to_string())
+        .env(
+            "RUST_LOG",
+            std::env::var("BOT_LOG").unwrap_or_else(|_| "info,serenity=warn".into()),
+        )
         .current_dir(dir)
         .stderr(log)
         .kill_on_drop(true)

@@ -160,7 +160,10 @@ impl FakeDiscord {
 
     /// Gateway sessions opened so far.
     pub fn sessions_opened(&self) -> usize {
-        self.gateway_frames().iter().filter(|f| f["op"] == 2 || f["op"] == 6).count()
+        self.gateway_frames()
+            .iter()
+            .filter(|f| f["op"] == 2 || f["op"] == 6)
+            .count()
     }
 
     /// Sends a dispatch event to every connected gateway session.
