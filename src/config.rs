@@ -45,6 +45,8 @@ pub struct Config {
     pub feed_poll_interval: Duration,
     /// A feed failing without a success for this long is disabled.
     pub feed_disable_after: Duration,
+    /// How late a missed daily post may still go out after an outage; older ones are skipped.
+    pub post_grace: Duration,
     /// How often the daily poster and the feed poller look for due work.
     pub scheduler_tick: Duration,
     pub fetch_limits: FetchLimits,
@@ -114,6 +116,7 @@ impl Config {
             news_count: number("NEWS_COUNT", 3, 1, 5)? as u8,
             feed_poll_interval: Duration::from_secs(60 * number("FEED_POLL_MINUTES", 30, 1, 1440)?),
             feed_disable_after: Duration::from_secs(3600 * number("FEED_DISABLE_AFTER_HOURS", 24, 1, 24 * 30)?),
+            post_grace: Duration::from_secs(3600 * number("POST_GRACE_HOURS", 12, 0, 23)?),
             scheduler_tick: Duration::from_secs(number("SCHEDULER_TICK_SECS", 30, 1, 600)?),
             fetch_limits: FetchLimits {
                 connect_timeout: Duration::from_secs(number("FEED_CONNECT_TIMEOUT_SECS", 5, 1, 120)?),

@@ -255,3 +255,39 @@ async fn a_dropped_gateway_is_resumed_without_restarting_anything() {
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(creates(&fake, 311).len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_post_cut_off_by_sigkill_is_found_not_sent_twice() {
+    let (fake, mut bot, _feeds) = ready_bot().await;
+    set_up(&fake, 41, 411).await;
+    // Discord stores the message, but the bot is killed before it hears back.
+    fake.delay_next_create(Duration::from_secs(30));
+    let at = At {
+        guild: 41,
+        channel: 411,
+        member: MOD,
+        locale: "en-US",
+    };
+    fake.slash(at, "digest", subcommand("now", json!([])), json!({}));
+    fake.wait_request("the post being sent", WAIT, |r| {
+        r.method == "POST" && r.path == "/api/v10/channels/411/messages"
+    })
+    .await;
+    bot.child.start_kill().unwrap();
+    bot.child.wait().await.unwrap();
+
+    bot.restart(&fake);
+    let started = tokio::time::Instant::now();
+    while fake.sessions_opened() < 2 && started.elapsed() < WAIT {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // The reserved post is finished: found among the channel's messages by its buttons.
+    let answer = digest_now(&fake, 41, 411).await;
+    assert!(answer.contains("Posted:"), "{answer}");
+    assert_eq!(creates(&fake, 411).len(), 1, "the message was not sent a second time");
+    assert!(fake
+        .requests()
+        .iter()
+        .any(|r| r.method == "GET" && r.path == "/api/v10/channels/411/messages"));
+    assert!(digest_now(&fake, 41, 411).await.contains("already posted"));
+}

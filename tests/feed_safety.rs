@@ -379,3 +379,65 @@ async fn at_most_two_requests_at_a_time_per_host() {
     }
     assert_eq!(server.max_in_flight.load(Ordering::SeqCst), 2);
 }
+
+#[tokio::test]
+async fn a_feed_shared_by_many_servers_is_fetched_once_and_its_failure_told_once_each() {
+    let (_, addr) = start().await;
+    let feed_url = format!("http://{addr}/counted");
+    let config = Config::from_lookup(|k| (k == "FEED_ALLOW_PRIVATE").then(|| "true".to_string())).unwrap();
+    let claims = ClaimSet::load(&support::repo_file("data/claims.toml")).unwrap();
+    let catalog = FeedCatalog::parse(&format!("[[feeds]]\nname = \"Shared\"\nurl = \"{feed_url}\"\n")).unwrap();
+    let app = App::new(config, claims, catalog, Store::in_memory().await.unwrap()).unwrap();
+    for guild in 1..=5 {
+        app.guild(claim_digest::domain::ids::GuildId(guild), Some("en-US"), Utc::now())
+            .await
+            .unwrap();
+    }
+    let outcome = app.run_poller_once(Utc::now()).await.unwrap();
+    assert_eq!((outcome.fetched, outcome.failed), (1, 0), "five servers, one fetch");
+    let again = app.run_poller_once(Utc::now()).await.unwrap();
+    assert_eq!(
+        again.fetched + again.not_modified + again.failed,
+        0,
+        "not due again before its interval"
+    );
+
+    // When the shared feed is disabled, each server with a channel gets one notice.
+    let feed = app
+        .store
+        .feed_by_url(&FeedSource::parse(&feed_url).unwrap().url())
+        .await
+        .unwrap()
+        .unwrap();
+    for guild in [1u64, 2] {
+        let update = claim_digest::store::GuildUpdate {
+            channel: claim_digest::domain::ids::ChannelId(100 + guild),
+            post_time: chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+            timezone: chrono_tz::Tz::UTC,
+            language: if guild == 1 {
+                claim_digest::domain::lang::Lang::Zh
+            } else {
+                claim_digest::domain::lang::Lang::En
+            },
+            news_count: 3,
+            thread: false,
+            moderator_role: None,
+        };
+        app.store
+            .setup_guild(claim_digest::domain::ids::GuildId(guild), &update)
+            .await
+            .unwrap();
+    }
+    let notices = app
+        .disabled_feed_notices(&[(feed.id, "HTTP status: the server answered HTTP 404".into())])
+        .await
+        .unwrap();
+    assert_eq!(notices.len(), 2, "servers without a channel are not told: {notices:?}");
+    assert!(
+        notices[0].1.contains("已停用") && notices[1].1.contains("is disabled"),
+        "{notices:?}"
+    );
+    assert!(notices
+        .iter()
+        .all(|(_, text)| text.contains("Shared") && !text.contains('@')));
+}

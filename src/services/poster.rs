@@ -2,7 +2,6 @@
 //! `run_once(now)` does one pass and says what it did; the bot wraps it in a loop, tests call it.
 
 use std::future::Future;
-use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -68,9 +67,6 @@ pub enum PostResult {
     AlreadyPosted(Post),
 }
 
-/// How late a missed post may still go out (a restart after an outage).
-pub const DEFAULT_GRACE: Duration = Duration::from_secs(12 * 3600);
-
 impl App {
     /// One pass over the scheduled servers: posts every server whose local time has come today
     /// and that has no post for its local date yet.
@@ -95,7 +91,7 @@ impl App {
                 continue;
             }
             let interrupted = existing.as_ref().is_some_and(|p| p.status == PostStatus::Reserved);
-            if !interrupted && now - due > chrono::Duration::from_std(DEFAULT_GRACE)? {
+            if !interrupted && now - due > chrono::Duration::from_std(self.config.post_grace)? {
                 self.store.record_skipped_day(guild.id, date, due).await?;
                 tracing::info!(guild = %guild.id, %date, "missed beyond the grace window; recorded as skipped");
                 outcome.skipped += 1;

@@ -49,6 +49,9 @@ struct Inner {
     forbidden_channels: Mutex<HashSet<u64>>,
     /// Faults to answer the next message creates with, in order: (status, retry_after, global).
     faults: Mutex<std::collections::VecDeque<(u16, f64, bool)>>,
+    /// A delay before answering the next message create (which is stored at once, as Discord
+    /// would have it even if the client never hears back).
+    create_delay: Mutex<Option<Duration>>,
     /// Message creates per channel in the current 5-second window.
     channel_window: Mutex<HashMap<String, Vec<std::time::Instant>>>,
     next_id: AtomicU64,
@@ -68,6 +71,7 @@ impl FakeDiscord {
                 messages: Mutex::new(HashMap::new()),
                 forbidden_channels: Mutex::new(HashSet::new()),
                 faults: Mutex::new(Default::default()),
+                create_delay: Mutex::new(None),
                 channel_window: Mutex::new(HashMap::new()),
                 next_id: AtomicU64::new(1_100_000_000_000_000_000),
                 seq: AtomicU64::new(1),
@@ -101,6 +105,10 @@ impl FakeDiscord {
             .lock()
             .unwrap()
             .push_back((status, retry_after, global));
+    }
+
+    pub fn delay_next_create(&self, delay: Duration) {
+        *self.inner.create_delay.lock().unwrap() = Some(delay);
     }
 
     pub fn forbid_channel(&self, channel: u64) {
@@ -310,6 +318,10 @@ async fn rest(State(fake): State<FakeDiscord>, method: Method, uri: Uri, body: B
             let id = fake.new_id();
             let message = fake.message_object(id, channel, &json_body);
             fake.inner.messages.lock().unwrap().insert(id, message.clone());
+            let delay = fake.inner.create_delay.lock().unwrap().take();
+            if let Some(delay) = delay {
+                tokio::time::sleep(delay).await;
+            }
             let mut response = Json(message).into_response();
             let headers = response.headers_mut();
             headers.insert("x-ratelimit-limit", "5".parse().unwrap());
