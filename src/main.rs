@@ -18,6 +18,9 @@ async fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
+    // Panics that are caught (a feed parser's, say) are logged as structured events, not
+    // printed raw to stderr.
+    std::panic::set_hook(Box::new(|info| tracing::error!(panic = %info, "panic")));
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(e) => {

@@ -41,6 +41,16 @@ const CHANNEL_EN: u64 = 7101;
 const GUILD_ZH: u64 = 8001;
 const CHANNEL_ZH: u64 = 8101;
 
+/// A member of the English test server, in its daily channel.
+fn en(member: Member) -> At {
+    At {
+        guild: GUILD_EN,
+        channel: CHANNEL_EN,
+        member,
+        locale: "en-US",
+    }
+}
+
 /// Everything the bot sent that could carry text: message creates and edits, interaction
 /// answers and follow-ups.
 fn bodies_sent(fake: &FakeDiscord) -> Vec<(Recorded, Value)> {
@@ -155,12 +165,7 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
 
     // A member without Manage Server is refused, and nothing is set up.
     let refused = fake.slash(
-        At {
-            guild: GUILD_EN,
-            channel: CHANNEL_EN,
-            member: ALICE,
-            locale: "en-US",
-        },
+        en(ALICE),
         "digest",
         setup_options(CHANNEL_EN, "09:00", "UTC", "en"),
         channel_resolved(CHANNEL_EN),
@@ -171,24 +176,14 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
 
     // Bad input gets a clear message.
     let bad = fake.slash(
-        At {
-            guild: GUILD_EN,
-            channel: CHANNEL_EN,
-            member: MOD,
-            locale: "en-US",
-        },
+        en(MOD),
         "digest",
         setup_options(CHANNEL_EN, "9am", "UTC", "en"),
         channel_resolved(CHANNEL_EN),
     );
     assert!(content(&fake.answer(bad, WAIT).await).contains("HH:MM"));
     let bad = fake.slash(
-        At {
-            guild: GUILD_EN,
-            channel: CHANNEL_EN,
-            member: MOD,
-            locale: "en-US",
-        },
+        en(MOD),
         "digest",
         setup_options(CHANNEL_EN, "09:00", "Mars/Base", "en"),
         channel_resolved(CHANNEL_EN),
@@ -216,12 +211,7 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
 
     // The English server: set up by a moderator, then posted at once with /digest now.
     let setup = fake.slash(
-        At {
-            guild: GUILD_EN,
-            channel: CHANNEL_EN,
-            member: MOD,
-            locale: "en-US",
-        },
+        en(MOD),
         "digest",
         setup_options(CHANNEL_EN, "23:59", "Asia/Shanghai", "en"),
         channel_resolved(CHANNEL_EN),
@@ -238,17 +228,7 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
     }
     assert!(feeds.hits("news.xml") >= 1, "the default feed was fetched");
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let now_cmd = fake.slash(
-        At {
-            guild: GUILD_EN,
-            channel: CHANNEL_EN,
-            member: MOD,
-            locale: "en-US",
-        },
-        "digest",
-        subcommand("now", json!([])),
-        json!({}),
-    );
+    let now_cmd = fake.slash(en(MOD), "digest", subcommand("now", json!([])), json!({}));
     let answer = fake.answer(now_cmd, WAIT).await;
     assert!(
         content(&answer).contains("Posted: https://discord.com/channels/7001/7101/"),
@@ -295,17 +275,7 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
     );
 
     // /digest now again: already posted, with a link, and no second message.
-    let again = fake.slash(
-        At {
-            guild: GUILD_EN,
-            channel: CHANNEL_EN,
-            member: MOD,
-            locale: "en-US",
-        },
-        "digest",
-        subcommand("now", json!([])),
-        json!({}),
-    );
+    let again = fake.slash(en(MOD), "digest", subcommand("now", json!([])), json!({}));
     assert!(content(&fake.answer(again, WAIT).await).contains("already posted"));
     let posts = fake
         .requests()
@@ -328,16 +298,7 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
         (CAROL, "disagree"),
         (ALICE, "disagree"),
     ] {
-        let click = fake.click(
-            At {
-                guild: GUILD_EN,
-                channel: CHANNEL_EN,
-                member: who,
-                locale: "en-US",
-            },
-            stored.clone(),
-            &format!("vote:{post_id}:{choice}"),
-        );
+        let click = fake.click(en(who), stored.clone(), &format!("vote:{post_id}:{choice}"));
         last = fake.answer(click, WAIT).await;
         assert_eq!(last["flags"], 64, "vote confirmations are ephemeral");
     }
@@ -369,12 +330,7 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
 
     // /tally shows the exact counts.
     let tally = fake.slash(
-        At {
-            guild: GUILD_EN,
-            channel: CHANNEL_EN,
-            member: ALICE,
-            locale: "en-US",
-        },
+        en(ALICE),
         "tally",
         json!([{"name": "claim", "type": 3, "value": "o3-on-trend"}]),
         json!({}),
@@ -433,12 +389,7 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
     assert_eq!(String::from_utf8(csv.stdout).unwrap(), expected_csv);
     // /tally export:true gives moderators the same CSV as an attachment; members are refused.
     let attach = fake.slash(
-        At {
-            guild: GUILD_EN,
-            channel: CHANNEL_EN,
-            member: MOD,
-            locale: "en-US",
-        },
+        en(MOD),
         "tally",
         json!([{"name": "export", "type": 5, "value": true}]),
         json!({}),
@@ -452,12 +403,7 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
         sent.raw
     );
     let refused = fake.slash(
-        At {
-            guild: GUILD_EN,
-            channel: CHANNEL_EN,
-            member: BOB,
-            locale: "en-US",
-        },
+        en(BOB),
         "tally",
         json!([{"name": "export", "type": 5, "value": true}]),
         json!({}),
@@ -465,33 +411,13 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
     assert!(content(&fake.answer(refused, WAIT).await).contains("Manage Server"));
 
     // Members' own record and the leaderboard.
-    let me = fake.slash(
-        At {
-            guild: GUILD_EN,
-            channel: CHANNEL_EN,
-            member: CAROL,
-            locale: "en-US",
-        },
-        "me",
-        json!([]),
-        json!({}),
-    );
+    let me = fake.slash(en(CAROL), "me", json!([]), json!({}));
     let me_text = content(&fake.answer(me, WAIT).await);
     assert!(
         me_text.contains("Votes cast: 1") && me_text.contains("Current streak: 1"),
         "{me_text}"
     );
-    let board = fake.slash(
-        At {
-            guild: GUILD_EN,
-            channel: CHANNEL_EN,
-            member: CAROL,
-            locale: "en-US",
-        },
-        "leaderboard",
-        json!([]),
-        json!({}),
-    );
+    let board = fake.slash(en(CAROL), "leaderboard", json!([]), json!({}));
     let board_text = content(&fake.answer(board, WAIT).await);
     for who in [ALICE, BOB, CAROL] {
         assert!(board_text.contains(&format!("<@{}>", who.id)), "{board_text}");
@@ -540,12 +466,7 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
 
     // /feeds add: a local feed is added; a page that is not a feed is refused with the reason.
     let add = fake.slash(
-        At {
-            guild: GUILD_EN,
-            channel: CHANNEL_EN,
-            member: MOD,
-            locale: "en-US",
-        },
+        en(MOD),
         "feeds",
         subcommand(
             "add",
@@ -556,12 +477,7 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
     let added = content(&fake.answer(add, WAIT).await);
     assert!(added.contains("Added **Extra feed** (1 items)"), "{added}");
     let add_bad = fake.slash(
-        At {
-            guild: GUILD_EN,
-            channel: CHANNEL_EN,
-            member: MOD,
-            locale: "en-US",
-        },
+        en(MOD),
         "feeds",
         subcommand(
             "add",
@@ -571,17 +487,7 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
     );
     let refused = content(&fake.answer(add_bad, WAIT).await);
     assert!(refused.contains("Not added: not a feed"), "{refused}");
-    let list = fake.slash(
-        At {
-            guild: GUILD_EN,
-            channel: CHANNEL_EN,
-            member: MOD,
-            locale: "en-US",
-        },
-        "feeds",
-        subcommand("list", json!([])),
-        json!({}),
-    );
+    let list = fake.slash(en(MOD), "feeds", subcommand("list", json!([])), json!({}));
     let listed = content(&fake.answer(list, WAIT).await);
     assert!(
         listed.contains("Feeds (2)") && listed.contains("Extra feed") && !listed.contains("page.html"),
@@ -595,17 +501,7 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
         ("claim", subcommand("list", json!([]))),
         ("claim", subcommand("today", json!([]))),
     ] {
-        let id = fake.slash(
-            At {
-                guild: GUILD_EN,
-                channel: CHANNEL_EN,
-                member: BOB,
-                locale: "en-US",
-            },
-            name,
-            options,
-            json!({}),
-        );
+        let id = fake.slash(en(BOB), name, options, json!({}));
         let answer = fake.answer(id, WAIT).await;
         assert!(!content(&answer).contains("Sorry"), "/{name}: {answer}");
     }

@@ -75,8 +75,14 @@ async fn on_vote_button(ctx: &serenity::Context, data: &Data, click: &serenity::
                 (Lang::En, _) => format!("Your vote is recorded: **{}**.", choice.label(*lang)),
             };
             let mut text = format!("{lead}\n{}", receipt.tally.summary(receipt.post.question, *lang));
-            // Having voted in this round, the member may now see how earlier rounds went.
-            if let Some(claim) = data.app.claims.get(&receipt.post.claim_id) {
+            // Having voted in this round, the member may now see how earlier rounds went (a
+            // first-round post has none, and skipping the look-up keeps the common click cheap).
+            let claim = data
+                .app
+                .claims
+                .get(&receipt.post.claim_id)
+                .filter(|_| receipt.post.round > 1);
+            if let Some(claim) = claim {
                 let guild = receipt.post.guild;
                 let user = Some(UserId(click.user.id.get()));
                 if let Ok(view) = data.app.claim_rounds(guild, &claim.id, user).await {

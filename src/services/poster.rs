@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::App;
 use crate::domain::digest::Digest;
-use crate::domain::ids::{ChannelId, FeedId, GuildId, MessageId, PostId};
+use crate::domain::ids::{ChannelId, GuildId, MessageId, PostId};
 use crate::domain::lang::Lang;
 use crate::domain::rotation::next_claim;
 use crate::domain::schedule::{due_at, local_date};
@@ -141,13 +141,7 @@ impl App {
         }
         let history = self.store.rotation_history(guild.id).await?;
         let pick = next_claim(&self.claims, &history);
-        let feeds: Vec<FeedId> = self
-            .store
-            .guild_feeds(guild.id)
-            .await?
-            .into_iter()
-            .map(|(_, f)| f.id)
-            .collect();
+        let feeds = self.store.guild_feed_ids(guild.id).await?;
         let digest = self
             .compose_digest(pick.claim, pick.round, date, &feeds, now, usize::from(guild.news_count))
             .await?;
@@ -200,13 +194,7 @@ impl App {
                 post.id
             )
         })?;
-        let feeds: Vec<FeedId> = self
-            .store
-            .guild_feeds(guild.id)
-            .await?
-            .into_iter()
-            .map(|(_, f)| f.id)
-            .collect();
+        let feeds = self.store.guild_feed_ids(guild.id).await?;
         let digest = self
             .compose_digest(
                 claim,

@@ -180,6 +180,15 @@ impl Store {
         Ok(out)
     }
 
+    /// The ids of the server's feeds.
+    pub async fn guild_feed_ids(&self, id: GuildId) -> anyhow::Result<Vec<FeedId>> {
+        let ids: Vec<i64> = sqlx::query_scalar("SELECT feed_id FROM guild_feeds WHERE guild_id = ? ORDER BY rowid")
+            .bind(id.to_db())
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(ids.into_iter().map(FeedId).collect())
+    }
+
     /// Adds a feed to a server's list; false if it was already there.
     pub async fn add_guild_feed(&self, id: GuildId, feed: FeedId, name: &str) -> anyhow::Result<bool> {
         let done =

@@ -14,7 +14,11 @@ pub struct Bot {
 }
 
 pub async fn start_bot(fake: &FakeDiscord, feed_url: &str) -> Bot {
-    let dir = tempfile::tempdir().unwrap();
+    start_bot_in(fake, tempfile::tempdir().unwrap(), feed_url).await
+}
+
+/// Starts the bot in `dir`, whose `bot.db` may already hold servers.
+pub async fn start_bot_in(fake: &FakeDiscord, dir: tempfile::TempDir, feed_url: &str) -> Bot {
     let db = dir.path().join("bot.db");
     let feeds = dir.path().join("feeds.toml");
     std::fs::write(

@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -52,6 +52,11 @@ struct Inner {
     /// A delay before answering the next message create (which is stored at once, as Discord
     /// would have it even if the client never hears back).
     create_delay: Mutex<Option<Duration>>,
+    /// When set, Discord's global limit is enforced too: 50 requests a second, a global 429 past it.
+    global_limit: AtomicBool,
+    recent: Mutex<std::collections::VecDeque<std::time::Instant>>,
+    /// When 429s were answered.
+    limited: Mutex<Vec<std::time::Instant>>,
     /// Message creates per channel in the current 5-second window.
     channel_window: Mutex<HashMap<String, Vec<std::time::Instant>>>,
     next_id: AtomicU64,
@@ -72,6 +77,9 @@ impl FakeDiscord {
                 forbidden_channels: Mutex::new(HashSet::new()),
                 faults: Mutex::new(Default::default()),
                 create_delay: Mutex::new(None),
+                global_limit: AtomicBool::new(false),
+                recent: Mutex::new(Default::default()),
+                limited: Mutex::new(Vec::new()),
                 channel_window: Mutex::new(HashMap::new()),
                 next_id: AtomicU64::new(1_100_000_000_000_000_000),
                 seq: AtomicU64::new(1),
@@ -107,6 +115,11 @@ impl FakeDiscord {
             .push_back((status, retry_after, global));
     }
 
+    /// Enforce Discord's global limit (50 requests a second per bot; interaction callbacks exempt).
+    pub fn enforce_global_limit(&self) {
+        self.inner.global_limit.store(true, Ordering::SeqCst);
+    }
+
     pub fn delay_next_create(&self, delay: Duration) {
         *self.inner.create_delay.lock().unwrap() = Some(delay);
     }
@@ -121,6 +134,22 @@ impl FakeDiscord {
 
     pub fn gateway_frames(&self) -> Vec<Value> {
         self.inner.gateway_frames.lock().unwrap().clone()
+    }
+
+    /// Messages created (and kept) so far.
+    pub fn message_count(&self) -> usize {
+        self.inner.messages.lock().unwrap().len()
+    }
+
+    /// How many message creates were answered 429 at or after `since`.
+    pub fn rate_limited_after(&self, since: std::time::Instant) -> usize {
+        self.inner
+            .limited
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|t| **t >= since)
+            .count()
     }
 
     pub fn message(&self, id: u64) -> Option<Value> {
@@ -239,6 +268,27 @@ pub fn user_object(id: u64, name: &str, bot: bool) -> Value {
 async fn rest(State(fake): State<FakeDiscord>, method: Method, uri: Uri, body: Bytes) -> Response {
     let path = uri.path().to_string();
     let json_body = fake.record(&method, &path, &body);
+    if fake.inner.global_limit.load(Ordering::SeqCst) && !path.ends_with("/callback") {
+        let now = std::time::Instant::now();
+        let mut recent = fake.inner.recent.lock().unwrap();
+        while recent
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1))
+        {
+            recent.pop_front();
+        }
+        if recent.len() >= 50 {
+            let wait = 1.0 - now.duration_since(recent[0]).as_secs_f64();
+            fake.inner.limited.lock().unwrap().push(now);
+            let body = json!({"message": "You are being rate limited.", "retry_after": wait, "global": true});
+            let mut response = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
+            response
+                .headers_mut()
+                .insert("x-ratelimit-global", "true".parse().unwrap());
+            return response;
+        }
+        recent.push_back(now);
+    }
     let parts: Vec<&str> = path.trim_start_matches("/api/v10/").split('/').collect();
     let addr = fake.base_url().replace("http://", "ws://");
     match (method.as_str(), parts.as_slice()) {
@@ -308,6 +358,7 @@ async fn rest(State(fake): State<FakeDiscord>, method: Method, uri: Uri, body: B
                 let now = std::time::Instant::now();
                 window.retain(|t| now.duration_since(*t) < Duration::from_secs(5));
                 if window.len() >= 5 {
+                    fake.inner.limited.lock().unwrap().push(now);
                     let wait = 5.0 - now.duration_since(window[0]).as_secs_f64();
                     let body = json!({"message": "You are being rate limited.", "retry_after": wait, "global": false});
                     return (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();

@@ -9,6 +9,7 @@ use crate::error::{Error, UserError};
 use crate::feeds::FeedSource;
 use crate::render::discord::{escape_markdown, limits};
 use crate::services::ingest::IngestOutcome;
+use crate::store::{FeedRecord, GuildSettings};
 
 /// Manage this server's news feeds (moderators)
 #[poise::command(
@@ -78,6 +79,19 @@ async fn autocomplete_feed(ctx: Context<'_>, partial: &str) -> serenity::CreateA
     serenity::CreateAutocompleteResponse::new().set_choices(choices)
 }
 
+/// The server's feed picked in an autocompleted `feed` option (its value is our feed id).
+async fn chosen_feed(ctx: Context<'_>, settings: &GuildSettings, feed: &str) -> Result<(String, FeedRecord), Error> {
+    let chosen = feed.trim().parse::<i64>().ok().map(FeedId);
+    let feeds = ctx.data().app.store.guild_feeds(settings.id).await?;
+    feeds.into_iter().find(|(_, f)| Some(f.id) == chosen).ok_or_else(|| {
+        UserError::new(match settings.language {
+            Lang::Zh => "请从建议列表中选择本服务器的一个新闻源。",
+            Lang::En => "Pick one of this server's feeds from the suggestions.",
+        })
+        .into()
+    })
+}
+
 /// Remove a feed from this server
 #[poise::command(
     slash_command,
@@ -94,14 +108,8 @@ async fn remove(
 ) -> Result<(), Error> {
     let settings = guild(ctx).await?;
     let lang = settings.language;
-    let Ok(id) = feed.trim().parse::<i64>() else {
-        return Err(UserError::new(match lang {
-            Lang::Zh => "请从建议列表中选择一个新闻源。",
-            Lang::En => "Pick a feed from the suggestions.",
-        })
-        .into());
-    };
-    let name = ctx.data().app.remove_feed(settings.id, FeedId(id), lang).await?;
+    let (_, record) = chosen_feed(ctx, &settings, &feed).await?;
+    let name = ctx.data().app.remove_feed(settings.id, record.id, lang).await?;
     let name = escape_markdown(&name);
     let text = match lang {
         Lang::Zh => format!("已移除 **{name}**。"),
@@ -242,15 +250,7 @@ async fn enable(
     let settings = guild(ctx).await?;
     let lang = settings.language;
     let app = &ctx.data().app;
-    let chosen = feed.trim().parse::<i64>().ok().map(FeedId);
-    let feeds = app.store.guild_feeds(settings.id).await?;
-    let Some((name, record)) = feeds.into_iter().find(|(_, f)| Some(f.id) == chosen) else {
-        return Err(UserError::new(match lang {
-            Lang::Zh => "请从建议列表中选择本服务器的一个新闻源。",
-            Lang::En => "Pick one of this server's feeds from the suggestions.",
-        })
-        .into());
-    };
+    let (name, record) = chosen_feed(ctx, &settings, &feed).await?;
     app.store.enable_feed(record.id).await?;
     let source = FeedSource::Http(FeedSource::parse_remote(&record.url).map_err(|e| UserError::new(e.to_string()))?);
     let report = app.ingest(&source, None, chrono::Utc::now()).await?;

@@ -3,7 +3,6 @@ use poise::serenity_prelude as serenity;
 use super::{autocomplete_claim, find_claim};
 use crate::bot::reply::{self, guild};
 use crate::bot::Context;
-use crate::domain::ids::FeedId;
 use crate::domain::rotation::next_claim;
 use crate::domain::schedule::local_date;
 use crate::error::Error;
@@ -41,13 +40,7 @@ pub async fn news(
         },
     };
     let claim = find_claim(ctx, &claim_id, lang)?;
-    let feeds: Vec<FeedId> = app
-        .store
-        .guild_feeds(settings.id)
-        .await?
-        .into_iter()
-        .map(|(_, f)| f.id)
-        .collect();
+    let feeds = app.store.guild_feed_ids(settings.id).await?;
     let news = app.related_news(claim, &feeds, now, 5).await?;
     let embed = serenity::CreateEmbed::new()
         .title(crate::domain::text::truncate_chars(

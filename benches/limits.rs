@@ -1,0 +1,509 @@
+//! Benchmarks against the limits in BENCHMARKS.md. Run all with `cargo bench --bench limits`,
+//! or some: `cargo bench --bench limits -- ingest ranking votes fanout memory`.
+//! Figures are printed; nothing here asserts a time (machines are shared and noisy).
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use serde_json::json;
+
+use claim_digest::config::Config;
+use claim_digest::domain::claims::ClaimSet;
+use claim_digest::domain::ids::{ChannelId, GuildId};
+use claim_digest::domain::lang::Lang;
+use claim_digest::domain::news::NewsItem;
+use claim_digest::domain::ranking::NewsIndex;
+use claim_digest::feeds::{FeedCatalog, FeedSource};
+use claim_digest::services::App;
+use claim_digest::store::{GuildUpdate, Store};
+use support::bot::{channel_resolved, content, setup_options, start_bot, subcommand};
+use support::fake_discord::{At, FakeDiscord, Member};
+use support::FeedServer;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let wants = |name: &str| args.is_empty() || args.iter().any(|a| a == name);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    println!(
+        "machine: {} cores; {}",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        Utc::now().format("%Y-%m-%d")
+    );
+    if wants("ingest") {
+        runtime.block_on(ingest());
+    }
+    if wants("ranking") {
+        ranking();
+    }
+    if wants("votes") {
+        runtime.block_on(votes());
+    }
+    if wants("fanout") {
+        runtime.block_on(fanout());
+    }
+    if wants("memory") {
+        runtime.block_on(memory());
+    }
+}
+
+fn corpus_dir() -> PathBuf {
+    std::env::var("FEED_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| support::repo_file("../shared/testdata/feeds"))
+}
+
+fn corpus_files() -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = path.to_string_lossy();
+            if path.is_dir() && !name.ends_with("_expected") && !name.ends_with("_manifests") {
+                walk(&path, out);
+            } else if [".xml", ".rss", ".atom", ".rdf", ".json"]
+                .iter()
+                .any(|e| name.ends_with(e))
+            {
+                out.push(path);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&corpus_dir(), &mut out);
+    out.sort();
+    out
+}
+
+fn mb_per_s(bytes: usize, elapsed: Duration) -> f64 {
+    bytes as f64 / 1_000_000.0 / elapsed.as_secs_f64()
+}
+
+fn bare_parse(docs: &[Vec<u8>]) -> Duration {
+    let start = Instant::now();
+    for doc in docs {
+        let _ = std::panic::catch_unwind(|| feed_rs::parser::parse(doc.as_slice()));
+    }
+    start.elapsed()
+}
+
+async fn app_on_disk(dir: &Path) -> App {
+    let config = Config::from_lookup(|k| match k {
+        "FEED_ALLOW_PRIVATE" => Some("true".into()),
+        "FEED_MAX_ITEMS" => Some("1000".into()),
+        _ => None,
+    })
+    .unwrap();
+    let claims = ClaimSet::load(&support::repo_file("data/claims.toml")).unwrap();
+    let store = Store::open(&format!("sqlite://{}", dir.join("bench.db").display()))
+        .await
+        .unwrap();
+    App::new(config, claims, FeedCatalog::default(), store).unwrap()
+}
+
+/// Fetch from a local server, parse, clean, identify, deduplicate, store, and index.
+async fn end_to_end(docs: &[Vec<u8>]) -> (Duration, usize) {
+    let server = FeedServer::default();
+    for (i, doc) in docs.iter().enumerate() {
+        server.put(&format!("{i}.xml"), "application/xml", doc.clone());
+    }
+    let addr = server.start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_on_disk(dir.path()).await;
+    let now = Utc::now();
+    let start = Instant::now();
+    let mut jobs = tokio::task::JoinSet::new();
+    for i in 0..docs.len() {
+        let app = app.clone();
+        jobs.spawn(async move {
+            let source = FeedSource::parse(&format!("http://{addr}/feeds/{i}.xml")).unwrap();
+            app.ingest(&source, None, now).await.unwrap()
+        });
+    }
+    let mut feeds = Vec::new();
+    while let Some(report) = jobs.join_next().await {
+        feeds.push(report.unwrap().feed);
+    }
+    let items = app
+        .store
+        .items_between(
+            &feeds,
+            now - chrono::Duration::days(36500),
+            now + chrono::Duration::days(1),
+        )
+        .await
+        .unwrap();
+    let stored = items.len();
+    let index = NewsIndex::new(items);
+    std::hint::black_box(index.len());
+    (start.elapsed(), stored)
+}
+
+fn feedparser_rate(files: &[PathBuf]) -> Option<f64> {
+    let list = files
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let script = "import sys,time,feedparser\npaths=sys.stdin.read().split('\\n')\ndata=[open(p,'rb').read() for p in paths if p]\nt=time.perf_counter()\nfor d in data: feedparser.parse(d)\nprint(sum(map(len,data))/1e6/(time.perf_counter()-t))";
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    use std::io::Write as _;
+    child.stdin.take()?.write_all(list.as_bytes()).ok()?;
+    let out = child.wait_with_output().ok()?;
+    String::from_utf8(out.stdout).ok()?.trim().parse().ok()
+}
+
+fn generated_docs(items: usize, per_doc: usize) -> Vec<Vec<u8>> {
+    let words = [
+        "agent",
+        "browser",
+        "mathematician",
+        "theorem",
+        "Nvidia",
+        "inference",
+        "robot",
+        "fusion",
+        "policy",
+        "startup",
+        "model",
+        "benchmark",
+        "数学家",
+        "机器人",
+        "芯片",
+        "监管",
+    ];
+    (0..items.div_ceil(per_doc))
+        .map(|d| {
+            let mut doc = String::from("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Generated</title>");
+            for i in 0..per_doc {
+                let n = d * per_doc + i;
+                let (a, b, c) = (words[n % 16], words[(n / 16) % 16], words[(n / 256) % 16]);
+                doc.push_str(&format!(
+                    "<item><guid>g{n}</guid><title>{a} {b} and {c}: story {n}</title><link>https://gen.example/{n}</link><description>&lt;p&gt;About {b} and {c}, item {n}.&lt;/p&gt;</description><pubDate>Fri, 27 Nov 2026 10:00:00 GMT</pubDate></item>"
+                ));
+            }
+            doc.push_str("</channel></rss>");
+            doc.into_bytes()
+        })
+        .collect()
+}
+
+async fn ingest() {
+    println!("\n== 1. feed ingestion");
+    let files = corpus_files();
+    if files.is_empty() {
+        println!(
+            "corpus not found at {} (set FEED_CORPUS); skipped",
+            corpus_dir().display()
+        );
+    } else {
+        let docs: Vec<Vec<u8>> = files.iter().map(|p| std::fs::read(p).unwrap()).collect();
+        let bytes: usize = docs.iter().map(Vec::len).sum();
+        bare_parse(&docs);
+        let bare = (0..3).map(|_| bare_parse(&docs)).min().unwrap();
+        let (ours, items) = end_to_end(&docs).await;
+        let bare_rate = mb_per_s(bytes, bare);
+        let ours_rate = mb_per_s(bytes, ours);
+        println!("corpus: {} documents, {:.1} MB", docs.len(), bytes as f64 / 1e6);
+        println!("  feed-rs bare parse      {bare_rate:8.1} MB/s");
+        println!(
+            "  claim-digest end to end {ours_rate:8.1} MB/s  {:8.0} items/s  ({:.0}% of bare parse)",
+            items as f64 / ours.as_secs_f64(),
+            100.0 * ours_rate / bare_rate
+        );
+        match feedparser_rate(&files) {
+            Some(rate) => println!("  Python feedparser       {rate:8.1} MB/s"),
+            None => println!("  Python feedparser       not installed (pip install feedparser)"),
+        }
+    }
+    let docs = generated_docs(100_000, 500);
+    let bytes: usize = docs.iter().map(Vec::len).sum();
+    let bare = bare_parse(&docs);
+    let (ours, items) = end_to_end(&docs).await;
+    println!(
+        "generated: 100,000 items in {} documents, {:.1} MB",
+        docs.len(),
+        bytes as f64 / 1e6
+    );
+    println!("  feed-rs bare parse      {:8.1} MB/s", mb_per_s(bytes, bare));
+    println!(
+        "  claim-digest end to end {:8.1} MB/s  {:8.0} items/s  ({:.0}% of bare parse; {items} stored)",
+        mb_per_s(bytes, ours),
+        items as f64 / ours.as_secs_f64(),
+        100.0 * bare.as_secs_f64() / ours.as_secs_f64()
+    );
+}
+
+fn ranking() {
+    println!("\n== 2. ranking: every claim against 50,000 stored items");
+    let claims = ClaimSet::load(&support::repo_file("data/claims.toml")).unwrap();
+    let docs = generated_docs(50_000, 50_000);
+    let feed = claim_digest::feeds::parse_feed(&docs[0], "https://gen.example/feed", None, Utc::now(), 50_000).unwrap();
+    let items: Vec<NewsItem> = feed.items;
+    let mut builds = Vec::new();
+    let mut ranks = Vec::new();
+    for _ in 0..5 {
+        let start = Instant::now();
+        let index = NewsIndex::new(items.clone());
+        builds.push(start.elapsed());
+        let start = Instant::now();
+        for claim in claims.claims() {
+            std::hint::black_box(index.related(claim, 5));
+        }
+        ranks.push(start.elapsed());
+    }
+    builds.sort();
+    ranks.sort();
+    println!(
+        "  index build (median of 5)      {:8.1} ms",
+        builds[2].as_secs_f64() * 1000.0
+    );
+    println!(
+        "  rank all {} claims (median)    {:8.1} ms   target < 100 ms",
+        claims.claims().len(),
+        ranks[2].as_secs_f64() * 1000.0
+    );
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+async fn votes() {
+    println!("\n== 3. votes through the real bot against the fake Discord");
+    let feeds = FeedServer::default();
+    feeds.put("f.xml", "application/rss+xml", support::rss("F", &[]));
+    let addr = feeds.start().await;
+    let fake = FakeDiscord::start().await;
+    let _bot = start_bot(&fake, &format!("http://{addr}/feeds/f.xml")).await;
+    fake.wait_identified(Duration::from_secs(30)).await;
+    let moderator = Member {
+        id: 1,
+        name: "mod",
+        permissions: "32",
+    };
+    let at = At {
+        guild: 5,
+        channel: 55,
+        member: moderator,
+        locale: "en-US",
+    };
+    let id = fake.slash(
+        at,
+        "digest",
+        setup_options(55, "23:59", "UTC", "en"),
+        channel_resolved(55),
+    );
+    fake.answer(id, Duration::from_secs(30)).await;
+    let id = fake.slash(at, "digest", subcommand("now", json!([])), json!({}));
+    let posted = content(&fake.answer(id, Duration::from_secs(30)).await);
+    let message_id: u64 = posted.rsplit('/').next().unwrap().trim().parse().unwrap();
+    let message = fake.message(message_id).unwrap();
+    let post = message["components"][0]["components"][0]["custom_id"]
+        .as_str()
+        .unwrap()
+        .split(':')
+        .nth(1)
+        .unwrap()
+        .to_string();
+    const VOTES: u64 = 4000;
+    const RATE: u64 = 2000;
+    let mut sent = Vec::with_capacity(VOTES as usize);
+    let start = Instant::now();
+    for i in 0..VOTES {
+        // Paced at the target rate.
+        let due = start + Duration::from_micros(i * 1_000_000 / RATE);
+        tokio::time::sleep_until(due.into()).await;
+        let member = Member {
+            id: 10_000 + i,
+            name: "voter",
+            permissions: "0",
+        };
+        let choice = ["agree", "disagree", "unsure"][(i % 3) as usize];
+        let id = fake.click(
+            At {
+                guild: 5,
+                channel: 55,
+                member,
+                locale: "en-US",
+            },
+            message.clone(),
+            &format!("vote:{post}:{choice}"),
+        );
+        sent.push((id, Instant::now()));
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut latencies: Vec<Duration>;
+    loop {
+        let requests = fake.requests();
+        let answered: std::collections::HashMap<String, Instant> = requests
+            .iter()
+            .filter(|r| r.path.ends_with("/callback"))
+            .map(|r| (r.path.clone(), r.at))
+            .collect();
+        latencies = sent
+            .iter()
+            .filter_map(|(id, at)| {
+                answered
+                    .get(&format!("/api/v10/interactions/{id}/token-{id}/callback"))
+                    .map(|t| t.duration_since(*at))
+            })
+            .collect();
+        if latencies.len() == sent.len() || Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    latencies.sort();
+    let answered = latencies.len();
+    let last = sent.last().unwrap().1 + *latencies.last().unwrap_or(&Duration::ZERO);
+    println!("  {VOTES} clicks offered at {RATE}/s; {answered} answered");
+    println!(
+        "  sustained {:8.0} votes/s   target 2,000",
+        answered as f64 / last.duration_since(start).as_secs_f64()
+    );
+    if answered > 0 {
+        println!(
+            "  latency p50 {:6.1} ms   p99 {:6.1} ms   target p99 < 250 ms",
+            percentile(&latencies, 0.5).as_secs_f64() * 1e3,
+            percentile(&latencies, 0.99).as_secs_f64() * 1e3
+        );
+    }
+}
+
+async fn configured_bot_dir(guilds: u64, feeds: u64, feed_url: &str, post_at: chrono::NaiveTime) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&format!("sqlite://{}", dir.path().join("bot.db").display()))
+        .await
+        .unwrap();
+    let catalog: Vec<claim_digest::feeds::FeedSpec> = (0..feeds)
+        .map(|i| claim_digest::feeds::FeedSpec {
+            name: format!("Feed {i}"),
+            url: format!("{feed_url}?n={i}"),
+            language: None,
+        })
+        .collect();
+    for g in 0..guilds {
+        let guild = GuildId(1_000_000 + g);
+        let defaults = if g == 0 { &catalog[..] } else { &[] };
+        store.ensure_guild(guild, Lang::En, defaults, Utc::now()).await.unwrap();
+        let update = GuildUpdate {
+            channel: ChannelId(2_000_000 + g),
+            post_time: post_at,
+            timezone: chrono_tz::Tz::UTC,
+            language: Lang::En,
+            news_count: 3,
+            thread: false,
+            moderator_role: None,
+        };
+        store.setup_guild(guild, &update).await.unwrap();
+    }
+    store.close().await;
+    dir
+}
+
+async fn fanout() {
+    println!("\n== 4. fan-out: 2,000 servers due at the same minute");
+    let feeds = FeedServer::default();
+    feeds.put("f.xml", "application/rss+xml", support::rss("F", &[]));
+    let addr = feeds.start().await;
+    let fake = FakeDiscord::start().await;
+    fake.enforce_global_limit();
+    let due = (Utc::now() + chrono::Duration::minutes(1)).time();
+    let due = chrono::NaiveTime::from_hms_opt(chrono::Timelike::hour(&due), chrono::Timelike::minute(&due), 0).unwrap();
+    let dir = configured_bot_dir(2000, 0, &format!("http://{addr}/feeds/f.xml"), due).await;
+    let mut bot = support::bot::start_bot_in(&fake, dir, &format!("http://{addr}/feeds/f.xml")).await;
+    let due_at = Utc::now().date_naive().and_time(due).and_utc();
+    let wait = (due_at - Utc::now()).to_std().unwrap_or_default();
+    tokio::time::sleep(wait).await;
+    let start = Instant::now();
+    let deadline = start + Duration::from_secs(300);
+    let created = |fake: &FakeDiscord| {
+        fake.requests()
+            .iter()
+            .filter(|r| r.method == "POST" && r.path.ends_with("/messages"))
+            .count()
+    };
+    loop {
+        let delivered = fake.message_count();
+        if delivered >= 2000 || Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let elapsed = start.elapsed();
+    let attempts = created(&fake);
+    let late_429 = fake.rate_limited_after(start + Duration::from_secs(1));
+    println!(
+        "  delivered {} posts in {:.1} s (floor 40 s at 50 requests/s)",
+        fake.message_count(),
+        elapsed.as_secs_f64()
+    );
+    println!("  {attempts} create attempts; {late_429} answered 429 after the first second");
+    let _ = bot.child.start_kill();
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+async fn memory() {
+    println!("\n== 5. memory and start");
+    let feeds = FeedServer::default();
+    feeds.put(
+        "f.xml",
+        "application/rss+xml",
+        support::rss(
+            "F",
+            &[(
+                "1",
+                "Agent news",
+                "https://x.example/1",
+                "Fri, 27 Nov 2026 10:00:00 GMT",
+            )],
+        ),
+    );
+    let addr = feeds.start().await;
+    let feed_url = format!("http://{addr}/feeds/f.xml");
+    for (guilds, feed_count, label, target) in [
+        (1u64, 1u64, "1 server", "30 MB"),
+        (10_000, 1_000, "10,000 servers, 1,000 feeds", "150 MB"),
+    ] {
+        let fake = FakeDiscord::start().await;
+        let later =
+            chrono::NaiveTime::from_hms_opt(((chrono::Timelike::hour(&Utc::now()) + 12) % 24) as u32, 0, 0).unwrap();
+        let dir = configured_bot_dir(guilds, feed_count, &feed_url, later).await;
+        let started = Instant::now();
+        let mut bot = support::bot::start_bot_in(&fake, dir, &feed_url).await;
+        fake.wait_request("ready", Duration::from_secs(120), |r| r.method == "PUT")
+            .await;
+        let ready = started.elapsed();
+        // Let the first poll and poster passes run.
+        tokio::time::sleep(Duration::from_secs(8)).await;
+        let kib = rss_kib(bot.pid());
+        println!(
+            "  {label:28} resident {:6.1} MB (target {target}); start to READY handled {:5.0} ms",
+            kib as f64 / 1024.0,
+            ready.as_secs_f64() * 1e3
+        );
+        let _ = bot.child.start_kill();
+    }
+}
