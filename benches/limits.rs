@@ -488,8 +488,7 @@ async fn memory() {
         (10_000, 1_000, "10,000 servers, 1,000 feeds", "150 MB"),
     ] {
         let fake = FakeDiscord::start().await;
-        let later =
-            chrono::NaiveTime::from_hms_opt(((chrono::Timelike::hour(&Utc::now()) + 12) % 24) as u32, 0, 0).unwrap();
+        let later = chrono::NaiveTime::from_hms_opt((chrono::Timelike::hour(&Utc::now()) + 12) % 24, 0, 0).unwrap();
         let dir = configured_bot_dir(guilds, feed_count, &feed_url, later).await;
         let started = Instant::now();
         let mut bot = support::bot::start_bot_in(&fake, dir, &feed_url).await;
