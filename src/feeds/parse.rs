@@ -43,28 +43,23 @@ pub fn parse_feed(
     max_items: usize,
 ) -> Result<ParsedFeed, ParseError> {
     let base = Url::parse(feed_url).ok();
-    let parser = feed_rs::parser::Builder::new()
-        .base_uri(base.as_ref().map(Url::as_str))
-        // An empty id marks "the document gave none"; we derive our own identity instead of the
-        // parser's generated one, which is random for entries without a link.
-        .id_generator(|_, _, _| String::new())
-        .build();
+    let base_uri = base.as_ref().map(Url::as_str);
     let utf8 = repair::to_utf8(bytes);
     let utf8 = match repair::map_dublin_core(&String::from_utf8_lossy(&utf8)) {
         Some(mapped) => std::borrow::Cow::Owned(mapped.into_bytes()),
         None => utf8,
     };
-    let feed = match guarded_parse(&parser, &utf8) {
+    let feed = match guarded_parse(base_uri, &utf8) {
         // Atom 0.3 "parses" into an empty feed: map it onto Atom 1.0 and parse again.
         Ok(feed) if feed.entries.is_empty() && repair::is_atom03(&String::from_utf8_lossy(&utf8)) => {
             match repair::repair_structure(&String::from_utf8_lossy(&utf8)) {
-                Some(fixed) => guarded_parse(&parser, fixed.as_bytes()).unwrap_or(feed),
+                Some(fixed) => guarded_parse(base_uri, fixed.as_bytes()).unwrap_or(feed),
                 None => feed,
             }
         }
         Ok(feed) => feed,
         Err(first) => match repair::repair_structure(&String::from_utf8_lossy(&utf8)) {
-            Some(fixed) => guarded_parse(&parser, fixed.as_bytes()).map_err(|_| first)?,
+            Some(fixed) => guarded_parse(base_uri, fixed.as_bytes()).map_err(|_| first)?,
             None => return Err(first),
         },
     };
@@ -96,8 +91,15 @@ pub fn parse_feed(
     })
 }
 
-/// One parse, with any panic inside the parser turned into an error.
-fn guarded_parse(parser: &feed_rs::parser::Parser, bytes: &[u8]) -> Result<feed_rs::model::Feed, ParseError> {
+/// One parse with a fresh parser (feed-rs keeps state between parses, and a failed parse can
+/// leave it in a state the next one trips on), any panic inside turned into an error.
+fn guarded_parse(base_uri: Option<&str>, bytes: &[u8]) -> Result<feed_rs::model::Feed, ParseError> {
+    let parser = feed_rs::parser::Builder::new()
+        .base_uri(base_uri)
+        // An empty id marks "the document gave none"; we derive our own identity instead of the
+        // parser's generated one, which is random for entries without a link.
+        .id_generator(|_, _, _| String::new())
+        .build();
     match catch_unwind(AssertUnwindSafe(|| parser.parse(bytes))) {
         Ok(Ok(feed)) => Ok(feed),
         Ok(Err(e)) => Err(ParseError::NotAFeed(e.to_string())),
@@ -243,6 +245,14 @@ mod tests {
         let feed = parse_feed(atom.as_bytes(), "https://a.example/x/feed.atom", None, now(), 500).unwrap();
         assert_eq!(feed.items[0].title, "Atom entry");
         assert_eq!(feed.items[0].url.as_deref(), Some("https://a.example/x/e/1"));
+    }
+
+    #[test]
+    fn a_repaired_retry_parses_after_a_failed_first_attempt() {
+        // An empty type fails the first parse; the retry must not inherit the failed parse's state.
+        let atom = r#"<feed xmlns="http://www.w3.org/2005/Atom"><entry><title type="">evil</title></entry></feed>"#;
+        let feed = parse_feed(atom.as_bytes(), "https://a.example/", None, now(), 500).unwrap();
+        assert_eq!(feed.items[0].title, "evil");
     }
 
     #[test]
