@@ -209,16 +209,22 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
     );
     assert!(content(&fake.answer(zh_setup, WAIT).await).contains("已设置"));
 
-    // The English server: set up by a moderator, then posted at once with /digest now.
+    // The English server: set up by a moderator for hours from now (so the scheduler leaves it
+    // alone), then posted at once with /digest now.
+    let shanghai = parse_timezone("Asia/Shanghai").unwrap();
+    let later = (Utc::now() + chrono::Duration::hours(3))
+        .with_timezone(&shanghai)
+        .format("%H:00")
+        .to_string();
     let setup = fake.slash(
         en(MOD),
         "digest",
-        setup_options(CHANNEL_EN, "23:59", "Asia/Shanghai", "en"),
+        setup_options(CHANNEL_EN, &later, "Asia/Shanghai", "en"),
         channel_resolved(CHANNEL_EN),
     );
     let answer = fake.answer(setup, WAIT).await;
     assert!(
-        content(&answer).contains("Set up: posting daily at 23:59 Asia/Shanghai"),
+        content(&answer).contains(&format!("Set up: posting daily at {later} Asia/Shanghai")),
         "{answer}"
     );
     // The poller fetches the server's default feed within a tick or two.
