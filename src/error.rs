@@ -29,22 +29,8 @@ pub enum Error {
     Internal(#[from] anyhow::Error),
 }
 
-impl From<sqlx::Error> for Error {
-    fn from(e: sqlx::Error) -> Self {
-        Error::Internal(e.into())
-    }
-}
-
 impl From<serenity::Error> for Error {
     fn from(e: serenity::Error) -> Self {
         Error::Internal(e.into())
     }
-}
-
-/// Returns early with a message for the user.
-#[macro_export]
-macro_rules! user_error {
-    ($($arg:tt)*) => {
-        return Err($crate::error::Error::User($crate::error::UserError::new(format!($($arg)*))))
-    };
 }
