@@ -348,12 +348,7 @@ async fn votes() {
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut latencies: Vec<Duration>;
     loop {
-        let requests = fake.requests();
-        let answered: std::collections::HashMap<String, Instant> = requests
-            .iter()
-            .filter(|r| r.path.ends_with("/callback"))
-            .map(|r| (r.path.clone(), r.at))
-            .collect();
+        let answered = fake.callback_times();
         latencies = sent
             .iter()
             .filter_map(|(id, at)| {
@@ -365,7 +360,7 @@ async fn votes() {
         if latencies.len() == sent.len() || Instant::now() > deadline {
             break;
         }
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
     }
     latencies.sort();
     let answered = latencies.len();

@@ -67,6 +67,7 @@ const FEED_COLUMNS: &str =
 impl Store {
     /// The feed stored under `url`, created if new. One row per URL, however many servers use it.
     pub async fn upsert_feed(&self, url: &str) -> anyhow::Result<FeedRecord> {
+        let _writer = self.writer.lock().await;
         sqlx::query("INSERT INTO feeds (url) VALUES (?) ON CONFLICT (url) DO NOTHING")
             .bind(url)
             .execute(&self.pool)
@@ -107,6 +108,7 @@ impl Store {
     }
 
     pub async fn record_fetch(&self, id: FeedId, at: DateTime<Utc>, record: &FetchRecord) -> anyhow::Result<()> {
+        let _writer = self.writer.lock().await;
         let query = match record {
             FetchRecord::Success {
                 title,
@@ -145,6 +147,7 @@ impl Store {
     /// Disables a feed with a stored reason; true if this call disabled it (so that moderators
     /// are told once, not on every later attempt).
     pub async fn disable_feed(&self, id: FeedId, reason: &str) -> anyhow::Result<bool> {
+        let _writer = self.writer.lock().await;
         let done = sqlx::query("UPDATE feeds SET disabled_reason = ? WHERE id = ? AND disabled_reason IS NULL")
             .bind(reason)
             .bind(id.0)
@@ -155,6 +158,7 @@ impl Store {
 
     /// Re-enables a feed and makes it due at once.
     pub async fn enable_feed(&self, id: FeedId) -> anyhow::Result<()> {
+        let _writer = self.writer.lock().await;
         sqlx::query(
             "UPDATE feeds SET disabled_reason = NULL, failures = 0, failing_since = NULL, next_attempt_at = NULL WHERE id = ?",
         )

@@ -127,6 +127,7 @@ impl Store {
 
     /// Applies a full setup; a new setup also clears a broken schedule.
     pub async fn setup_guild(&self, id: GuildId, update: &GuildUpdate) -> anyhow::Result<GuildSettings> {
+        let _writer = self.writer.lock().await;
         sqlx::query(
             "UPDATE guilds SET channel_id = ?, post_time = ?, timezone = ?, language = ?, news_count = ?, thread = ?,
                moderator_role_id = ?, broken_reason = NULL WHERE id = ?",
@@ -147,6 +148,7 @@ impl Store {
     }
 
     pub async fn set_paused(&self, id: GuildId, paused: bool) -> anyhow::Result<()> {
+        let _writer = self.writer.lock().await;
         sqlx::query("UPDATE guilds SET paused = ? WHERE id = ?")
             .bind(paused)
             .bind(id.to_db())
@@ -156,6 +158,7 @@ impl Store {
     }
 
     pub async fn mark_guild_broken(&self, id: GuildId, reason: &str) -> anyhow::Result<()> {
+        let _writer = self.writer.lock().await;
         sqlx::query("UPDATE guilds SET broken_reason = ? WHERE id = ?")
             .bind(reason)
             .bind(id.to_db())
@@ -191,6 +194,7 @@ impl Store {
 
     /// Adds a feed to a server's list; false if it was already there.
     pub async fn add_guild_feed(&self, id: GuildId, feed: FeedId, name: &str) -> anyhow::Result<bool> {
+        let _writer = self.writer.lock().await;
         let done =
             sqlx::query("INSERT INTO guild_feeds (guild_id, feed_id, name) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
                 .bind(id.to_db())
@@ -203,6 +207,7 @@ impl Store {
 
     /// Removes a feed from a server's list; false if it was not there.
     pub async fn remove_guild_feed(&self, id: GuildId, feed: FeedId) -> anyhow::Result<bool> {
+        let _writer = self.writer.lock().await;
         let done = sqlx::query("DELETE FROM guild_feeds WHERE guild_id = ? AND feed_id = ?")
             .bind(id.to_db())
             .bind(feed.0)

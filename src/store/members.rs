@@ -45,6 +45,7 @@ impl Store {
     }
 
     pub async fn set_hidden(&self, guild: GuildId, user: UserId, hidden: bool) -> anyhow::Result<()> {
+        let _writer = self.writer.lock().await;
         let query = if hidden {
             "INSERT INTO hidden_members (guild_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING"
         } else {
@@ -68,6 +69,7 @@ impl Store {
 
     /// Records (or replaces) a prediction's resolution in a server.
     pub async fn resolve_claim(&self, guild: GuildId, resolution: &Resolution) -> anyhow::Result<()> {
+        let _writer = self.writer.lock().await;
         sqlx::query(
             "INSERT INTO resolutions (guild_id, claim_id, outcome, note, resolved_by, resolved_at) VALUES (?, ?, ?, ?, ?, ?)
              ON CONFLICT (guild_id, claim_id) DO UPDATE SET outcome = excluded.outcome, note = excluded.note,

@@ -92,6 +92,7 @@ impl Store {
     /// Claims (server, local date) for a post. The UNIQUE key makes this the one place that
     /// decides: two callers racing for the same day get one `Reserved` and one `Exists`.
     pub async fn reserve_post(&self, new: &NewPost, now: DateTime<Utc>) -> anyhow::Result<Reservation> {
+        let _writer = self.writer.lock().await;
         let done = sqlx::query(
             "INSERT INTO posts (guild_id, local_date, claim_id, round, question, channel_id, nonce, status, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, 'reserved', ?) ON CONFLICT (guild_id, local_date) DO NOTHING",
@@ -118,6 +119,7 @@ impl Store {
     }
 
     pub async fn mark_post_sent(&self, id: PostId, message: MessageId, at: DateTime<Utc>) -> anyhow::Result<()> {
+        let _writer = self.writer.lock().await;
         sqlx::query("UPDATE posts SET status = 'sent', message_id = ?, error = NULL, sent_at = ? WHERE id = ?")
             .bind(message.to_db())
             .bind(ts(at))
@@ -128,6 +130,7 @@ impl Store {
     }
 
     pub async fn mark_post_failed(&self, id: PostId, error: &str) -> anyhow::Result<()> {
+        let _writer = self.writer.lock().await;
         sqlx::query("UPDATE posts SET status = ?, error = ? WHERE id = ? AND status <> 'sent'")
             .bind(PostStatus::Failed.as_str())
             .bind(error)
@@ -198,6 +201,7 @@ impl Store {
         date: NaiveDate,
         due: DateTime<Utc>,
     ) -> anyhow::Result<bool> {
+        let _writer = self.writer.lock().await;
         let done = sqlx::query(
             "INSERT INTO skipped_days (guild_id, local_date, due_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
         )
@@ -220,6 +224,7 @@ impl Store {
 
     /// A failed reservation is released so that the day can be tried again.
     pub async fn release_failed_post(&self, id: PostId) -> anyhow::Result<()> {
+        let _writer = self.writer.lock().await;
         sqlx::query("DELETE FROM posts WHERE id = ? AND status = 'failed'")
             .bind(id.0)
             .execute(&self.pool)

@@ -136,6 +136,21 @@ impl FakeDiscord {
         self.inner.gateway_frames.lock().unwrap().clone()
     }
 
+    /// How many requests were recorded, without copying them.
+    pub fn request_count(&self) -> usize {
+        self.inner.requests.lock().unwrap().len()
+    }
+
+    /// When each interaction callback arrived, by path, without copying the bodies.
+    pub fn callback_times(&self) -> HashMap<String, std::time::Instant> {
+        let requests = self.inner.requests.lock().unwrap();
+        requests
+            .iter()
+            .filter(|r| r.path.ends_with("/callback"))
+            .map(|r| (r.path.clone(), r.at))
+            .collect()
+    }
+
     /// Messages created (and kept) so far.
     pub fn message_count(&self) -> usize {
         self.inner.messages.lock().unwrap().len()
