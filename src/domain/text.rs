@@ -7,7 +7,8 @@ pub fn plain_text(input: &str) -> String {
     let stripped = strip_tags(input);
     let mut decoded = html_escape::decode_html_entities(&stripped).into_owned();
     // Titles are often escaped HTML (`&lt;b&gt;`): once decoded, markup may appear; strip it too.
-    if looks_like_markup(&decoded) {
+    // Not when the input was markup already: then an escaped `&lt;blink&gt;` is text to show.
+    if !looks_like_markup(input) && looks_like_markup(&decoded) {
         decoded = html_escape::decode_html_entities(&strip_tags(&decoded)).into_owned();
     }
     fold_whitespace(&decoded)
@@ -136,6 +137,10 @@ mod tests {
         assert_eq!(plain_text("<p>AT&amp;T <b>wins</b></p><p>again</p>"), "AT&T wins again");
         assert_eq!(plain_text("caf&eacute; &#x4E2D;&#25991;"), "café 中文");
         assert_eq!(plain_text("&lt;em&gt;escaped&lt;/em&gt; title"), "escaped title");
+        assert_eq!(
+            plain_text("<div>History of the &lt;blink&gt; tag</div>"),
+            "History of the <blink> tag"
+        );
         assert_eq!(plain_text("a < b and c > d"), "a < b and c > d");
         assert_eq!(plain_text("x<script>alert(1)</script>y<style>p{}</style>z"), "xyz");
         assert_eq!(plain_text("keep<!-- hidden -->this"), "keepthis");

@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reqwest::header::{
-    HeaderMap, HeaderValue, CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED,
-    RETRY_AFTER,
+    HeaderMap, HeaderValue, CACHE_CONTROL, CONTENT_LOCATION, CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH,
+    LAST_MODIFIED, RETRY_AFTER,
 };
 use tokio::sync::Semaphore;
 use url::Url;
@@ -344,7 +344,13 @@ impl FeedClient {
             etag: header(ETAG),
             last_modified: header(LAST_MODIFIED),
         };
-        let final_url = response.url().to_string();
+        // A Content-Location header names the document's own address: relative links resolve
+        // against it (as feedparser does), else against the URL after redirects.
+        let final_url = header(CONTENT_LOCATION)
+            .and_then(|location| response.url().join(&location).ok())
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .unwrap_or_else(|| response.url().clone())
+            .to_string();
         let limit = self.limits.max_body_bytes;
         // Content-Length is only a hint (and absent for compressed bodies): the cap is enforced
         // on the decompressed bytes as they arrive, so a gzip bomb stops at the limit.

@@ -49,6 +49,10 @@ pub fn parse_feed(
         Some(mapped) => std::borrow::Cow::Owned(mapped.into_bytes()),
         None => utf8,
     };
+    let utf8 = match repair::map_rdf(&String::from_utf8_lossy(&utf8)) {
+        Some(mapped) => std::borrow::Cow::Owned(mapped.into_bytes()),
+        None => utf8,
+    };
     let feed = match guarded_parse(base_uri, &utf8) {
         // Atom 0.3 "parses" into an empty feed: map it onto Atom 1.0 and parse again.
         Ok(feed) if feed.entries.is_empty() && repair::is_atom03(&String::from_utf8_lossy(&utf8)) => {
@@ -63,11 +67,7 @@ pub fn parse_feed(
             None => return Err(first),
         },
     };
-    let title = feed
-        .title
-        .as_ref()
-        .map(|t| plain_text(&t.content))
-        .filter(|t| !t.is_empty());
+    let title = feed.title.as_ref().map(text_of).filter(|t| !t.is_empty());
     let source = source_name
         .map(plain_text)
         .filter(|s| !s.is_empty())
@@ -89,6 +89,10 @@ pub fn parse_feed(
         updated,
         items,
     })
+}
+
+fn text_of(text: &feed_rs::model::Text) -> String {
+    plain_text(&text.content)
 }
 
 /// One parse with a fresh parser (feed-rs keeps state between parses, and a failed parse can
@@ -129,13 +133,13 @@ fn entry_to_item(
             .filter(|u| matches!(u.scheme(), "http" | "https"))
             .map(|u| u.to_string())
     });
-    let raw_title = entry.title.as_ref().map(|t| plain_text(&t.content)).unwrap_or_default();
+    let raw_title = entry.title.as_ref().map(text_of).unwrap_or_default();
     let summary = entry
         .summary
         .as_ref()
-        .map(|s| s.content.clone())
+        .map(text_of)
         .or_else(|| entry.content.as_ref().and_then(|c| c.body.clone()))
-        .map(|s| truncate_chars(&plain_text(&s), MAX_SUMMARY_CHARS))
+        .map(|s| truncate_chars(&s, MAX_SUMMARY_CHARS))
         .unwrap_or_default();
     // An entry with neither title nor summary has nothing to show.
     // An untitled entry is shown by its summary, else by its link. With neither, the title stays
@@ -253,6 +257,13 @@ mod tests {
         let atom = r#"<feed xmlns="http://www.w3.org/2005/Atom"><entry><title type="">evil</title></entry></feed>"#;
         let feed = parse_feed(atom.as_bytes(), "https://a.example/", None, now(), 500).unwrap();
         assert_eq!(feed.items[0].title, "evil");
+    }
+
+    #[test]
+    fn base64_text_constructs_are_decoded() {
+        let atom = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title type="application/octet-stream">RXhhbXBsZSA8Yj5BdG9tPC9iPg==</title><entry><title>x</title><id>1</id></entry></feed>"#;
+        let feed = parse_feed(atom.as_bytes(), "https://a.example/", None, now(), 500).unwrap();
+        assert_eq!(feed.title.as_deref(), Some("Example Atom"));
     }
 
     #[test]

@@ -164,6 +164,36 @@ pub fn map_dublin_core(text: &str) -> Option<String> {
     changed.then_some(out)
 }
 
+/// RSS 1.0 and 0.90: feed-rs keeps only items with a `<link>`; an item that names itself with
+/// `rdf:about` gets that address as its link, and RSS 0.90's namespace is read as RSS 1.0's.
+pub fn map_rdf(text: &str) -> Option<String> {
+    if !text.contains("22-rdf-syntax-ns#") {
+        return None;
+    }
+    let mut out = text.replace("http://my.netscape.com/rdf/simple/0.9/", "http://purl.org/rss/1.0/");
+    let mut changed = out.len() != text.len() || out != text;
+    let mut from = 0;
+    while let Some(i) = out[from..].find("<item ") {
+        let start = from + i;
+        let Some(open_end) = out[start..].find('>').map(|e| start + e) else {
+            break;
+        };
+        let close = out[open_end..].find("</item>").map_or(out.len(), |e| open_end + e);
+        let tag = &out[start..open_end];
+        let about = tag.find("rdf:about=").and_then(|a| {
+            let quote = tag[a + 10..].chars().next()?;
+            let value = &tag[a + 11..];
+            Some(value[..value.find(quote)?].to_string())
+        });
+        from = open_end;
+        if let Some(about) = about.filter(|_| !out[open_end..close].contains("<link")) {
+            out.insert_str(open_end + 1, &format!("<link>{about}</link>"));
+            changed = true;
+        }
+    }
+    changed.then_some(out)
+}
+
 pub fn is_atom03(text: &str) -> bool {
     text.contains("http://purl.org/atom/ns#")
 }
@@ -215,23 +245,48 @@ fn drop_bad_type_attributes(text: &str) -> Option<String> {
             local,
             "title" | "subtitle" | "summary" | "content" | "rights" | "tagline" | "info" | "copyright"
         );
+        rest = &tail[gt + 1..];
         match construct.then(|| type_fix(tag, local == "content")).flatten() {
-            Some((a, b, replacement)) => {
+            Some(Fix::Replace(a, b, replacement)) => {
                 out.push_str(&tag[..a]);
                 out.push_str(&replacement);
                 out.push_str(&tag[b..]);
                 changed = true;
             }
+            Some(Fix::Base64(a, b)) => {
+                // Base64 text (a binary type on a title or summary): decoded into escaped HTML.
+                let end = rest.find("</").unwrap_or(rest.len());
+                match decode_base64(&rest[..end]).and_then(|bytes| String::from_utf8(bytes).ok()) {
+                    Some(decoded) => {
+                        out.push_str(&tag[..a]);
+                        out.push_str(" type=\"html\"");
+                        out.push_str(&tag[b..]);
+                        out.push_str(&html_escape::encode_text(&decoded));
+                        rest = &rest[end..];
+                    }
+                    None => {
+                        out.push_str(&tag[..a]);
+                        out.push_str(&tag[b..]);
+                    }
+                }
+                changed = true;
+            }
             None => out.push_str(tag),
         }
-        rest = &tail[gt + 1..];
     }
     out.push_str(rest);
     changed.then_some(out)
 }
 
-/// The span of a `type="..."` attribute to replace, and what to put there.
-fn type_fix(tag: &str, is_content: bool) -> Option<(usize, usize, String)> {
+enum Fix {
+    /// Replace the attribute's span with this text.
+    Replace(usize, usize, String),
+    /// The attribute's span names a binary type: the element's text is base64.
+    Base64(usize, usize),
+}
+
+/// What to do with a text construct's `type="..."` attribute, if anything.
+fn type_fix(tag: &str, is_content: bool) -> Option<Fix> {
     let at = tag.find(" type=")?;
     let quote = tag[at + 6..].chars().next().filter(|q| *q == '"' || *q == '\'')?;
     let value_start = at + 7;
@@ -243,9 +298,37 @@ fn type_fix(tag: &str, is_content: bool) -> Option<(usize, usize, String)> {
         "text/html" => " type=\"html\"".to_string(),
         "application/xhtml+xml" => " type=\"xhtml\"".to_string(),
         v if is_content && v.contains('/') && !v.ends_with('/') => return None,
+        v if v.contains('/') && !v.starts_with("text/") && !v.contains("xml") => {
+            return Some(Fix::Base64(at, value_end + 1))
+        }
         _ => String::new(),
     };
-    Some((at, value_end + 1, replacement))
+    Some(Fix::Replace(at, value_end + 1, replacement))
+}
+
+/// Standard base64, white space ignored; None for anything else.
+fn decode_base64(input: &str) -> Option<Vec<u8>> {
+    let mut bits = 0u32;
+    let mut count = 0;
+    let mut out = Vec::with_capacity(input.len() * 3 / 4);
+    for c in input.bytes().filter(|c| !c.is_ascii_whitespace()) {
+        let value = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => break,
+            _ => return None,
+        };
+        bits = (bits << 6) | u32::from(value);
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            out.push((bits >> count) as u8);
+        }
+    }
+    Some(out)
 }
 
 /// Atom 0.3 to Atom 1.0: the namespace and the renamed elements.
@@ -327,6 +410,20 @@ mod tests {
     }
 
     #[test]
+    fn rdf_items_without_links_use_their_about_address() {
+        let doc = r#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://my.netscape.com/rdf/simple/0.9/"><item rdf:about="http://example.com/1"><title>T</title></item><item rdf:about="http://example.com/2"><link>http://example.com/x</link></item></rdf:RDF>"#;
+        let mapped = map_rdf(doc).unwrap();
+        assert!(mapped.contains("xmlns=\"http://purl.org/rss/1.0/\""));
+        assert!(
+            mapped
+                .contains("<item rdf:about=\"http://example.com/1\"><link>http://example.com/1</link><title>T</title>"),
+            "{mapped}"
+        );
+        assert_eq!(mapped.matches("<link>").count(), 2, "an item with a link keeps it");
+        assert!(map_rdf("<rss><channel/></rss>").is_none());
+    }
+
+    #[test]
     fn dublin_core_stands_in_for_missing_core_elements() {
         let doc = "<rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel><item><dc:title>T</dc:title><dc:date>2003-12-31T10:14:55Z</dc:date></item></channel></rss>";
         let mapped = map_dublin_core(doc).unwrap();
@@ -336,6 +433,12 @@ mod tests {
         );
         let has_core = "<rss xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel><title>A</title><pubDate>x</pubDate><dc:title>B</dc:title></channel></rss>";
         assert!(map_dublin_core(has_core).is_none());
+    }
+
+    #[test]
+    fn base64_decoding() {
+        assert_eq!(decode_base64("RXhh\nbXBsZQ==").unwrap(), b"Example");
+        assert_eq!(decode_base64("not base64!"), None);
     }
 
     #[test]
