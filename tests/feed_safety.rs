@@ -63,6 +63,7 @@ async fn start() -> (Server, SocketAddr) {
         )
         .route("/utf16", get(utf16))
         .route("/counted", get(counted))
+        .route("/located", get(located))
         .with_state(server.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -153,6 +154,18 @@ async fn utf16() -> Response {
         body.extend(unit.to_be_bytes());
     }
     ([(header::CONTENT_TYPE, "application/xml")], body).into_response()
+}
+
+async fn located() -> Response {
+    let feed = r#"<rss version="2.0"><channel><title>L</title><item><guid>l1</guid><title>Relative</title><link>item/1</link></item></channel></rss>"#;
+    (
+        [
+            (header::CONTENT_TYPE, "application/rss+xml"),
+            (header::CONTENT_LOCATION, "http://stories.example/base/"),
+        ],
+        feed,
+    )
+        .into_response()
 }
 
 async fn counted(State(s): State<Server>) -> Response {
@@ -343,6 +356,21 @@ async fn a_feed_failing_for_a_day_is_disabled_once() {
     assert_eq!(
         (feed.failures, feed.disabled_reason, feed.next_attempt_at),
         (0, None, None)
+    );
+}
+
+#[tokio::test]
+async fn relative_links_resolve_against_content_location() {
+    let (_, addr) = start().await;
+    let app = app().await;
+    let parsed = app
+        .probe_feed(&url(addr, "/located"), Utc::now())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        parsed.items[0].url.as_deref(),
+        Some("http://stories.example/base/item/1")
     );
 }
 
