@@ -100,8 +100,6 @@ async fn show(
     Ok(())
 }
 
-const PAGE: usize = 10;
-
 /// List the claims, ten per page
 #[poise::command(
     slash_command,
@@ -119,12 +117,11 @@ async fn list(
     let settings = guild(ctx).await?;
     let lang = settings.language;
     let claims = ctx.data().app.claims.claims();
-    let pages = claims.len().div_ceil(PAGE).max(1);
-    let page = (page.unwrap_or(1) as usize).clamp(1, pages);
+    let (page, pages) = super::page_of(claims.len(), page);
     let lines: Vec<String> = claims
         .iter()
-        .skip((page - 1) * PAGE)
-        .take(PAGE)
+        .skip((page - 1) * super::PAGE)
+        .take(super::PAGE)
         .map(|c| {
             format!(
                 "`{}` · {} · {}",

@@ -77,8 +77,6 @@ pub async fn me(
     Ok(())
 }
 
-const PAGE: usize = 10;
-
 /// Most active members and their streaks
 #[poise::command(slash_command, guild_only, description_localized("zh-CN", "最活跃的成员与连续参与"))]
 pub async fn leaderboard(
@@ -96,13 +94,12 @@ pub async fn leaderboard(
         .app
         .leaderboard(settings.id, local_date(settings.timezone, chrono::Utc::now()))
         .await?;
-    let pages = standings.len().div_ceil(PAGE).max(1);
-    let page = (page.unwrap_or(1) as usize).clamp(1, pages);
+    let (page, pages) = super::page_of(standings.len(), page);
     let lines: Vec<String> = standings
         .iter()
         .enumerate()
-        .skip((page - 1) * PAGE)
-        .take(PAGE)
+        .skip((page - 1) * super::PAGE)
+        .take(super::PAGE)
         .map(|(i, s)| {
             // A user mention in an embed shows the name and never pings.
             if zh {

@@ -30,6 +30,15 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
     ]
 }
 
+/// Lines on one page of a paged list.
+pub const PAGE: usize = 10;
+
+/// The page to show (1-based, clamped to what exists) of a list of `len` lines, and how many there are.
+pub fn page_of(len: usize, asked: Option<u32>) -> (usize, usize) {
+    let pages = len.div_ceil(PAGE).max(1);
+    ((asked.unwrap_or(1) as usize).clamp(1, pages), pages)
+}
+
 /// Suggests claims whose id or text contains what the member typed.
 pub async fn autocomplete_claim(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
     let needle = partial.trim().to_lowercase();
@@ -63,4 +72,17 @@ pub fn find_claim<'a>(ctx: Context<'a>, id: &str, lang: Lang) -> Result<&'a Clai
         })
         .into()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_of;
+
+    #[test]
+    fn pages_are_clamped_to_what_exists() {
+        assert_eq!(page_of(0, None), (1, 1));
+        assert_eq!(page_of(25, Some(2)), (2, 3));
+        assert_eq!(page_of(25, Some(9)), (3, 3));
+        assert_eq!(page_of(10, Some(2)), (1, 1));
+    }
 }
