@@ -25,6 +25,13 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+impl Cli {
+    /// True when this command line starts the bot (no subcommand, or `run`).
+    pub fn runs_bot(&self) -> bool {
+        matches!(self.command, None | Some(Command::Run))
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Start the bot (needs DISCORD_TOKEN). The default when no subcommand is given.
