@@ -1,11 +1,11 @@
 //! Gateway events beyond slash commands: vote buttons and emoji reactions.
 
+use std::sync::atomic::Ordering;
+
 use poise::serenity_prelude as serenity;
 use serenity::{CreateInteractionResponse, CreateInteractionResponseMessage, FullEvent};
 
 use super::reply::apology;
-use std::sync::atomic::Ordering;
-
 use super::Data;
 use crate::domain::ids::{GuildId, MessageId, UserId};
 use crate::domain::lang::Lang;
