@@ -310,15 +310,7 @@ async fn votes() {
     fake.answer(id, Duration::from_secs(30)).await;
     let id = fake.slash(at, "digest", subcommand("now", json!([])), json!({}));
     let posted = content(&fake.answer(id, Duration::from_secs(30)).await);
-    let message_id: u64 = posted.rsplit('/').next().unwrap().trim().parse().unwrap();
-    let message = fake.message(message_id).unwrap();
-    let post = message["components"][0]["components"][0]["custom_id"]
-        .as_str()
-        .unwrap()
-        .split(':')
-        .nth(1)
-        .unwrap()
-        .to_string();
+    let (message, post) = fake.posted(&posted);
     const VOTES: u64 = 4000;
     const RATE: u64 = 2000;
     let mut sent = Vec::with_capacity(VOTES as usize);

@@ -291,11 +291,7 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
     assert_eq!(posts, 1);
 
     // Votes: alice and bob agree, carol disagrees, then alice changes her mind.
-    let stored = {
-        let link = content(&answer);
-        let id: u64 = link.rsplit('/').next().unwrap().trim().parse().unwrap();
-        fake.message(id).expect("the fake stored the post")
-    };
+    let (stored, _) = fake.posted(&content(&answer));
     let message_id: u64 = stored["id"].as_str().unwrap().parse().unwrap();
     let mut last = Value::Null;
     for (who, choice) in [

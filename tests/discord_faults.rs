@@ -161,15 +161,7 @@ async fn acknowledged_votes_survive_sigkill_and_sigterm_stops_promptly() {
     let (fake, mut bot, _feeds) = ready_bot().await;
     set_up(&fake, 21, 211).await;
     let posted = digest_now(&fake, 21, 211).await;
-    let message_id: u64 = posted.rsplit('/').next().unwrap().trim().parse().unwrap();
-    let stored = fake.message(message_id).unwrap();
-    let post_id = stored["components"][0]["components"][0]["custom_id"]
-        .as_str()
-        .unwrap()
-        .split(':')
-        .nth(1)
-        .unwrap()
-        .to_string();
+    let (stored, post_id) = fake.posted(&posted);
 
     // A burst of 40 members voting; the bot is killed while it works through them.
     let clicks: Vec<u64> = (0..40u64)

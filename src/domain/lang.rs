@@ -20,6 +20,14 @@ impl Lang {
         }
     }
 
+    /// The other of the two languages: a claim shows in one and is echoed in the other.
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Zh => Lang::En,
+            Lang::En => Lang::Zh,
+        }
+    }
+
     /// Maps a Discord locale such as `zh-CN`, `zh-TW` or `en-US` to one of ours.
     pub fn from_locale(locale: &str) -> Lang {
         if locale.to_ascii_lowercase().starts_with("zh") {

@@ -44,25 +44,16 @@ pub fn parse_feed(
 ) -> Result<ParsedFeed, ParseError> {
     let base = Url::parse(feed_url).ok();
     let base_uri = base.as_ref().map(Url::as_str);
-    let utf8 = repair::to_utf8(bytes);
-    let utf8 = match repair::map_dublin_core(&String::from_utf8_lossy(&utf8)) {
-        Some(mapped) => std::borrow::Cow::Owned(mapped.into_bytes()),
-        None => utf8,
-    };
-    let utf8 = match repair::map_rdf(&String::from_utf8_lossy(&utf8)) {
-        Some(mapped) => std::borrow::Cow::Owned(mapped.into_bytes()),
-        None => utf8,
-    };
-    let feed = match guarded_parse(base_uri, &utf8) {
-        // Atom 0.3 "parses" into an empty feed: map it onto Atom 1.0 and parse again.
-        Ok(feed) if feed.entries.is_empty() && repair::is_atom03(&String::from_utf8_lossy(&utf8)) => {
-            match repair::repair_structure(&String::from_utf8_lossy(&utf8)) {
-                Some(fixed) => guarded_parse(base_uri, fixed.as_bytes()).unwrap_or(feed),
-                None => feed,
-            }
-        }
+    // One text view of the document, repaired up front where a parse would silently lose data;
+    // other repairs are tried only when the first parse fails or finds an empty Atom 0.3 feed.
+    let text = repair::prepare(bytes);
+    let feed = match guarded_parse(base_uri, text.as_bytes()) {
+        Ok(feed) if feed.entries.is_empty() && repair::is_atom03(&text) => match repair::repair_structure(&text) {
+            Some(fixed) => guarded_parse(base_uri, fixed.as_bytes()).unwrap_or(feed),
+            None => feed,
+        },
         Ok(feed) => feed,
-        Err(first) => match repair::repair_structure(&String::from_utf8_lossy(&utf8)) {
+        Err(first) => match repair::repair_structure(&text) {
             Some(fixed) => guarded_parse(base_uri, fixed.as_bytes()).map_err(|_| first)?,
             None => return Err(first),
         },

@@ -5,8 +5,27 @@
 
 use std::borrow::Cow;
 
+/// The document as UTF-8 text, with the repairs that must precede any parse (Dublin Core
+/// stand-ins, RSS 1.0 and 0.90 items without links) applied. Borrows when nothing changed.
+pub fn prepare(bytes: &[u8]) -> Cow<'_, str> {
+    let text = match to_utf8(bytes) {
+        Cow::Borrowed(b) => String::from_utf8_lossy(b),
+        Cow::Owned(b) => {
+            Cow::Owned(String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+        }
+    };
+    let text = match map_dublin_core(&text) {
+        Some(mapped) => Cow::Owned(mapped),
+        None => text,
+    };
+    match map_rdf(&text) {
+        Some(mapped) => Cow::Owned(mapped),
+        None => text,
+    }
+}
+
 /// The document as UTF-8, with its XML declaration saying so when it was re-encoded.
-pub fn to_utf8(bytes: &[u8]) -> Cow<'_, [u8]> {
+fn to_utf8(bytes: &[u8]) -> Cow<'_, [u8]> {
     let (text, changed) = match bytes {
         [0x00, 0x00, 0xFE, 0xFF, rest @ ..] => (decode_utf32(rest, true), true),
         [0xFF, 0xFE, 0x00, 0x00, rest @ ..] => (decode_utf32(rest, false), true),
@@ -140,7 +159,7 @@ pub fn repair_structure(text: &str) -> Option<String> {
 /// Dublin Core stand-ins that RSS feeds use instead of the core elements (`dc:title` for
 /// `title`, `dc:date` or `dcterms:modified` for `pubDate`), mapped when the core element is
 /// absent from the whole document. Returns None when nothing was mapped.
-pub fn map_dublin_core(text: &str) -> Option<String> {
+fn map_dublin_core(text: &str) -> Option<String> {
     if !text.contains("purl.org/dc/") || find_tag(text, "rss").is_none() {
         return None;
     }
@@ -166,7 +185,7 @@ pub fn map_dublin_core(text: &str) -> Option<String> {
 
 /// RSS 1.0 and 0.90: feed-rs keeps only items with a `<link>`; an item that names itself with
 /// `rdf:about` gets that address as its link, and RSS 0.90's namespace is read as RSS 1.0's.
-pub fn map_rdf(text: &str) -> Option<String> {
+fn map_rdf(text: &str) -> Option<String> {
     if !text.contains("22-rdf-syntax-ns#") {
         return None;
     }

@@ -169,13 +169,9 @@ pub fn news_lines(news: &[RankedNews], lang: Lang, budget: usize) -> String {
     out.trim_end().to_string()
 }
 
-fn claim_description(digest: &Digest, lang: Lang) -> String {
-    let claim = &digest.claim;
-    let other = match lang {
-        Lang::Zh => Lang::En,
-        Lang::En => Lang::Zh,
-    };
-    let mut text = format!("*{}*", escape_markdown(claim.text.get(other)));
+/// The claim in the other language, then its deadline if it has one.
+fn claim_body(claim: &Claim, lang: Lang) -> String {
+    let mut text = format!("*{}*", escape_markdown(claim.text.get(lang.other())));
     if let Some(deadline) = claim.deadline {
         let label = match lang {
             Lang::Zh => "截止日期",
@@ -183,7 +179,15 @@ fn claim_description(digest: &Digest, lang: Lang) -> String {
         };
         text.push_str(&format!("\n\n⏰ {label}: {deadline}"));
     }
-    text.push_str(&format!("\n\n**{}**", digest.question().prompt(lang)));
+    text
+}
+
+fn claim_description(digest: &Digest, lang: Lang) -> String {
+    let text = format!(
+        "{}\n\n**{}**",
+        claim_body(&digest.claim, lang),
+        digest.question().prompt(lang)
+    );
     truncate_chars(&text, limits::EMBED_DESCRIPTION)
 }
 
@@ -223,18 +227,7 @@ pub fn thread_name(digest: &Digest, lang: Lang) -> String {
 
 /// A claim on its own, for `/claim show` and friends.
 pub fn claim_embed(claim: &Claim, lang: Lang, essay_url: &str) -> CreateEmbed {
-    let other = match lang {
-        Lang::Zh => Lang::En,
-        Lang::En => Lang::Zh,
-    };
-    let mut description = format!("*{}*", escape_markdown(claim.text.get(other)));
-    if let Some(deadline) = claim.deadline {
-        let label = match lang {
-            Lang::Zh => "截止日期",
-            Lang::En => "Deadline",
-        };
-        description.push_str(&format!("\n\n⏰ {label}: {deadline}"));
-    }
+    let description = claim_body(claim, lang);
     CreateEmbed::new()
         .author(CreateEmbedAuthor::new(truncate_chars(
             &format!(

@@ -62,10 +62,6 @@ pub fn claim(c: &Claim, lang: Lang) -> String {
         let _ = writeln!(out, "{label}: {deadline}");
     }
     let _ = writeln!(out, "{}", c.text.get(lang));
-    let other = match lang {
-        Lang::Zh => Lang::En,
-        Lang::En => Lang::Zh,
-    };
-    let _ = writeln!(out, "{}", c.text.get(other));
+    let _ = writeln!(out, "{}", c.text.get(lang.other()));
     out
 }

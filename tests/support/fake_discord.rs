@@ -167,6 +167,23 @@ impl FakeDiscord {
             .count()
     }
 
+    /// The message a "Posted: <link>" answer links to, and the post id its vote buttons carry.
+    pub fn posted(&self, answer: &str) -> (Value, String) {
+        let id: u64 = answer
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .trim()
+            .parse()
+            .expect("a message link");
+        let message = self.message(id).expect("the fake stored the post");
+        let custom_id = message["components"][0]["components"][0]["custom_id"]
+            .as_str()
+            .expect("vote buttons");
+        let post = custom_id.split(':').nth(1).expect("vote:<post>:<choice>").to_string();
+        (message, post)
+    }
+
     pub fn message(&self, id: u64) -> Option<Value> {
         self.inner.messages.lock().unwrap().get(&id).cloned()
     }
