@@ -412,7 +412,8 @@ async fn fanout() {
     let due = (Utc::now() + chrono::Duration::minutes(1)).time();
     let due = chrono::NaiveTime::from_hms_opt(chrono::Timelike::hour(&due), chrono::Timelike::minute(&due), 0).unwrap();
     let dir = configured_bot_dir(2000, 0, &format!("http://{addr}/feeds/f.xml"), due).await;
-    let mut bot = support::bot::start_bot_in(&fake, dir, &format!("http://{addr}/feeds/f.xml")).await;
+    let database = support::sqlite_url(&dir.path().join("bot.db"));
+    let mut bot = support::bot::start_bot_with(&fake, dir, &format!("http://{addr}/feeds/f.xml"), &database, &[]).await;
     let due_at = Utc::now().date_naive().and_time(due).and_utc();
     let wait = (due_at - Utc::now()).to_std().unwrap_or_default();
     tokio::time::sleep(wait).await;
@@ -478,7 +479,8 @@ async fn memory() {
         let later = chrono::NaiveTime::from_hms_opt((chrono::Timelike::hour(&Utc::now()) + 12) % 24, 0, 0).unwrap();
         let dir = configured_bot_dir(guilds, feed_count, &feed_url, later).await;
         let started = Instant::now();
-        let mut bot = support::bot::start_bot_in(&fake, dir, &feed_url).await;
+        let database = support::sqlite_url(&dir.path().join("bot.db"));
+        let mut bot = support::bot::start_bot_with(&fake, dir, &feed_url, &database, &[]).await;
         fake.wait_request("ready", Duration::from_secs(120), |r| r.method == "PUT")
             .await;
         let ready = started.elapsed();

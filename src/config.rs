@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::{bail, Context as _};
 use url::Url;
 
+use crate::domain::shards::ShardPlan;
 use crate::feeds::FetchLimits;
 
 /// A value that must never be printed.
@@ -37,7 +38,10 @@ pub struct Config {
     pub discord_api_url: Option<Url>,
     /// Register slash commands in this server only (instant updates while developing).
     pub dev_guild_id: Option<u64>,
-    pub database_url: String,
+    /// `sqlite://...` or `postgres://...`; secret because a PostgreSQL URL carries a password.
+    pub database_url: Secret,
+    /// Which gateway shards this process runs (SHARD_COUNT, SHARD_IDS).
+    pub shards: ShardPlan,
     pub claims_file: PathBuf,
     pub feeds_file: PathBuf,
     pub news_window_days: u32,
@@ -109,7 +113,9 @@ impl Config {
             discord_token: get("DISCORD_TOKEN").map(Secret::new),
             discord_api_url,
             dev_guild_id,
-            database_url: get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
+            database_url: Secret::new(get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into())),
+            shards: ShardPlan::parse(get("SHARD_COUNT").as_deref(), get("SHARD_IDS").as_deref())
+                .map_err(anyhow::Error::msg)?,
             claims_file: get("CLAIMS_FILE").unwrap_or_else(|| "data/claims.toml".into()).into(),
             feeds_file: get("FEEDS_FILE").unwrap_or_else(|| "data/feeds.toml".into()).into(),
             news_window_days: number("NEWS_WINDOW_DAYS", 14, 1, 365)? as u32,
@@ -150,7 +156,8 @@ mod tests {
     #[test]
     fn defaults_without_environment() {
         let c = config(&[]).unwrap();
-        assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(c.database_url.expose(), DEFAULT_DATABASE_URL);
+        assert_eq!(c.shards, ShardPlan::default());
         assert_eq!(c.news_window_days, 14);
         assert_eq!(c.fetch_limits.max_body_bytes, 5 * 1024 * 1024);
         assert!(!c.feed_allow_private);
@@ -158,10 +165,34 @@ mod tests {
     }
 
     #[test]
+    fn every_key_read_is_listed_in_env_example() {
+        let asked = std::cell::RefCell::new(Vec::new());
+        Config::from_lookup(|key| {
+            asked.borrow_mut().push(key.to_string());
+            None
+        })
+        .unwrap();
+        let example = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/.env.example")).unwrap();
+        let asked = asked.into_inner();
+        assert!(asked.len() > 20, "{asked:?}");
+        for key in asked {
+            assert!(
+                example.contains(&format!("{key}=")),
+                "{key} is missing from .env.example"
+            );
+        }
+    }
+
+    #[test]
     fn token_never_shows_in_debug() {
-        let c = config(&[("DISCORD_TOKEN", "MTIz.secret-token-value")]).unwrap();
+        let c = config(&[
+            ("DISCORD_TOKEN", "MTIz.secret-token-value"),
+            ("DATABASE_URL", "postgres://bot:db-password@db.internal/claims"),
+        ])
+        .unwrap();
         let printed = format!("{c:?}");
         assert!(!printed.contains("secret-token-value"), "{printed}");
+        assert!(!printed.contains("db-password"), "{printed}");
         assert!(printed.contains("redacted"));
         assert_eq!(c.discord_token.unwrap().expose(), "MTIz.secret-token-value");
     }
@@ -175,5 +206,9 @@ mod tests {
         let err = config(&[("FEED_ALLOW_PRIVATE", "maybe")]).unwrap_err();
         assert!(err.to_string().contains("FEED_ALLOW_PRIVATE"));
         assert!(config(&[("DISCORD_API_URL", "ftp://x")]).is_err());
+        let err = config(&[("SHARD_COUNT", "4"), ("SHARD_IDS", "4-7")]).unwrap_err();
+        assert!(err.to_string().contains("SHARD_IDS"), "{err}");
+        let c = config(&[("SHARD_COUNT", "4"), ("SHARD_IDS", "2-3")]).unwrap();
+        assert_eq!(c.shards.owned, 2..=3);
     }
 }

@@ -369,7 +369,7 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
     // tally export reads the same numbers from the database, per claim and round.
     let today = local_date(parse_timezone("Asia/Shanghai").unwrap(), Utc::now()).to_string();
     let export = run_cli(
-        &bot.db,
+        &bot.database_url,
         &["tally", "export", "--guild", &GUILD_EN.to_string(), "--format", "json"],
         &[],
     )
@@ -380,7 +380,7 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
         json!([{"claim": "o3-on-trend", "round": 1, "date": today, "counts": {"agree": 1, "disagree": 2, "unsure": 0}, "voters": 3, "resolution": null}])
     );
     let csv = run_cli(
-        &bot.db,
+        &bot.database_url,
         &["tally", "export", "--guild", &GUILD_EN.to_string(), "--format", "csv"],
         &[],
     )
@@ -436,7 +436,12 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
     fake.dispatch("MESSAGE_REACTION_ADD", reaction("👍"));
     let agree_count = |rows: &Value| rows[0]["counts"]["agree"].as_u64();
     let export_json = || async {
-        let out = run_cli(&bot.db, &["tally", "export", "--guild", &GUILD_EN.to_string()], &[]).await;
+        let out = run_cli(
+            &bot.database_url,
+            &["tally", "export", "--guild", &GUILD_EN.to_string()],
+            &[],
+        )
+        .await;
         serde_json::from_slice::<Value>(&out.stdout).unwrap()
     };
     let mut rows = export_json().await;

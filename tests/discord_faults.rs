@@ -204,7 +204,7 @@ async fn acknowledged_votes_survive_sigkill_and_sigterm_stops_promptly() {
     assert!(acked >= 10, "some votes were acknowledged before the kill ({acked})");
 
     // Every acknowledged vote is in the tally after the crash.
-    let export = run_cli(&bot.db, &["tally", "export", "--guild", "21"], &[]).await;
+    let export = run_cli(&bot.database_url, &["tally", "export", "--guild", "21"], &[]).await;
     let rows: Value = serde_json::from_slice(&export.stdout).unwrap();
     let agree = rows[0]["counts"]["agree"].as_u64().unwrap() as usize;
     assert!(agree >= acked, "{agree} votes stored, {acked} acknowledged");

@@ -2,7 +2,7 @@
 
 mod support;
 
-use support::{rss, run_cli, FeedServer};
+use support::{rss, run_cli, sqlite_url, FeedServer};
 
 fn english_feed() -> String {
     rss(
@@ -71,7 +71,7 @@ async fn preview_json_from_local_feeds_on_fresh_database() {
         "--news",
         "5",
     ];
-    let out = run_cli(&db, &args, &[]).await;
+    let out = run_cli(&sqlite_url(&db), &args, &[]).await;
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "preview failed: {stderr}");
     assert!(db.exists(), "database created on first start");
@@ -124,7 +124,7 @@ async fn preview_json_from_local_feeds_on_fresh_database() {
     assert!(first["published"].as_str().unwrap().starts_with("2026-11-2"));
 
     // Again on the same database: the feeds' items are already stored, nothing doubles.
-    let again = run_cli(&db, &args, &[]).await;
+    let again = run_cli(&sqlite_url(&db), &args, &[]).await;
     let json2: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
     assert_eq!(json2["news"], json["news"]);
 }
@@ -140,13 +140,13 @@ async fn preview_rotation_text_output_and_errors() {
 
     // The stand-in server posts daily from the essay's date: day 0 is the first claim, the next day the second.
     let day0 = run_cli(
-        &db,
+        &sqlite_url(&db),
         &["preview", "--json", "--date", "2024-12-25", "--feed", &feed],
         &[],
     )
     .await;
     let day1 = run_cli(
-        &db,
+        &sqlite_url(&db),
         &["preview", "--json", "--date", "2024-12-26", "--feed", &feed],
         &[],
     )
@@ -157,7 +157,7 @@ async fn preview_rotation_text_output_and_errors() {
     assert_eq!(id(&day0), "o3-on-trend");
     assert_eq!(id(&day1), "clear-reward-wins");
     let round2 = run_cli(
-        &db,
+        &sqlite_url(&db),
         &["preview", "--json", "--date", "2025-02-13", "--feed", &feed],
         &[],
     )
@@ -170,7 +170,7 @@ async fn preview_rotation_text_output_and_errors() {
     );
 
     let text = run_cli(
-        &db,
+        &sqlite_url(&db),
         &[
             "preview",
             "--lang",
@@ -190,13 +190,23 @@ async fn preview_rotation_text_output_and_errors() {
     assert!(text.contains("did it come true?"), "{text}");
     assert!(text.contains("https://stories.example/math-proof"), "{text}");
 
-    let unknown = run_cli(&db, &["preview", "--claim", "no-such-claim", "--feed", &feed], &[]).await;
+    let unknown = run_cli(
+        &sqlite_url(&db),
+        &["preview", "--claim", "no-such-claim", "--feed", &feed],
+        &[],
+    )
+    .await;
     assert_eq!(unknown.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no claim `no-such-claim`"));
 
     // A feed that fails is a warning, not the end of the preview.
     let missing = format!("http://{addr}/feeds/missing.xml");
-    let partial = run_cli(&db, &["preview", "--json", "--feed", &missing, "--feed", &feed], &[]).await;
+    let partial = run_cli(
+        &sqlite_url(&db),
+        &["preview", "--json", "--feed", &missing, "--feed", &feed],
+        &[],
+    )
+    .await;
     assert!(partial.status.success());
     assert!(String::from_utf8_lossy(&partial.stderr).contains("HTTP 404"));
 }

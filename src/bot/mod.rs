@@ -64,7 +64,7 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
     let claims =
         ClaimSet::load(&config.claims_file).map_err(|e| anyhow::anyhow!("{}:\n{e}", config.claims_file.display()))?;
     let catalog = FeedCatalog::load(&config.feeds_file)?;
-    let store = Store::open(&config.database_url).await?;
+    let store = Store::open(config.database_url.expose()).await?;
     let app = App::new(config, claims, catalog, store)?;
 
     let mut http = serenity::HttpBuilder::new(token.expose());
@@ -86,6 +86,9 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
         metrics: metrics.clone(),
     };
     let dev_guild = app.config.dev_guild_id;
+    // Commands are registered for the application as a whole: one process (the one with shard 0)
+    // does it, not each process of a sharded deployment.
+    let registers_commands = app.config.shards.owned.contains(&0);
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
             commands: commands::all(),
@@ -99,12 +102,18 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
             Box::pin(async move {
                 let commands = &framework.options().commands;
                 match dev_guild {
+                    _ if !registers_commands => {}
                     Some(guild) => {
                         poise::builtins::register_in_guild(ctx, commands, serenity::GuildId::new(guild)).await?
                     }
                     None => poise::builtins::register_globally(ctx, commands).await?,
                 }
-                tracing::info!(user = %ready.user.name, guilds = ready.guilds.len(), "connected; commands registered");
+                tracing::info!(
+                    user = %ready.user.name,
+                    guilds = ready.guilds.len(),
+                    registered_commands = registers_commands,
+                    "connected"
+                );
                 Ok(data)
             })
         })
@@ -141,7 +150,12 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
         let _ = stop_tx.send(true);
         shards.shutdown_all().await;
     });
-    let result = client.start().await;
+    let plan = app.config.shards.clone();
+    tracing::info!(database = app.store.backend_name(), "starting {plan}");
+    // serenity reads the range's end as the last shard to run, not one past it.
+    let result = client
+        .start_shard_range(*plan.owned.start()..*plan.owned.end(), plan.count)
+        .await;
     // Let in-flight sends and writes finish, but never hang the exit.
     let _ = tokio::time::timeout(Duration::from_secs(8), async {
         while background.join_next().await.is_some() {}

@@ -52,7 +52,7 @@ pub async fn run(config: Config, args: PreviewArgs) -> anyhow::Result<ExitCode> 
             (pick.claim.clone(), pick.round)
         }
     };
-    let store = Store::open(&config.database_url).await?;
+    let store = Store::open(config.database_url.expose()).await?;
     let app = App::new(config, claims, catalog, store)?;
 
     let now = Utc::now();

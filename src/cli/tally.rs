@@ -14,7 +14,7 @@ use super::ExportFormat;
 pub async fn export(config: Config, guild: u64, format: ExportFormat) -> anyhow::Result<ExitCode> {
     let claims =
         ClaimSet::load(&config.claims_file).map_err(|e| anyhow::anyhow!("{}:\n{e}", config.claims_file.display()))?;
-    let store = Store::open(&config.database_url).await?;
+    let store = Store::open(config.database_url.expose()).await?;
     let app = App::new(config, claims, FeedCatalog::default(), store)?;
     let rows = app.export(GuildId(guild)).await?;
     app.store.close().await;

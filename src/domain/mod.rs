@@ -8,6 +8,7 @@ pub mod news;
 pub mod ranking;
 pub mod rotation;
 pub mod schedule;
+pub mod shards;
 pub mod stats;
 pub mod text;
 pub mod votes;

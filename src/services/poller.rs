@@ -24,13 +24,37 @@ pub struct PollOutcome {
 
 /// Feeds fetched at the same time.
 const PARALLEL_FETCHES: usize = 8;
+/// Feeds leased at a time: small batches spread the due feeds over every process polling the
+/// same database, and keep each lease short.
+const LEASE_BATCH: u32 = 32;
+/// How long a lease holds: a batch takes at most a few request timeouts; a process that dies
+/// holding one only delays those feeds by this much.
+const LEASE_FOR: chrono::Duration = chrono::Duration::minutes(10);
 
 impl App {
+    /// Fetches every feed due at `now`, batch by batch, leasing each batch in the database so
+    /// that no other process polling the same database fetches the same URL.
     pub async fn run_poller_once(&self, now: DateTime<Utc>) -> anyhow::Result<PollOutcome> {
-        let due = self.store.due_feeds(now).await?;
+        let mut outcome = PollOutcome::default();
+        loop {
+            // Fetched feeds get a later next attempt, so each lease returns feeds not seen yet.
+            let batch = self.store.lease_due_feeds(now, now + LEASE_FOR, LEASE_BATCH).await?;
+            if batch.is_empty() {
+                return Ok(outcome);
+            }
+            self.fetch_batch(batch, now, &mut outcome).await?;
+        }
+    }
+
+    async fn fetch_batch(
+        &self,
+        batch: Vec<crate::store::FeedRecord>,
+        now: DateTime<Utc>,
+        outcome: &mut PollOutcome,
+    ) -> anyhow::Result<()> {
         let limit = Arc::new(Semaphore::new(PARALLEL_FETCHES));
         let mut jobs = JoinSet::new();
-        for feed in due {
+        for feed in batch {
             let app = self.clone();
             let limit = limit.clone();
             jobs.spawn(async move {
@@ -39,7 +63,6 @@ impl App {
                 app.ingest(&source, None, now).await
             });
         }
-        let mut outcome = PollOutcome::default();
         while let Some(done) = jobs.join_next().await {
             let report = done??;
             match report.outcome {
@@ -55,7 +78,7 @@ impl App {
                 }
             }
         }
-        Ok(outcome)
+        Ok(())
     }
 
     /// What to tell each server about feeds that were just disabled: one message per server and

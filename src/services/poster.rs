@@ -68,8 +68,8 @@ pub enum PostResult {
 }
 
 impl App {
-    /// One pass over the scheduled servers: posts every server whose local time has come today
-    /// and that has no post for its local date yet.
+    /// One pass over the scheduled servers on this process's shards: posts every server whose
+    /// local time has come today and that has no post for its local date yet.
     pub async fn run_poster_once<P: Publisher>(
         &self,
         publisher: &P,
@@ -77,6 +77,10 @@ impl App {
     ) -> anyhow::Result<PosterOutcome> {
         let mut outcome = PosterOutcome::default();
         for guild in self.store.scheduled_guilds().await? {
+            // Another process runs this server's shard and posts there.
+            if !self.config.shards.owns(guild.id) {
+                continue;
+            }
             let date = local_date(guild.timezone, now);
             let due = due_at(guild.post_time, guild.timezone, date);
             if now < due {

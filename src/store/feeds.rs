@@ -1,9 +1,7 @@
-use chrono::{DateTime, Utc};
-use sqlx::Row;
-
-use super::{parse_ts, ts, Store};
+use super::{parse_ts, ts, with_db, Store};
 use crate::domain::ids::FeedId;
 use crate::feeds::fetch::Validators;
+use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct FeedRecord {
@@ -41,23 +39,43 @@ fn opt_ts(raw: Option<String>) -> anyhow::Result<Option<DateTime<Utc>>> {
     raw.as_deref().map(parse_ts).transpose()
 }
 
-fn to_record(row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<FeedRecord> {
-    Ok(FeedRecord {
-        id: FeedId(row.try_get("id")?),
-        url: row.try_get("url")?,
-        title: row.try_get("title")?,
-        validators: Validators {
-            etag: row.try_get("etag")?,
-            last_modified: row.try_get("last_modified")?,
-        },
-        last_attempt_at: opt_ts(row.try_get("last_attempt_at")?)?,
-        last_success_at: opt_ts(row.try_get("last_success_at")?)?,
-        last_error: row.try_get("last_error")?,
-        failures: row.try_get::<i64, _>("failures")? as u32,
-        failing_since: opt_ts(row.try_get("failing_since")?)?,
-        next_attempt_at: opt_ts(row.try_get("next_attempt_at")?)?,
-        disabled_reason: row.try_get("disabled_reason")?,
-    })
+/// A `feeds` row as stored.
+#[derive(sqlx::FromRow)]
+struct FeedRow {
+    id: i64,
+    url: String,
+    title: Option<String>,
+    etag: Option<String>,
+    last_modified: Option<String>,
+    last_attempt_at: Option<String>,
+    last_success_at: Option<String>,
+    last_error: Option<String>,
+    failures: i64,
+    failing_since: Option<String>,
+    next_attempt_at: Option<String>,
+    disabled_reason: Option<String>,
+}
+
+impl TryFrom<FeedRow> for FeedRecord {
+    type Error = anyhow::Error;
+    fn try_from(row: FeedRow) -> anyhow::Result<FeedRecord> {
+        Ok(FeedRecord {
+            id: FeedId(row.id),
+            url: row.url,
+            title: row.title,
+            validators: Validators {
+                etag: row.etag,
+                last_modified: row.last_modified,
+            },
+            last_attempt_at: opt_ts(row.last_attempt_at)?,
+            last_success_at: opt_ts(row.last_success_at)?,
+            last_error: row.last_error,
+            failures: row.failures as u32,
+            failing_since: opt_ts(row.failing_since)?,
+            next_attempt_at: opt_ts(row.next_attempt_at)?,
+            disabled_reason: row.disabled_reason,
+        })
+    }
 }
 
 const FEED_COLUMNS: &str =
@@ -67,104 +85,209 @@ const FEED_COLUMNS: &str =
 impl Store {
     /// The feed stored under `url`, created if new. One row per URL, however many servers use it.
     pub async fn upsert_feed(&self, url: &str) -> anyhow::Result<FeedRecord> {
-        let _writer = self.writer.lock().await;
-        sqlx::query("INSERT INTO feeds (url) VALUES (?) ON CONFLICT (url) DO NOTHING")
+        let _writer = self.write_slot().await;
+        with_db!(self, db => sqlx::query("INSERT INTO feeds (url) VALUES ($1) ON CONFLICT (url) DO NOTHING")
             .bind(url)
-            .execute(&self.pool)
-            .await?;
+            .execute(db)
+            .await
+            .map(|done| done.rows_affected()))?;
         self.feed_by_url(url)
             .await?
             .ok_or_else(|| anyhow::anyhow!("feed {url} vanished after insert"))
     }
 
     pub async fn feed_by_url(&self, url: &str) -> anyhow::Result<Option<FeedRecord>> {
-        let row = sqlx::query(&format!("SELECT {FEED_COLUMNS} FROM feeds WHERE url = ?"))
-            .bind(url)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(to_record).transpose()
+        let sql = format!("SELECT {FEED_COLUMNS} FROM feeds WHERE url = $1");
+        let row: Option<FeedRow> = with_db!(self, db => sqlx::query_as(&sql).bind(url).fetch_optional(db).await)?;
+        row.map(FeedRecord::try_from).transpose()
     }
 
     pub async fn feed(&self, id: FeedId) -> anyhow::Result<Option<FeedRecord>> {
-        let row = sqlx::query(&format!("SELECT {FEED_COLUMNS} FROM feeds WHERE id = ?"))
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(to_record).transpose()
+        let sql = format!("SELECT {FEED_COLUMNS} FROM feeds WHERE id = $1");
+        let row: Option<FeedRow> = with_db!(self, db => sqlx::query_as(&sql).bind(id.0).fetch_optional(db).await)?;
+        row.map(FeedRecord::try_from).transpose()
     }
 
-    /// Feeds some server uses, not disabled, whose next attempt is due at `now`.
-    pub async fn due_feeds(&self, now: DateTime<Utc>) -> anyhow::Result<Vec<FeedRecord>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {FEED_COLUMNS} FROM feeds WHERE disabled_reason IS NULL
-               AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
-               AND EXISTS (SELECT 1 FROM guild_feeds g WHERE g.feed_id = feeds.id)
-             ORDER BY id"
-        ))
-        .bind(ts(now))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(to_record).collect()
+    /// Leases up to `limit` of the feeds that are due at `now` (some server uses them, not disabled, next attempt
+    /// come, not leased by anyone else) until `until`, and returns them. Processes sharing a
+    /// database each get different feeds: PostgreSQL skips rows another transaction is leasing
+    /// (FOR UPDATE SKIP LOCKED), SQLite has one writer at a time. Recording the fetch ends the lease.
+    pub async fn lease_due_feeds(
+        &self,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: u32,
+    ) -> anyhow::Result<Vec<FeedRecord>> {
+        let _writer = self.write_slot().await;
+        let lock = self.lock_rows(true);
+        let sql = format!(
+            "UPDATE feeds SET leased_until = $2 WHERE id IN (
+               SELECT id FROM feeds WHERE disabled_reason IS NULL
+                 AND (next_attempt_at IS NULL OR next_attempt_at <= $1)
+                 AND (leased_until IS NULL OR leased_until <= $1)
+                 AND EXISTS (SELECT 1 FROM guild_feeds g WHERE g.feed_id = feeds.id)
+               ORDER BY next_attempt_at, id LIMIT $3 {lock})
+             RETURNING {FEED_COLUMNS}"
+        );
+        let rows: Vec<FeedRow> = with_db!(self, db => sqlx::query_as(&sql).bind(ts(now)).bind(ts(until)).bind(i64::from(limit)).fetch_all(db).await)?;
+        let mut feeds = rows
+            .into_iter()
+            .map(FeedRecord::try_from)
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        feeds.sort_by_key(|f| f.id.0);
+        Ok(feeds)
     }
 
+    /// Records what a fetch came to, and ends the feed's lease.
     pub async fn record_fetch(&self, id: FeedId, at: DateTime<Utc>, record: &FetchRecord) -> anyhow::Result<()> {
-        let _writer = self.writer.lock().await;
-        let query = match record {
-            FetchRecord::Success {
-                title,
-                validators,
-                next_attempt_at,
-            } => sqlx::query(
-                "UPDATE feeds SET title = COALESCE(?, title), etag = ?, last_modified = ?, last_attempt_at = ?,
-                   last_success_at = ?, last_error = NULL, failures = 0, failing_since = NULL, next_attempt_at = ? WHERE id = ?",
-            )
-            .bind(title)
-            .bind(&validators.etag)
-            .bind(&validators.last_modified)
-            .bind(ts(at))
-            .bind(ts(at))
-            .bind(ts(*next_attempt_at)),
-            FetchRecord::NotModified { next_attempt_at } => sqlx::query(
-                "UPDATE feeds SET last_attempt_at = ?, last_success_at = ?, last_error = NULL, failures = 0,
-                   failing_since = NULL, next_attempt_at = ? WHERE id = ?",
-            )
-            .bind(ts(at))
-            .bind(ts(at))
-            .bind(ts(*next_attempt_at)),
-            FetchRecord::Failure { error, next_attempt_at } => sqlx::query(
-                "UPDATE feeds SET last_attempt_at = ?, last_error = ?, failures = failures + 1,
-                   failing_since = COALESCE(failing_since, ?), next_attempt_at = ? WHERE id = ?",
-            )
-            .bind(ts(at))
-            .bind(error)
-            .bind(ts(at))
-            .bind(ts(*next_attempt_at)),
-        };
-        query.bind(id.0).execute(&self.pool).await?;
+        let _writer = self.write_slot().await;
+        let (at, next) = (ts(at), ts(record.next_attempt_at()));
+        with_db!(self, db => {
+            let query = match record {
+                FetchRecord::Success { title, validators, .. } => sqlx::query(
+                    "UPDATE feeds SET title = COALESCE($1, title), etag = $2, last_modified = $3, last_attempt_at = $4,
+                       last_success_at = $4, last_error = NULL, failures = 0, failing_since = NULL,
+                       next_attempt_at = $5, leased_until = NULL WHERE id = $6",
+                )
+                .bind(title)
+                .bind(&validators.etag)
+                .bind(&validators.last_modified)
+                .bind(&at)
+                .bind(&next),
+                FetchRecord::NotModified { .. } => sqlx::query(
+                    "UPDATE feeds SET last_attempt_at = $1, last_success_at = $1, last_error = NULL, failures = 0,
+                       failing_since = NULL, next_attempt_at = $2, leased_until = NULL WHERE id = $3",
+                )
+                .bind(&at)
+                .bind(&next),
+                FetchRecord::Failure { error, .. } => sqlx::query(
+                    "UPDATE feeds SET last_attempt_at = $1, last_error = $2, failures = failures + 1,
+                       failing_since = COALESCE(failing_since, $1), next_attempt_at = $3, leased_until = NULL
+                     WHERE id = $4",
+                )
+                .bind(&at)
+                .bind(error)
+                .bind(&next),
+            };
+            query.bind(id.0).execute(db).await.map(drop)
+        })?;
         Ok(())
     }
 
     /// Disables a feed with a stored reason; true if this call disabled it (so that moderators
     /// are told once, not on every later attempt).
     pub async fn disable_feed(&self, id: FeedId, reason: &str) -> anyhow::Result<bool> {
-        let _writer = self.writer.lock().await;
-        let done = sqlx::query("UPDATE feeds SET disabled_reason = ? WHERE id = ? AND disabled_reason IS NULL")
+        let _writer = self.write_slot().await;
+        let done = with_db!(self, db => sqlx::query("UPDATE feeds SET disabled_reason = $1 WHERE id = $2 AND disabled_reason IS NULL")
             .bind(reason)
             .bind(id.0)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() == 1)
+            .execute(db)
+            .await
+            .map(|done| done.rows_affected()))?;
+        Ok(done == 1)
     }
 
     /// Re-enables a feed and makes it due at once.
     pub async fn enable_feed(&self, id: FeedId) -> anyhow::Result<()> {
-        let _writer = self.writer.lock().await;
-        sqlx::query(
-            "UPDATE feeds SET disabled_reason = NULL, failures = 0, failing_since = NULL, next_attempt_at = NULL WHERE id = ?",
+        let _writer = self.write_slot().await;
+        with_db!(self, db => sqlx::query(
+            "UPDATE feeds SET disabled_reason = NULL, failures = 0, failing_since = NULL, next_attempt_at = NULL,
+               leased_until = NULL WHERE id = $1",
         )
         .bind(id.0)
-        .execute(&self.pool)
-        .await?;
+        .execute(db)
+        .await
+        .map(|done| done.rows_affected()))?;
         Ok(())
+    }
+}
+
+impl FetchRecord {
+    fn next_attempt_at(&self) -> DateTime<Utc> {
+        match self {
+            FetchRecord::Success { next_attempt_at, .. }
+            | FetchRecord::NotModified { next_attempt_at }
+            | FetchRecord::Failure { next_attempt_at, .. } => *next_attempt_at,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ids::GuildId;
+    use crate::domain::lang::Lang;
+    use crate::feeds::FeedSpec;
+    use chrono::TimeZone;
+
+    fn specs(n: usize) -> Vec<FeedSpec> {
+        (0..n)
+            .map(|i| FeedSpec {
+                name: format!("feed {i}"),
+                url: format!("https://feeds{i}.example/rss"),
+                language: None,
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_lease_hands_each_due_feed_to_one_poller_until_it_is_recorded_or_runs_out() {
+        for store in crate::store::testing::stores().await {
+            let now = Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap();
+            let lease = chrono::Duration::minutes(10);
+            store.ensure_guild(GuildId(1), Lang::En, &specs(3), now).await.unwrap();
+            // An unused feed is never due.
+            store.upsert_feed("https://unused.example/rss").await.unwrap();
+
+            let first = store.lease_due_feeds(now, now + lease, 2).await.unwrap();
+            let second = store.lease_due_feeds(now, now + lease, 2).await.unwrap();
+            assert_eq!((first.len(), second.len()), (2, 1), "{}", store.backend_name());
+            assert!(first.iter().all(|f| f.id != second[0].id), "leases are disjoint");
+            assert!(store.lease_due_feeds(now, now + lease, 2).await.unwrap().is_empty());
+
+            // The first feed is fetched and recorded; the others' holder died.
+            let next = now + chrono::Duration::minutes(30);
+            store
+                .record_fetch(first[0].id, now, &FetchRecord::NotModified { next_attempt_at: next })
+                .await
+                .unwrap();
+            let after_expiry = now + lease + chrono::Duration::seconds(1);
+            let retaken = store
+                .lease_due_feeds(after_expiry, after_expiry + lease, 10)
+                .await
+                .unwrap();
+            let mut ids: Vec<i64> = retaken.iter().map(|f| f.id.0).collect();
+            ids.sort();
+            let mut expected = vec![first[1].id.0, second[0].id.0];
+            expected.sort();
+            assert_eq!(
+                ids, expected,
+                "expired leases come back; the recorded feed waits for its next attempt"
+            );
+            let at_next = next + lease * 2;
+            assert_eq!(
+                store.lease_due_feeds(at_next, at_next + lease, 10).await.unwrap().len(),
+                3
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_servers_feeds_keep_the_order_they_were_added_in() {
+        for store in crate::store::testing::stores().await {
+            let now = Utc::now();
+            store.ensure_guild(GuildId(5), Lang::Zh, &specs(2), now).await.unwrap();
+            let extra = store.upsert_feed("https://extra.example/atom").await.unwrap();
+            assert!(store.add_guild_feed(GuildId(5), extra.id, "extra").await.unwrap());
+            assert!(!store.add_guild_feed(GuildId(5), extra.id, "again").await.unwrap());
+            let names: Vec<String> = store
+                .guild_feeds(GuildId(5))
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|(name, _)| name)
+                .collect();
+            assert_eq!(names, ["feed 0", "feed 1", "extra"], "{}", store.backend_name());
+        }
     }
 }

@@ -1,10 +1,8 @@
-use chrono::{DateTime, NaiveTime, Utc};
-use sqlx::Row;
-
-use super::{feeds::FeedRecord, ts, Store};
+use super::{feeds::FeedRecord, ts, with_db, with_tx, Store};
 use crate::domain::ids::{ChannelId, FeedId, GuildId, RoleId};
 use crate::domain::lang::Lang;
 use crate::feeds::FeedSpec;
+use chrono::{DateTime, NaiveTime, Utc};
 
 /// A server's settings, as moderators set them with `/digest setup`.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,24 +32,44 @@ pub struct GuildUpdate {
     pub moderator_role: Option<RoleId>,
 }
 
-fn to_settings(row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<GuildSettings> {
-    let time: String = row.try_get("post_time")?;
-    let tz: String = row.try_get("timezone")?;
-    let lang: String = row.try_get("language")?;
-    Ok(GuildSettings {
-        id: GuildId::from_db(row.try_get("id")?),
-        channel: row.try_get::<Option<i64>, _>("channel_id")?.map(ChannelId::from_db),
-        post_time: NaiveTime::parse_from_str(&time, "%H:%M")?,
-        timezone: tz
-            .parse()
-            .map_err(|e| anyhow::anyhow!("bad time zone `{tz}` in database: {e}"))?,
-        language: lang.parse().map_err(anyhow::Error::msg)?,
-        news_count: row.try_get::<i64, _>("news_count")? as u8,
-        thread: row.try_get("thread")?,
-        moderator_role: row.try_get::<Option<i64>, _>("moderator_role_id")?.map(RoleId::from_db),
-        paused: row.try_get("paused")?,
-        broken_reason: row.try_get("broken_reason")?,
-    })
+/// A `guilds` row as stored.
+#[derive(sqlx::FromRow)]
+struct GuildRow {
+    id: i64,
+    channel_id: Option<i64>,
+    post_time: String,
+    timezone: String,
+    language: String,
+    news_count: i64,
+    thread: bool,
+    moderator_role_id: Option<i64>,
+    paused: bool,
+    broken_reason: Option<String>,
+}
+
+impl TryFrom<GuildRow> for GuildSettings {
+    type Error = anyhow::Error;
+    fn try_from(row: GuildRow) -> anyhow::Result<GuildSettings> {
+        let tz = row.timezone;
+        Ok(GuildSettings {
+            id: GuildId::from_db(row.id),
+            channel: row.channel_id.map(ChannelId::from_db),
+            post_time: NaiveTime::parse_from_str(&row.post_time, "%H:%M")?,
+            timezone: tz
+                .parse()
+                .map_err(|e| anyhow::anyhow!("bad time zone `{tz}` in database: {e}"))?,
+            language: row.language.parse().map_err(anyhow::Error::msg)?,
+            news_count: row.news_count as u8,
+            thread: row.thread,
+            moderator_role: row.moderator_role_id.map(RoleId::from_db),
+            paused: row.paused,
+            broken_reason: row.broken_reason,
+        })
+    }
+}
+
+fn to_settings(rows: Vec<GuildRow>) -> anyhow::Result<Vec<GuildSettings>> {
+    rows.into_iter().map(GuildSettings::try_from).collect()
 }
 
 const GUILD_COLUMNS: &str =
@@ -70,30 +88,33 @@ impl Store {
             return Ok(existing);
         }
         let mut tx = self.write_tx().await?;
-        let created =
-            sqlx::query("INSERT INTO guilds (id, language, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING")
-                .bind(id.to_db())
-                .bind(language.code())
-                .bind(ts(now))
-                .execute(&mut *tx)
-                .await?;
-        if created.rows_affected() == 1 {
-            for feed in default_feeds {
-                sqlx::query("INSERT INTO feeds (url) VALUES (?) ON CONFLICT (url) DO NOTHING")
+        with_tx!(tx, conn => {
+            let created = sqlx::query(
+                "INSERT INTO guilds (id, language, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(id.to_db())
+            .bind(language.code())
+            .bind(ts(now))
+            .execute(&mut *conn)
+            .await?;
+            if created.rows_affected() == 1 {
+                for feed in default_feeds {
+                    sqlx::query("INSERT INTO feeds (url) VALUES ($1) ON CONFLICT (url) DO NOTHING")
+                        .bind(&feed.url)
+                        .execute(&mut *conn)
+                        .await?;
+                    sqlx::query(
+                        "INSERT INTO guild_feeds (guild_id, feed_id, name) SELECT $1, id, $2 FROM feeds WHERE url = $3
+                         ON CONFLICT DO NOTHING",
+                    )
+                    .bind(id.to_db())
+                    .bind(&feed.name)
                     .bind(&feed.url)
-                    .execute(&mut *tx)
+                    .execute(&mut *conn)
                     .await?;
-                sqlx::query(
-                    "INSERT INTO guild_feeds (guild_id, feed_id, name) SELECT ?, id, ? FROM feeds WHERE url = ?
-                     ON CONFLICT DO NOTHING",
-                )
-                .bind(id.to_db())
-                .bind(&feed.name)
-                .bind(&feed.url)
-                .execute(&mut *tx)
-                .await?;
+                }
             }
-        }
+        });
         tx.commit().await?;
         self.guild(id)
             .await?
@@ -101,36 +122,32 @@ impl Store {
     }
 
     pub async fn guild(&self, id: GuildId) -> anyhow::Result<Option<GuildSettings>> {
-        let row = sqlx::query(&format!("SELECT {GUILD_COLUMNS} FROM guilds WHERE id = ?"))
-            .bind(id.to_db())
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(to_settings).transpose()
+        let sql = format!("SELECT {GUILD_COLUMNS} FROM guilds WHERE id = $1");
+        let row: Option<GuildRow> =
+            with_db!(self, db => sqlx::query_as(&sql).bind(id.to_db()).fetch_optional(db).await)?;
+        row.map(GuildSettings::try_from).transpose()
     }
 
     /// Servers with a channel set, not paused, not broken: the ones the daily poster serves.
     pub async fn scheduled_guilds(&self) -> anyhow::Result<Vec<GuildSettings>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {GUILD_COLUMNS} FROM guilds WHERE channel_id IS NOT NULL AND paused = 0 AND broken_reason IS NULL ORDER BY id"
-        ))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(to_settings).collect()
+        let sql = format!(
+            "SELECT {GUILD_COLUMNS} FROM guilds WHERE channel_id IS NOT NULL AND NOT paused AND broken_reason IS NULL
+             ORDER BY id"
+        );
+        to_settings(with_db!(self, db => sqlx::query_as(&sql).fetch_all(db).await)?)
     }
 
     pub async fn all_guilds(&self) -> anyhow::Result<Vec<GuildSettings>> {
-        let rows = sqlx::query(&format!("SELECT {GUILD_COLUMNS} FROM guilds ORDER BY id"))
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(to_settings).collect()
+        let sql = format!("SELECT {GUILD_COLUMNS} FROM guilds ORDER BY id");
+        to_settings(with_db!(self, db => sqlx::query_as(&sql).fetch_all(db).await)?)
     }
 
     /// Applies a full setup; a new setup also clears a broken schedule.
     pub async fn setup_guild(&self, id: GuildId, update: &GuildUpdate) -> anyhow::Result<GuildSettings> {
-        let _writer = self.writer.lock().await;
-        sqlx::query(
-            "UPDATE guilds SET channel_id = ?, post_time = ?, timezone = ?, language = ?, news_count = ?, thread = ?,
-               moderator_role_id = ?, broken_reason = NULL WHERE id = ?",
+        let writer = self.write_slot().await;
+        with_db!(self, db => sqlx::query(
+            "UPDATE guilds SET channel_id = $1, post_time = $2, timezone = $3, language = $4, news_count = $5,
+               thread = $6, moderator_role_id = $7, broken_reason = NULL WHERE id = $8",
         )
         .bind(update.channel.to_db())
         .bind(update.post_time.format("%H:%M").to_string())
@@ -140,40 +157,45 @@ impl Store {
         .bind(update.thread)
         .bind(update.moderator_role.map(RoleId::to_db))
         .bind(id.to_db())
-        .execute(&self.pool)
-        .await?;
+        .execute(db)
+        .await
+        .map(|done| done.rows_affected()))?;
+        drop(writer);
         self.guild(id)
             .await?
             .ok_or_else(|| anyhow::anyhow!("guild {id} is not set up"))
     }
 
     pub async fn set_paused(&self, id: GuildId, paused: bool) -> anyhow::Result<()> {
-        let _writer = self.writer.lock().await;
-        sqlx::query("UPDATE guilds SET paused = ? WHERE id = ?")
+        let _writer = self.write_slot().await;
+        with_db!(self, db => sqlx::query("UPDATE guilds SET paused = $1 WHERE id = $2")
             .bind(paused)
             .bind(id.to_db())
-            .execute(&self.pool)
-            .await?;
+            .execute(db)
+            .await
+            .map(|done| done.rows_affected()))?;
         Ok(())
     }
 
     pub async fn mark_guild_broken(&self, id: GuildId, reason: &str) -> anyhow::Result<()> {
-        let _writer = self.writer.lock().await;
-        sqlx::query("UPDATE guilds SET broken_reason = ? WHERE id = ?")
+        let _writer = self.write_slot().await;
+        with_db!(self, db => sqlx::query("UPDATE guilds SET broken_reason = $1 WHERE id = $2")
             .bind(reason)
             .bind(id.to_db())
-            .execute(&self.pool)
-            .await?;
+            .execute(db)
+            .await
+            .map(|done| done.rows_affected()))?;
         Ok(())
     }
 
     /// The server's feeds with the names it gave them, in the order they were added.
     pub async fn guild_feeds(&self, id: GuildId) -> anyhow::Result<Vec<(String, FeedRecord)>> {
-        let ids: Vec<(i64, String)> =
-            sqlx::query_as("SELECT feed_id, name FROM guild_feeds WHERE guild_id = ? ORDER BY rowid")
-                .bind(id.to_db())
-                .fetch_all(&self.pool)
-                .await?;
+        let ids: Vec<(i64, String)> = with_db!(self, db => sqlx::query_as(
+            "SELECT feed_id, name FROM guild_feeds WHERE guild_id = $1 ORDER BY rowid"
+        )
+        .bind(id.to_db())
+        .fetch_all(db)
+        .await)?;
         let mut out = Vec::with_capacity(ids.len());
         for (feed_id, name) in ids {
             if let Some(feed) = self.feed(FeedId(feed_id)).await? {
@@ -185,44 +207,50 @@ impl Store {
 
     /// The ids of the server's feeds.
     pub async fn guild_feed_ids(&self, id: GuildId) -> anyhow::Result<Vec<FeedId>> {
-        let ids: Vec<i64> = sqlx::query_scalar("SELECT feed_id FROM guild_feeds WHERE guild_id = ? ORDER BY rowid")
-            .bind(id.to_db())
-            .fetch_all(&self.pool)
-            .await?;
+        let ids: Vec<i64> = with_db!(self, db => sqlx::query_scalar(
+            "SELECT feed_id FROM guild_feeds WHERE guild_id = $1 ORDER BY rowid"
+        )
+        .bind(id.to_db())
+        .fetch_all(db)
+        .await)?;
         Ok(ids.into_iter().map(FeedId).collect())
     }
 
     /// Adds a feed to a server's list; false if it was already there.
     pub async fn add_guild_feed(&self, id: GuildId, feed: FeedId, name: &str) -> anyhow::Result<bool> {
-        let _writer = self.writer.lock().await;
-        let done =
-            sqlx::query("INSERT INTO guild_feeds (guild_id, feed_id, name) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
-                .bind(id.to_db())
-                .bind(feed.0)
-                .bind(name)
-                .execute(&self.pool)
-                .await?;
-        Ok(done.rows_affected() == 1)
+        let _writer = self.write_slot().await;
+        let done = with_db!(self, db => sqlx::query(
+            "INSERT INTO guild_feeds (guild_id, feed_id, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
+        )
+        .bind(id.to_db())
+        .bind(feed.0)
+        .bind(name)
+        .execute(db)
+        .await
+        .map(|done| done.rows_affected()))?;
+        Ok(done == 1)
     }
 
     /// Removes a feed from a server's list; false if it was not there.
     pub async fn remove_guild_feed(&self, id: GuildId, feed: FeedId) -> anyhow::Result<bool> {
-        let _writer = self.writer.lock().await;
-        let done = sqlx::query("DELETE FROM guild_feeds WHERE guild_id = ? AND feed_id = ?")
+        let _writer = self.write_slot().await;
+        let done = with_db!(self, db => sqlx::query("DELETE FROM guild_feeds WHERE guild_id = $1 AND feed_id = $2")
             .bind(id.to_db())
             .bind(feed.0)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() == 1)
+            .execute(db)
+            .await
+            .map(|done| done.rows_affected()))?;
+        Ok(done == 1)
     }
 
     /// Servers whose list holds `feed`, with the name each gave it.
     pub async fn guilds_using_feed(&self, feed: FeedId) -> anyhow::Result<Vec<(GuildSettings, String)>> {
-        let rows: Vec<(i64, String)> =
-            sqlx::query_as("SELECT guild_id, name FROM guild_feeds WHERE feed_id = ? ORDER BY guild_id")
-                .bind(feed.0)
-                .fetch_all(&self.pool)
-                .await?;
+        let rows: Vec<(i64, String)> = with_db!(self, db => sqlx::query_as(
+            "SELECT guild_id, name FROM guild_feeds WHERE feed_id = $1 ORDER BY guild_id"
+        )
+        .bind(feed.0)
+        .fetch_all(db)
+        .await)?;
         let mut out = Vec::with_capacity(rows.len());
         for (guild, name) in rows {
             if let Some(settings) = self.guild(GuildId::from_db(guild)).await? {

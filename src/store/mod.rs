@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use chrono::{DateTime, SecondsFormat, Utc};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 pub use feeds::{FeedRecord, FetchRecord};
@@ -24,73 +25,93 @@ pub use members::Resolution;
 pub use posts::{NewPost, Post, PostStatus, Reservation};
 pub use votes::{VoteChange, VoteSource};
 
+/// Runs `$body` with `$db` bound to the backend's pool. The body is compiled once per backend, so
+/// each query is written once, in SQL both understand (`$1` parameters, `ON CONFLICT`, `RETURNING`).
+macro_rules! with_db {
+    ($store:expr, $db:ident => $body:expr) => {
+        match &$store.backend {
+            $crate::store::Backend::Sqlite($db) => $body,
+            $crate::store::Backend::Postgres($db) => $body,
+        }
+    };
+}
+
+/// Runs `$body` with `$conn` bound to the open write transaction's connection, once per backend.
+macro_rules! with_tx {
+    ($tx:expr, $conn:ident => $body:expr) => {
+        match &mut $tx {
+            $crate::store::WriteTx::Sqlite { tx, .. } => {
+                let $conn = &mut **tx;
+                $body
+            }
+            $crate::store::WriteTx::Postgres(tx) => {
+                let $conn = &mut **tx;
+                $body
+            }
+        }
+    };
+}
+
+use {with_db, with_tx};
+
+/// The database behind the store: SQLite (embedded, the default) or PostgreSQL (shared by several
+/// processes). Nothing outside this module knows which.
+#[derive(Clone)]
+pub(crate) enum Backend {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
 #[derive(Clone)]
 pub struct Store {
-    pool: SqlitePool,
-    /// One writer at a time inside this process: every method that writes takes it first.
-    /// SQLite allows one writer anyway; queueing here wakes the next writer as soon as the lock is
-    /// free, where SQLite's busy handler would sleep for up to 100 ms between tries.
+    backend: Backend,
+    /// One writer at a time inside this process (SQLite only): every method that writes takes it
+    /// first. SQLite allows one writer anyway; queueing here wakes the next writer as soon as the
+    /// lock is free, where SQLite's busy handler would sleep for up to 100 ms between tries.
+    /// PostgreSQL locks rows, so writers there do not queue.
     writer: Arc<tokio::sync::Mutex<()>>,
 }
 
-/// A write transaction holding the process's writer slot; dereferences to the connection.
-pub(crate) struct WriteTx {
-    tx: sqlx::Transaction<'static, sqlx::Sqlite>,
-    _writer: tokio::sync::OwnedMutexGuard<()>,
+/// A write transaction (holding the process's writer slot on SQLite).
+pub(crate) enum WriteTx {
+    Sqlite {
+        tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+        _writer: tokio::sync::OwnedMutexGuard<()>,
+    },
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
 
 impl WriteTx {
     pub(crate) async fn commit(self) -> anyhow::Result<()> {
-        self.tx.commit().await?;
+        match self {
+            WriteTx::Sqlite { tx, .. } => tx.commit().await?,
+            WriteTx::Postgres(tx) => tx.commit().await?,
+        }
         Ok(())
     }
 }
 
-impl std::ops::Deref for WriteTx {
-    type Target = sqlx::SqliteConnection;
-    fn deref(&self) -> &Self::Target {
-        &self.tx
-    }
-}
-
-impl std::ops::DerefMut for WriteTx {
-    fn deref_mut(&mut self) -> &mut Self::Target {
-        &mut self.tx
-    }
+/// Which database a DATABASE_URL names.
+fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
 impl Store {
-    /// Opens (creating on first start) the database at `url` and brings its schema up to date.
+    /// Opens the database at `url` and brings its schema up to date: `sqlite://path` (the file and
+    /// its folder created on first start) or `postgres://user:password@host/database`.
     pub async fn open(url: &str) -> anyhow::Result<Store> {
-        let options = SqliteConnectOptions::from_str(url)
-            .with_context(|| format!("DATABASE_URL `{url}` is not a SQLite URL (sqlite://path/to/file.db)"))?
-            .create_if_missing(true)
-            .foreign_keys(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(10));
-        if let Some(parent) = Path::new(options.get_filename()).parent() {
-            if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent)
-                    .with_context(|| format!("creating the database folder {}", parent.display()))?;
-            }
-        }
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await
-            .with_context(|| format!("opening database {url}"))?;
-        sqlx::migrate!("./migrations")
-            .run(&pool)
-            .await
-            .context("running database migrations")?;
+        let backend = if is_postgres_url(url) {
+            Backend::Postgres(open_postgres(url).await?)
+        } else {
+            Backend::Sqlite(open_sqlite(url).await?)
+        };
         Ok(Store {
-            pool,
+            backend,
             writer: Default::default(),
         })
     }
 
-    /// A private in-memory database, for tests.
+    /// A private in-memory SQLite database, for tests.
     pub async fn in_memory() -> anyhow::Result<Store> {
         let options = SqliteConnectOptions::from_str("sqlite::memory:")?.foreign_keys(true);
         // One connection: each in-memory connection would otherwise be its own empty database.
@@ -98,32 +119,115 @@ impl Store {
             .max_connections(1)
             .connect_with(options)
             .await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         Ok(Store {
-            pool,
+            backend: Backend::Sqlite(pool),
             writer: Default::default(),
         })
     }
 
-    /// A transaction that takes SQLite's write lock at once (BEGIN IMMEDIATE). Two deferred
-    /// transactions that read and then both try to write fail with "database is locked" no
-    /// matter the busy timeout; taking the lock first makes writers queue behind it instead.
+    /// `"sqlite"` or `"postgres"`, for logs and /healthz.
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    /// A write transaction. On SQLite it takes the write lock at once (BEGIN IMMEDIATE): two
+    /// deferred transactions that read and then both try to write fail with "database is locked"
+    /// no matter the busy timeout; taking the lock first makes writers queue behind it instead.
     async fn write_tx(&self) -> anyhow::Result<WriteTx> {
-        let writer = self.writer.clone().lock_owned().await;
-        Ok(WriteTx {
-            tx: self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            _writer: writer,
+        Ok(match &self.backend {
+            Backend::Sqlite(pool) => {
+                let writer = self.writer.clone().lock_owned().await;
+                WriteTx::Sqlite {
+                    tx: pool.begin_with("BEGIN IMMEDIATE").await?,
+                    _writer: writer,
+                }
+            }
+            Backend::Postgres(pool) => WriteTx::Postgres(pool.begin().await?),
         })
     }
 
+    /// The process's writer slot for a single-statement write (SQLite); nothing on PostgreSQL.
+    async fn write_slot(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match self.backend {
+            Backend::Sqlite(_) => Some(self.writer.lock().await),
+            Backend::Postgres(_) => None,
+        }
+    }
+
+    /// The clause that locks selected rows for the rest of the transaction (PostgreSQL), or
+    /// nothing (SQLite, where a write transaction already excludes every other writer).
+    fn lock_rows(&self, skip_locked: bool) -> &'static str {
+        match (&self.backend, skip_locked) {
+            (Backend::Sqlite(_), _) => "",
+            (Backend::Postgres(_), false) => "FOR UPDATE",
+            (Backend::Postgres(_), true) => "FOR UPDATE SKIP LOCKED",
+        }
+    }
+
     pub async fn ping(&self) -> anyhow::Result<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        with_db!(self, db => sqlx::query("SELECT 1").execute(db).await.map(drop))?;
         Ok(())
     }
 
     pub async fn close(&self) {
-        self.pool.close().await;
+        with_db!(self, db => db.close().await)
     }
+}
+
+async fn open_sqlite(url: &str) -> anyhow::Result<SqlitePool> {
+    let options = SqliteConnectOptions::from_str(url)
+        .with_context(|| {
+            format!("DATABASE_URL `{url}` is neither a SQLite URL (sqlite://path/to/file.db) nor a PostgreSQL one (postgres://...)")
+        })?
+        .create_if_missing(true)
+        .foreign_keys(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(10));
+    if let Some(parent) = Path::new(options.get_filename()).parent() {
+        if !parent.as_os_str().is_empty() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating the database folder {}", parent.display()))?;
+        }
+    }
+    let pool = SqlitePoolOptions::new()
+        .max_connections(8)
+        .connect_with(options)
+        .await
+        .with_context(|| format!("opening database {url}"))?;
+    sqlx::migrate!("./migrations/sqlite")
+        .run(&pool)
+        .await
+        .context("running database migrations")?;
+    Ok(pool)
+}
+
+async fn open_postgres(url: &str) -> anyhow::Result<PgPool> {
+    // The URL holds the password: errors name the host and database, never the URL itself.
+    let options = PgConnectOptions::from_str(url).context("DATABASE_URL is not a valid PostgreSQL URL")?;
+    let place = format!(
+        "PostgreSQL database `{}` on {}:{}",
+        options.get_database().unwrap_or("(default)"),
+        options.get_host(),
+        options.get_port()
+    );
+    let pool = PgPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options)
+        .await
+        .with_context(|| format!("connecting to {place}"))?;
+    // Several processes may start at once: the migrator takes an advisory lock so that one of
+    // them migrates and the others wait for it.
+    sqlx::migrate!("./migrations/postgres")
+        .run(&pool)
+        .await
+        .with_context(|| format!("running database migrations on {place}"))?;
+    Ok(pool)
 }
 
 /// Timestamps are stored as RFC 3339 UTC text with a fixed width, so text order is time order.
@@ -135,4 +239,154 @@ fn parse_ts(raw: &str) -> anyhow::Result<DateTime<Utc>> {
     Ok(DateTime::parse_from_rfc3339(raw)
         .with_context(|| format!("bad timestamp `{raw}` in database"))?
         .with_timezone(&Utc))
+}
+
+/// Scratch databases for the tests and benchmarks, on both backends.
+#[doc(hidden)]
+pub mod testing {
+    use super::*;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    /// The PostgreSQL server tests may create databases on (an admin URL), if one is configured.
+    /// CI always configures one, so there a missing URL is an error rather than a silent skip.
+    pub fn postgres_admin_url() -> Option<String> {
+        match std::env::var("TEST_POSTGRES_URL") {
+            Ok(url) if !url.is_empty() => Some(url),
+            _ if std::env::var_os("CI").is_some() => {
+                panic!("CI runs every store test on PostgreSQL too: set TEST_POSTGRES_URL (.ci/postgres start)")
+            }
+            _ => None,
+        }
+    }
+
+    /// Creates an empty database on the server at `admin_url` and returns its URL.
+    pub async fn scratch_postgres_database(admin_url: &str) -> anyhow::Result<String> {
+        static SEQ: AtomicU32 = AtomicU32::new(0);
+        let name = format!(
+            "claim_digest_test_{}_{}_{}",
+            std::process::id(),
+            SEQ.fetch_add(1, Ordering::Relaxed),
+            Utc::now().timestamp_micros()
+        );
+        let admin = PgConnectOptions::from_str(admin_url)?;
+        let pool = PgPoolOptions::new()
+            .max_connections(1)
+            .connect_with(admin.clone())
+            .await?;
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&pool).await?;
+        pool.close().await;
+        let mut url = url::Url::parse(admin_url)?;
+        url.set_path(&format!("/{name}"));
+        Ok(url.to_string())
+    }
+
+    /// One empty store per backend the machine offers: SQLite in memory, and PostgreSQL when
+    /// TEST_POSTGRES_URL names a server.
+    pub async fn stores() -> Vec<Store> {
+        let mut stores = vec![Store::in_memory().await.expect("in-memory SQLite")];
+        if let Some(admin) = postgres_admin_url() {
+            let url = scratch_postgres_database(&admin)
+                .await
+                .expect("creating a PostgreSQL test database");
+            stores.push(Store::open(&url).await.expect("opening the PostgreSQL test database"));
+        }
+        stores
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ids::{ChannelId, GuildId, PostId, UserId};
+    use crate::domain::lang::Lang;
+    use crate::domain::votes::{Choice, Question};
+    use chrono::TimeZone;
+
+    /// Two processes on one PostgreSQL database: the database, not either process, decides who
+    /// posts a day and who fetches a feed, and votes through either land in one tally.
+    #[tokio::test]
+    async fn two_processes_on_one_postgres_database_never_both_claim_a_day_or_a_feed() {
+        let Some(admin) = testing::postgres_admin_url() else {
+            eprintln!("skipped: TEST_POSTGRES_URL is not set");
+            return;
+        };
+        let url = testing::scratch_postgres_database(&admin).await.unwrap();
+        let (a, b) = (Store::open(&url).await.unwrap(), Store::open(&url).await.unwrap());
+        let now = Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap();
+        let feeds: Vec<crate::feeds::FeedSpec> = (0..40)
+            .map(|i| crate::feeds::FeedSpec {
+                name: format!("f{i}"),
+                url: format!("https://f{i}.example/feed"),
+                language: None,
+            })
+            .collect();
+        for guild in 1..=20 {
+            a.ensure_guild(GuildId(guild), Lang::En, &feeds, now).await.unwrap();
+        }
+
+        // Both race for every server's day at once.
+        let date = now.date_naive();
+        let race = |store: Store, guild: u64| async move {
+            let new = posts::NewPost {
+                guild: GuildId(guild),
+                local_date: date,
+                claim_id: "c".into(),
+                round: 1,
+                question: Question::Stance,
+                channel: ChannelId(guild + 100),
+                nonce: format!("n{guild}"),
+            };
+            matches!(
+                store.reserve_post(&new, now).await.unwrap(),
+                posts::Reservation::Reserved(_)
+            )
+        };
+        let mut handles = Vec::new();
+        for guild in 1..=20 {
+            handles.push(tokio::spawn(race(a.clone(), guild)));
+            handles.push(tokio::spawn(race(b.clone(), guild)));
+        }
+        let mut reserved = 0;
+        for handle in handles {
+            reserved += usize::from(handle.await.unwrap());
+        }
+        assert_eq!(reserved, 20, "each day reserved exactly once");
+
+        // Both lease in small batches at the same time: every feed goes to exactly one of them.
+        let lease = |store: Store| async move {
+            let mut got = Vec::new();
+            loop {
+                let batch = store
+                    .lease_due_feeds(now, now + chrono::Duration::minutes(10), 3)
+                    .await
+                    .unwrap();
+                if batch.is_empty() {
+                    return got;
+                }
+                got.extend(batch.into_iter().map(|f| f.id.0));
+            }
+        };
+        let (from_a, from_b) = tokio::join!(tokio::spawn(lease(a.clone())), tokio::spawn(lease(b.clone())));
+        let mut all: Vec<i64> = from_a.unwrap().into_iter().chain(from_b.unwrap()).collect();
+        all.sort();
+        let before = all.len();
+        all.dedup();
+        assert_eq!((before, all.len()), (40, 40), "40 feeds, each leased once");
+
+        // Votes through either process count in one tally.
+        let post = a.post_on(GuildId(1), date).await.unwrap().unwrap().id;
+        for user in 0..10u64 {
+            let store = if user % 2 == 0 { &a } else { &b };
+            store
+                .cast_vote(post, UserId(1000 + user), Choice::Agree, votes::VoteSource::Button, now)
+                .await
+                .unwrap();
+        }
+        b.cast_vote(post, UserId(1000), Choice::Disagree, votes::VoteSource::Button, now)
+            .await
+            .unwrap();
+        let tally = a.post_tally(post).await.unwrap();
+        assert_eq!((tally.count(Choice::Agree), tally.count(Choice::Disagree)), (9, 1));
+        assert_eq!(b.post_tally(PostId(post.0)).await.unwrap(), tally);
+    }
 }

@@ -1,10 +1,8 @@
-use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::Row;
-
-use super::{parse_ts, ts, Store};
+use super::{parse_ts, ts, with_db, Store};
 use crate::domain::ids::{ChannelId, GuildId, MessageId, PostId};
 use crate::domain::rotation::Posted;
 use crate::domain::votes::Question;
+use chrono::{DateTime, NaiveDate, Utc};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PostStatus {
@@ -63,39 +61,56 @@ pub enum Reservation {
 const POST_COLUMNS: &str =
     "id, guild_id, local_date, claim_id, round, question, channel_id, message_id, nonce, status, error, sent_at";
 
-fn to_post(row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<Post> {
-    let status: String = row.try_get("status")?;
-    let question: String = row.try_get("question")?;
-    let sent_at: Option<String> = row.try_get("sent_at")?;
-    Ok(Post {
-        id: PostId(row.try_get("id")?),
-        guild: GuildId::from_db(row.try_get("guild_id")?),
-        local_date: row.try_get::<String, _>("local_date")?.parse()?,
-        claim_id: row.try_get("claim_id")?,
-        round: row.try_get::<i64, _>("round")? as u32,
-        question: question.parse().map_err(anyhow::Error::msg)?,
-        channel: ChannelId::from_db(row.try_get("channel_id")?),
-        message: row.try_get::<Option<i64>, _>("message_id")?.map(MessageId::from_db),
-        nonce: row.try_get("nonce")?,
-        status: match status.as_str() {
-            "reserved" => PostStatus::Reserved,
-            "sent" => PostStatus::Sent,
-            "failed" => PostStatus::Failed,
-            other => anyhow::bail!("unknown post status `{other}` in database"),
-        },
-        error: row.try_get("error")?,
-        sent_at: sent_at.as_deref().map(parse_ts).transpose()?,
-    })
+/// A `posts` row as stored.
+#[derive(sqlx::FromRow)]
+struct PostRow {
+    id: i64,
+    guild_id: i64,
+    local_date: String,
+    claim_id: String,
+    round: i64,
+    question: String,
+    channel_id: i64,
+    message_id: Option<i64>,
+    nonce: String,
+    status: String,
+    error: Option<String>,
+    sent_at: Option<String>,
+}
+
+impl TryFrom<PostRow> for Post {
+    type Error = anyhow::Error;
+    fn try_from(row: PostRow) -> anyhow::Result<Post> {
+        Ok(Post {
+            id: PostId(row.id),
+            guild: GuildId::from_db(row.guild_id),
+            local_date: row.local_date.parse()?,
+            claim_id: row.claim_id,
+            round: row.round as u32,
+            question: row.question.parse().map_err(anyhow::Error::msg)?,
+            channel: ChannelId::from_db(row.channel_id),
+            message: row.message_id.map(MessageId::from_db),
+            nonce: row.nonce,
+            status: match row.status.as_str() {
+                "reserved" => PostStatus::Reserved,
+                "sent" => PostStatus::Sent,
+                "failed" => PostStatus::Failed,
+                other => anyhow::bail!("unknown post status `{other}` in database"),
+            },
+            error: row.error,
+            sent_at: row.sent_at.as_deref().map(parse_ts).transpose()?,
+        })
+    }
 }
 
 impl Store {
     /// Claims (server, local date) for a post. The UNIQUE key makes this the one place that
     /// decides: two callers racing for the same day get one `Reserved` and one `Exists`.
     pub async fn reserve_post(&self, new: &NewPost, now: DateTime<Utc>) -> anyhow::Result<Reservation> {
-        let _writer = self.writer.lock().await;
-        let done = sqlx::query(
+        let _writer = self.write_slot().await;
+        let done = with_db!(self, db => sqlx::query(
             "INSERT INTO posts (guild_id, local_date, claim_id, round, question, channel_id, nonce, status, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, 'reserved', ?) ON CONFLICT (guild_id, local_date) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'reserved', $8) ON CONFLICT (guild_id, local_date) DO NOTHING",
         )
         .bind(new.guild.to_db())
         .bind(new.local_date.to_string())
@@ -105,13 +120,14 @@ impl Store {
         .bind(new.channel.to_db())
         .bind(&new.nonce)
         .bind(ts(now))
-        .execute(&self.pool)
-        .await?;
+        .execute(db)
+        .await
+        .map(|done| done.rows_affected()))?;
         let post = self
             .post_on(new.guild, new.local_date)
             .await?
             .ok_or_else(|| anyhow::anyhow!("post of {} on {} vanished", new.guild, new.local_date))?;
-        Ok(if done.rows_affected() == 1 {
+        Ok(if done == 1 {
             Reservation::Reserved(post)
         } else {
             Reservation::Exists(post)
@@ -119,72 +135,73 @@ impl Store {
     }
 
     pub async fn mark_post_sent(&self, id: PostId, message: MessageId, at: DateTime<Utc>) -> anyhow::Result<()> {
-        let _writer = self.writer.lock().await;
-        sqlx::query("UPDATE posts SET status = 'sent', message_id = ?, error = NULL, sent_at = ? WHERE id = ?")
+        let _writer = self.write_slot().await;
+        with_db!(self, db => sqlx::query("UPDATE posts SET status = 'sent', message_id = $1, error = NULL, sent_at = $2 WHERE id = $3")
             .bind(message.to_db())
             .bind(ts(at))
             .bind(id.0)
-            .execute(&self.pool)
-            .await?;
+            .execute(db)
+            .await
+            .map(|done| done.rows_affected()))?;
         Ok(())
     }
 
     pub async fn mark_post_failed(&self, id: PostId, error: &str) -> anyhow::Result<()> {
-        let _writer = self.writer.lock().await;
-        sqlx::query("UPDATE posts SET status = ?, error = ? WHERE id = ? AND status <> 'sent'")
+        let _writer = self.write_slot().await;
+        with_db!(self, db => sqlx::query("UPDATE posts SET status = $1, error = $2 WHERE id = $3 AND status <> 'sent'")
             .bind(PostStatus::Failed.as_str())
             .bind(error)
             .bind(id.0)
-            .execute(&self.pool)
-            .await?;
+            .execute(db)
+            .await
+            .map(|done| done.rows_affected()))?;
         Ok(())
     }
 
     pub async fn post(&self, id: PostId) -> anyhow::Result<Option<Post>> {
-        let row = sqlx::query(&format!("SELECT {POST_COLUMNS} FROM posts WHERE id = ?"))
+        let row = with_db!(self, db => sqlx::query_as::<_, PostRow>(&format!("SELECT {POST_COLUMNS} FROM posts WHERE id = $1"))
             .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(to_post).transpose()
+            .fetch_optional(db)
+            .await)?;
+        row.map(Post::try_from).transpose()
     }
 
     pub async fn post_on(&self, guild: GuildId, date: NaiveDate) -> anyhow::Result<Option<Post>> {
-        let row = sqlx::query(&format!(
-            "SELECT {POST_COLUMNS} FROM posts WHERE guild_id = ? AND local_date = ?"
+        let row = with_db!(self, db => sqlx::query_as::<_, PostRow>(&format!(
+            "SELECT {POST_COLUMNS} FROM posts WHERE guild_id = $1 AND local_date = $2"
         ))
         .bind(guild.to_db())
         .bind(date.to_string())
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(to_post).transpose()
+        .fetch_optional(db)
+        .await)?;
+        row.map(Post::try_from).transpose()
     }
 
     pub async fn post_by_message(&self, message: MessageId) -> anyhow::Result<Option<Post>> {
-        let row = sqlx::query(&format!("SELECT {POST_COLUMNS} FROM posts WHERE message_id = ?"))
+        let row = with_db!(self, db => sqlx::query_as::<_, PostRow>(&format!("SELECT {POST_COLUMNS} FROM posts WHERE message_id = $1"))
             .bind(message.to_db())
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(to_post).transpose()
+            .fetch_optional(db)
+            .await)?;
+        row.map(Post::try_from).transpose()
     }
 
     /// The server's posts, newest first.
     pub async fn posts(&self, guild: GuildId) -> anyhow::Result<Vec<Post>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {POST_COLUMNS} FROM posts WHERE guild_id = ? ORDER BY local_date DESC"
+        let rows = with_db!(self, db => sqlx::query_as::<_, PostRow>(&format!(
+            "SELECT {POST_COLUMNS} FROM posts WHERE guild_id = $1 ORDER BY local_date DESC"
         ))
         .bind(guild.to_db())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(to_post).collect()
+        .fetch_all(db)
+        .await)?;
+        rows.into_iter().map(Post::try_from).collect()
     }
 
     /// Which claims the server has had, for the rotation. Failed posts do not count.
     pub async fn rotation_history(&self, guild: GuildId) -> anyhow::Result<Vec<Posted>> {
-        let rows: Vec<(String, i64)> =
-            sqlx::query_as("SELECT claim_id, round FROM posts WHERE guild_id = ? AND status <> 'failed'")
+        let rows: Vec<(String, i64)> = with_db!(self, db => sqlx::query_as("SELECT claim_id, round FROM posts WHERE guild_id = $1 AND status <> 'failed'")
                 .bind(guild.to_db())
-                .fetch_all(&self.pool)
-                .await?;
+                .fetch_all(db)
+                .await)?;
         Ok(rows
             .into_iter()
             .map(|(claim_id, round)| Posted {
@@ -201,34 +218,36 @@ impl Store {
         date: NaiveDate,
         due: DateTime<Utc>,
     ) -> anyhow::Result<bool> {
-        let _writer = self.writer.lock().await;
-        let done = sqlx::query(
-            "INSERT INTO skipped_days (guild_id, local_date, due_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+        let _writer = self.write_slot().await;
+        let done = with_db!(self, db => sqlx::query(
+            "INSERT INTO skipped_days (guild_id, local_date, due_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
         )
         .bind(guild.to_db())
         .bind(date.to_string())
         .bind(ts(due))
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        .execute(db)
+        .await
+        .map(|done| done.rows_affected()))?;
+        Ok(done == 1)
     }
 
     pub async fn is_skipped_day(&self, guild: GuildId, date: NaiveDate) -> anyhow::Result<bool> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM skipped_days WHERE guild_id = ? AND local_date = ?")
+        let n: i64 = with_db!(self, db => sqlx::query_scalar("SELECT COUNT(*) FROM skipped_days WHERE guild_id = $1 AND local_date = $2")
             .bind(guild.to_db())
             .bind(date.to_string())
-            .fetch_one(&self.pool)
-            .await?;
+            .fetch_one(db)
+            .await)?;
         Ok(n > 0)
     }
 
     /// A failed reservation is released so that the day can be tried again.
     pub async fn release_failed_post(&self, id: PostId) -> anyhow::Result<()> {
-        let _writer = self.writer.lock().await;
-        sqlx::query("DELETE FROM posts WHERE id = ? AND status = 'failed'")
+        let _writer = self.write_slot().await;
+        with_db!(self, db => sqlx::query("DELETE FROM posts WHERE id = $1 AND status = 'failed'")
             .bind(id.0)
-            .execute(&self.pool)
-            .await?;
+            .execute(db)
+            .await
+            .map(|done| done.rows_affected()))?;
         Ok(())
     }
 }
@@ -239,42 +258,43 @@ mod tests {
 
     #[tokio::test]
     async fn one_post_per_server_per_day() {
-        let store = Store::in_memory().await.unwrap();
-        let now = Utc::now();
-        store
-            .ensure_guild(GuildId(7), crate::domain::lang::Lang::En, &[], now)
-            .await
-            .unwrap();
-        let new = NewPost {
-            guild: GuildId(7),
-            local_date: NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
-            claim_id: "a".into(),
-            round: 1,
-            question: Question::Stance,
-            channel: ChannelId(9),
-            nonce: "n1".into(),
-        };
-        let Reservation::Reserved(post) = store.reserve_post(&new, now).await.unwrap() else {
-            panic!("first reserves")
-        };
-        let second = NewPost {
-            claim_id: "b".into(),
-            nonce: "n2".into(),
-            ..new.clone()
-        };
-        match store.reserve_post(&second, now).await.unwrap() {
-            Reservation::Exists(existing) => assert_eq!(existing.id, post.id),
-            other => panic!("second must find the first: {other:?}"),
-        }
-        store.mark_post_sent(post.id, MessageId(55), now).await.unwrap();
-        let sent = store.post_by_message(MessageId(55)).await.unwrap().unwrap();
-        assert_eq!((sent.status, sent.claim_id.as_str()), (PostStatus::Sent, "a"));
-        assert_eq!(
-            store.rotation_history(GuildId(7)).await.unwrap(),
-            [Posted {
+        for store in crate::store::testing::stores().await {
+            let now = Utc::now();
+            store
+                .ensure_guild(GuildId(7), crate::domain::lang::Lang::En, &[], now)
+                .await
+                .unwrap();
+            let new = NewPost {
+                guild: GuildId(7),
+                local_date: NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
                 claim_id: "a".into(),
-                round: 1
-            }]
-        );
+                round: 1,
+                question: Question::Stance,
+                channel: ChannelId(9),
+                nonce: "n1".into(),
+            };
+            let Reservation::Reserved(post) = store.reserve_post(&new, now).await.unwrap() else {
+                panic!("first reserves")
+            };
+            let second = NewPost {
+                claim_id: "b".into(),
+                nonce: "n2".into(),
+                ..new.clone()
+            };
+            match store.reserve_post(&second, now).await.unwrap() {
+                Reservation::Exists(existing) => assert_eq!(existing.id, post.id),
+                other => panic!("second must find the first: {other:?}"),
+            }
+            store.mark_post_sent(post.id, MessageId(55), now).await.unwrap();
+            let sent = store.post_by_message(MessageId(55)).await.unwrap().unwrap();
+            assert_eq!((sent.status, sent.claim_id.as_str()), (PostStatus::Sent, "a"));
+            assert_eq!(
+                store.rotation_history(GuildId(7)).await.unwrap(),
+                [Posted {
+                    claim_id: "a".into(),
+                    round: 1
+                }]
+            );
+        }
     }
 }

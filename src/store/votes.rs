@@ -2,7 +2,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::{ts, Store};
+use super::{ts, with_db, with_tx, Store};
 use crate::domain::ids::{GuildId, PostId, UserId};
 use crate::domain::stats::RoundTally;
 use crate::domain::votes::{Choice, Tally};
@@ -41,36 +41,43 @@ impl Store {
         at: DateTime<Utc>,
     ) -> anyhow::Result<VoteChange> {
         let mut tx = self.write_tx().await?;
-        let previous: Option<String> = sqlx::query_scalar("SELECT choice FROM votes WHERE post_id = ? AND user_id = ?")
+        // PostgreSQL: hold the member's row so that a second click waits for this one.
+        let sql = format!(
+            "SELECT choice FROM votes WHERE post_id = $1 AND user_id = $2 {}",
+            self.lock_rows(false)
+        );
+        let previous: Option<String> = with_tx!(tx, conn => sqlx::query_scalar(&sql)
             .bind(post.0)
             .bind(user.to_db())
-            .fetch_optional(&mut *tx)
-            .await?;
+            .fetch_optional(&mut *conn)
+            .await?);
         let previous = previous
             .map(|p| p.parse::<Choice>())
             .transpose()
             .map_err(anyhow::Error::msg)?;
         if previous != Some(choice) {
-            sqlx::query(
-                "INSERT INTO votes (post_id, user_id, choice, source, updated_at) VALUES (?, ?, ?, ?, ?)
-                 ON CONFLICT (post_id, user_id) DO UPDATE SET choice = excluded.choice, source = excluded.source,
-                 updated_at = excluded.updated_at",
-            )
-            .bind(post.0)
-            .bind(user.to_db())
-            .bind(choice.as_str())
-            .bind(source.as_str())
-            .bind(ts(at))
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query("INSERT INTO vote_history (post_id, user_id, choice, source, at) VALUES (?, ?, ?, ?, ?)")
+            with_tx!(tx, conn => {
+                sqlx::query(
+                    "INSERT INTO votes (post_id, user_id, choice, source, updated_at) VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (post_id, user_id) DO UPDATE SET choice = excluded.choice, source = excluded.source,
+                     updated_at = excluded.updated_at",
+                )
                 .bind(post.0)
                 .bind(user.to_db())
                 .bind(choice.as_str())
                 .bind(source.as_str())
                 .bind(ts(at))
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
+                sqlx::query("INSERT INTO vote_history (post_id, user_id, choice, source, at) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(post.0)
+                    .bind(user.to_db())
+                    .bind(choice.as_str())
+                    .bind(source.as_str())
+                    .bind(ts(at))
+                    .execute(&mut *conn)
+                    .await?;
+            });
         }
         tx.commit().await?;
         Ok(VoteChange {
@@ -88,24 +95,28 @@ impl Store {
         at: DateTime<Utc>,
     ) -> anyhow::Result<VoteChange> {
         let mut tx = self.write_tx().await?;
-        let done =
-            sqlx::query("DELETE FROM votes WHERE post_id = ? AND user_id = ? AND choice = ? AND source = 'reaction'")
-                .bind(post.0)
-                .bind(user.to_db())
-                .bind(choice.as_str())
-                .execute(&mut *tx)
-                .await?;
-        let withdrawn = done.rows_affected() == 1;
-        if withdrawn {
-            sqlx::query(
-                "INSERT INTO vote_history (post_id, user_id, choice, source, at) VALUES (?, ?, NULL, 'reaction', ?)",
+        let withdrawn = with_tx!(tx, conn => {
+            let done = sqlx::query(
+                "DELETE FROM votes WHERE post_id = $1 AND user_id = $2 AND choice = $3 AND source = 'reaction'",
             )
             .bind(post.0)
             .bind(user.to_db())
-            .bind(ts(at))
-            .execute(&mut *tx)
+            .bind(choice.as_str())
+            .execute(&mut *conn)
             .await?;
-        }
+            let withdrawn = done.rows_affected() == 1;
+            if withdrawn {
+                sqlx::query(
+                    "INSERT INTO vote_history (post_id, user_id, choice, source, at) VALUES ($1, $2, NULL, 'reaction', $3)",
+                )
+                .bind(post.0)
+                .bind(user.to_db())
+                .bind(ts(at))
+                .execute(&mut *conn)
+                .await?;
+            }
+            withdrawn
+        });
         tx.commit().await?;
         Ok(if withdrawn {
             VoteChange {
@@ -121,21 +132,20 @@ impl Store {
     }
 
     pub async fn post_tally(&self, post: PostId) -> anyhow::Result<Tally> {
-        let rows: Vec<(String, i64)> =
-            sqlx::query_as("SELECT choice, COUNT(*) FROM votes WHERE post_id = ? GROUP BY choice")
+        let rows: Vec<(String, i64)> = with_db!(self, db => sqlx::query_as("SELECT choice, COUNT(*) FROM votes WHERE post_id = $1 GROUP BY choice")
                 .bind(post.0)
-                .fetch_all(&self.pool)
-                .await?;
+                .fetch_all(db)
+                .await)?;
         to_tally(rows)
     }
 
     /// How many changes the member made on a post (history rows), for tests and audits.
     pub async fn vote_history_len(&self, post: PostId, user: UserId) -> anyhow::Result<u32> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM vote_history WHERE post_id = ? AND user_id = ?")
+        let n: i64 = with_db!(self, db => sqlx::query_scalar("SELECT COUNT(*) FROM vote_history WHERE post_id = $1 AND user_id = $2")
             .bind(post.0)
             .bind(user.to_db())
-            .fetch_one(&self.pool)
-            .await?;
+            .fetch_one(db)
+            .await)?;
         Ok(n as u32)
     }
 }
@@ -143,19 +153,19 @@ impl Store {
 impl Store {
     /// Every sent post's tally in a server, per claim and round, oldest first.
     pub async fn round_tallies(&self, guild: GuildId) -> anyhow::Result<Vec<(String, RoundTally)>> {
-        let posts: Vec<(i64, String, i64, String)> = sqlx::query_as(
-            "SELECT id, claim_id, round, local_date FROM posts WHERE guild_id = ? AND status = 'sent' ORDER BY local_date",
+        let posts: Vec<(i64, String, i64, String)> = with_db!(self, db => sqlx::query_as(
+            "SELECT id, claim_id, round, local_date FROM posts WHERE guild_id = $1 AND status = 'sent' ORDER BY local_date",
         )
         .bind(guild.to_db())
-        .fetch_all(&self.pool)
-        .await?;
-        let counts: Vec<(i64, String, i64)> = sqlx::query_as(
+        .fetch_all(db)
+        .await)?;
+        let counts: Vec<(i64, String, i64)> = with_db!(self, db => sqlx::query_as(
             "SELECT v.post_id, v.choice, COUNT(*) FROM votes v JOIN posts p ON p.id = v.post_id
-             WHERE p.guild_id = ? GROUP BY v.post_id, v.choice",
+             WHERE p.guild_id = $1 GROUP BY v.post_id, v.choice",
         )
         .bind(guild.to_db())
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(db)
+        .await)?;
         let mut by_post: BTreeMap<i64, Vec<(String, i64)>> = BTreeMap::new();
         for (post, choice, n) in counts {
             by_post.entry(post).or_default().push((choice, n));
@@ -196,76 +206,77 @@ mod tests {
 
     #[tokio::test]
     async fn last_choice_counts_and_history_is_kept() {
-        let store = Store::in_memory().await.unwrap();
-        let now = Utc::now();
-        store.ensure_guild(GuildId(1), Lang::Zh, &[], now).await.unwrap();
-        let new = NewPost {
-            guild: GuildId(1),
-            local_date: "2026-11-28".parse().unwrap(),
-            claim_id: "c".into(),
-            round: 1,
-            question: Question::Stance,
-            channel: ChannelId(2),
-            nonce: "n".into(),
-        };
-        let Reservation::Reserved(post) = store.reserve_post(&new, now).await.unwrap() else {
-            panic!()
-        };
-        store
-            .mark_post_sent(post.id, crate::domain::ids::MessageId(3), now)
-            .await
-            .unwrap();
-        let (alice, bob) = (UserId(10), UserId(11));
-        assert_eq!(
+        for store in crate::store::testing::stores().await {
+            let now = Utc::now();
+            store.ensure_guild(GuildId(1), Lang::Zh, &[], now).await.unwrap();
+            let new = NewPost {
+                guild: GuildId(1),
+                local_date: "2026-11-28".parse().unwrap(),
+                claim_id: "c".into(),
+                round: 1,
+                question: Question::Stance,
+                channel: ChannelId(2),
+                nonce: "n".into(),
+            };
+            let Reservation::Reserved(post) = store.reserve_post(&new, now).await.unwrap() else {
+                panic!()
+            };
             store
-                .cast_vote(post.id, alice, Choice::Agree, VoteSource::Button, now)
+                .mark_post_sent(post.id, crate::domain::ids::MessageId(3), now)
                 .await
-                .unwrap()
-                .previous,
-            None
-        );
-        store
-            .cast_vote(post.id, bob, Choice::Agree, VoteSource::Button, now)
-            .await
-            .unwrap();
-        let change = store
-            .cast_vote(post.id, alice, Choice::Disagree, VoteSource::Button, now)
-            .await
-            .unwrap();
-        assert_eq!(change.previous, Some(Choice::Agree));
-        // The same choice again changes nothing and adds no history.
-        store
-            .cast_vote(post.id, alice, Choice::Disagree, VoteSource::Button, now)
-            .await
-            .unwrap();
-        let tally = store.post_tally(post.id).await.unwrap();
-        assert_eq!((tally.count(Choice::Agree), tally.count(Choice::Disagree)), (1, 1));
-        assert_eq!(store.vote_history_len(post.id, alice).await.unwrap(), 2);
-        // A reaction vote, then its removal; removing a reaction that is not the current choice does nothing.
-        let carol = UserId(12);
-        store
-            .cast_vote(post.id, carol, Choice::Unsure, VoteSource::Reaction, now)
-            .await
-            .unwrap();
-        assert_eq!(
+                .unwrap();
+            let (alice, bob) = (UserId(10), UserId(11));
+            assert_eq!(
+                store
+                    .cast_vote(post.id, alice, Choice::Agree, VoteSource::Button, now)
+                    .await
+                    .unwrap()
+                    .previous,
+                None
+            );
             store
-                .withdraw_reaction(post.id, carol, Choice::Agree, now)
+                .cast_vote(post.id, bob, Choice::Agree, VoteSource::Button, now)
                 .await
-                .unwrap()
-                .current,
-            None
-        );
-        assert_eq!(store.post_tally(post.id).await.unwrap().count(Choice::Unsure), 1);
-        store
-            .withdraw_reaction(post.id, carol, Choice::Unsure, now)
-            .await
-            .unwrap();
-        assert_eq!(store.post_tally(post.id).await.unwrap().voters(), 2);
-        let rounds = store.round_tallies(GuildId(1)).await.unwrap();
-        assert_eq!(rounds.len(), 1);
-        assert_eq!(
-            (rounds[0].0.as_str(), rounds[0].1.round, rounds[0].1.tally.voters()),
-            ("c", 1, 2)
-        );
+                .unwrap();
+            let change = store
+                .cast_vote(post.id, alice, Choice::Disagree, VoteSource::Button, now)
+                .await
+                .unwrap();
+            assert_eq!(change.previous, Some(Choice::Agree));
+            // The same choice again changes nothing and adds no history.
+            store
+                .cast_vote(post.id, alice, Choice::Disagree, VoteSource::Button, now)
+                .await
+                .unwrap();
+            let tally = store.post_tally(post.id).await.unwrap();
+            assert_eq!((tally.count(Choice::Agree), tally.count(Choice::Disagree)), (1, 1));
+            assert_eq!(store.vote_history_len(post.id, alice).await.unwrap(), 2);
+            // A reaction vote, then its removal; removing a reaction that is not the current choice does nothing.
+            let carol = UserId(12);
+            store
+                .cast_vote(post.id, carol, Choice::Unsure, VoteSource::Reaction, now)
+                .await
+                .unwrap();
+            assert_eq!(
+                store
+                    .withdraw_reaction(post.id, carol, Choice::Agree, now)
+                    .await
+                    .unwrap()
+                    .current,
+                None
+            );
+            assert_eq!(store.post_tally(post.id).await.unwrap().count(Choice::Unsure), 1);
+            store
+                .withdraw_reaction(post.id, carol, Choice::Unsure, now)
+                .await
+                .unwrap();
+            assert_eq!(store.post_tally(post.id).await.unwrap().voters(), 2);
+            let rounds = store.round_tallies(GuildId(1)).await.unwrap();
+            assert_eq!(rounds.len(), 1);
+            assert_eq!(
+                (rounds[0].0.as_str(), rounds[0].1.round, rounds[0].1.tally.voters()),
+                ("c", 1, 2)
+            );
+        }
     }
 }

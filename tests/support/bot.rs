@@ -10,16 +10,41 @@ pub struct Bot {
     pub metrics_addr: std::net::SocketAddr,
     pub child: tokio::process::Child,
     pub dir: tempfile::TempDir,
-    pub db: std::path::PathBuf,
+    pub database_url: String,
+    /// Extra environment (SHARD_COUNT, SHARD_IDS, ...).
+    env: Vec<(String, String)>,
+}
+
+/// A fresh database for a bot: SQLite in the bot's folder, or, when TEST_BACKEND=postgres, a new
+/// database on the server TEST_POSTGRES_URL names (CI runs the end-to-end tests both ways).
+pub async fn fresh_database(dir: &std::path::Path) -> String {
+    match std::env::var("TEST_BACKEND").as_deref() {
+        Ok("postgres") => {
+            let admin = claim_digest::store::testing::postgres_admin_url()
+                .expect("TEST_BACKEND=postgres needs TEST_POSTGRES_URL");
+            claim_digest::store::testing::scratch_postgres_database(&admin)
+                .await
+                .expect("creating a PostgreSQL test database")
+        }
+        _ => super::sqlite_url(&dir.join("bot.db")),
+    }
 }
 
 pub async fn start_bot(fake: &FakeDiscord, feed_url: &str) -> Bot {
-    start_bot_in(fake, tempfile::tempdir().unwrap(), feed_url).await
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = fresh_database(dir.path()).await;
+    start_bot_with(fake, dir, feed_url, &database_url, &[]).await
 }
 
-/// Starts the bot in `dir`, whose `bot.db` may already hold servers.
-pub async fn start_bot_in(fake: &FakeDiscord, dir: tempfile::TempDir, feed_url: &str) -> Bot {
-    let db = dir.path().join("bot.db");
+/// Starts the bot in `dir` on `database_url` (which may already hold servers), with extra
+/// environment.
+pub async fn start_bot_with(
+    fake: &FakeDiscord,
+    dir: tempfile::TempDir,
+    feed_url: &str,
+    database_url: &str,
+    env: &[(&str, &str)],
+) -> Bot {
     let feeds = dir.path().join("feeds.toml");
     std::fs::write(
         &feeds,
@@ -31,19 +56,21 @@ pub async fn start_bot_in(fake: &FakeDiscord, dir: tempfile::TempDir, feed_url: 
         .unwrap()
         .local_addr()
         .unwrap();
-    let child = spawn(fake, dir.path(), metrics_addr);
+    let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let child = spawn(fake, dir.path(), database_url, metrics_addr, &env);
     Bot {
         metrics_addr,
         child,
         dir,
-        db,
+        database_url: database_url.to_string(),
+        env,
     }
 }
 
 impl Bot {
     /// Starts the bot again on the same database and files (after a crash or a stop).
     pub fn restart(&mut self, fake: &FakeDiscord) {
-        self.child = spawn(fake, self.dir.path(), self.metrics_addr);
+        self.child = spawn(fake, self.dir.path(), &self.database_url, self.metrics_addr, &self.env);
     }
 
     pub fn pid(&self) -> u32 {
@@ -51,19 +78,26 @@ impl Bot {
     }
 }
 
-fn spawn(fake: &FakeDiscord, dir: &std::path::Path, metrics_addr: std::net::SocketAddr) -> tokio::process::Child {
+fn spawn(
+    fake: &FakeDiscord,
+    dir: &std::path::Path,
+    database_url: &str,
+    metrics_addr: std::net::SocketAddr,
+    env: &[(String, String)],
+) -> tokio::process::Child {
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(dir.join("bot.log"))
         .unwrap();
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_claim-digest"))
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_claim-digest"));
+    command
         .arg("run")
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("DISCORD_TOKEN", "fake-token.for-tests")
         .env("DISCORD_API_URL", fake.base_url())
-        .env("DATABASE_URL", format!("sqlite://{}", dir.join("bot.db").display()))
+        .env("DATABASE_URL", database_url)
         .env("CLAIMS_FILE", repo_file("data/claims.toml"))
         .env("FEEDS_FILE", dir.join("feeds.toml"))
         .env("FEED_ALLOW_PRIVATE", "true")
@@ -73,11 +107,11 @@ fn spawn(fake: &FakeDiscord, dir: &std::path::Path, metrics_addr: std::net::Sock
             "RUST_LOG",
             std::env::var("BOT_LOG").unwrap_or_else(|_| "info,serenity=warn".into()),
         )
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .current_dir(dir)
         .stderr(log)
-        .kill_on_drop(true)
-        .spawn()
-        .expect("starting the bot")
+        .kill_on_drop(true);
+    command.spawn().expect("starting the bot")
 }
 
 impl Drop for Bot {

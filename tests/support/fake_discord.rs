@@ -62,7 +62,9 @@ struct Inner {
     next_id: AtomicU64,
     seq: AtomicU64,
     changed: Notify,
-    dispatch: broadcast::Sender<String>,
+    /// Frames for the gateway sessions, with the server they concern (sessions take only the
+    /// servers of their own shard, as Discord routes them).
+    dispatch: broadcast::Sender<(Option<u64>, String)>,
 }
 
 impl FakeDiscord {
@@ -184,6 +186,21 @@ impl FakeDiscord {
         (message, post)
     }
 
+    /// Messages created in `channel` (and kept), oldest first.
+    pub fn messages_in(&self, channel: u64) -> Vec<Value> {
+        let mut found: Vec<(u64, Value)> = self
+            .inner
+            .messages
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(_, m)| m["channel_id"].as_str().and_then(|c| c.parse::<u64>().ok()) == Some(channel))
+            .map(|(id, m)| (*id, m.clone()))
+            .collect();
+        found.sort_by_key(|(id, _)| *id);
+        found.into_iter().map(|(_, m)| m).collect()
+    }
+
     pub fn message(&self, id: u64) -> Option<Value> {
         self.inner.messages.lock().unwrap().get(&id).cloned()
     }
@@ -224,7 +241,7 @@ impl FakeDiscord {
 
     /// Closes every gateway session, as a network drop would; the bot has to reconnect.
     pub fn drop_sessions(&self) {
-        let _ = self.inner.dispatch.send(DROP.to_string());
+        let _ = self.inner.dispatch.send((None, DROP.to_string()));
     }
 
     /// Gateway sessions opened so far.
@@ -235,11 +252,25 @@ impl FakeDiscord {
             .count()
     }
 
-    /// Sends a dispatch event to every connected gateway session.
+    /// Sends a dispatch event to the gateway session of the server's shard (`data.guild_id`), or
+    /// to every session for events without a server.
     pub fn dispatch(&self, event: &str, data: Value) {
+        let guild = data["guild_id"].as_str().and_then(|g| g.parse().ok());
         let seq = self.inner.seq.fetch_add(1, Ordering::SeqCst);
         let frame = json!({"op": 0, "t": event, "s": seq, "d": data}).to_string();
-        let _ = self.inner.dispatch.send(frame);
+        let _ = self.inner.dispatch.send((guild, frame));
+    }
+
+    /// The `[shard, count]` pairs sessions identified with, in order.
+    pub fn identified_shards(&self) -> Vec<(u64, u64)> {
+        self.gateway_frames()
+            .iter()
+            .filter(|f| f["op"] == 2)
+            .map(|f| {
+                let shard = &f["d"]["shard"];
+                (shard[0].as_u64().unwrap_or(0), shard[1].as_u64().unwrap_or(1))
+            })
+            .collect()
     }
 
     fn record(&self, method: &Method, path: &str, body: &Bytes) -> Value {
@@ -426,9 +457,19 @@ async fn rest(State(fake): State<FakeDiscord>, method: Method, uri: Uri, body: B
             Json(Value::Array(messages)).into_response()
         }
         ("PATCH", ["channels", channel, "messages", message]) => {
+            // As Discord does: fields the edit leaves out keep their values.
             let id: u64 = message.parse().unwrap_or(0);
-            let updated = fake.message_object(id, channel, &json_body);
-            fake.inner.messages.lock().unwrap().insert(id, updated.clone());
+            let mut messages = fake.inner.messages.lock().unwrap();
+            let mut updated = messages
+                .get(&id)
+                .cloned()
+                .unwrap_or_else(|| fake.message_object(id, channel, &json!({})));
+            for field in ["content", "embeds", "components"] {
+                if let Some(value) = json_body.get(field) {
+                    updated[field] = value.clone();
+                }
+            }
+            messages.insert(id, updated.clone());
             Json(updated).into_response()
         }
         ("GET", ["channels", _, "messages", message]) => match fake.message(message.parse().unwrap_or(0)) {
@@ -460,6 +501,8 @@ async fn session(fake: FakeDiscord, socket: WebSocket) {
         return;
     }
     let ws_url = fake.base_url().replace("http://", "ws://") + "/ws";
+    // Which shard this session is, from its IDENTIFY; a resumed session keeps its own.
+    let mut shard: (u64, u64) = (0, 1);
     loop {
         tokio::select! {
             incoming = rx.next() => {
@@ -467,6 +510,11 @@ async fn session(fake: FakeDiscord, socket: WebSocket) {
                 let frame: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
                 fake.inner.gateway_frames.lock().unwrap().push(frame.clone());
                 fake.inner.changed.notify_waiters();
+                if frame["op"] == 2 {
+                    if let (Some(id), Some(count)) = (frame["d"]["shard"][0].as_u64(), frame["d"]["shard"][1].as_u64()) {
+                        shard = (id, count.max(1));
+                    }
+                }
                 let reply = match frame["op"].as_u64() {
                     Some(1) => Some(json!({"op": 11})),
                     Some(2) => Some(json!({"op": 0, "t": "READY", "s": fake.inner.seq.fetch_add(1, Ordering::SeqCst), "d": {
@@ -476,6 +524,7 @@ async fn session(fake: FakeDiscord, socket: WebSocket) {
                         "session_id": "fake-session",
                         "resume_gateway_url": ws_url,
                         "application": {"id": APP_ID.to_string(), "flags": 0},
+                        "shard": [shard.0, shard.1],
                     }})),
                     Some(6) => Some(json!({"op": 0, "t": "RESUMED", "s": fake.inner.seq.fetch_add(1, Ordering::SeqCst), "d": {}})),
                     _ => None,
@@ -487,7 +536,11 @@ async fn session(fake: FakeDiscord, socket: WebSocket) {
                 }
             }
             outgoing = dispatches.recv() => {
-                let Ok(frame) = outgoing else { break };
+                let Ok((guild, frame)) = outgoing else { break };
+                // Discord's rule: a server's events go to shard (server_id >> 22) % shard_count.
+                if guild.is_some_and(|g| (g >> 22) % shard.1 != shard.0) {
+                    continue;
+                }
                 if frame == DROP {
                     // 4000 ("unknown error") asks the client to reconnect and resume.
                     let frame = axum::extract::ws::CloseFrame { code: 4000, reason: "dropped by the test".into() };

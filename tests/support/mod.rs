@@ -71,20 +71,28 @@ pub fn repo_file(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
 }
 
-/// Runs the claim-digest binary with a clean environment pointing at `db`.
-pub async fn run_cli(db: &Path, args: &[&str], extra_env: &[(&str, &str)]) -> Output {
+pub fn sqlite_url(path: &Path) -> String {
+    format!("sqlite://{}", path.display())
+}
+
+/// Runs the claim-digest binary with a clean environment pointing at `database_url`.
+pub async fn run_cli(database_url: &str, args: &[&str], extra_env: &[(&str, &str)]) -> Output {
+    // The binary reads .env from its working directory: run it where there is none.
+    let workdir = match database_url.strip_prefix("sqlite://") {
+        Some(path) => Path::new(path).ancestors().find(|a| a.is_dir()).unwrap().to_path_buf(),
+        None => std::env::temp_dir(),
+    };
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_claim-digest"));
     command
         .args(args)
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env("DATABASE_URL", database_url)
         .env("CLAIMS_FILE", repo_file("data/claims.toml"))
         .env("FEEDS_FILE", repo_file("data/feeds.toml"))
         .env("FEED_ALLOW_PRIVATE", "true")
         .env("RUST_LOG", "warn")
-        // The binary reads .env from its working directory: run it where there is none.
-        .current_dir(db.ancestors().find(|a| a.is_dir()).unwrap());
+        .current_dir(workdir);
     for (k, v) in extra_env {
         command.env(k, v);
     }
