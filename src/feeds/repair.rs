@@ -18,10 +18,51 @@ pub fn prepare(bytes: &[u8]) -> Cow<'_, str> {
         Some(mapped) => Cow::Owned(mapped),
         None => text,
     };
-    match map_rdf(&text) {
+    let text = match map_rdf(&text) {
+        Some(mapped) => Cow::Owned(mapped),
+        None => text,
+    };
+    match xhtml_titles_as_html(&text) {
         Some(mapped) => Cow::Owned(mapped),
         None => text,
     }
+}
+
+/// Atom titles of type `xhtml` rewritten as `html` with their markup escaped. feed-rs hands back
+/// an xhtml title's markup with the text's own escapes undone, so `&lt;blink&gt;` written as text
+/// would read as a tag and vanish from the plain title; as an html string, tags and escaped text
+/// stay apart.
+fn xhtml_titles_as_html(text: &str) -> Option<String> {
+    if !text.contains("xhtml") {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut rest = text;
+    let mut changed = false;
+    while let Some(start) = find_tag(rest, "title") {
+        let Some(open_len) = rest[start..].find('>') else { break };
+        let open = &rest[start..start + open_len + 1];
+        let is_xhtml = open.contains("type=\"xhtml\"") || open.contains("type='xhtml'");
+        let close = rest[start + open.len()..]
+            .find("</title>")
+            .map(|c| start + open.len() + c);
+        match close {
+            Some(close) if is_xhtml && !open.ends_with("/>") => {
+                let inner = &rest[start + open.len()..close];
+                out.push_str(&rest[..start]);
+                out.push_str(&open.replace("\"xhtml\"", "\"html\"").replace("'xhtml'", "'html'"));
+                out.push_str(&inner.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;"));
+                rest = &rest[close..];
+                changed = true;
+            }
+            _ => {
+                out.push_str(&rest[..start + open.len()]);
+                rest = &rest[start + open.len()..];
+            }
+        }
+    }
+    out.push_str(rest);
+    changed.then_some(out)
 }
 
 /// The document as UTF-8, with its XML declaration saying so when it was re-encoded.
@@ -183,8 +224,13 @@ fn map_dublin_core(text: &str) -> Option<String> {
     changed.then_some(out)
 }
 
+/// Stands in for the link of an RSS 1.0 item that has none, so that feed-rs keeps the item; not
+/// http(s), so the link itself is dropped afterwards like any other such link.
+const NO_LINK: &str = "urn:x-claim-digest:no-link";
+
 /// RSS 1.0 and 0.90: feed-rs keeps only items with a `<link>`; an item that names itself with
-/// `rdf:about` gets that address as its link, and RSS 0.90's namespace is read as RSS 1.0's.
+/// `rdf:about` gets that address as its link (any other gets a stand-in that is dropped later),
+/// and RSS 0.90's namespace is read as RSS 1.0's.
 fn map_rdf(text: &str) -> Option<String> {
     if !text.contains("22-rdf-syntax-ns#") {
         return None;
@@ -192,7 +238,7 @@ fn map_rdf(text: &str) -> Option<String> {
     let mut out = text.replace("http://my.netscape.com/rdf/simple/0.9/", "http://purl.org/rss/1.0/");
     let mut changed = out.len() != text.len() || out != text;
     let mut from = 0;
-    while let Some(i) = out[from..].find("<item ") {
+    while let Some(i) = find_tag(&out[from..], "item") {
         let start = from + i;
         let Some(open_end) = out[start..].find('>').map(|e| start + e) else {
             break;
@@ -205,10 +251,14 @@ fn map_rdf(text: &str) -> Option<String> {
             Some(value[..value.find(quote)?].to_string())
         });
         from = open_end;
-        if let Some(about) = about.filter(|_| !out[open_end..close].contains("<link")) {
-            out.insert_str(open_end + 1, &format!("<link>{about}</link>"));
-            changed = true;
+        if tag.ends_with('/') || out[open_end..close].contains("<link") {
+            continue;
         }
+        out.insert_str(
+            open_end + 1,
+            &format!("<link>{}</link>", about.as_deref().unwrap_or(NO_LINK)),
+        );
+        changed = true;
     }
     changed.then_some(out)
 }
@@ -440,6 +490,27 @@ mod tests {
         );
         assert_eq!(mapped.matches("<link>").count(), 2, "an item with a link keeps it");
         assert!(map_rdf("<rss><channel/></rss>").is_none());
+        let bare = map_rdf(r#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><item><title>T</title></item></rdf:RDF>"#)
+            .unwrap();
+        assert!(
+            bare.contains(&format!("<item><link>{NO_LINK}</link><title>T</title>")),
+            "{bare}"
+        );
+    }
+
+    #[test]
+    fn xhtml_titles_keep_escaped_text_apart_from_markup() {
+        let doc = r#"<feed><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">The &lt;blink&gt; <b>tag</b></div></title><entry><title>plain &amp; simple</title></entry></feed>"#;
+        let mapped = xhtml_titles_as_html(doc).unwrap();
+        assert!(
+            mapped.contains(r#"<title type="html">&lt;div xmlns="http://www.w3.org/1999/xhtml"&gt;The &amp;lt;blink&amp;gt; &lt;b&gt;tag&lt;/b&gt;&lt;/div&gt;</title>"#),
+            "{mapped}"
+        );
+        assert!(
+            mapped.contains("<title>plain &amp; simple</title>"),
+            "other titles untouched"
+        );
+        assert!(xhtml_titles_as_html("<feed><title>x</title></feed>").is_none());
     }
 
     #[test]

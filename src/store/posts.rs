@@ -105,12 +105,14 @@ impl TryFrom<PostRow> for Post {
 
 impl Store {
     /// Claims (server, local date) for a post. The UNIQUE key makes this the one place that
-    /// decides: two callers racing for the same day get one `Reserved` and one `Exists`.
+    /// decides: two callers racing for the same day get one `Reserved` and one `Exists`. The
+    /// conflict target is left open because racers for one day also collide on the other key
+    /// (server, claim, round), which PostgreSQL may check first.
     pub async fn reserve_post(&self, new: &NewPost, now: DateTime<Utc>) -> anyhow::Result<Reservation> {
         let _writer = self.write_slot().await;
         let done = with_db!(self, db => sqlx::query(
             "INSERT INTO posts (guild_id, local_date, claim_id, round, question, channel_id, nonce, status, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'reserved', $8) ON CONFLICT (guild_id, local_date) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'reserved', $8) ON CONFLICT DO NOTHING",
         )
         .bind(new.guild.to_db())
         .bind(new.local_date.to_string())
@@ -123,10 +125,15 @@ impl Store {
         .execute(db)
         .await
         .map(|done| done.rows_affected()))?;
-        let post = self
-            .post_on(new.guild, new.local_date)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("post of {} on {} vanished", new.guild, new.local_date))?;
+        let post = self.post_on(new.guild, new.local_date).await?.ok_or_else(|| {
+            anyhow::anyhow!(
+                "no post of {} on {}, yet claim {} round {} is taken",
+                new.guild,
+                new.local_date,
+                new.claim_id,
+                new.round
+            )
+        })?;
         Ok(if done == 1 {
             Reservation::Reserved(post)
         } else {
