@@ -119,7 +119,7 @@ impl Store {
         limit: u32,
     ) -> anyhow::Result<Vec<FeedRecord>> {
         let _writer = self.write_slot().await;
-        let lock = self.lock_rows(true);
+        let lock = self.skip_locked_rows();
         let sql = format!(
             "UPDATE feeds SET leased_until = $2 WHERE id IN (
                SELECT id FROM feeds WHERE disabled_reason IS NULL

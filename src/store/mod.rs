@@ -158,13 +158,12 @@ impl Store {
         }
     }
 
-    /// The clause that locks selected rows for the rest of the transaction (PostgreSQL), or
+    /// The clause that makes a subquery skip rows another transaction has locked (PostgreSQL), or
     /// nothing (SQLite, where a write transaction already excludes every other writer).
-    fn lock_rows(&self, skip_locked: bool) -> &'static str {
-        match (&self.backend, skip_locked) {
-            (Backend::Sqlite(_), _) => "",
-            (Backend::Postgres(_), false) => "FOR UPDATE",
-            (Backend::Postgres(_), true) => "FOR UPDATE SKIP LOCKED",
+    fn skip_locked_rows(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite(_) => "",
+            Backend::Postgres(_) => "FOR UPDATE SKIP LOCKED",
         }
     }
 

@@ -30,8 +30,10 @@ impl VoteSource {
 }
 
 impl Store {
-    /// Records a member's choice on a post (the last choice counts) and keeps the change in the
-    /// history, in one transaction: when this returns, the vote is committed.
+    /// Records a member's choice on a post (the last choice counts). One statement: the schema's
+    /// triggers keep the post's counts and the history of changes with it, so when this returns
+    /// the vote, its count and its history row are committed together. A choice equal to the
+    /// current one changes nothing.
     pub async fn cast_vote(
         &self,
         post: PostId,
@@ -40,46 +42,29 @@ impl Store {
         source: VoteSource,
         at: DateTime<Utc>,
     ) -> anyhow::Result<VoteChange> {
-        let mut tx = self.write_tx().await?;
-        // PostgreSQL: hold the member's row so that a second click waits for this one.
-        let sql = format!(
-            "SELECT choice FROM votes WHERE post_id = $1 AND user_id = $2 {}",
-            self.lock_rows(false)
-        );
-        let previous: Option<String> = with_tx!(tx, conn => sqlx::query_scalar(&sql)
-            .bind(post.0)
-            .bind(user.to_db())
-            .fetch_optional(&mut *conn)
-            .await?);
-        let previous = previous
-            .map(|p| p.parse::<Choice>())
-            .transpose()
-            .map_err(anyhow::Error::msg)?;
-        if previous != Some(choice) {
-            with_tx!(tx, conn => {
-                sqlx::query(
-                    "INSERT INTO votes (post_id, user_id, choice, source, updated_at) VALUES ($1, $2, $3, $4, $5)
-                     ON CONFLICT (post_id, user_id) DO UPDATE SET choice = excluded.choice, source = excluded.source,
-                     updated_at = excluded.updated_at",
-                )
-                .bind(post.0)
-                .bind(user.to_db())
-                .bind(choice.as_str())
-                .bind(source.as_str())
-                .bind(ts(at))
-                .execute(&mut *conn)
-                .await?;
-                sqlx::query("INSERT INTO vote_history (post_id, user_id, choice, source, at) VALUES ($1, $2, $3, $4, $5)")
-                    .bind(post.0)
-                    .bind(user.to_db())
-                    .bind(choice.as_str())
-                    .bind(source.as_str())
-                    .bind(ts(at))
-                    .execute(&mut *conn)
-                    .await?;
-            });
-        }
-        tx.commit().await?;
+        let _writer = self.write_slot().await;
+        // RETURNING gives a row only when the vote was new (previous NULL) or changed.
+        let changed: Option<Option<String>> = with_db!(self, db => sqlx::query_scalar(
+            "INSERT INTO votes (post_id, user_id, choice, source, updated_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (post_id, user_id) DO UPDATE SET previous = votes.choice, choice = excluded.choice,
+               source = excluded.source, updated_at = excluded.updated_at
+             WHERE votes.choice <> excluded.choice
+             RETURNING previous",
+        )
+        .bind(post.0)
+        .bind(user.to_db())
+        .bind(choice.as_str())
+        .bind(source.as_str())
+        .bind(ts(at))
+        .fetch_optional(db)
+        .await)?;
+        let previous = match changed {
+            None => Some(choice),
+            Some(previous) => previous
+                .map(|p| p.parse::<Choice>())
+                .transpose()
+                .map_err(anyhow::Error::msg)?,
+        };
         Ok(VoteChange {
             previous,
             current: Some(choice),
@@ -132,7 +117,7 @@ impl Store {
     }
 
     pub async fn post_tally(&self, post: PostId) -> anyhow::Result<Tally> {
-        let rows: Vec<(String, i64)> = with_db!(self, db => sqlx::query_as("SELECT choice, COUNT(*) FROM votes WHERE post_id = $1 GROUP BY choice")
+        let rows: Vec<(String, i64)> = with_db!(self, db => sqlx::query_as("SELECT choice, n FROM vote_counts WHERE post_id = $1 AND n > 0")
                 .bind(post.0)
                 .fetch_all(db)
                 .await)?;
@@ -160,8 +145,8 @@ impl Store {
         .fetch_all(db)
         .await)?;
         let counts: Vec<(i64, String, i64)> = with_db!(self, db => sqlx::query_as(
-            "SELECT v.post_id, v.choice, COUNT(*) FROM votes v JOIN posts p ON p.id = v.post_id
-             WHERE p.guild_id = $1 GROUP BY v.post_id, v.choice",
+            "SELECT c.post_id, c.choice, c.n FROM vote_counts c JOIN posts p ON p.id = c.post_id
+             WHERE p.guild_id = $1 AND c.n > 0",
         )
         .bind(guild.to_db())
         .fetch_all(db)
@@ -276,6 +261,56 @@ mod tests {
             assert_eq!(
                 (rounds[0].0.as_str(), rounds[0].1.round, rounds[0].1.tally.voters()),
                 ("c", 1, 2)
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn kept_counts_match_a_recount_after_every_kind_of_change() {
+        for store in crate::store::testing::stores().await {
+            let now = Utc::now();
+            store.ensure_guild(GuildId(3), Lang::En, &[], now).await.unwrap();
+            let new = NewPost {
+                guild: GuildId(3),
+                local_date: "2026-11-28".parse().unwrap(),
+                claim_id: "c".into(),
+                round: 1,
+                question: Question::Stance,
+                channel: ChannelId(4),
+                nonce: "n".into(),
+            };
+            let Reservation::Reserved(post) = store.reserve_post(&new, now).await.unwrap() else {
+                panic!()
+            };
+            let choices = [Choice::Agree, Choice::Disagree, Choice::Unsure];
+            for step in 0..90u64 {
+                let user = UserId(100 + step % 13);
+                let choice = choices[(step * 7 % 3) as usize];
+                if step % 5 == 4 {
+                    store.withdraw_reaction(post.id, user, choice, now).await.unwrap();
+                } else {
+                    let source = if step % 2 == 0 {
+                        VoteSource::Reaction
+                    } else {
+                        VoteSource::Button
+                    };
+                    store.cast_vote(post.id, user, choice, source, now).await.unwrap();
+                }
+            }
+            let recount: Vec<(String, i64)> = with_db!(store, db => sqlx::query_as(
+                "SELECT choice, COUNT(*) FROM votes WHERE post_id = $1 GROUP BY choice"
+            )
+            .bind(post.id.0)
+            .fetch_all(db)
+            .await)
+            .unwrap();
+            let expected = to_tally(recount).unwrap();
+            assert!(expected.voters() > 0);
+            assert_eq!(
+                store.post_tally(post.id).await.unwrap(),
+                expected,
+                "{}",
+                store.backend_name()
             );
         }
     }
