@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::extract::State;
@@ -15,7 +15,6 @@ use axum::Router;
 
 use crate::store::Store;
 
-#[derive(Default)]
 pub struct Metrics {
     pub posts_sent: AtomicU64,
     pub posts_failed: AtomicU64,
@@ -23,11 +22,49 @@ pub struct Metrics {
     pub feed_fetches: AtomicU64,
     pub feed_failures: AtomicU64,
     pub queue_depth: AtomicU64,
-    pub gateway_connected: AtomicBool,
+    /// Whether each of this process's gateway shards is connected, by shard id.
+    shards: Mutex<BTreeMap<u32, bool>>,
     discord_statuses: Mutex<BTreeMap<u16, u64>>,
 }
 
+impl Default for Metrics {
+    fn default() -> Metrics {
+        Metrics::new(0..=0)
+    }
+}
+
 impl Metrics {
+    /// Metrics for a process running the shards `owned`, none of them connected yet.
+    pub fn new(owned: std::ops::RangeInclusive<u32>) -> Metrics {
+        Metrics {
+            posts_sent: AtomicU64::default(),
+            posts_failed: AtomicU64::default(),
+            votes: AtomicU64::default(),
+            feed_fetches: AtomicU64::default(),
+            feed_failures: AtomicU64::default(),
+            queue_depth: AtomicU64::default(),
+            shards: Mutex::new(owned.map(|shard| (shard, false)).collect()),
+            discord_statuses: Mutex::default(),
+        }
+    }
+
+    /// Records a shard's gateway session going up or down.
+    pub fn set_shard_connected(&self, shard: u32, connected: bool) {
+        self.shards.lock().expect("metrics lock").insert(shard, connected);
+    }
+
+    /// (connected, all) shards of this process.
+    pub fn shards_connected(&self) -> (usize, usize) {
+        let shards = self.shards.lock().expect("metrics lock");
+        (shards.values().filter(|up| **up).count(), shards.len())
+    }
+
+    /// Every shard of this process is connected.
+    pub fn gateway_connected(&self) -> bool {
+        let (up, all) = self.shards_connected();
+        up == all
+    }
+
     pub fn add(counter: &AtomicU64, n: u64) {
         counter.fetch_add(n, Ordering::Relaxed);
     }
@@ -86,12 +123,21 @@ impl Metrics {
         );
         let _ = writeln!(
             out,
-            "# HELP claim_digest_gateway_connected 1 when the gateway session is up."
+            "# HELP claim_digest_gateway_connected 1 when every gateway shard of this process is up."
         );
-        let connected = u8::from(self.gateway_connected.load(Ordering::Relaxed));
+        let connected = u8::from(self.gateway_connected());
         let _ = writeln!(
             out,
             "# TYPE claim_digest_gateway_connected gauge\nclaim_digest_gateway_connected {connected}"
+        );
+        let (up, all) = self.shards_connected();
+        let _ = writeln!(
+            out,
+            "# HELP claim_digest_shards_connected Gateway shards of this process that are up (of {all})."
+        );
+        let _ = writeln!(
+            out,
+            "# TYPE claim_digest_shards_connected gauge\nclaim_digest_shards_connected {up}"
         );
         let _ = writeln!(
             out,
@@ -127,7 +173,7 @@ pub async fn serve(addr: SocketAddr, metrics: Arc<Metrics>, store: Store) -> any
 }
 
 async fn healthz(State(h): State<Health>) -> impl IntoResponse {
-    let gateway = h.metrics.gateway_connected.load(Ordering::Relaxed);
+    let gateway = h.metrics.gateway_connected();
     let database = h.store.ping().await.is_ok();
     let status = if gateway && database {
         StatusCode::OK
@@ -153,5 +199,19 @@ mod tests {
         assert!(text.contains("claim_digest_discord_responses_total{status=\"200\"} 2\n"));
         assert!(text.contains("claim_digest_discord_responses_total{status=\"429\"} 1\n"));
         assert!(text.contains("# TYPE claim_digest_gateway_connected gauge"));
+    }
+
+    #[test]
+    fn the_gateway_is_up_only_when_every_shard_of_the_process_is() {
+        let m = Metrics::new(2..=3);
+        assert!(!m.gateway_connected());
+        m.set_shard_connected(2, true);
+        assert!(!m.gateway_connected(), "shard 3 is still down");
+        m.set_shard_connected(3, true);
+        assert!(m.gateway_connected());
+        assert!(m.render().contains("claim_digest_shards_connected 2\n"));
+        m.set_shard_connected(2, false);
+        assert_eq!(m.shards_connected(), (1, 2));
+        assert!(m.render().contains("claim_digest_gateway_connected 0\n"));
     }
 }

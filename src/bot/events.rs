@@ -1,7 +1,5 @@
 //! Gateway events beyond slash commands: vote buttons and emoji reactions.
 
-use std::sync::atomic::Ordering;
-
 use poise::serenity_prelude as serenity;
 use serenity::{CreateInteractionResponse, CreateInteractionResponseMessage, FullEvent};
 
@@ -23,12 +21,10 @@ pub async fn handle(framework: poise::FrameworkContext<'_, Data, Error>, event: 
         FullEvent::InteractionCreate {
             interaction: serenity::Interaction::Component(click),
         } if click.data.custom_id.starts_with("vote:") => on_vote_button(ctx, data, click).await,
-        FullEvent::Ready { .. } | FullEvent::Resume { .. } => {
-            data.metrics.gateway_connected.store(true, Ordering::Relaxed)
-        }
+        FullEvent::Ready { .. } | FullEvent::Resume { .. } => data.metrics.set_shard_connected(ctx.shard_id.0, true),
         FullEvent::ShardStageUpdate { event } => {
             let connected = matches!(event.new, serenity::ConnectionStage::Connected);
-            data.metrics.gateway_connected.store(connected, Ordering::Relaxed);
+            data.metrics.set_shard_connected(event.shard_id.0, connected);
         }
         FullEvent::ReactionAdd { add_reaction } => on_reaction(ctx, data, add_reaction, true).await,
         FullEvent::ReactionRemove { removed_reaction } => on_reaction(ctx, data, removed_reaction, false).await,

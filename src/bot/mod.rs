@@ -74,7 +74,7 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
             .proxy(api.as_str().trim_end_matches('/'))
             .ratelimiter_disabled(true);
     }
-    let metrics = Arc::new(Metrics::default());
+    let metrics = Arc::new(Metrics::new(app.config.shards.owned.clone()));
     let refresher = FooterRefresher::new(metrics.clone());
     let (stop_tx, stop_rx) = watch::channel(false);
     let rest = rest::DiscordRest::new(&token, app.config.discord_api_url.as_ref(), metrics.clone())?;
