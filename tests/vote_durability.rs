@@ -1,5 +1,7 @@
-//! Many members voting and changing their votes at once, on a file database with several
-//! connections: the tally equals each member's last choice, nothing lost or doubled.
+//! Many members voting and changing their votes at once, on a SQLite file with several
+//! connections and, when TEST_POSTGRES_URL names a server, through two store handles (two
+//! processes) on one PostgreSQL database: the tally equals each member's last choice, and every
+//! change is in the history, nothing lost or doubled.
 
 use std::sync::Arc;
 
@@ -13,11 +15,27 @@ use claim_digest::store::{NewPost, Reservation, Store, VoteSource};
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_votes_end_with_each_members_last_choice() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(
-        Store::open(&format!("sqlite://{}", dir.path().join("votes.db").display()))
-            .await
-            .unwrap(),
-    );
+    let mut urls = vec![format!("sqlite://{}", dir.path().join("votes.db").display())];
+    if let Some(admin) = claim_digest::store::testing::postgres_admin_url() {
+        urls.push(
+            claim_digest::store::testing::scratch_postgres_database(&admin)
+                .await
+                .unwrap(),
+        );
+    }
+    for url in urls {
+        let first = Arc::new(Store::open(&url).await.unwrap());
+        // On PostgreSQL a second handle stands for a second process; SQLite has one writer process.
+        let second = if url.starts_with("postgres") {
+            Arc::new(Store::open(&url).await.unwrap())
+        } else {
+            first.clone()
+        };
+        votes_end_with_last_choice(first, second).await;
+    }
+}
+
+async fn votes_end_with_last_choice(store: Arc<Store>, other: Arc<Store>) {
     let guild = GuildId(1);
     store.ensure_guild(guild, Lang::En, &[], Utc::now()).await.unwrap();
     let new = NewPost {
@@ -39,7 +57,7 @@ async fn concurrent_votes_end_with_each_members_last_choice() {
     let choices = [Choice::Agree, Choice::Disagree, Choice::Unsure];
     let mut tasks = Vec::new();
     for member in 0..MEMBERS {
-        let store = store.clone();
+        let store = if member % 2 == 0 { store.clone() } else { other.clone() };
         tasks.push(tokio::spawn(async move {
             let mut last = None;
             for change in 0..CHANGES {
@@ -59,7 +77,8 @@ async fn concurrent_votes_end_with_each_members_last_choice() {
         *expected.entry(task.await.unwrap()).or_insert(0u32) += 1;
     }
     let tally = store.post_tally(post.id).await.unwrap();
-    assert_eq!(tally.voters(), MEMBERS as u32);
+    assert_eq!(tally.voters(), MEMBERS as u32, "{}", store.backend_name());
+    assert_eq!(other.post_tally(post.id).await.unwrap(), tally);
     for choice in choices {
         assert_eq!(
             tally.count(choice),

@@ -1,3 +1,5 @@
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
 use sqlx::QueryBuilder;
 
@@ -41,6 +43,18 @@ impl Store {
         // Many rows per statement: one statement per item made storing, not parsing, the cost of
         // ingestion. 50 rows of 10 values stay well under SQLite's limit on bound values.
         const ROWS_PER_STATEMENT: usize = 50;
+        // Repeats within the fetch go first (the first occurrence wins, as the feed lists them),
+        // then the rest in story order: two feeds carrying the same stories, stored at once on
+        // PostgreSQL, then wait for each other's stories in the same order and cannot deadlock.
+        let (mut identities, mut stories) = (HashSet::new(), HashSet::new());
+        let mut items: Vec<&NewsItem> = items
+            .iter()
+            .filter(|item| {
+                identities.insert(item.identity.as_str())
+                    && item.story_key.as_deref().is_none_or(|key| stories.insert(key))
+            })
+            .collect();
+        items.sort_by(|a, b| a.story_key.cmp(&b.story_key));
         let mut tx = self.write_tx().await?;
         let mut inserted = 0;
         for chunk in items.chunks(ROWS_PER_STATEMENT) {
