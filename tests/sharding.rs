@@ -121,6 +121,7 @@ async fn two_processes_share_four_shards_and_one_postgres_database() {
     );
     let feed_url = format!("http://{}/feeds/news.xml", feeds.start().await);
     let fake = FakeDiscord::start().await;
+    fake.set_shard_count(SHARDS);
 
     // Leave at least 15 s before the next minute, so that servers set for it are not due yet.
     if Utc::now().second() > 45 {

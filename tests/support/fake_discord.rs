@@ -61,6 +61,9 @@ struct Inner {
     channel_window: Mutex<HashMap<String, Vec<std::time::Instant>>>,
     next_id: AtomicU64,
     seq: AtomicU64,
+    /// The shard count this application runs with; a session identifying with another count is
+    /// closed with 4010 (invalid shard), as Discord does.
+    shard_count: AtomicU64,
     changed: Notify,
     /// Frames for the gateway sessions, with the server they concern (sessions take only the
     /// servers of their own shard, as Discord routes them).
@@ -85,6 +88,7 @@ impl FakeDiscord {
                 channel_window: Mutex::new(HashMap::new()),
                 next_id: AtomicU64::new(1_100_000_000_000_000_000),
                 seq: AtomicU64::new(1),
+                shard_count: AtomicU64::new(1),
                 changed: Notify::new(),
                 dispatch,
             }),
@@ -261,6 +265,12 @@ impl FakeDiscord {
         let _ = self.inner.dispatch.send((guild, frame));
     }
 
+    /// Runs the application with `count` shards: `/gateway/bot` recommends it, and a session that
+    /// identifies with another count is refused.
+    pub fn set_shard_count(&self, count: u64) {
+        self.inner.shard_count.store(count, Ordering::SeqCst);
+    }
+
     /// The `[shard, count]` pairs sessions identified with, in order.
     pub fn identified_shards(&self) -> Vec<(u64, u64)> {
         self.gateway_frames()
@@ -357,7 +367,7 @@ async fn rest(State(fake): State<FakeDiscord>, method: Method, uri: Uri, body: B
     match (method.as_str(), parts.as_slice()) {
         ("GET", ["gateway"]) => Json(json!({"url": format!("{addr}/ws")})).into_response(),
         ("GET", ["gateway", "bot"]) => Json(json!({
-            "url": format!("{addr}/ws"), "shards": 1,
+            "url": format!("{addr}/ws"), "shards": fake.inner.shard_count.load(Ordering::SeqCst),
             "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
         }))
         .into_response(),
@@ -513,6 +523,11 @@ async fn session(fake: FakeDiscord, socket: WebSocket) {
                 if frame["op"] == 2 {
                     if let (Some(id), Some(count)) = (frame["d"]["shard"][0].as_u64(), frame["d"]["shard"][1].as_u64()) {
                         shard = (id, count.max(1));
+                    }
+                    if shard.1 != fake.inner.shard_count.load(Ordering::SeqCst) || shard.0 >= shard.1 {
+                        let frame = axum::extract::ws::CloseFrame { code: 4010, reason: "invalid shard".into() };
+                        let _ = tx.send(WsMessage::Close(Some(frame))).await;
+                        break;
                     }
                 }
                 let reply = match frame["op"].as_u64() {
