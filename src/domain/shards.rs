@@ -70,11 +70,6 @@ impl ShardPlan {
     pub fn owns(&self, guild: GuildId) -> bool {
         self.owned.contains(&self.shard_of(guild))
     }
-
-    /// Whether this process runs every shard (the usual single-process setup).
-    pub fn is_whole(&self) -> bool {
-        self.owned == (0..=self.count - 1)
-    }
 }
 
 impl fmt::Display for ShardPlan {
@@ -97,14 +92,13 @@ mod tests {
     fn defaults_to_one_process_with_every_shard() {
         let plan = ShardPlan::parse(None, None).unwrap();
         assert_eq!(plan, ShardPlan::default());
-        assert!(plan.owns(GuildId(123 << 22)) && plan.is_whole());
+        assert!(plan.owns(GuildId(123 << 22)));
         assert_eq!(ShardPlan::parse(Some("4"), None).unwrap().owned, 0..=3);
     }
 
     #[test]
     fn a_block_of_shards_owns_exactly_its_servers() {
         let plan = ShardPlan::parse(Some("4"), Some("2-3")).unwrap();
-        assert!(!plan.is_whole());
         // Discord's rule: (id >> 22) % count.
         let on = |shard: u64| GuildId(((1000 * 4 + shard) << 22) | 0x3f_ffff);
         assert_eq!(plan.shard_of(on(2)), 2);

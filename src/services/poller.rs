@@ -27,18 +27,21 @@ const PARALLEL_FETCHES: usize = 8;
 /// Feeds leased at a time: small batches spread the due feeds over every process polling the
 /// same database, and keep each lease short.
 const LEASE_BATCH: u32 = 32;
-/// How long a lease holds: a batch takes at most a few request timeouts; a process that dies
-/// holding one only delays those feeds by this much.
-const LEASE_FOR: chrono::Duration = chrono::Duration::minutes(10);
+/// The shortest lease: a process that dies holding one delays those feeds by this much.
+const MIN_LEASE: chrono::Duration = chrono::Duration::minutes(10);
 
 impl App {
     /// Fetches every feed due at `now`, batch by batch, leasing each batch in the database so
     /// that no other process polling the same database fetches the same URL.
     pub async fn run_poller_once(&self, now: DateTime<Utc>) -> anyhow::Result<PollOutcome> {
+        // Long enough for the slowest batch: every feed on one host (2 at a time), each taking
+        // the whole request timeout.
+        let slowest = self.config.fetch_limits.request_timeout * LEASE_BATCH.div_ceil(2);
+        let lease = MIN_LEASE.max(chrono::Duration::from_std(slowest)?);
         let mut outcome = PollOutcome::default();
         loop {
             // Fetched feeds get a later next attempt, so each lease returns feeds not seen yet.
-            let batch = self.store.lease_due_feeds(now, now + LEASE_FOR, LEASE_BATCH).await?;
+            let batch = self.store.lease_due_feeds(now, now + lease, LEASE_BATCH).await?;
             if batch.is_empty() {
                 return Ok(outcome);
             }

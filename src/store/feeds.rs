@@ -108,10 +108,11 @@ impl Store {
         row.map(FeedRecord::try_from).transpose()
     }
 
-    /// Leases up to `limit` of the feeds that are due at `now` (some server uses them, not disabled, next attempt
-    /// come, not leased by anyone else) until `until`, and returns them. Processes sharing a
-    /// database each get different feeds: PostgreSQL skips rows another transaction is leasing
-    /// (FOR UPDATE SKIP LOCKED), SQLite has one writer at a time. Recording the fetch ends the lease.
+    /// Leases up to `limit` of the feeds that are due at `now` (some server uses them, not
+    /// disabled, next attempt come, not leased by anyone else) until `until`, and returns them,
+    /// never-fetched and longest-waiting first. Processes sharing a database each get different
+    /// feeds: PostgreSQL skips rows another transaction is leasing (FOR UPDATE SKIP LOCKED),
+    /// SQLite has one writer at a time. Recording the fetch ends the lease.
     pub async fn lease_due_feeds(
         &self,
         now: DateTime<Utc>,
@@ -126,7 +127,7 @@ impl Store {
                  AND (next_attempt_at IS NULL OR next_attempt_at <= $1)
                  AND (leased_until IS NULL OR leased_until <= $1)
                  AND EXISTS (SELECT 1 FROM guild_feeds g WHERE g.feed_id = feeds.id)
-               ORDER BY next_attempt_at, id LIMIT $3 {lock})
+               ORDER BY COALESCE(next_attempt_at, ''), id LIMIT $3 {lock})
              RETURNING {FEED_COLUMNS}"
         );
         let rows: Vec<FeedRow> = with_db!(self, db => sqlx::query_as(&sql).bind(ts(now)).bind(ts(until)).bind(i64::from(limit)).fetch_all(db).await)?;
