@@ -123,10 +123,6 @@ async fn two_processes_share_four_shards_and_one_postgres_database() {
     let fake = FakeDiscord::start().await;
     fake.set_shard_count(SHARDS);
 
-    // Leave at least 15 s before the next minute, so that servers set for it are not due yet.
-    if Utc::now().second() > 45 {
-        tokio::time::sleep(Duration::from_secs(u64::from(61 - Utc::now().second()))).await;
-    }
     let start = |ids: &'static str| {
         let (fake, feed_url, database_url) = (fake.clone(), feed_url.clone(), database_url.clone());
         async move {
@@ -145,7 +141,11 @@ async fn two_processes_share_four_shards_and_one_postgres_database() {
     fake.wait_request("command registration", WAIT, |r| r.method == "PUT")
         .await;
 
-    // Servers on A's shards (0, 1) are due this minute; those on B's (2, 3) the next.
+    // Servers on A's shards (0, 1) are due this minute; those on B's (2, 3) the next. At least
+    // 20 s are left before the next minute, so that B is stopped before its servers are due.
+    if Utc::now().second() > 40 {
+        tokio::time::sleep(Duration::from_secs(u64::from(61 - Utc::now().second()))).await;
+    }
     let a_guilds = [guild_on(0, 1), guild_on(0, 2), guild_on(1, 1), guild_on(1, 2)];
     let b_guilds = [guild_on(2, 1), guild_on(2, 2), guild_on(3, 1), guild_on(3, 2)];
     let now = Utc::now();
