@@ -1,5 +1,7 @@
 //! News items as the domain sees them, and how an item is identified across fetches and feeds.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sha2::{Digest as _, Sha256};
@@ -30,48 +32,48 @@ impl NewsItem {
 }
 
 /// Identity of an entry, in order of preference: the feed's own guid (scoped to the feed, since
-/// many feeds number their entries 1, 2, 3), else the canonical link, else a hash of title and date.
-/// Never the parser's generated id, which for some entries is random on every parse.
+/// many feeds number their entries 1, 2, 3), else its story (the [`story_key`] of its link), else
+/// a hash of title and date. Never the parser's generated id, which for some entries is random on
+/// every parse.
 pub fn item_identity(
     feed_url: &str,
     guid: Option<&str>,
-    link: Option<&str>,
+    story: Option<&str>,
     title: &str,
     published: Option<DateTime<Utc>>,
 ) -> String {
     if let Some(guid) = guid.map(str::trim).filter(|g| !g.is_empty()) {
-        return format!("guid:{}", short_hash(&[feed_url, guid]));
+        return short_hash("guid", &[feed_url, guid]);
     }
-    if let Some(key) = link.and_then(story_key) {
-        return format!("link:{}", short_hash(&[&key]));
+    if let Some(story) = story {
+        return short_hash("link", &[story]);
     }
     let date = published.map(|d| d.to_rfc3339()).unwrap_or_default();
-    format!("hash:{}", short_hash(&[feed_url, title.trim(), &date]))
+    short_hash("hash", &[feed_url, title.trim(), &date])
 }
 
 /// The comparable form of a story's link: scheme and `www.` dropped, host lower-cased, fragment
 /// and tracking parameters removed, trailing slash trimmed. `None` for anything but http(s).
 pub fn story_key(link: &str) -> Option<String> {
-    let mut url = Url::parse(link.trim()).ok()?;
+    story_key_of(&Url::parse(link.trim()).ok()?)
+}
+
+/// [`story_key`] of a link already parsed.
+pub fn story_key_of(url: &Url) -> Option<String> {
     if !matches!(url.scheme(), "http" | "https") {
         return None;
     }
-    url.set_fragment(None);
-    let kept: Vec<(String, String)> = url
-        .query_pairs()
-        .filter(|(k, _)| !is_tracking_param(k))
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    if kept.is_empty() {
-        url.set_query(None);
-    } else {
-        url.query_pairs_mut().clear().extend_pairs(kept);
-    }
-    let host = url.host_str()?.trim_start_matches("www.").to_string();
+    let host = url.host_str()?.trim_start_matches("www.");
     let path = url.path().trim_end_matches('/');
     let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
-    let query = url.query().map(|q| format!("?{q}")).unwrap_or_default();
-    Some(format!("{host}{port}{path}{query}"))
+    let kept: Vec<(Cow<str>, Cow<str>)> = url.query_pairs().filter(|(k, _)| !is_tracking_param(k)).collect();
+    if kept.is_empty() {
+        return Some(format!("{host}{port}{path}"));
+    }
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(kept)
+        .finish();
+    Some(format!("{host}{port}{path}?{query}"))
 }
 
 fn is_tracking_param(key: &str) -> bool {
@@ -82,14 +84,24 @@ fn is_tracking_param(key: &str) -> bool {
         )
 }
 
-fn short_hash(parts: &[&str]) -> String {
+/// `kind:` and the first 16 bytes of the SHA-256 of `parts`, in hex. Stored identities depend on
+/// this exact form.
+fn short_hash(kind: &str, parts: &[&str]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut hasher = Sha256::new();
     for part in parts {
         hasher.update(part.as_bytes());
         hasher.update([0u8]);
     }
     let digest = hasher.finalize();
-    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+    let mut out = String::with_capacity(kind.len() + 33);
+    out.push_str(kind);
+    out.push(':');
+    for byte in &digest[..16] {
+        out.push(char::from(HEX[usize::from(byte >> 4)]));
+        out.push(char::from(HEX[usize::from(byte & 0xf)]));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -99,26 +111,28 @@ mod tests {
 
     #[test]
     fn guid_wins_and_is_scoped_to_its_feed() {
-        let a = item_identity("https://a.example/feed", Some("42"), Some("https://x/1"), "T", None);
-        let b = item_identity("https://b.example/feed", Some("42"), Some("https://x/1"), "T", None);
-        assert!(a.starts_with("guid:"));
+        let a = item_identity("https://a.example/feed", Some("42"), Some("x/1"), "T", None);
+        let b = item_identity("https://b.example/feed", Some("42"), Some("x/1"), "T", None);
+        // The stored form: changing it would make every known item look new.
+        assert_eq!(a, "guid:b98eae476188f2c523f7d020f1a62345");
         assert_ne!(a, b, "guid 42 of two feeds are two items");
-        let again = item_identity(
-            "https://a.example/feed",
-            Some(" 42 "),
-            Some("https://other"),
-            "Other",
-            None,
-        );
+        let again = item_identity("https://a.example/feed", Some(" 42 "), Some("other"), "Other", None);
         assert_eq!(a, again, "guid decides, whatever else changed");
     }
 
     #[test]
     fn link_then_hash_when_no_guid() {
-        let by_link = item_identity("f", None, Some("https://www.x.com/a/?utm_source=rss#top"), "T", None);
+        let story = |link| story_key(link);
+        let by_link = item_identity(
+            "f",
+            None,
+            story("https://www.x.com/a/?utm_source=rss#top").as_deref(),
+            "T",
+            None,
+        );
         assert_eq!(
             by_link,
-            item_identity("f", Some(""), Some("http://x.com/a"), "Other", None)
+            item_identity("f", Some(""), story("http://x.com/a").as_deref(), "Other", None)
         );
         assert!(by_link.starts_with("link:"));
         let when = Utc.with_ymd_and_hms(2025, 1, 2, 3, 4, 5).unwrap();
@@ -126,7 +140,13 @@ mod tests {
         assert!(h1.starts_with("hash:"));
         assert_eq!(
             h1,
-            item_identity("f", None, Some("javascript:alert(1)"), " Title ", Some(when))
+            item_identity(
+                "f",
+                None,
+                story("javascript:alert(1)").as_deref(),
+                " Title ",
+                Some(when)
+            )
         );
         assert_ne!(h1, item_identity("f", None, None, "Title", None));
     }
@@ -138,6 +158,7 @@ mod tests {
             "example.com/News/1?id=3"
         );
         assert_eq!(story_key("http://example.com:8080/").unwrap(), "example.com:8080");
+        assert_eq!(story_key("https://x.com/a?b=c%20d&utm_x=1").unwrap(), "x.com/a?b=c+d");
         assert_eq!(story_key("mailto:a@b.c"), None);
         assert_eq!(story_key("/relative"), None);
     }

@@ -30,7 +30,9 @@ pub struct RankedNews {
 /// The items of a window, indexed once, ranked against any number of claims.
 pub struct NewsIndex {
     items: Vec<NewsItem>,
-    postings: HashMap<String, Vec<Posting>>,
+    /// Each distinct term's number: `postings[number]` lists the items containing it.
+    term_numbers: HashMap<Box<str>, u32>,
+    postings: Vec<Vec<Posting>>,
     min_score: f64,
 }
 
@@ -47,24 +49,46 @@ struct Phrase {
 
 impl NewsIndex {
     pub fn new(items: Vec<NewsItem>) -> NewsIndex {
-        let mut postings: HashMap<String, Vec<Posting>> = HashMap::new();
+        // Terms are numbered as they are first seen, so that each occurrence costs one lookup by
+        // `&str` and no allocation; building the index is most of the cost of ranking.
+        let mut term_numbers: HashMap<Box<str>, u32> = HashMap::new();
+        let mut postings: Vec<Vec<Posting>> = Vec::new();
+        let (mut in_title, mut in_summary) = (Vec::new(), Vec::new());
         for (index, item) in items.iter().enumerate() {
-            let title: HashSet<String> = terms(&item.title).into_iter().collect();
-            let mut all = title.clone();
-            all.extend(terms(&item.summary));
-            for term in all {
-                let in_title = title.contains(&term);
-                postings.entry(term).or_default().push(Posting {
-                    item: index as u32,
-                    in_title,
-                });
+            in_title.clear();
+            in_summary.clear();
+            for_each_term(&item.title, |term| in_title.push(term_number(&mut term_numbers, term)));
+            for_each_term(&item.summary, |term| {
+                in_summary.push(term_number(&mut term_numbers, term))
+            });
+            postings.resize_with(term_numbers.len(), Vec::new);
+            in_title.sort_unstable();
+            in_title.dedup();
+            in_summary.sort_unstable();
+            in_summary.dedup();
+            let item = index as u32;
+            for &n in &in_title {
+                postings[n as usize].push(Posting { item, in_title: true });
+            }
+            for &n in &in_summary {
+                if in_title.binary_search(&n).is_err() {
+                    postings[n as usize].push(Posting { item, in_title: false });
+                }
             }
         }
         NewsIndex {
             items,
+            term_numbers,
             postings,
             min_score: DEFAULT_MIN_SCORE,
         }
+    }
+
+    /// The items containing `term`, in window order.
+    fn postings(&self, term: &str) -> &[Posting] {
+        self.term_numbers
+            .get(term)
+            .map_or(&[], |&n| self.postings[n as usize].as_slice())
     }
 
     pub fn with_min_score(mut self, min_score: f64) -> NewsIndex {
@@ -92,7 +116,7 @@ impl NewsIndex {
         let mut touched: Vec<u32> = Vec::new();
         for phrase in claim_phrases(claim) {
             for term in &phrase.terms {
-                for p in self.postings.get(term).map(Vec::as_slice).unwrap_or_default() {
+                for p in self.postings(term) {
                     let i = p.item as usize;
                     if hits[i] == 0 {
                         touched.push(p.item);
@@ -151,6 +175,16 @@ impl NewsIndex {
     }
 }
 
+/// The number of `term`, a new one if it was not seen before.
+fn term_number(numbers: &mut HashMap<Box<str>, u32>, term: &str) -> u32 {
+    if let Some(&n) = numbers.get(term) {
+        return n;
+    }
+    let n = numbers.len() as u32;
+    numbers.insert(term.into(), n);
+    n
+}
+
 fn claim_phrases(claim: &Claim) -> Vec<Phrase> {
     let mut phrases = Vec::new();
     let mut single_keywords = HashSet::new();
@@ -195,61 +229,105 @@ fn similarity(a: &HashSet<String>, b: &HashSet<String>) -> f64 {
 /// The searchable terms of a text, in order of appearance (repeats kept).
 pub fn terms(text: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let mut word = String::new();
-    let mut han: Vec<char> = Vec::new();
-    for c in text.chars().flat_map(char::to_lowercase) {
-        if is_han(c) {
-            flush_word(&mut word, &mut out);
-            han.push(c);
-        } else if c.is_alphanumeric() {
-            flush_han(&mut han, &mut out);
-            word.push(c);
+    for_each_term(text, |term| out.push(term.to_string()));
+    out
+}
+
+/// Calls `emit` with each term of `text`, in order of appearance, without allocating per term.
+fn for_each_term(text: &str, mut emit: impl FnMut(&str)) {
+    let mut terms = TermBuffer::default();
+    for c in text.chars() {
+        // Most text is ASCII, whose lower case is one character and needs no table lookup.
+        if c.is_ascii() {
+            terms.push(c.to_ascii_lowercase(), &mut emit);
         } else {
-            flush_word(&mut word, &mut out);
-            flush_han(&mut han, &mut out);
+            for lower in c.to_lowercase() {
+                terms.push(lower, &mut emit);
+            }
         }
     }
-    flush_word(&mut word, &mut out);
-    flush_han(&mut han, &mut out);
-    out
+    terms.finish(&mut emit);
+}
+
+/// The word or run of Chinese characters being read, and a scratch buffer for character pairs.
+#[derive(Default)]
+struct TermBuffer {
+    word: String,
+    han: Vec<char>,
+    pair: String,
+}
+
+impl TermBuffer {
+    fn push(&mut self, c: char, emit: &mut impl FnMut(&str)) {
+        if is_han(c) {
+            flush_word(&mut self.word, emit);
+            self.han.push(c);
+        } else if c.is_alphanumeric() {
+            flush_han(&mut self.han, &mut self.pair, emit);
+            self.word.push(c);
+        } else {
+            self.finish(emit);
+        }
+    }
+
+    fn finish(&mut self, emit: &mut impl FnMut(&str)) {
+        flush_word(&mut self.word, emit);
+        flush_han(&mut self.han, &mut self.pair, emit);
+    }
 }
 
 fn is_han(c: char) -> bool {
     matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FA1F}')
 }
 
-fn flush_word(word: &mut String, out: &mut Vec<String>) {
+fn flush_word(word: &mut String, emit: &mut impl FnMut(&str)) {
     if word.is_empty() {
         return;
     }
-    let w = std::mem::take(word);
-    let numeric = w.chars().all(|c| c.is_ascii_digit());
-    if (numeric && w.len() < 3) || (!numeric && w.chars().count() < 2) || STOP_WORDS.contains(&w.as_str()) {
-        return;
+    let numeric = word.bytes().all(|b| b.is_ascii_digit());
+    let short = if numeric {
+        word.len() < 3
+    } else {
+        word.chars().nth(1).is_none()
+    };
+    if !short && !is_stop_word(word) {
+        emit(stem(word));
     }
-    out.push(stem(w));
+    word.clear();
+}
+
+fn is_stop_word(word: &str) -> bool {
+    // Ordered by length first: most probes are then settled by comparing lengths.
+    STOP_WORDS
+        .binary_search_by(|stop| (stop.len(), *stop).cmp(&(word.len(), word)))
+        .is_ok()
 }
 
 /// Drops an English plural `s`, so that "agents" finds "agent". Deliberately crude.
-fn stem(mut w: String) -> String {
+fn stem(w: &str) -> &str {
     if w.len() > 3 && w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") && !w.ends_with("is") {
-        w.pop();
+        &w[..w.len() - 1]
+    } else {
+        w
     }
-    w
 }
 
-fn flush_han(han: &mut Vec<char>, out: &mut Vec<String>) {
+fn flush_han(han: &mut Vec<char>, pair: &mut String, emit: &mut impl FnMut(&str)) {
     match han.len() {
         0 => {}
         1 => {
-            if !ZH_FUNCTION_CHARS.contains(han[0]) {
-                out.push(han[0].to_string());
+            if !is_zh_function_char(han[0]) {
+                pair.clear();
+                pair.push(han[0]);
+                emit(pair);
             }
         }
         _ => {
-            for pair in han.windows(2) {
-                if !ZH_FUNCTION_CHARS.contains(pair[0]) && !ZH_FUNCTION_CHARS.contains(pair[1]) {
-                    out.push(pair.iter().collect());
+            for two in han.windows(2) {
+                if !is_zh_function_char(two[0]) && !is_zh_function_char(two[1]) {
+                    pair.clear();
+                    pair.extend(two);
+                    emit(pair);
                 }
             }
         }
@@ -258,18 +336,86 @@ fn flush_han(han: &mut Vec<char>, out: &mut Vec<String>) {
 }
 
 /// Characters that mostly glue Chinese sentences together; a pair containing one says little.
-const ZH_FUNCTION_CHARS: &str = "的了是在和也就都而及与着或这那个我你他她它们不会能可要有为以于之其此从到对把被让给很更最还又再所如若并且但却已将该些么吗呢吧啊";
+fn is_zh_function_char(c: char) -> bool {
+    matches!(
+        c,
+        '的' | '了'
+            | '是'
+            | '在'
+            | '和'
+            | '也'
+            | '就'
+            | '都'
+            | '而'
+            | '及'
+            | '与'
+            | '着'
+            | '或'
+            | '这'
+            | '那'
+            | '个'
+            | '我'
+            | '你'
+            | '他'
+            | '她'
+            | '它'
+            | '们'
+            | '不'
+            | '会'
+            | '能'
+            | '可'
+            | '要'
+            | '有'
+            | '为'
+            | '以'
+            | '于'
+            | '之'
+            | '其'
+            | '此'
+            | '从'
+            | '到'
+            | '对'
+            | '把'
+            | '被'
+            | '让'
+            | '给'
+            | '很'
+            | '更'
+            | '最'
+            | '还'
+            | '又'
+            | '再'
+            | '所'
+            | '如'
+            | '若'
+            | '并'
+            | '且'
+            | '但'
+            | '却'
+            | '已'
+            | '将'
+            | '该'
+            | '些'
+            | '么'
+            | '吗'
+            | '呢'
+            | '吧'
+            | '啊'
+    )
+}
 
+/// Sorted by length, then alphabetically, for [`is_stop_word`].
 const STOP_WORDS: &[&str] = &[
-    "a", "about", "above", "after", "again", "all", "almost", "already", "also", "an", "and", "any", "are", "as", "at",
-    "be", "because", "been", "before", "being", "between", "both", "but", "by", "can", "cannot", "could", "did", "do",
-    "does", "doing", "down", "each", "even", "every", "few", "for", "from", "further", "get", "gets", "had", "has",
-    "have", "having", "he", "her", "here", "his", "how", "if", "in", "into", "is", "it", "its", "just", "less", "like",
-    "may", "might", "more", "most", "much", "must", "my", "new", "no", "nor", "not", "now", "of", "off", "on", "once",
-    "one", "only", "or", "other", "our", "out", "over", "own", "same", "says", "she", "should", "so", "some", "still",
-    "such", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "through", "to",
-    "too", "under", "until", "up", "us", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who",
-    "whom", "why", "will", "with", "within", "would", "you", "your", "yet", "say", "said", "way", "make", "makes",
+    "a", "an", "as", "at", "be", "by", "do", "he", "if", "in", "is", "it", "my", "no", "of", "on", "or", "so", "to",
+    "up", "us", "we", "all", "and", "any", "are", "but", "can", "did", "few", "for", "get", "had", "has", "her", "his",
+    "how", "its", "may", "new", "nor", "not", "now", "off", "one", "our", "out", "own", "say", "she", "the", "too",
+    "was", "way", "who", "why", "yet", "you", "also", "been", "both", "does", "down", "each", "even", "from", "gets",
+    "have", "here", "into", "just", "less", "like", "make", "more", "most", "much", "must", "once", "only", "over",
+    "said", "same", "says", "some", "such", "than", "that", "them", "then", "they", "this", "very", "were", "what",
+    "when", "whom", "will", "with", "your", "about", "above", "after", "again", "being", "could", "doing", "every",
+    "makes", "might", "other", "still", "their", "there", "these", "those", "under", "until", "where", "which",
+    "while", "would", "almost", "before", "cannot", "having", "should", "within", "already", "because", "between",
+    "further", "through",
 ];
 
 #[cfg(test)]
@@ -298,6 +444,13 @@ mod tests {
 
     fn titles(ranked: &[RankedNews]) -> Vec<&str> {
         ranked.iter().map(|r| r.item.title.as_str()).collect()
+    }
+
+    #[test]
+    fn stop_words_are_sorted_for_binary_search() {
+        assert!(STOP_WORDS.windows(2).all(|w| (w[0].len(), w[0]) < (w[1].len(), w[1])));
+        assert!(STOP_WORDS.iter().all(|w| is_stop_word(w)));
+        assert!(terms("the and new").is_empty());
     }
 
     #[test]

@@ -4,6 +4,10 @@
 /// contents of script and style), entities decoded, control, zero-width and bidi-override
 /// characters dropped, white space folded.
 pub fn plain_text(input: &str) -> String {
+    // Most titles have neither tags nor entities: nothing to strip or decode.
+    if !input.contains(['<', '&']) {
+        return fold_whitespace(input);
+    }
     let stripped = strip_tags(input);
     let mut decoded = html_escape::decode_html_entities(&stripped).into_owned();
     // Titles are often escaped HTML (`&lt;b&gt;`): once decoded, markup may appear; strip it too.
@@ -48,6 +52,15 @@ fn is_invisible(c: char) -> bool {
 }
 
 fn fold_whitespace(text: &str) -> String {
+    // Printable ASCII with single spaces between words is already folded.
+    let bytes = text.as_bytes();
+    let folded = bytes.iter().all(|b| (b' '..=b'~').contains(b))
+        && !text.contains("  ")
+        && bytes.first() != Some(&b' ')
+        && bytes.last() != Some(&b' ');
+    if folded {
+        return text.to_string();
+    }
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
     for c in text.chars() {
@@ -150,6 +163,10 @@ mod tests {
     #[test]
     fn drops_invisible_characters_and_folds_space() {
         assert_eq!(plain_text("  a\u{200B}b\u{202E}c\u{0007}\n\n d\u{FEFF} "), "abc d");
+        // Text that is already plain takes a short cut; it must agree with the long way.
+        assert_eq!(plain_text("plain words, one space"), "plain words, one space");
+        assert_eq!(plain_text(" lead and trail "), "lead and trail");
+        assert_eq!(plain_text("a  b\tc\u{7f}d"), "a b cd");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use feed_rs::model::{Entry, Link};
 use url::Url;
 
 use super::repair;
-use crate::domain::news::{item_identity, story_key, NewsItem};
+use crate::domain::news::{item_identity, story_key_of, NewsItem};
 use crate::domain::text::{plain_text, truncate_chars};
 
 /// Longest title and summary we keep, in characters.
@@ -72,7 +72,7 @@ pub fn parse_feed(
         .take(max_items)
         .filter_map(|entry| entry_to_item(entry, feed_url, base.as_ref(), &source, now))
         .collect();
-    let link = best_link(&feed.links, base.as_ref());
+    let link = best_link(&feed.links, base.as_ref()).map(String::from);
     let updated = feed.updated.or(feed.published);
     Ok(ParsedFeed {
         title,
@@ -118,12 +118,12 @@ fn entry_to_item(
 ) -> Option<NewsItem> {
     // Like feedparser: with no link, a guid that is itself a web address is the entry's page.
     let link = best_link(&entry.links, base).or_else(|| {
-        let id = entry.id.trim();
-        url::Url::parse(id)
+        url::Url::parse(entry.id.trim())
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https"))
-            .map(|u| u.to_string())
     });
+    let story = link.as_ref().and_then(story_key_of);
+    let link = link.map(String::from);
     let raw_title = entry.title.as_ref().map(text_of).unwrap_or_default();
     let summary = entry
         .summary
@@ -144,10 +144,10 @@ fn entry_to_item(
     // A date in the future is a feed's mistake; it would pin the item to the top of every window.
     let published = entry.published.or(entry.updated).map(|d| d.min(now));
     let guid = Some(entry.id.as_str()).filter(|id| !id.trim().is_empty());
-    let identity = item_identity(feed_url, guid, link.as_deref(), &title, published);
+    let identity = item_identity(feed_url, guid, story.as_deref(), &title, published);
     Some(NewsItem {
         identity,
-        story_key: link.as_deref().and_then(story_key),
+        story_key: story,
         title: truncate_chars(&title, MAX_TITLE_CHARS),
         url: link,
         summary,
@@ -159,7 +159,7 @@ fn entry_to_item(
 
 /// The entry's page: an `alternate` (or unlabelled) link, resolved against the feed's URL,
 /// kept only if it is http(s).
-fn best_link(links: &[Link], base: Option<&Url>) -> Option<String> {
+fn best_link(links: &[Link], base: Option<&Url>) -> Option<Url> {
     let ranked = links
         .iter()
         .filter(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
@@ -171,7 +171,7 @@ fn best_link(links: &[Link], base: Option<&Url>) -> Option<String> {
             None => Url::parse(href).ok(),
         };
         if let Some(u) = resolved.filter(|u| matches!(u.scheme(), "http" | "https")) {
-            return Some(u.to_string());
+            return Some(u);
         }
     }
     None

@@ -19,7 +19,9 @@ impl App {
     ) -> anyhow::Result<Vec<RankedNews>> {
         let from = until - chrono::Duration::days(i64::from(self.config.news_window_days));
         let items = self.store.items_between(feeds, from, until).await?;
-        Ok(NewsIndex::new(items).related(claim, limit))
+        // Indexing a large window is CPU work: it runs on the blocking pool, not the async workers.
+        let claim = claim.clone();
+        Ok(tokio::task::spawn_blocking(move || NewsIndex::new(items).related(&claim, limit)).await?)
     }
 
     pub async fn compose_digest(

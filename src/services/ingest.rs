@@ -38,6 +38,8 @@ const MAX_INTERVAL: Duration = Duration::from_secs(6 * 3600);
 const FIRST_RETRY: Duration = Duration::from_secs(5 * 60);
 /// The longest a server's Retry-After can hold us off.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 3600);
+/// Documents up to this size are parsed on the async worker itself (tens of microseconds).
+const PARSE_INLINE_BYTES: usize = 16 * 1024;
 /// Failures in a row before a feed can be disabled (and it must also have failed for a while).
 const FAILURES_BEFORE_DISABLE: u32 = 3;
 
@@ -102,15 +104,15 @@ impl App {
                 ..
             }) => match self.parse_off_thread(bytes, final_url, name, now).await? {
                 Ok(parsed) => {
-                    let new = self.store.insert_items(feed.id, &parsed.items).await?;
-                    let title = parsed.title.clone();
-                    let next_attempt_at = next_after_success(now, poll, max_age);
                     let record = FetchRecord::Success {
-                        title,
+                        title: parsed.title.clone(),
                         validators,
-                        next_attempt_at,
+                        next_attempt_at: next_after_success(now, poll, max_age),
                     };
-                    self.store.record_fetch(feed.id, now, &record).await?;
+                    let new = self
+                        .store
+                        .store_fetched_items(feed.id, &parsed.items, now, &record)
+                        .await?;
                     IngestOutcome::Stored {
                         title: parsed.title,
                         items: parsed.items.len(),
@@ -147,7 +149,8 @@ impl App {
         }
     }
 
-    /// Parsing is CPU work on untrusted input: it runs on the blocking pool, not the async workers.
+    /// Parsing is CPU work on untrusted input: beyond a small size it runs on the blocking pool,
+    /// a few documents at a time, not on the async workers.
     async fn parse_off_thread(
         &self,
         bytes: Vec<u8>,
@@ -157,6 +160,7 @@ impl App {
     ) -> anyhow::Result<Result<ParsedFeed, ParseError>> {
         let max_items = self.feeds.limits().max_items;
         let name = name.map(str::to_string);
+        let bytes_len = bytes.len();
         let parse = move || {
             // Entries with nothing to show (no title, summary or link) are not kept.
             parse_feed(&bytes, &final_url, name.as_deref(), now, max_items).map(|mut feed| {
@@ -164,6 +168,11 @@ impl App {
                 feed
             })
         };
+        // A small document parses in less time than handing it to another thread takes.
+        if bytes_len <= PARSE_INLINE_BYTES {
+            return Ok(parse());
+        }
+        let _slot = self.parse_slots.acquire().await?;
         Ok(tokio::task::spawn_blocking(parse).await?)
     }
 

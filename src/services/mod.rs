@@ -26,6 +26,9 @@ pub struct App {
     pub feeds: FeedClient,
     /// Daily posts being sent by this process right now, so that two tasks never send one.
     pub sending: poster::Sending,
+    /// Feeds parsed at once: one fewer than the cores, so that parsing a burst of large feeds
+    /// never starves the database writer and the gateway of CPU.
+    parse_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl App {
@@ -38,6 +41,12 @@ impl App {
             store,
             feeds,
             sending: Default::default(),
+            parse_slots: Arc::new(tokio::sync::Semaphore::new(parse_slots())),
         })
     }
+}
+
+/// How many feeds may be parsed at once on this machine.
+fn parse_slots() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1))
 }

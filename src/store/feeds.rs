@@ -1,4 +1,4 @@
-use super::{parse_ts, ts, with_db, Store};
+use super::{parse_ts, ts, with_db, with_tx, Store, WriteTx};
 use crate::domain::ids::FeedId;
 use crate::feeds::fetch::Validators;
 use chrono::{DateTime, Utc};
@@ -85,6 +85,10 @@ const FEED_COLUMNS: &str =
 impl Store {
     /// The feed stored under `url`, created if new. One row per URL, however many servers use it.
     pub async fn upsert_feed(&self, url: &str) -> anyhow::Result<FeedRecord> {
+        // Known feeds (every poll) are only read: no write, no wait for the writer slot.
+        if let Some(feed) = self.feed_by_url(url).await? {
+            return Ok(feed);
+        }
         let _writer = self.write_slot().await;
         with_db!(self, db => sqlx::query("INSERT INTO feeds (url) VALUES ($1) ON CONFLICT (url) DO NOTHING")
             .bind(url)
@@ -141,38 +145,9 @@ impl Store {
 
     /// Records what a fetch came to, and ends the feed's lease.
     pub async fn record_fetch(&self, id: FeedId, at: DateTime<Utc>, record: &FetchRecord) -> anyhow::Result<()> {
-        let _writer = self.write_slot().await;
-        let (at, next) = (ts(at), ts(record.next_attempt_at()));
-        with_db!(self, db => {
-            let query = match record {
-                FetchRecord::Success { title, validators, .. } => sqlx::query(
-                    "UPDATE feeds SET title = COALESCE($1, title), etag = $2, last_modified = $3, last_attempt_at = $4,
-                       last_success_at = $4, last_error = NULL, failures = 0, failing_since = NULL,
-                       next_attempt_at = $5, leased_until = NULL WHERE id = $6",
-                )
-                .bind(title)
-                .bind(&validators.etag)
-                .bind(&validators.last_modified)
-                .bind(&at)
-                .bind(&next),
-                FetchRecord::NotModified { .. } => sqlx::query(
-                    "UPDATE feeds SET last_attempt_at = $1, last_success_at = $1, last_error = NULL, failures = 0,
-                       failing_since = NULL, next_attempt_at = $2, leased_until = NULL WHERE id = $3",
-                )
-                .bind(&at)
-                .bind(&next),
-                FetchRecord::Failure { error, .. } => sqlx::query(
-                    "UPDATE feeds SET last_attempt_at = $1, last_error = $2, failures = failures + 1,
-                       failing_since = COALESCE(failing_since, $1), next_attempt_at = $3, leased_until = NULL
-                     WHERE id = $4",
-                )
-                .bind(&at)
-                .bind(error)
-                .bind(&next),
-            };
-            query.bind(id.0).execute(db).await.map(drop)
-        })?;
-        Ok(())
+        let mut tx = self.write_tx().await?;
+        record_fetch_in(&mut tx, id, at, record).await?;
+        tx.commit().await
     }
 
     /// Disables a feed with a stored reason; true if this call disabled it (so that moderators
@@ -211,6 +186,46 @@ impl FetchRecord {
             | FetchRecord::Failure { next_attempt_at, .. } => *next_attempt_at,
         }
     }
+}
+
+/// Records the outcome of a fetch inside `tx`, which also ends the feed's lease.
+pub(super) async fn record_fetch_in(
+    tx: &mut WriteTx,
+    id: FeedId,
+    at: DateTime<Utc>,
+    record: &FetchRecord,
+) -> anyhow::Result<()> {
+    let (at, next) = (ts(at), ts(record.next_attempt_at()));
+    with_tx!(*tx, conn => {
+        let query = match record {
+            FetchRecord::Success { title, validators, .. } => sqlx::query(
+                "UPDATE feeds SET title = COALESCE($1, title), etag = $2, last_modified = $3, last_attempt_at = $4,
+                   last_success_at = $4, last_error = NULL, failures = 0, failing_since = NULL,
+                   next_attempt_at = $5, leased_until = NULL WHERE id = $6",
+            )
+            .bind(title)
+            .bind(&validators.etag)
+            .bind(&validators.last_modified)
+            .bind(&at)
+            .bind(&next),
+            FetchRecord::NotModified { .. } => sqlx::query(
+                "UPDATE feeds SET last_attempt_at = $1, last_success_at = $1, last_error = NULL, failures = 0,
+                   failing_since = NULL, next_attempt_at = $2, leased_until = NULL WHERE id = $3",
+            )
+            .bind(&at)
+            .bind(&next),
+            FetchRecord::Failure { error, .. } => sqlx::query(
+                "UPDATE feeds SET last_attempt_at = $1, last_error = $2, failures = failures + 1,
+                   failing_since = COALESCE(failing_since, $1), next_attempt_at = $3, leased_until = NULL
+                 WHERE id = $4",
+            )
+            .bind(&at)
+            .bind(error)
+            .bind(&next),
+        };
+        query.bind(id.0).execute(&mut *conn).await.map(drop)
+    })?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,83 +1,76 @@
 use std::collections::HashSet;
 
+use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use sqlx::QueryBuilder;
 
-use super::{parse_ts, ts, with_db, with_tx, Store};
+use super::feeds::record_fetch_in;
+use super::{parse_ts, ts, with_db, with_tx, Backend, FetchRecord, Store, WriteTx};
 use crate::domain::ids::FeedId;
 use crate::domain::news::NewsItem;
 
-/// An `items` row as the window query reads it.
-#[derive(sqlx::FromRow)]
-struct ItemRow {
-    identity: String,
-    story_key: Option<String>,
-    source: String,
-    title: String,
-    url: Option<String>,
-    summary: String,
-    published_at: Option<String>,
-    seen_at: String,
-}
+/// An item as the window query returns it: one element of a JSON array, in the order of the
+/// columns in `WINDOW_*`.
+#[derive(serde::Deserialize)]
+struct StoredItem(
+    String,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    String,
+);
 
-impl TryFrom<ItemRow> for NewsItem {
+impl TryFrom<StoredItem> for NewsItem {
     type Error = anyhow::Error;
-    fn try_from(row: ItemRow) -> anyhow::Result<NewsItem> {
+    fn try_from(row: StoredItem) -> anyhow::Result<NewsItem> {
+        let StoredItem(identity, story_key, source, title, url, summary, published_at, seen_at) = row;
         Ok(NewsItem {
-            identity: row.identity,
-            story_key: row.story_key,
-            source: row.source,
-            title: row.title,
-            url: row.url,
-            summary: row.summary,
-            published: row.published_at.as_deref().map(parse_ts).transpose()?,
-            seen_at: parse_ts(&row.seen_at)?,
+            identity,
+            story_key,
+            source,
+            title,
+            url,
+            summary,
+            published: published_at.as_deref().map(parse_ts).transpose()?,
+            seen_at: parse_ts(&seen_at)?,
         })
     }
 }
+
+/// The window comes back as one JSON array built by the database (and is sorted here): row by
+/// row, the driver's per-row hand-over cost more than the query itself.
+const WINDOW_SQLITE: &str =
+    "SELECT json_group_array(json_array(identity, story_key, source, title, url, summary, published_at, seen_at)) \
+     FROM items WHERE happened_at >= $1 AND happened_at < $2 AND feed_id IN (SELECT value FROM json_each($3))";
+
+const WINDOW_POSTGRES: &str = "SELECT COALESCE(json_agg(json_build_array(identity, story_key, source, title, url, summary, published_at, seen_at)), '[]')::text \
+     FROM items WHERE happened_at >= $1 AND happened_at < $2 AND feed_id = ANY(SELECT value::bigint FROM json_array_elements_text($3::json))";
 
 impl Store {
     /// Stores new items of a feed; an item already known (same identity) or a story already
     /// stored from another feed (same link) is skipped. Returns how many were new.
     pub async fn insert_items(&self, feed: FeedId, items: &[NewsItem]) -> anyhow::Result<usize> {
-        // Many rows per statement: one statement per item made storing, not parsing, the cost of
-        // ingestion. 50 rows of 10 values stay well under SQLite's limit on bound values.
-        const ROWS_PER_STATEMENT: usize = 50;
-        // Repeats within the fetch go first (the first occurrence wins, as the feed lists them),
-        // then the rest in story order: two feeds carrying the same stories, stored at once on
-        // PostgreSQL, then wait for each other's stories in the same order and cannot deadlock.
-        let (mut identities, mut stories) = (HashSet::new(), HashSet::new());
-        let mut items: Vec<&NewsItem> = items
-            .iter()
-            .filter(|item| {
-                identities.insert(item.identity.as_str())
-                    && item.story_key.as_deref().is_none_or(|key| stories.insert(key))
-            })
-            .collect();
-        items.sort_by(|a, b| a.story_key.cmp(&b.story_key));
         let mut tx = self.write_tx().await?;
-        let mut inserted = 0;
-        for chunk in items.chunks(ROWS_PER_STATEMENT) {
-            inserted += with_tx!(tx, conn => {
-                let mut query = QueryBuilder::new(
-                    "INSERT INTO items (identity, story_key, feed_id, source, title, url, summary, published_at, seen_at, happened_at) ",
-                );
-                query.push_values(chunk, |mut row, item| {
-                    row.push_bind(&item.identity)
-                        .push_bind(&item.story_key)
-                        .push_bind(feed.0)
-                        .push_bind(&item.source)
-                        .push_bind(&item.title)
-                        .push_bind(&item.url)
-                        .push_bind(&item.summary)
-                        .push_bind(item.published.map(ts))
-                        .push_bind(ts(item.seen_at))
-                        .push_bind(ts(item.when()));
-                });
-                query.push(" ON CONFLICT DO NOTHING");
-                query.build().execute(&mut *conn).await?.rows_affected() as usize
-            });
-        }
+        let inserted = insert_items_in(&mut tx, feed, items).await?;
+        tx.commit().await?;
+        Ok(inserted)
+    }
+
+    /// A successful fetch: its new items and the fetch's record, in one transaction. Returns how
+    /// many items were new.
+    pub async fn store_fetched_items(
+        &self,
+        feed: FeedId,
+        items: &[NewsItem],
+        at: DateTime<Utc>,
+        record: &FetchRecord,
+    ) -> anyhow::Result<usize> {
+        let mut tx = self.write_tx().await?;
+        let inserted = insert_items_in(&mut tx, feed, items).await?;
+        record_fetch_in(&mut tx, feed, at, record).await?;
         tx.commit().await?;
         Ok(inserted)
     }
@@ -92,23 +85,24 @@ impl Store {
         if feeds.is_empty() {
             return Ok(Vec::new());
         }
-        let rows: Vec<ItemRow> = with_db!(self, db => {
-            let mut query = QueryBuilder::new(
-                "SELECT identity, story_key, source, title, url, summary, published_at, seen_at FROM items WHERE happened_at >= ",
-            );
-            query
-                .push_bind(ts(from))
-                .push(" AND happened_at < ")
-                .push_bind(ts(to))
-                .push(" AND feed_id IN (");
-            let mut ids = query.separated(", ");
-            for feed in feeds {
-                ids.push_bind(feed.0);
-            }
-            query.push(") ORDER BY happened_at DESC");
-            query.build_query_as().fetch_all(db).await?
-        });
-        rows.into_iter().map(NewsItem::try_from).collect()
+        let sql = match self.backend {
+            Backend::Sqlite(_) => WINDOW_SQLITE,
+            Backend::Postgres(_) => WINDOW_POSTGRES,
+        };
+        let feeds = serde_json::to_string(&feeds.iter().map(|f| f.0).collect::<Vec<_>>())?;
+        let window: String = with_db!(self, db => sqlx::query_scalar(sql)
+            .bind(ts(from))
+            .bind(ts(to))
+            .bind(&feeds)
+            .fetch_one(db)
+            .await)?;
+        let rows: Vec<StoredItem> = serde_json::from_str(&window).context("reading the news window")?;
+        let mut items = rows
+            .into_iter()
+            .map(NewsItem::try_from)
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        items.sort_by_key(|item| std::cmp::Reverse(item.when()));
+        Ok(items)
     }
 
     /// Items of a feed that happened since `since`.
@@ -130,6 +124,47 @@ impl Store {
             .await)?;
         Ok(n as u64)
     }
+}
+
+/// Stores new items of a feed inside `tx`; see [`Store::insert_items`].
+async fn insert_items_in(tx: &mut WriteTx, feed: FeedId, items: &[NewsItem]) -> anyhow::Result<usize> {
+    // Many rows per statement: one statement per item made storing, not parsing, the cost of
+    // ingestion. 50 rows of 10 values stay well under SQLite's limit on bound values.
+    const ROWS_PER_STATEMENT: usize = 50;
+    // Repeats within the fetch go first (the first occurrence wins, as the feed lists them),
+    // then the rest in story order: two feeds carrying the same stories, stored at once on
+    // PostgreSQL, then wait for each other's stories in the same order and cannot deadlock.
+    let (mut identities, mut stories) = (HashSet::new(), HashSet::new());
+    let mut items: Vec<&NewsItem> = items
+        .iter()
+        .filter(|item| {
+            identities.insert(item.identity.as_str()) && item.story_key.as_deref().is_none_or(|key| stories.insert(key))
+        })
+        .collect();
+    items.sort_by(|a, b| a.story_key.cmp(&b.story_key));
+    let mut inserted = 0;
+    for chunk in items.chunks(ROWS_PER_STATEMENT) {
+        inserted += with_tx!(*tx, conn => {
+            let mut query = QueryBuilder::new(
+                "INSERT INTO items (identity, story_key, feed_id, source, title, url, summary, published_at, seen_at, happened_at) ",
+            );
+            query.push_values(chunk, |mut row, item| {
+                row.push_bind(&item.identity)
+                    .push_bind(&item.story_key)
+                    .push_bind(feed.0)
+                    .push_bind(&item.source)
+                    .push_bind(&item.title)
+                    .push_bind(&item.url)
+                    .push_bind(&item.summary)
+                    .push_bind(item.published.map(ts))
+                    .push_bind(ts(item.seen_at))
+                    .push_bind(ts(item.when()));
+            });
+            query.push(" ON CONFLICT DO NOTHING");
+            query.build().execute(&mut *conn).await?.rows_affected() as usize
+        });
+    }
+    Ok(inserted)
 }
 
 #[cfg(test)]

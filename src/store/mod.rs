@@ -187,6 +187,8 @@ async fn open_sqlite(url: &str) -> anyhow::Result<SqlitePool> {
         .foreign_keys(true)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
+        // Multi-row statements keep an undo journal while they run; in memory, not a temp file.
+        .pragma("temp_store", "memory")
         .busy_timeout(Duration::from_secs(10));
     if let Some(parent) = Path::new(options.get_filename()).parent() {
         if !parent.as_os_str().is_empty() {
