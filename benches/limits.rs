@@ -120,32 +120,44 @@ async fn app_on_disk(dir: &Path) -> App {
     App::new(config, claims, FeedCatalog::default(), store).unwrap()
 }
 
-/// Fetch from a local server, parse, clean, identify, deduplicate, store, and index. Returns the
-/// whole time, the part spent up to storing, and how many items were stored.
-async fn end_to_end(docs: &[Vec<u8>]) -> (Duration, Duration, usize) {
+/// `docs` served by a local feed server, and the bot's services on a fresh database on disk.
+struct Rig {
+    app: App,
+    sources: Vec<FeedSource>,
+    _dir: tempfile::TempDir,
+}
+
+async fn rig(docs: &[Vec<u8>]) -> Rig {
     let server = FeedServer::default();
     for (i, doc) in docs.iter().enumerate() {
         server.put(&format!("{i}.xml"), "application/xml", doc.clone());
     }
     let addr = server.start().await;
     let dir = tempfile::tempdir().unwrap();
-    let app = app_on_disk(dir.path()).await;
+    Rig {
+        app: app_on_disk(dir.path()).await,
+        sources: (0..docs.len())
+            .map(|i| FeedSource::parse(&format!("http://{addr}/feeds/{i}.xml")).unwrap())
+            .collect(),
+        _dir: dir,
+    }
+}
+
+/// Fetch from a local server, parse, clean, identify, deduplicate, store, and index. Returns the
+/// whole time, the part spent up to storing, and how many items were stored.
+async fn end_to_end(docs: &[Vec<u8>]) -> (Duration, Duration, usize) {
+    let rig = rig(docs).await;
     let now = Utc::now();
     let start = Instant::now();
     let mut jobs = tokio::task::JoinSet::new();
-    for i in 0..docs.len() {
-        let app = app.clone();
-        jobs.spawn(async move {
-            let source = FeedSource::parse(&format!("http://{addr}/feeds/{i}.xml")).unwrap();
-            app.ingest(&source, None, now).await.unwrap()
-        });
+    for source in rig.sources {
+        let app = rig.app.clone();
+        jobs.spawn(async move { app.ingest(&source, None, now).await.unwrap().feed });
     }
-    let mut feeds = Vec::new();
-    while let Some(report) = jobs.join_next().await {
-        feeds.push(report.unwrap().feed);
-    }
+    let feeds = jobs.join_all().await;
     let stored_by = start.elapsed();
-    let items = app
+    let items = rig
+        .app
         .store
         .items_between(
             &feeds,
@@ -163,29 +175,21 @@ async fn end_to_end(docs: &[Vec<u8>]) -> (Duration, Duration, usize) {
 /// Only the fetches of `end_to_end`, through the bot's feed client (two requests at a time per
 /// host): the part of the cost no parser or store can remove.
 async fn fetch_alone(docs: &[Vec<u8>]) -> Duration {
-    let server = FeedServer::default();
-    for (i, doc) in docs.iter().enumerate() {
-        server.put(&format!("{i}.xml"), "application/xml", doc.clone());
-    }
-    let addr = server.start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let app = app_on_disk(dir.path()).await;
+    let rig = rig(docs).await;
     let start = Instant::now();
     let mut jobs = tokio::task::JoinSet::new();
-    for i in 0..docs.len() {
-        let app = app.clone();
-        jobs.spawn(async move {
-            let source = FeedSource::parse(&format!("http://{addr}/feeds/{i}.xml")).unwrap();
-            app.feeds.fetch(&source, None).await.is_ok()
-        });
+    for source in rig.sources {
+        let app = rig.app.clone();
+        jobs.spawn(async move { app.feeds.fetch(&source, None).await.is_ok() });
     }
     let fetched = jobs.join_all().await.into_iter().filter(|ok| *ok).count();
+    let took = start.elapsed();
     assert!(
         fetched * 10 >= docs.len() * 9,
         "only {fetched} of {} fetched",
         docs.len()
     );
-    start.elapsed()
+    took
 }
 
 fn feedparser_rate(files: &[PathBuf]) -> Option<f64> {
