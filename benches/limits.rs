@@ -212,6 +212,18 @@ fn feedparser_rate(files: &[PathBuf]) -> Option<f64> {
     String::from_utf8(out.stdout).ok()?.trim().parse().ok()
 }
 
+/// Feed specs named `Feed 0`, `Feed 1`, ... for the given URLs.
+fn catalog(urls: impl IntoIterator<Item = String>) -> Vec<claim_digest::feeds::FeedSpec> {
+    urls.into_iter()
+        .enumerate()
+        .map(|(i, url)| claim_digest::feeds::FeedSpec {
+            name: format!("Feed {i}"),
+            url,
+            language: None,
+        })
+        .collect()
+}
+
 fn generated_docs(items: usize, per_doc: usize) -> Vec<Vec<u8>> {
     let words = [
         "agent",
@@ -221,8 +233,8 @@ fn generated_docs(items: usize, per_doc: usize) -> Vec<Vec<u8>> {
         "Nvidia",
         "inference",
         "robot",
-        "fusion",
-        "policy",
+        "o3",
+        "OpenAI",
         "startup",
         "model",
         "benchmark",
@@ -231,6 +243,8 @@ fn generated_docs(items: usize, per_doc: usize) -> Vec<Vec<u8>> {
         "芯片",
         "监管",
     ];
+    // Published yesterday: inside the bot's news window whenever the bench runs.
+    let published = (Utc::now() - chrono::Duration::days(1)).format("%a, %d %b %Y 10:00:00 GMT");
     (0..items.div_ceil(per_doc))
         .map(|d| {
             let mut doc = String::from("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Generated</title>");
@@ -238,7 +252,7 @@ fn generated_docs(items: usize, per_doc: usize) -> Vec<Vec<u8>> {
                 let n = d * per_doc + i;
                 let (a, b, c) = (words[n % 16], words[(n / 16) % 16], words[(n / 256) % 16]);
                 doc.push_str(&format!(
-                    "<item><guid>g{n}</guid><title>{a} {b} and {c}: story {n}</title><link>https://gen.example/{n}</link><description>&lt;p&gt;About {b} and {c}, item {n}.&lt;/p&gt;</description><pubDate>Fri, 27 Nov 2026 10:00:00 GMT</pubDate></item>"
+                    "<item><guid>g{n}</guid><title>{a} {b} and {c}: story {n}</title><link>https://gen.example/{n}</link><description>&lt;p&gt;About {b} and {c}, item {n}.&lt;/p&gt;</description><pubDate>{published}</pubDate></item>"
                 ));
             }
             doc.push_str("</channel></rss>");
@@ -275,10 +289,7 @@ async fn ingest() {
             mb_per_s(bytes, fetching),
             100.0 * bare.as_secs_f64() / fetching.as_secs_f64()
         );
-        match feedparser_rate(&files) {
-            Some(rate) => println!("  Python feedparser       {rate:8.1} MB/s"),
-            None => println!("  Python feedparser       not installed (pip install feedparser)"),
-        }
+        print_feedparser_rate(&files);
     }
     let docs = generated_docs(100_000, 500);
     let bytes: usize = docs.iter().map(Vec::len).sum();
@@ -307,6 +318,25 @@ async fn ingest() {
         mb_per_s(bytes, fetching),
         100.0 * bare.as_secs_f64() / fetching.as_secs_f64()
     );
+    // feedparser reads files: the generated documents are written to a scratch folder for it.
+    let scratch = tempfile::tempdir().unwrap();
+    let files: Vec<PathBuf> = docs
+        .iter()
+        .enumerate()
+        .map(|(i, doc)| {
+            let path = scratch.path().join(format!("{i}.xml"));
+            std::fs::write(&path, doc).unwrap();
+            path
+        })
+        .collect();
+    print_feedparser_rate(&files);
+}
+
+fn print_feedparser_rate(files: &[PathBuf]) {
+    match feedparser_rate(files) {
+        Some(rate) => println!("  Python feedparser       {rate:8.1} MB/s"),
+        None => println!("  Python feedparser       not installed (pip install feedparser)"),
+    }
 }
 
 fn ranking() {
@@ -441,21 +471,25 @@ async fn offer_votes(fake: &FakeDiscord, message: &serde_json::Value, post: &str
     }
 }
 
-async fn configured_bot_dir(guilds: u64, feeds: u64, feed_url: &str, post_at: chrono::NaiveTime) -> tempfile::TempDir {
+/// A database with `guilds` servers set up to post at `post_at`, using `catalog`: every server
+/// when `every_server_uses_feeds`, else only the first (feeds shared by all servers are fetched once).
+async fn configured_bot_dir(
+    guilds: u64,
+    catalog: &[claim_digest::feeds::FeedSpec],
+    every_server_uses_feeds: bool,
+    post_at: chrono::NaiveTime,
+) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&format!("sqlite://{}", dir.path().join("bot.db").display()))
         .await
         .unwrap();
-    let catalog: Vec<claim_digest::feeds::FeedSpec> = (0..feeds)
-        .map(|i| claim_digest::feeds::FeedSpec {
-            name: format!("Feed {i}"),
-            url: format!("{feed_url}?n={i}"),
-            language: None,
-        })
-        .collect();
     for g in 0..guilds {
         let guild = GuildId(1_000_000 + g);
-        let defaults = if g == 0 { &catalog[..] } else { &[] };
+        let defaults = if g == 0 || every_server_uses_feeds {
+            catalog
+        } else {
+            &[]
+        };
         store.ensure_guild(guild, Lang::En, defaults, Utc::now()).await.unwrap();
         let update = GuildUpdate {
             channel: ChannelId(2_000_000 + g),
@@ -474,14 +508,18 @@ async fn configured_bot_dir(guilds: u64, feeds: u64, feed_url: &str, post_at: ch
 
 async fn fanout() {
     println!("\n== 4. fan-out: 2,000 servers due at the same minute");
+    // Every server reads ten feeds with 300 recent items each: composing a digest is real work.
     let feeds = FeedServer::default();
-    feeds.put("f.xml", "application/rss+xml", support::rss("F", &[]));
+    for (i, doc) in generated_docs(3_000, 300).into_iter().enumerate() {
+        feeds.put(&format!("f{i}.xml"), "application/rss+xml", doc);
+    }
     let addr = feeds.start().await;
     let fake = FakeDiscord::start().await;
     fake.enforce_global_limit();
     let due = (Utc::now() + chrono::Duration::minutes(1)).time();
     let due = chrono::NaiveTime::from_hms_opt(chrono::Timelike::hour(&due), chrono::Timelike::minute(&due), 0).unwrap();
-    let dir = configured_bot_dir(2000, 0, &format!("http://{addr}/feeds/f.xml"), due).await;
+    let urls = (0..10).map(|i| format!("http://{addr}/feeds/f{i}.xml"));
+    let dir = configured_bot_dir(2000, &catalog(urls), true, due).await;
     let database = support::sqlite_url(&dir.path().join("bot.db"));
     let mut bot = support::bot::start_bot_with(&fake, dir, &format!("http://{addr}/feeds/f.xml"), &database, &[]).await;
     let due_at = Utc::now().date_naive().and_time(due).and_utc();
@@ -511,6 +549,14 @@ async fn fanout() {
         elapsed.as_secs_f64()
     );
     println!("  {attempts} create attempts; {late_429} answered 429 after the first second");
+    let with_news = (0..2000u64)
+        .filter(|g| {
+            fake.messages_in(2_000_000 + g)
+                .iter()
+                .any(|m| m.to_string().contains("gen.example"))
+        })
+        .count();
+    println!("  {with_news} of the posts carry related news");
     let _ = bot.child.start_kill();
 }
 
@@ -547,7 +593,8 @@ async fn memory() {
     ] {
         let fake = FakeDiscord::start().await;
         let later = chrono::NaiveTime::from_hms_opt((chrono::Timelike::hour(&Utc::now()) + 12) % 24, 0, 0).unwrap();
-        let dir = configured_bot_dir(guilds, feed_count, &feed_url, later).await;
+        let urls = (0..feed_count).map(|i| format!("{feed_url}?n={i}"));
+        let dir = configured_bot_dir(guilds, &catalog(urls), false, later).await;
         let started = Instant::now();
         let database = support::sqlite_url(&dir.path().join("bot.db"));
         let mut bot = support::bot::start_bot_with(&fake, dir, &feed_url, &database, &[]).await;
