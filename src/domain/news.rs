@@ -122,17 +122,16 @@ mod tests {
 
     #[test]
     fn link_then_hash_when_no_guid() {
-        let story = |link| story_key(link);
         let by_link = item_identity(
             "f",
             None,
-            story("https://www.x.com/a/?utm_source=rss#top").as_deref(),
+            story_key("https://www.x.com/a/?utm_source=rss#top").as_deref(),
             "T",
             None,
         );
         assert_eq!(
             by_link,
-            item_identity("f", Some(""), story("http://x.com/a").as_deref(), "Other", None)
+            item_identity("f", Some(""), story_key("http://x.com/a").as_deref(), "Other", None)
         );
         assert!(by_link.starts_with("link:"));
         let when = Utc.with_ymd_and_hms(2025, 1, 2, 3, 4, 5).unwrap();
@@ -143,7 +142,7 @@ mod tests {
             item_identity(
                 "f",
                 None,
-                story("javascript:alert(1)").as_deref(),
+                story_key("javascript:alert(1)").as_deref(),
                 " Title ",
                 Some(when)
             )
