@@ -36,7 +36,7 @@ pub struct NewsIndex {
     min_score: f64,
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 struct Posting {
     item: u32,
     in_title: bool,
@@ -49,37 +49,43 @@ struct Phrase {
 
 impl NewsIndex {
     pub fn new(items: Vec<NewsItem>) -> NewsIndex {
-        // Terms are numbered as they are first seen, so that each occurrence costs one lookup by
-        // `&str` and no allocation; building the index is most of the cost of ranking.
-        let mut term_numbers: HashMap<Box<str>, u32> = HashMap::new();
-        let mut postings: Vec<Vec<Posting>> = Vec::new();
-        let (mut in_title, mut in_summary) = (Vec::new(), Vec::new());
-        for (index, item) in items.iter().enumerate() {
-            in_title.clear();
-            in_summary.clear();
-            for_each_term(&item.title, |term| in_title.push(term_number(&mut term_numbers, term)));
-            for_each_term(&item.summary, |term| {
-                in_summary.push(term_number(&mut term_numbers, term))
-            });
-            postings.resize_with(term_numbers.len(), Vec::new);
-            in_title.sort_unstable();
-            in_title.dedup();
-            in_summary.sort_unstable();
-            in_summary.dedup();
-            let item = index as u32;
-            for &n in &in_title {
-                postings[n as usize].push(Posting { item, in_title: true });
-            }
-            for &n in &in_summary {
-                if in_title.binary_search(&n).is_err() {
-                    postings[n as usize].push(Posting { item, in_title: false });
-                }
-            }
+        // Building the index is most of the cost of ranking. A large window is split between
+        // threads, one part per core, and the parts' terms merged after.
+        let parts = if items.len() >= PARALLEL_FROM_ITEMS {
+            std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_INDEX_THREADS))
+        } else {
+            1
+        };
+        NewsIndex::in_parts(items, parts)
+    }
+
+    /// The index built from `parts` runs of the items, each on its own thread when more than one.
+    fn in_parts(items: Vec<NewsItem>, parts: usize) -> NewsIndex {
+        let part_len = items.len().div_ceil(parts).max(1);
+        let mut built = if parts == 1 {
+            vec![Terms::of(&items, 0)]
+        } else {
+            std::thread::scope(|scope| {
+                let threads: Vec<_> = items
+                    .chunks(part_len)
+                    .enumerate()
+                    .map(|(k, part)| scope.spawn(move || Terms::of(part, (k * part_len) as u32)))
+                    .collect();
+                threads
+                    .into_iter()
+                    .map(|thread| thread.join().expect("an index thread panicked"))
+                    .collect()
+            })
+        }
+        .into_iter();
+        let mut index = built.next().unwrap_or_default();
+        for part in built {
+            index.append(part);
         }
         NewsIndex {
             items,
-            term_numbers,
-            postings,
+            term_numbers: index.numbers,
+            postings: index.postings,
             min_score: DEFAULT_MIN_SCORE,
         }
     }
@@ -175,14 +181,74 @@ impl NewsIndex {
     }
 }
 
-/// The number of `term`, a new one if it was not seen before.
-fn term_number(numbers: &mut HashMap<Box<str>, u32>, term: &str) -> u32 {
-    if let Some(&n) = numbers.get(term) {
-        return n;
+/// Windows this large are indexed on several threads.
+const PARALLEL_FROM_ITEMS: usize = 20_000;
+/// At most this many threads index one window.
+const MAX_INDEX_THREADS: usize = 4;
+
+/// The terms of a run of items: each distinct term numbered as first seen (so that each
+/// occurrence costs one lookup by `&str` and no allocation), and the items containing it.
+#[derive(Default)]
+struct Terms {
+    numbers: HashMap<Box<str>, u32>,
+    postings: Vec<Vec<Posting>>,
+}
+
+impl Terms {
+    /// The terms of `items`, the first of which is item number `first` of the window.
+    fn of(items: &[NewsItem], first: u32) -> Terms {
+        let mut terms = Terms::default();
+        let (mut in_title, mut in_summary) = (Vec::new(), Vec::new());
+        for (offset, item) in items.iter().enumerate() {
+            in_title.clear();
+            in_summary.clear();
+            for_each_term(&item.title, |term| in_title.push(terms.number(term)));
+            for_each_term(&item.summary, |term| in_summary.push(terms.number(term)));
+            in_title.sort_unstable();
+            in_title.dedup();
+            in_summary.sort_unstable();
+            in_summary.dedup();
+            let item = first + offset as u32;
+            for &n in &in_title {
+                terms.postings[n as usize].push(Posting { item, in_title: true });
+            }
+            for &n in &in_summary {
+                if in_title.binary_search(&n).is_err() {
+                    terms.postings[n as usize].push(Posting { item, in_title: false });
+                }
+            }
+        }
+        terms
     }
-    let n = numbers.len() as u32;
-    numbers.insert(term.into(), n);
-    n
+
+    /// The number of `term`, a new one if it was not seen before.
+    fn number(&mut self, term: &str) -> u32 {
+        if let Some(&n) = self.numbers.get(term) {
+            return n;
+        }
+        let n = self.postings.len() as u32;
+        self.numbers.insert(term.into(), n);
+        self.postings.push(Vec::new());
+        n
+    }
+
+    /// Adds the terms of the items that follow these ones, keeping each term's items in order.
+    fn append(&mut self, later: Terms) {
+        let Terms { numbers, mut postings } = later;
+        for (term, n) in numbers {
+            let items = std::mem::take(&mut postings[n as usize]);
+            let mine = match self.numbers.get(&term) {
+                Some(&mine) => mine,
+                None => {
+                    let mine = self.postings.len() as u32;
+                    self.numbers.insert(term, mine);
+                    self.postings.push(Vec::new());
+                    mine
+                }
+            };
+            self.postings[mine as usize].extend(items);
+        }
+    }
 }
 
 fn claim_phrases(claim: &Claim) -> Vec<Phrase> {
@@ -451,6 +517,49 @@ mod tests {
         assert!(STOP_WORDS.windows(2).all(|w| (w[0].len(), w[0]) < (w[1].len(), w[1])));
         assert!(STOP_WORDS.iter().all(|w| is_stop_word(w)));
         assert!(terms("the and new").is_empty());
+    }
+
+    #[test]
+    fn an_index_built_in_parts_is_the_index_built_whole() {
+        let set = claims();
+        let words = [
+            "agent",
+            "browser",
+            "theorem",
+            "数学家",
+            "Nvidia",
+            "inference",
+            "前端",
+            "o3",
+        ];
+        let items: Vec<NewsItem> = (0..1_000u32)
+            .map(|n| {
+                let w = |k: u32| words[((n / k) % words.len() as u32) as usize];
+                item(
+                    n,
+                    &format!("{} {} story {n}", w(1), w(3)),
+                    &format!("About {} and {}", w(7), w(1)),
+                    1 + n % 27,
+                )
+            })
+            .collect();
+        let whole = NewsIndex::in_parts(items.clone(), 1);
+        let split = NewsIndex::in_parts(items, 3);
+        assert_eq!(whole.term_numbers.len(), split.term_numbers.len());
+        for term in whole.term_numbers.keys() {
+            assert_eq!(whole.postings(term), split.postings(term), "{term}");
+        }
+        for claim in set.claims() {
+            let ranked = |index: &NewsIndex| {
+                index
+                    .related(claim, 5)
+                    .into_iter()
+                    .map(|r| (r.item.identity, r.score.to_bits()))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(ranked(&whole), ranked(&split), "{}", claim.id);
+        }
+        assert!(!whole.postings("agent").is_empty() && !whole.postings("数学").is_empty());
     }
 
     #[test]
