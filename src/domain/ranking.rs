@@ -237,15 +237,7 @@ impl Terms {
         let Terms { numbers, mut postings } = later;
         for (term, n) in numbers {
             let items = std::mem::take(&mut postings[n as usize]);
-            let mine = match self.numbers.get(&term) {
-                Some(&mine) => mine,
-                None => {
-                    let mine = self.postings.len() as u32;
-                    self.numbers.insert(term, mine);
-                    self.postings.push(Vec::new());
-                    mine
-                }
-            };
+            let mine = self.number(&term);
             self.postings[mine as usize].extend(items);
         }
     }
@@ -382,7 +374,7 @@ fn flush_han(han: &mut Vec<char>, pair: &mut String, emit: &mut impl FnMut(&str)
     match han.len() {
         0 => {}
         1 => {
-            if !is_zh_function_char(han[0]) {
+            if !ZH_FUNCTION_CHARS.contains(han[0]) {
                 pair.clear();
                 pair.push(han[0]);
                 emit(pair);
@@ -390,7 +382,7 @@ fn flush_han(han: &mut Vec<char>, pair: &mut String, emit: &mut impl FnMut(&str)
         }
         _ => {
             for two in han.windows(2) {
-                if !is_zh_function_char(two[0]) && !is_zh_function_char(two[1]) {
+                if !ZH_FUNCTION_CHARS.contains(two[0]) && !ZH_FUNCTION_CHARS.contains(two[1]) {
                     pair.clear();
                     pair.extend(two);
                     emit(pair);
@@ -402,73 +394,7 @@ fn flush_han(han: &mut Vec<char>, pair: &mut String, emit: &mut impl FnMut(&str)
 }
 
 /// Characters that mostly glue Chinese sentences together; a pair containing one says little.
-fn is_zh_function_char(c: char) -> bool {
-    matches!(
-        c,
-        '的' | '了'
-            | '是'
-            | '在'
-            | '和'
-            | '也'
-            | '就'
-            | '都'
-            | '而'
-            | '及'
-            | '与'
-            | '着'
-            | '或'
-            | '这'
-            | '那'
-            | '个'
-            | '我'
-            | '你'
-            | '他'
-            | '她'
-            | '它'
-            | '们'
-            | '不'
-            | '会'
-            | '能'
-            | '可'
-            | '要'
-            | '有'
-            | '为'
-            | '以'
-            | '于'
-            | '之'
-            | '其'
-            | '此'
-            | '从'
-            | '到'
-            | '对'
-            | '把'
-            | '被'
-            | '让'
-            | '给'
-            | '很'
-            | '更'
-            | '最'
-            | '还'
-            | '又'
-            | '再'
-            | '所'
-            | '如'
-            | '若'
-            | '并'
-            | '且'
-            | '但'
-            | '却'
-            | '已'
-            | '将'
-            | '该'
-            | '些'
-            | '么'
-            | '吗'
-            | '呢'
-            | '吧'
-            | '啊'
-    )
-}
+const ZH_FUNCTION_CHARS: &str = "的了是在和也就都而及与着或这那个我你他她它们不会能可要有为以于之其此从到对把被让给很更最还又再所如若并且但却已将该些么吗呢吧啊";
 
 /// Sorted by length, then alphabetically, for [`is_stop_word`].
 const STOP_WORDS: &[&str] = &[
