@@ -10,9 +10,10 @@ use crate::domain::ids::FeedId;
 use crate::domain::news::NewsItem;
 
 /// An item as the window query returns it: one element of a JSON array, in the order of the
-/// columns in `WINDOW_*`.
+/// columns in `WINDOW_*`, led by the row's id (which orders items stored at the same moment).
 #[derive(serde::Deserialize)]
 struct StoredItem(
+    i64,
     String,
     Option<String>,
     String,
@@ -23,11 +24,10 @@ struct StoredItem(
     String,
 );
 
-impl TryFrom<StoredItem> for NewsItem {
-    type Error = anyhow::Error;
-    fn try_from(row: StoredItem) -> anyhow::Result<NewsItem> {
-        let StoredItem(identity, story_key, source, title, url, summary, published_at, seen_at) = row;
-        Ok(NewsItem {
+impl StoredItem {
+    fn into_item(self) -> anyhow::Result<(i64, NewsItem)> {
+        let StoredItem(id, identity, story_key, source, title, url, summary, published_at, seen_at) = self;
+        let item = NewsItem {
             identity,
             story_key,
             source,
@@ -36,18 +36,26 @@ impl TryFrom<StoredItem> for NewsItem {
             summary,
             published: published_at.as_deref().map(parse_ts).transpose()?,
             seen_at: parse_ts(&seen_at)?,
-        })
+        };
+        Ok((id, item))
     }
 }
 
-/// The window comes back as one JSON array built by the database (and is sorted here): row by
-/// row, the driver's per-row hand-over cost more than the query itself.
+/// The window comes back as JSON arrays built by the database: row by row, the driver's per-row
+/// hand-over cost more than the query itself. It is read in parts (rows by id modulo `$4`, part
+/// `$5`), each on its own connection and decoded on its own thread: 100,000 items are 25 MB of
+/// JSON, which one thread decodes in about 0.2 s.
 const WINDOW_SQLITE: &str =
-    "SELECT json_group_array(json_array(identity, story_key, source, title, url, summary, published_at, seen_at)) \
-     FROM items WHERE happened_at >= $1 AND happened_at < $2 AND feed_id IN (SELECT value FROM json_each($3))";
+    "SELECT json_group_array(json_array(id, identity, story_key, source, title, url, summary, published_at, seen_at)) \
+     FROM items WHERE happened_at >= $1 AND happened_at < $2 AND feed_id IN (SELECT value FROM json_each($3)) AND id % $4 = $5";
 
-const WINDOW_POSTGRES: &str = "SELECT COALESCE(json_agg(json_build_array(identity, story_key, source, title, url, summary, published_at, seen_at)), '[]')::text \
-     FROM items WHERE happened_at >= $1 AND happened_at < $2 AND feed_id = ANY(SELECT value::bigint FROM json_array_elements_text($3::json))";
+const WINDOW_POSTGRES: &str = "SELECT COALESCE(json_agg(json_build_array(id, identity, story_key, source, title, url, summary, published_at, seen_at)), '[]')::text \
+     FROM items WHERE happened_at >= $1 AND happened_at < $2 AND feed_id = ANY(SELECT value::bigint FROM json_array_elements_text($3::json)) AND id % $4 = $5";
+
+/// How many parts a window is read in: one per core, up to four.
+fn window_parts() -> i64 {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(4)) as i64
+}
 
 impl Store {
     /// Stores new items of a feed; an item already known (same identity) or a story already
@@ -85,24 +93,48 @@ impl Store {
         if feeds.is_empty() {
             return Ok(Vec::new());
         }
+        let feeds = serde_json::to_string(&feeds.iter().map(|f| f.0).collect::<Vec<_>>())?;
+        let parts = window_parts();
+        let mut reads = tokio::task::JoinSet::new();
+        for part in 0..parts {
+            let (store, feeds) = (self.clone(), feeds.clone());
+            reads.spawn(async move { store.window_part(from, to, &feeds, parts, part).await });
+        }
+        let mut items = Vec::new();
+        while let Some(part) = reads.join_next().await {
+            items.extend(part.context("reading the news window")??);
+        }
+        // Newest first; the id orders items of the same moment, whatever the number of parts.
+        items.sort_unstable_by(|(a_id, a), (b_id, b)| b.when().cmp(&a.when()).then(a_id.cmp(b_id)));
+        Ok(items.into_iter().map(|(_, item)| item).collect())
+    }
+
+    /// One part of [`Store::items_between`], decoded on the blocking pool.
+    async fn window_part(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        feeds: &str,
+        parts: i64,
+        part: i64,
+    ) -> anyhow::Result<Vec<(i64, NewsItem)>> {
         let sql = match self.backend {
             Backend::Sqlite(_) => WINDOW_SQLITE,
             Backend::Postgres(_) => WINDOW_POSTGRES,
         };
-        let feeds = serde_json::to_string(&feeds.iter().map(|f| f.0).collect::<Vec<_>>())?;
         let window: String = with_db!(self, db => sqlx::query_scalar(sql)
             .bind(ts(from))
             .bind(ts(to))
-            .bind(&feeds)
+            .bind(feeds)
+            .bind(parts)
+            .bind(part)
             .fetch_one(db)
             .await)?;
-        let rows: Vec<StoredItem> = serde_json::from_str(&window).context("reading the news window")?;
-        let mut items = rows
-            .into_iter()
-            .map(NewsItem::try_from)
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        items.sort_by_key(|item| std::cmp::Reverse(item.when()));
-        Ok(items)
+        tokio::task::spawn_blocking(move || {
+            let rows: Vec<StoredItem> = serde_json::from_str(&window).context("reading the news window")?;
+            rows.into_iter().map(StoredItem::into_item).collect()
+        })
+        .await?
     }
 
     /// Items of a feed that happened since `since`.
@@ -239,6 +271,18 @@ mod tests {
             assert_eq!(store.insert_items(feed.id, &items).await.unwrap(), 439);
             assert_eq!(store.count_items(feed.id).await.unwrap(), 439);
             assert_eq!(store.insert_items(feed.id, &items).await.unwrap(), 0);
+            // The window is read in parts; it comes back whole, and items of the same moment in
+            // the order they were stored (in story order), however many parts there were.
+            let from = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+            let window = store
+                .items_between(&[feed.id], from, from + chrono::Duration::days(30))
+                .await
+                .unwrap();
+            assert_eq!(window.len(), 439);
+            let stories: Vec<_> = window.iter().map(|i| i.story_key.clone().unwrap()).collect();
+            let mut in_story_order = stories.clone();
+            in_story_order.sort();
+            assert_eq!(stories, in_story_order);
         }
     }
 }

@@ -198,6 +198,10 @@ async fn open_sqlite(url: &str) -> anyhow::Result<SqlitePool> {
     }
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
+        // sqlx pings a connection before lending it out, a round trip to the connection's own
+        // thread on every query. A SQLite connection is a file handle in this process and cannot
+        // go stale like a network one; the pool still checks each connection when it comes back.
+        .test_before_acquire(false)
         .connect_with(options)
         .await
         .with_context(|| format!("opening database {url}"))?;
