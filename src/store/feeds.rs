@@ -89,15 +89,18 @@ impl Store {
         if let Some(feed) = self.feed_by_url(url).await? {
             return Ok(feed);
         }
-        let _writer = self.write_slot().await;
-        with_db!(self, db => sqlx::query("INSERT INTO feeds (url) VALUES ($1) ON CONFLICT (url) DO NOTHING")
-            .bind(url)
-            .execute(db)
-            .await
-            .map(|done| done.rows_affected()))?;
-        self.feed_by_url(url)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("feed {url} vanished after insert"))
+        let sql = format!("INSERT INTO feeds (url) VALUES ($1) ON CONFLICT (url) DO NOTHING RETURNING {FEED_COLUMNS}");
+        let writer = self.write_slot().await;
+        let created: Option<FeedRow> = with_db!(self, db => sqlx::query_as(&sql).bind(url).fetch_optional(db).await)?;
+        drop(writer);
+        match created {
+            Some(row) => FeedRecord::try_from(row),
+            // Another process or task created it since our read.
+            None => self
+                .feed_by_url(url)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("feed {url} vanished after insert")),
+        }
     }
 
     pub async fn feed_by_url(&self, url: &str) -> anyhow::Result<Option<FeedRecord>> {
@@ -244,6 +247,21 @@ mod tests {
                 language: None,
             })
             .collect()
+    }
+
+    #[tokio::test]
+    async fn a_new_feed_added_by_many_tasks_at_once_is_one_row() {
+        for store in crate::store::testing::stores().await {
+            let url = "https://same.example/feed";
+            let mut adds = tokio::task::JoinSet::new();
+            for _ in 0..16 {
+                let store = store.clone();
+                adds.spawn(async move { store.upsert_feed(url).await.unwrap().id });
+            }
+            let ids = adds.join_all().await;
+            assert!(ids.iter().all(|id| *id == ids[0]), "{ids:?}");
+            assert_eq!(store.feed_by_url(url).await.unwrap().unwrap().id, ids[0]);
+        }
     }
 
     #[tokio::test]
