@@ -7,12 +7,15 @@
 pub mod bot;
 pub mod cli;
 pub mod config;
-pub mod domain;
 pub mod error;
-pub mod feeds;
 pub mod metrics;
 pub mod render;
 pub mod services;
-pub mod store;
 
 pub use cli::{run, Cli};
+
+// The lower layers are crates of their own (see docs/ARCHITECTURE.md); re-exported under their
+// layer names so that paths read `crate::domain::...` everywhere above them.
+pub use claim_digest_domain as domain;
+pub use claim_digest_feeds as feeds;
+pub use claim_digest_store as store;

@@ -6,8 +6,8 @@ use sqlx::QueryBuilder;
 
 use super::feeds::record_fetch_in;
 use super::{parse_ts, ts, with_db, with_tx, Backend, FetchRecord, Store, WriteTx};
-use crate::domain::ids::FeedId;
-use crate::domain::news::NewsItem;
+use claim_digest_domain::ids::FeedId;
+use claim_digest_domain::news::NewsItem;
 
 /// An item as the window query returns it: one element of a JSON array, in the order of the
 /// columns in `WINDOW_*`, led by the row's id (which orders items stored at the same moment).
@@ -220,7 +220,7 @@ mod tests {
 
     #[tokio::test]
     async fn same_identity_and_same_story_are_stored_once() {
-        for store in crate::store::testing::stores().await {
+        for store in crate::testing::stores().await {
             let a = store.upsert_feed("https://a.example/feed").await.unwrap();
             let b = store.upsert_feed("https://b.example/feed").await.unwrap();
             assert_eq!(
@@ -259,7 +259,7 @@ mod tests {
 
     #[tokio::test]
     async fn large_batches_skip_repeats_within_and_across_statements() {
-        for store in crate::store::testing::stores().await {
+        for store in crate::testing::stores().await {
             let feed = store.upsert_feed("https://a.example/feed").await.unwrap();
             // 450 items, more than two statements' worth: ids 0..439, then ids 0..9 again, one
             // story twice.

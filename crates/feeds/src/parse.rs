@@ -8,8 +8,8 @@ use feed_rs::model::{Entry, Link};
 use url::Url;
 
 use super::repair;
-use crate::domain::news::{item_identity, story_key_of, NewsItem};
-use crate::domain::text::{plain_text, truncate_chars};
+use claim_digest_domain::news::{item_identity, story_key_of, NewsItem};
+use claim_digest_domain::text::{plain_text, truncate_chars};
 
 /// Longest title and summary we keep, in characters.
 const MAX_TITLE_CHARS: usize = 300;
@@ -354,7 +354,7 @@ mod tests {
     fn dates_match_feed_rs_across_the_feed_corpus() {
         let corpus = std::env::var_os("FEED_CORPUS")
             .map(std::path::PathBuf::from)
-            .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/testdata/feeds"));
+            .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/feeds"));
         let Ok(walk) = corpus_documents(&corpus) else {
             eprintln!("feed corpus not found at {}; skipped", corpus.display());
             return;

@@ -1,7 +1,7 @@
 use super::{parse_ts, ts, with_db, with_tx, Store, WriteTx};
-use crate::domain::ids::FeedId;
-use crate::feeds::fetch::Validators;
 use chrono::{DateTime, Utc};
+use claim_digest_domain::ids::FeedId;
+use claim_digest_feeds::fetch::Validators;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct FeedRecord {
@@ -234,10 +234,10 @@ pub(super) async fn record_fetch_in(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::ids::GuildId;
-    use crate::domain::lang::Lang;
-    use crate::feeds::FeedSpec;
     use chrono::TimeZone;
+    use claim_digest_domain::ids::GuildId;
+    use claim_digest_domain::lang::Lang;
+    use claim_digest_feeds::FeedSpec;
 
     fn specs(n: usize) -> Vec<FeedSpec> {
         (0..n)
@@ -251,7 +251,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_new_feed_added_by_many_tasks_at_once_is_one_row() {
-        for store in crate::store::testing::stores().await {
+        for store in crate::testing::stores().await {
             let url = "https://same.example/feed";
             let mut adds = tokio::task::JoinSet::new();
             for _ in 0..16 {
@@ -266,7 +266,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_lease_hands_each_due_feed_to_one_poller_until_it_is_recorded_or_runs_out() {
-        for store in crate::store::testing::stores().await {
+        for store in crate::testing::stores().await {
             let now = Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap();
             let lease = chrono::Duration::minutes(10);
             store.ensure_guild(GuildId(1), Lang::En, &specs(3), now).await.unwrap();
@@ -308,7 +308,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_servers_feeds_keep_the_order_they_were_added_in() {
-        for store in crate::store::testing::stores().await {
+        for store in crate::testing::stores().await {
             let now = Utc::now();
             store.ensure_guild(GuildId(5), Lang::Zh, &specs(2), now).await.unwrap();
             let extra = store.upsert_feed("https://extra.example/atom").await.unwrap();

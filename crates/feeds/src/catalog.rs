@@ -4,7 +4,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::domain::lang::Lang;
+use claim_digest_domain::lang::Lang;
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -50,7 +50,7 @@ mod tests {
 
     #[test]
     fn shipped_feed_list_parses_with_both_languages() {
-        let catalog = FeedCatalog::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data/feeds.toml")).unwrap();
+        let catalog = FeedCatalog::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/feeds.toml")).unwrap();
         assert!(catalog.feeds.iter().any(|f| f.language == Some(Lang::Zh)));
         assert!(catalog.feeds.iter().any(|f| f.language == Some(Lang::En)));
     }

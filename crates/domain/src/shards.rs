@@ -5,7 +5,7 @@
 use std::fmt;
 use std::ops::RangeInclusive;
 
-use crate::domain::ids::GuildId;
+use crate::ids::GuildId;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShardPlan {

@@ -402,7 +402,7 @@ published = "2024-12-25"
 
     #[test]
     fn shipped_claims_file_is_valid() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/claims.toml");
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/claims.toml");
         let set = ClaimSet::load(&path).expect("data/claims.toml must validate");
         assert!((35..=50).contains(&set.claims().len()), "{} claims", set.claims().len());
         let math = set.get("math-700-days").unwrap();
@@ -493,7 +493,7 @@ kind = "opinion"
 
     #[test]
     fn due_only_for_predictions_past_deadline() {
-        let set = ClaimSet::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data/claims.toml")).unwrap();
+        let set = ClaimSet::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/claims.toml")).unwrap();
         let math = set.get("math-700-days").unwrap();
         assert!(!math.is_due(NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()));
         assert!(math.is_due(NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()));

@@ -48,7 +48,7 @@ impl FeedSource {
             FeedSource::Http(url) => Ok(url),
             FeedSource::File(_) => Err(FetchError::InvalidUrl(format!(
                 "`{}` is not an http(s) URL",
-                crate::domain::text::truncate_chars(input, 200)
+                claim_digest_domain::text::truncate_chars(input, 200)
             ))),
         }
     }

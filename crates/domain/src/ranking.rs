@@ -413,12 +413,12 @@ const STOP_WORDS: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::claims::ClaimSet;
+    use crate::claims::ClaimSet;
     use chrono::{TimeZone, Utc};
     use std::path::Path;
 
     fn claims() -> ClaimSet {
-        ClaimSet::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data/claims.toml")).unwrap()
+        ClaimSet::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/claims.toml")).unwrap()
     }
 
     fn item(n: u32, title: &str, summary: &str, day: u32) -> NewsItem {

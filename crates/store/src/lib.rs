@@ -31,8 +31,8 @@ pub use votes::{VoteChange, VoteSource};
 macro_rules! with_db {
     ($store:expr, $db:ident => $body:expr) => {
         match &$store.backend {
-            $crate::store::Backend::Sqlite($db) => $body,
-            $crate::store::Backend::Postgres($db) => $body,
+            $crate::Backend::Sqlite($db) => $body,
+            $crate::Backend::Postgres($db) => $body,
         }
     };
 }
@@ -41,11 +41,11 @@ macro_rules! with_db {
 macro_rules! with_tx {
     ($tx:expr, $conn:ident => $body:expr) => {
         match &mut $tx {
-            $crate::store::WriteTx::Sqlite { tx, .. } => {
+            $crate::WriteTx::Sqlite { tx, .. } => {
                 let $conn = &mut **tx;
                 $body
             }
-            $crate::store::WriteTx::Postgres(tx) => {
+            $crate::WriteTx::Postgres(tx) => {
                 let $conn = &mut **tx;
                 $body
             }
@@ -120,7 +120,7 @@ impl Store {
             .max_connections(1)
             .connect_with(options)
             .await?;
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        sqlx::migrate!("../../migrations/sqlite").run(&pool).await?;
         Ok(Store {
             backend: Backend::Sqlite(pool),
             writer: Default::default(),
@@ -205,7 +205,7 @@ async fn open_sqlite(url: &str) -> anyhow::Result<SqlitePool> {
         .connect_with(options)
         .await
         .with_context(|| format!("opening database {url}"))?;
-    sqlx::migrate!("./migrations/sqlite")
+    sqlx::migrate!("../../migrations/sqlite")
         .run(&pool)
         .await
         .context("running database migrations")?;
@@ -229,7 +229,7 @@ async fn open_postgres(url: &str) -> anyhow::Result<PgPool> {
         .with_context(|| format!("connecting to {place}"))?;
     // Several processes may start at once: the migrator takes an advisory lock so that one of
     // them migrates and the others wait for it.
-    sqlx::migrate!("./migrations/postgres")
+    sqlx::migrate!("../../migrations/postgres")
         .run(&pool)
         .await
         .with_context(|| format!("running database migrations on {place}"))?;
@@ -303,11 +303,11 @@ pub mod testing {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::ids::{ChannelId, GuildId, PostId, UserId};
-    use crate::domain::lang::Lang;
-    use crate::domain::news::NewsItem;
-    use crate::domain::votes::{Choice, Question};
     use chrono::TimeZone;
+    use claim_digest_domain::ids::{ChannelId, GuildId, PostId, UserId};
+    use claim_digest_domain::lang::Lang;
+    use claim_digest_domain::news::NewsItem;
+    use claim_digest_domain::votes::{Choice, Question};
 
     /// Two processes on one PostgreSQL database: the database, not either process, decides who
     /// posts a day, who fetches a feed and which copy of a story is kept; votes through either
@@ -321,8 +321,8 @@ mod tests {
         let url = testing::scratch_postgres_database(&admin).await.unwrap();
         let (a, b) = (Store::open(&url).await.unwrap(), Store::open(&url).await.unwrap());
         let now = Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap();
-        let feeds: Vec<crate::feeds::FeedSpec> = (0..40)
-            .map(|i| crate::feeds::FeedSpec {
+        let feeds: Vec<claim_digest_feeds::FeedSpec> = (0..40)
+            .map(|i| claim_digest_feeds::FeedSpec {
                 name: format!("f{i}"),
                 url: format!("https://f{i}.example/feed"),
                 language: None,

@@ -3,8 +3,8 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 
 use super::{parse_ts, ts, with_db, Store};
-use crate::domain::ids::{GuildId, PostId, UserId};
-use crate::domain::votes::Choice;
+use claim_digest_domain::ids::{GuildId, PostId, UserId};
+use claim_digest_domain::votes::Choice;
 
 /// A moderator's resolution of a prediction.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,8 +1,8 @@
 use super::{feeds::FeedRecord, ts, with_db, with_tx, Store};
-use crate::domain::ids::{ChannelId, FeedId, GuildId, RoleId};
-use crate::domain::lang::Lang;
-use crate::feeds::FeedSpec;
 use chrono::{DateTime, NaiveTime, Utc};
+use claim_digest_domain::ids::{ChannelId, FeedId, GuildId, RoleId};
+use claim_digest_domain::lang::Lang;
+use claim_digest_feeds::FeedSpec;
 
 /// A server's settings, as moderators set them with `/digest setup`.
 #[derive(Debug, Clone, PartialEq)]

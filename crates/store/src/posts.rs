@@ -1,8 +1,8 @@
 use super::{parse_ts, ts, with_db, Store};
-use crate::domain::ids::{ChannelId, GuildId, MessageId, PostId};
-use crate::domain::rotation::Posted;
-use crate::domain::votes::Question;
 use chrono::{DateTime, NaiveDate, Utc};
+use claim_digest_domain::ids::{ChannelId, GuildId, MessageId, PostId};
+use claim_digest_domain::rotation::Posted;
+use claim_digest_domain::votes::Question;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PostStatus {
@@ -265,10 +265,10 @@ mod tests {
 
     #[tokio::test]
     async fn one_post_per_server_per_day() {
-        for store in crate::store::testing::stores().await {
+        for store in crate::testing::stores().await {
             let now = Utc::now();
             store
-                .ensure_guild(GuildId(7), crate::domain::lang::Lang::En, &[], now)
+                .ensure_guild(GuildId(7), claim_digest_domain::lang::Lang::En, &[], now)
                 .await
                 .unwrap();
             let new = NewPost {

@@ -3,9 +3,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 
 use super::{ts, with_db, with_tx, Store};
-use crate::domain::ids::{GuildId, PostId, UserId};
-use crate::domain::stats::RoundTally;
-use crate::domain::votes::{Choice, Tally};
+use claim_digest_domain::ids::{GuildId, PostId, UserId};
+use claim_digest_domain::stats::RoundTally;
+use claim_digest_domain::votes::{Choice, Tally};
 
 /// What a vote changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -184,14 +184,14 @@ fn to_tally(rows: Vec<(String, i64)>) -> anyhow::Result<Tally> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::ids::ChannelId;
-    use crate::domain::lang::Lang;
-    use crate::domain::votes::Question;
-    use crate::store::{NewPost, Reservation};
+    use crate::{NewPost, Reservation};
+    use claim_digest_domain::ids::ChannelId;
+    use claim_digest_domain::lang::Lang;
+    use claim_digest_domain::votes::Question;
 
     #[tokio::test]
     async fn last_choice_counts_and_history_is_kept() {
-        for store in crate::store::testing::stores().await {
+        for store in crate::testing::stores().await {
             let now = Utc::now();
             store.ensure_guild(GuildId(1), Lang::Zh, &[], now).await.unwrap();
             let new = NewPost {
@@ -207,7 +207,7 @@ mod tests {
                 panic!()
             };
             store
-                .mark_post_sent(post.id, crate::domain::ids::MessageId(3), now)
+                .mark_post_sent(post.id, claim_digest_domain::ids::MessageId(3), now)
                 .await
                 .unwrap();
             let (alice, bob) = (UserId(10), UserId(11));
@@ -267,7 +267,7 @@ mod tests {
 
     #[tokio::test]
     async fn kept_counts_match_a_recount_after_every_kind_of_change() {
-        for store in crate::store::testing::stores().await {
+        for store in crate::testing::stores().await {
             let now = Utc::now();
             store.ensure_guild(GuildId(3), Lang::En, &[], now).await.unwrap();
             let new = NewPost {
