@@ -1,21 +1,24 @@
-//! Two kinds of error. A [`UserError`] carries text that is safe and useful to show the person
-//! who asked; anything else is an internal error: the person sees a short apology, the log gets
-//! the whole chain of causes.
+//! Two kinds of error. A [`UserError`] carries a message that is safe and useful to show the
+//! person who asked (put into words in their language at the edge); anything else is an internal
+//! error: the person sees a short apology, the log gets the whole chain of causes.
 
 use std::fmt;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UserError(pub String);
+use crate::message::Message;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserError(pub Message);
 
 impl UserError {
-    pub fn new(message: impl Into<String>) -> UserError {
-        UserError(message.into())
+    pub fn new(message: Message) -> UserError {
+        UserError(message)
     }
 }
 
+/// For logs: the message's id and arguments.
 impl fmt::Display for UserError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        self.0.fmt(f)
     }
 }
 
@@ -29,8 +32,8 @@ pub enum Error {
     Internal(#[from] anyhow::Error),
 }
 
-impl From<serenity::Error> for Error {
-    fn from(e: serenity::Error) -> Self {
-        Error::Internal(e.into())
+impl From<Message> for Error {
+    fn from(message: Message) -> Self {
+        Error::User(UserError(message))
     }
 }

@@ -8,6 +8,7 @@ pub mod bot;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod message;
 pub mod metrics;
 pub mod render;
 pub mod services;

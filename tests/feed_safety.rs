@@ -456,10 +456,13 @@ async fn a_feed_shared_by_many_servers_is_fetched_once_and_its_failure_told_once
             .await
             .unwrap();
     }
-    let notices = app
+    let notices: Vec<(claim_digest::domain::ids::ChannelId, String)> = app
         .disabled_feed_notices(&[(feed.id, "HTTP status: the server answered HTTP 404".into())])
         .await
-        .unwrap();
+        .unwrap()
+        .iter()
+        .map(|n| (n.channel, claim_digest::render::discord::feed_notice_text(n)))
+        .collect();
     assert_eq!(notices.len(), 2, "servers without a channel are not told: {notices:?}");
     assert!(
         notices[0].1.contains("已停用") && notices[1].1.contains("is disabled"),

@@ -71,7 +71,7 @@ async fn vote(app: &App, post: PostId, user: u64, choice: Choice, at: DateTime<U
         choice,
         source: VoteSource::Button,
     };
-    app.vote(ballot, Lang::En, at).await.unwrap();
+    app.vote(ballot, at).await.unwrap();
 }
 
 fn start() -> DateTime<Utc> {
@@ -192,7 +192,6 @@ async fn verdicts_are_tallied_apart_and_resolutions_show() {
                 choice: Choice::Agree,
                 source: VoteSource::Button,
             },
-            Lang::En,
             late,
         )
         .await;
@@ -209,9 +208,9 @@ async fn verdicts_are_tallied_apart_and_resolutions_show() {
         (1, 1, 0)
     );
     assert!(due.iter().all(|(c, _, _)| c.deadline.unwrap() < today));
-    let resolution = claim_digest::store::Resolution {
+    let resolution = claim_digest::domain::claims::Resolution {
         claim_id: "math-700-days".into(),
-        outcome: "unclear".into(),
+        outcome: claim_digest::domain::claims::Outcome::Unclear,
         note: "strong results, not yet beyond the best mathematicians".into(),
         resolved_by: UserId(7),
         resolved_at: late,
@@ -225,7 +224,7 @@ async fn verdicts_are_tallied_apart_and_resolutions_show() {
         (
             row.counts["yes"].as_u64(),
             row.counts["early"].as_u64(),
-            row.resolution.as_deref()
+            row.resolution.map(|o| o.as_str())
         ),
         (Some(1), Some(1), Some("unclear"))
     );

@@ -6,12 +6,13 @@ use serenity::{CreateInteractionResponse, CreateInteractionResponseMessage, Full
 use super::reply::apology;
 use super::Data;
 use crate::domain::ids::{GuildId, MessageId, UserId};
-use crate::domain::lang::Lang;
-use crate::domain::votes::Choice;
 use crate::error::Error;
+use crate::message::msg;
 use crate::metrics::Metrics;
-use crate::render::discord::{no_mentions, parse_vote_custom_id, round_line};
-use crate::services::votes::Ballot;
+use crate::render::custom_id::parse_vote;
+use crate::render::discord::{no_mentions, vote_confirmation};
+use crate::render::i18n::Locale;
+use crate::services::votes::{Ballot, ReactionEffect};
 use crate::store::VoteSource;
 
 pub async fn handle(framework: poise::FrameworkContext<'_, Data, Error>, event: &FullEvent) -> Result<(), Error> {
@@ -20,7 +21,7 @@ pub async fn handle(framework: poise::FrameworkContext<'_, Data, Error>, event: 
     match event {
         FullEvent::InteractionCreate {
             interaction: serenity::Interaction::Component(click),
-        } if click.data.custom_id.starts_with("vote:") => on_vote_button(ctx, data, click).await,
+        } if crate::render::custom_id::is_vote(&click.data.custom_id) => on_vote_button(ctx, data, click).await,
         FullEvent::Ready { .. } | FullEvent::Resume { .. } => data.metrics.set_shard_connected(ctx.shard_id.0, true),
         FullEvent::ShardStageUpdate { event } => {
             let connected = matches!(event.new, serenity::ConnectionStage::Connected);
@@ -34,66 +35,58 @@ pub async fn handle(framework: poise::FrameworkContext<'_, Data, Error>, event: 
 }
 
 async fn on_vote_button(ctx: &serenity::Context, data: &Data, click: &serenity::ComponentInteraction) {
-    let lang = Lang::from_locale(&click.locale);
     let now = chrono::Utc::now();
-    let result = match (parse_vote_custom_id(&click.data.custom_id), click.guild_id) {
+    let user = UserId(click.user.id.get());
+    let guild = click.guild_id.map(|g| GuildId(g.get()));
+    let result = match (parse_vote(&click.data.custom_id), guild) {
         (Some((post, choice)), Some(guild)) => {
-            let guild = GuildId(guild.get());
-            let lang = match data.app.store.guild(guild).await {
-                Ok(Some(settings)) => settings.language,
-                _ => lang,
-            };
             let ballot = Ballot {
                 guild,
                 post,
-                user: UserId(click.user.id.get()),
+                user,
                 choice,
                 source: VoteSource::Button,
             };
-            data.app.vote(ballot, lang, now).await.map(|receipt| (receipt, lang))
+            data.app.vote(ballot, now).await
         }
-        _ => Err(crate::error::UserError::new("This button is not a vote this bot knows.").into()),
+        _ => Err(msg!("error-unknown-button").into()),
     };
+    // The confirmation only the member sees speaks the member's language when the bot has it.
+    let server = match guild {
+        Some(guild) => data.app.server_language(guild).await.unwrap_or_else(|e| {
+            tracing::warn!(error = %format!("{e:#}"), "could not read the server's language for a vote reply");
+            None
+        }),
+        None => None,
+    };
+    let locale = Locale::negotiate(&click.locale)
+        .or(server.map(Locale::of))
+        .unwrap_or_else(Locale::fallback);
     let reply = match &result {
-        Ok((receipt, lang)) => {
+        Ok(receipt) => {
             Metrics::add(&data.metrics.votes, 1);
             data.refresher
                 .mark(receipt.post.id, click.message.embeds.first().cloned());
-            let choice = receipt.change.current.unwrap_or(Choice::Unsure);
-            let lead = match (lang, receipt.change.previous) {
-                (Lang::Zh, Some(prev)) if prev != choice => {
-                    format!("已改为「{}」（原为「{}」）。", choice.label(*lang), prev.label(*lang))
-                }
-                (Lang::Zh, _) => format!("已记录你的投票：「{}」。", choice.label(*lang)),
-                (Lang::En, Some(prev)) if prev != choice => {
-                    format!("Changed to **{}** (was {}).", choice.label(*lang), prev.label(*lang))
-                }
-                (Lang::En, _) => format!("Your vote is recorded: **{}**.", choice.label(*lang)),
-            };
-            let mut text = format!("{lead}\n{}", receipt.tally.summary(receipt.post.question, *lang));
             // Having voted in this round, the member may now see how earlier rounds went (a
             // first-round post has none, and skipping the look-up keeps the common click cheap).
-            let claim = data
-                .app
-                .claims
-                .get(&receipt.post.claim_id)
-                .filter(|_| receipt.post.round > 1);
-            if let Some(claim) = claim {
-                let guild = receipt.post.guild;
-                let user = Some(UserId(click.user.id.get()));
-                if let Ok(view) = data.app.claim_rounds(guild, &claim.id, user).await {
-                    for round in view.rounds.iter().filter(|r| r.post != receipt.post.id) {
-                        text.push_str("\n\n");
-                        text.push_str(&round_line(round, claim, *lang));
+            let earlier = match data.app.claims.get(&receipt.post.claim_id) {
+                Some(claim) if receipt.post.round > 1 => {
+                    match data.app.claim_rounds(receipt.post.guild, &claim.id, Some(user)).await {
+                        Ok(view) => Some((claim, view)),
+                        Err(e) => {
+                            tracing::warn!(error = %format!("{e:#}"), "could not read earlier rounds for a vote reply");
+                            None
+                        }
                     }
                 }
-            }
-            crate::domain::text::truncate_chars(&text, crate::render::discord::limits::CONTENT)
+                _ => None,
+            };
+            vote_confirmation(receipt, earlier.as_ref().map(|(c, v)| (*c, v)), locale)
         }
-        Err(Error::User(e)) => e.to_string(),
+        Err(Error::User(e)) => locale.text(&e.0),
         Err(Error::Internal(e)) => {
             tracing::error!(error = %format!("{e:#}"), custom_id = %click.data.custom_id, "vote failed");
-            apology(lang).to_string()
+            apology(locale)
         }
     };
     let response = CreateInteractionResponse::Message(
@@ -117,35 +110,22 @@ async fn on_reaction(ctx: &serenity::Context, data: &Data, reaction: &serenity::
     let serenity::ReactionType::Unicode(emoji) = &reaction.emoji else {
         return;
     };
-    let store = &data.app.store;
-    let post = match store.post_by_message(MessageId(reaction.message_id.get())).await {
-        Ok(Some(post)) if post.guild.0 == guild.get() => post,
-        Ok(_) => return,
-        Err(e) => {
-            tracing::error!(error = %format!("{e:#}"), "reaction lookup failed");
-            return;
-        }
-    };
-    // Skin-tone and presentation variants count as the same emoji.
-    let base: String = emoji
-        .chars()
-        .filter(|c| !matches!(c, '\u{FE0F}' | '\u{1F3FB}'..='\u{1F3FF}'))
-        .collect();
-    let Some(choice) = Choice::from_emoji(&base, post.question) else {
-        return;
-    };
-    let now = chrono::Utc::now();
-    let user = UserId(user.get());
-    let result = if added {
-        store
-            .cast_vote(post.id, user, choice, VoteSource::Reaction, now)
-            .await
-            .map(|_| ())
-    } else {
-        store.withdraw_reaction(post.id, user, choice, now).await.map(|_| ())
-    };
-    match result {
-        Ok(()) => data.refresher.mark(post.id, None),
-        Err(e) => tracing::error!(error = %format!("{e:#}"), "reaction vote failed"),
+    let effect = data
+        .app
+        .react(
+            GuildId(guild.get()),
+            MessageId(reaction.message_id.get()),
+            UserId(user.get()),
+            emoji,
+            added,
+            chrono::Utc::now(),
+        )
+        .await;
+    match effect {
+        Ok(ReactionEffect::Counted(post)) => data.refresher.mark(post, None),
+        Ok(ReactionEffect::Ignored) => {}
+        // A reaction has no reply to carry a refusal; the log keeps any failure.
+        Err(Error::User(refusal)) => tracing::info!(%refusal, "reaction vote refused"),
+        Err(Error::Internal(e)) => tracing::error!(error = %format!("{e:#}"), "reaction vote failed"),
     }
 }

@@ -37,6 +37,13 @@ pub struct Data {
 
 pub type Context<'a> = poise::Context<'a, Data, Error>;
 
+/// A failed call to Discord is an internal error: the member sees an apology, the log the cause.
+impl From<serenity::Error> for Error {
+    fn from(e: serenity::Error) -> Self {
+        Error::Internal(e.into())
+    }
+}
+
 pub const NO_TOKEN_HELP: &str = "\
 claim-digest needs a Discord bot token to run.
 
@@ -237,9 +244,10 @@ async fn tell_disabled(
     publisher: &DiscordPublisher,
     disabled: &[(crate::domain::ids::FeedId, String)],
 ) -> anyhow::Result<()> {
-    for (channel, text) in app.disabled_feed_notices(disabled).await? {
-        if let Err(e) = publisher.notice(channel, &text).await {
-            tracing::warn!(channel = %channel, error = %e, "could not post a feed notice");
+    for notice in app.disabled_feed_notices(disabled).await? {
+        let text = crate::render::discord::feed_notice_text(&notice);
+        if let Err(e) = publisher.notice(notice.channel, &text).await {
+            tracing::warn!(channel = %notice.channel, error = %e, "could not post a feed notice");
         }
     }
     Ok(())

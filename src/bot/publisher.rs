@@ -56,7 +56,7 @@ impl Publisher for DiscordPublisher {
             .components(vote_buttons(
                 view.post.id,
                 view.post.question,
-                view.lang,
+                view.lang.into(),
                 &view.digest.essay.url,
             ))
             .allowed_mentions(no_mentions())
@@ -73,7 +73,7 @@ impl Publisher for DiscordPublisher {
             }
         };
         if view.thread {
-            let thread = CreateThread::new(thread_name(view.digest, view.lang))
+            let thread = CreateThread::new(thread_name(view.digest, view.lang.into()))
                 .auto_archive_duration(AutoArchiveDuration::OneDay);
             // The post stands without its thread: a failure here is logged, not fatal.
             if let Err(e) = self.rest.thread_from_message(channel.0, sent.id.get(), &thread).await {

@@ -79,7 +79,7 @@ async fn refresh(app: &App, rest: &DiscordRest, post: PostId, embed: Option<sere
         .map(|g| g.language)
         .unwrap_or_default();
     let tally = app.store.post_tally(post.id).await?;
-    let footer = serenity::CreateEmbedFooter::new(tally_footer(&tally, post.question, lang));
+    let footer = serenity::CreateEmbedFooter::new(tally_footer(&tally, post.question, lang.into()));
     let edited = serenity::CreateEmbed::from(embed).footer(footer);
     let edit = serenity::EditMessage::new()
         .embed(edited)

@@ -7,8 +7,10 @@ use poise::CreateReply;
 use super::{Context, Data};
 use crate::domain::ids::GuildId;
 use crate::domain::lang::Lang;
-use crate::error::{Error, UserError};
+use crate::error::Error;
+use crate::message::msg;
 use crate::render::discord::{limits, no_mentions};
+use crate::render::i18n::{t, Locale};
 use crate::store::GuildSettings;
 
 pub fn text(content: impl Into<String>) -> CreateReply {
@@ -23,7 +25,7 @@ pub fn embed(embed: serenity::CreateEmbed) -> CreateReply {
 /// The server this command runs in, with its settings (created on first use).
 pub async fn guild(ctx: Context<'_>) -> Result<GuildSettings, Error> {
     let Some(id) = ctx.guild_id() else {
-        return Err(UserError::new("This command works in a server only. / 此命令只能在服务器中使用。").into());
+        return Err(msg!("error-guild-only").into());
     };
     let locale = match ctx {
         poise::Context::Application(a) => a.interaction.guild_locale.clone(),
@@ -36,19 +38,42 @@ pub async fn guild(ctx: Context<'_>) -> Result<GuildSettings, Error> {
         .await?)
 }
 
-pub fn apology(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Zh => "抱歉，出了点问题，已记录在日志中。请稍后再试。",
-        Lang::En => "Sorry, something went wrong on our side. It has been logged; please try again later.",
+/// Whose language a reply is in. Public replies and channel posts speak the server's language;
+/// a reply only the member sees speaks the member's own Discord language when the bot has it.
+pub fn reader(ctx: Context<'_>, server: Lang) -> Locale {
+    member_locale(ctx).unwrap_or_else(|| Locale::of(server))
+}
+
+/// The member's Discord language, when the bot speaks it.
+pub fn member_locale(ctx: Context<'_>) -> Option<Locale> {
+    match ctx {
+        poise::Context::Application(a) => Locale::negotiate(&a.interaction.locale),
+        poise::Context::Prefix(_) => None,
     }
 }
 
-/// Language to answer in when the server's settings are not at hand.
-fn locale_lang(ctx: Context<'_>) -> Lang {
-    match ctx {
-        poise::Context::Application(a) => Lang::from_locale(&a.interaction.locale),
-        poise::Context::Prefix(_) => Lang::En,
+/// The language of an error reply: the member's, else the server's, else the fallback.
+async fn error_locale(ctx: Context<'_>) -> Locale {
+    if let Some(locale) = member_locale(ctx) {
+        return locale;
     }
+    let server = match ctx.guild_id() {
+        Some(id) => ctx
+            .data()
+            .app
+            .server_language(GuildId(id.get()))
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %format!("{e:#}"), "could not read the server's language for an error reply");
+                None
+            }),
+        None => None,
+    };
+    server.map(Locale::of).unwrap_or_else(Locale::fallback)
+}
+
+pub fn apology(locale: Locale) -> String {
+    t!(locale, "error-apology")
 }
 
 pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
@@ -60,27 +85,24 @@ pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
             ..
         } => report(ctx, error).await,
         poise::FrameworkError::CommandCheckFailed { error: None, ctx, .. } => {
-            let lang = locale_lang(ctx);
-            let _ = ctx.send(text(not_moderator(lang)).ephemeral(true)).await;
+            let locale = error_locale(ctx).await;
+            let _ = ctx.send(text(t!(locale, "error-not-moderator")).ephemeral(true)).await;
         }
         poise::FrameworkError::ArgumentParse { error, input, ctx, .. } => {
+            let locale = error_locale(ctx).await;
             let what = input
                 .map(|i| format!(" `{}`", crate::domain::text::truncate_chars(&i, 80)))
                 .unwrap_or_default();
-            let _ = ctx
-                .send(text(format!("Invalid input{what}: {error}")).ephemeral(true))
-                .await;
+            let message = t!(locale, "error-invalid-input", what = what, error = error.to_string());
+            let _ = ctx.send(text(message).ephemeral(true)).await;
         }
         poise::FrameworkError::CommandStructureMismatch { description, ctx, .. } => {
             // Discord sent options that do not fit the command (registration out of date).
             tracing::warn!(command = %ctx.command().qualified_name, description, "command options do not match");
-            let lang = Lang::from_locale(&ctx.interaction.locale);
-            let message = match lang {
-                Lang::Zh => "此命令的选项已过期，请稍后重试。",
-                Lang::En => "This command's options are out of date; please try again in a minute.",
-            };
-            let _ = poise::Context::Application(ctx)
-                .send(text(message).ephemeral(true))
+            let ctx = poise::Context::Application(ctx);
+            let locale = error_locale(ctx).await;
+            let _ = ctx
+                .send(text(t!(locale, "error-options-outdated")).ephemeral(true))
                 .await;
         }
         other => {
@@ -92,12 +114,12 @@ pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
 }
 
 async fn report(ctx: Context<'_>, error: Error) {
-    let lang = locale_lang(ctx);
+    let locale = error_locale(ctx).await;
     let message = match &error {
-        Error::User(user) => user.to_string(),
+        Error::User(user) => locale.text(&user.0),
         Error::Internal(e) => {
             tracing::error!(command = %ctx.command().qualified_name, error = %format!("{e:#}"), "command failed");
-            apology(lang).to_string()
+            apology(locale)
         }
     };
     if let Err(e) = ctx.send(text(message).ephemeral(true)).await {
@@ -105,33 +127,37 @@ async fn report(ctx: Context<'_>, error: Error) {
     }
 }
 
-pub fn not_moderator(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Zh => "只有拥有「管理服务器」权限或版主角色的成员才能使用此命令。",
-        Lang::En => "Only members with Manage Server or the moderator role can use this command.",
-    }
-}
+/// Proof that the member may moderate the digest in this server.
+#[derive(Debug, Clone, Copy)]
+pub struct Moderator;
 
 /// Moderators: Manage Server (or Administrator) per the interaction's own permission set, or the
 /// moderator role chosen in `/digest setup`. Checked here as well as by Discord's
-/// default_member_permissions, which a server admin can loosen.
-pub async fn is_moderator(ctx: Context<'_>) -> Result<bool, Error> {
-    let poise::Context::Application(actx) = ctx else {
-        return Ok(false);
+/// default_member_permissions, which a server admin can loosen. Either the member is one, or the
+/// answer is an error that says why not: never both, never a quiet `false`.
+pub async fn require_moderator(ctx: Context<'_>) -> Result<Moderator, Error> {
+    let member = match ctx {
+        poise::Context::Application(actx) => actx.interaction.member.as_ref(),
+        poise::Context::Prefix(_) => None,
     };
-    let Some(member) = &actx.interaction.member else {
-        return Ok(false);
+    let Some(member) = member else {
+        return Err(msg!("error-not-moderator").into());
     };
     let perms = member.permissions.unwrap_or_else(serenity::Permissions::empty);
     if perms.manage_guild() || perms.administrator() {
-        return Ok(true);
+        return Ok(Moderator);
     }
     let settings = guild(ctx).await?;
     let by_role = settings
         .moderator_role
         .is_some_and(|role| member.roles.iter().any(|r| r.get() == role.0));
     if by_role {
-        return Ok(true);
+        return Ok(Moderator);
     }
-    Err(UserError::new(not_moderator(settings.language)).into())
+    Err(msg!("error-not-moderator").into())
+}
+
+/// poise's `check` for moderator commands: passes, or fails with the reason.
+pub async fn moderator_only(ctx: Context<'_>) -> Result<bool, Error> {
+    require_moderator(ctx).await.map(|_| true)
 }

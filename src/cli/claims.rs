@@ -41,20 +41,21 @@ pub fn run(config: Config, command: ClaimsCommand) -> anyhow::Result<ExitCode> {
             println!("{}", serde_json::to_string_pretty(&all)?);
         }
         ClaimsCommand::List { json: false, lang } => {
-            let lang = Lang::from(lang);
+            let locale = crate::render::i18n::Locale::of(Lang::from(lang));
+            let lang = locale.lang();
             for c in set.claims() {
                 let deadline = c.deadline.map(|d| format!(" (→ {d})")).unwrap_or_default();
                 println!(
                     "{:<36} {:<10} {}{}",
                     c.id,
-                    c.kind.label(lang),
+                    crate::render::words::kind(locale, c.kind),
                     crate::domain::text::truncate_chars(c.text.get(lang), 60),
                     deadline
                 );
             }
         }
         ClaimsCommand::Show { id, lang } => match set.get(id.trim()) {
-            Some(c) => print!("{}", terminal::claim(c, lang.into())),
+            Some(c) => print!("{}", terminal::claim(c, Lang::from(lang).into())),
             None => {
                 let near: Vec<&str> = set
                     .claims()

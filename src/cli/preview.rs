@@ -82,7 +82,7 @@ pub async fn run(config: Config, args: PreviewArgs) -> anyhow::Result<ExitCode> 
     if args.json {
         println!("{}", serde_json::to_string_pretty(&render::json::digest(&digest))?);
     } else {
-        print!("{}", render::terminal::digest(&digest, Lang::from(args.lang)));
+        print!("{}", render::terminal::digest(&digest, Lang::from(args.lang).into()));
     }
     app.store.close().await;
     Ok(ExitCode::SUCCESS)

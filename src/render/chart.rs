@@ -26,8 +26,8 @@ fn colour(choice: Choice) -> RGBColor {
     }
 }
 
-fn english(choice: Choice) -> &'static str {
-    choice.label(crate::domain::lang::Lang::En)
+fn english(choice: Choice) -> String {
+    crate::render::words::choice_label(crate::render::i18n::Locale::of(crate::domain::lang::Lang::En), choice)
 }
 
 /// A PNG of `rounds` (oldest first) for the choices of `question`.

@@ -8,16 +8,35 @@ use serenity::{
     CreateEmbedFooter, ReactionType,
 };
 
-use crate::domain::claims::{Claim, ClaimKind};
+use chrono::{DateTime, Utc};
+
+use crate::domain::claims::{Claim, ClaimKind, ClaimSet, Resolution};
 use crate::domain::digest::Digest;
 use crate::domain::ids::PostId;
-use crate::domain::lang::Lang;
 use crate::domain::ranking::RankedNews;
-use crate::domain::stats::{agreement_change, RoundTally};
+use crate::domain::stats::{agreement_change, ClaimTotal, Highlights, RoundTally, Standing};
 use crate::domain::text::truncate_chars;
 use crate::domain::votes::{Choice, Question, Tally};
-use crate::services::poster::PostView;
-use crate::services::tallies::ClaimRounds;
+use crate::render::custom_id;
+use crate::render::i18n::{t, Locale};
+use crate::render::words;
+use crate::services::commands::{DigestStatus, TodaysClaim};
+use crate::services::guilds::{FeedHealth, FeedProbe};
+use crate::services::ingest::IngestOutcome;
+use crate::services::poller::FeedNotice;
+use crate::services::poster::{PostResult, PostView};
+use crate::services::tallies::{ClaimRounds, MemberRecord};
+use crate::services::votes::VoteReceipt;
+use crate::store::{FeedRecord, GuildSettings, Post};
+
+/// Lines on one page of a paged list.
+pub const PAGE: usize = 10;
+
+/// The page to show (1-based, clamped to what exists) of a list of `len` lines, and how many there are.
+pub fn page_of(len: usize, asked: Option<u32>) -> (usize, usize) {
+    let pages = len.div_ceil(PAGE).max(1);
+    ((asked.unwrap_or(1) as usize).clamp(1, pages), pages)
+}
 
 /// Discord's limits on what a bot sends.
 pub mod limits {
@@ -71,22 +90,7 @@ pub fn link_target(url: &str) -> Option<String> {
     (s.len() <= 512).then_some(s)
 }
 
-pub fn vote_custom_id(post: PostId, choice: Choice) -> String {
-    format!("vote:{}:{}", post.0, choice.as_str())
-}
-
-/// Parses `vote:<post id>:<choice>`.
-pub fn parse_vote_custom_id(id: &str) -> Option<(PostId, Choice)> {
-    let mut parts = id.split(':');
-    if parts.next()? != "vote" {
-        return None;
-    }
-    let post = parts.next()?.parse().ok()?;
-    let choice = parts.next()?.parse().ok()?;
-    parts.next().is_none().then_some((PostId(post), choice))
-}
-
-pub fn vote_buttons(post: PostId, question: Question, lang: Lang, essay_url: &str) -> Vec<CreateActionRow> {
+pub fn vote_buttons(post: PostId, question: Question, locale: Locale, essay_url: &str) -> Vec<CreateActionRow> {
     let mut buttons: Vec<CreateButton> = question
         .choices()
         .into_iter()
@@ -96,48 +100,42 @@ pub fn vote_buttons(post: PostId, question: Question, lang: Lang, essay_url: &st
                 Choice::Disagree | Choice::No => ButtonStyle::Danger,
                 Choice::Unsure | Choice::Early => ButtonStyle::Secondary,
             };
-            CreateButton::new(vote_custom_id(post, c))
-                .label(c.label(lang))
+            CreateButton::new(custom_id::vote(post, c))
+                .label(words::choice_label(locale, c))
                 .emoji(ReactionType::Unicode(c.emoji().into()))
                 .style(style)
         })
         .collect();
     if let Some(url) = link_target(essay_url) {
-        buttons.push(CreateButton::new_link(url).label(match lang {
-            Lang::Zh => "阅读原文",
-            Lang::En => "Read the essay",
-        }));
+        buttons.push(CreateButton::new_link(url).label(t!(locale, "post-read-essay")));
     }
     vec![CreateActionRow::Buttons(buttons)]
 }
 
-fn kind_line(claim: &Claim, round: u32, lang: Lang) -> String {
-    let round = match lang {
-        Lang::Zh => format!("第 {round} 轮"),
-        Lang::En => format!("round {round}"),
-    };
-    format!("{} · {} · {round}", claim.section.get(lang), claim.kind.label(lang))
+fn kind_line(claim: &Claim, round: u32, locale: Locale) -> String {
+    format!(
+        "{} · {} · {}",
+        claim.section.get(locale.lang()),
+        words::kind(locale, claim.kind),
+        t!(locale, "post-round", round = round)
+    )
 }
 
-pub fn tally_footer(tally: &Tally, question: Question, lang: Lang) -> String {
-    let voters = tally.voters();
-    let who = match lang {
-        Lang::Zh => format!("{voters} 人投票"),
-        Lang::En => format!("{voters} vote{}", if voters == 1 { "" } else { "s" }),
-    };
-    let reactions = match lang {
-        Lang::Zh => "也可用表情回应",
-        Lang::En => "reactions count too",
-    };
+pub fn tally_footer(tally: &Tally, question: Question, locale: Locale) -> String {
+    let who = t!(locale, "tally-voters", voters = tally.voters());
+    let reactions = t!(locale, "tally-reactions");
     let emoji: String = question.choices().iter().map(|c| c.emoji()).collect();
     truncate_chars(
-        &format!("{} · {who} · {reactions} {emoji}", tally.summary(question, lang)),
+        &format!(
+            "{} · {who} · {reactions} {emoji}",
+            words::tally_summary(tally, question, locale)
+        ),
         limits::FOOTER,
     )
 }
 
 /// Lines `• [title](url) — source · date`, as many as fit in one field.
-pub fn news_lines(news: &[RankedNews], lang: Lang, budget: usize) -> String {
+pub fn news_lines(news: &[RankedNews], locale: Locale, budget: usize) -> String {
     let mut out = String::new();
     for n in news {
         let title = escape_markdown(&truncate_chars(&n.item.title, 200));
@@ -161,32 +159,25 @@ pub fn news_lines(news: &[RankedNews], lang: Lang, budget: usize) -> String {
         out.push_str(&line);
     }
     if out.is_empty() {
-        out = match lang {
-            Lang::Zh => "近期没有与此论断相关的新闻。".into(),
-            Lang::En => "No recent news bears on this claim.".into(),
-        };
+        out = t!(locale, "post-no-news");
     }
     out.trim_end().to_string()
 }
 
 /// The claim in the other language, then its deadline if it has one.
-fn claim_body(claim: &Claim, lang: Lang) -> String {
-    let mut text = format!("*{}*", escape_markdown(claim.text.get(lang.other())));
+fn claim_body(claim: &Claim, locale: Locale) -> String {
+    let mut text = format!("*{}*", escape_markdown(claim.text.get(locale.lang().other())));
     if let Some(deadline) = claim.deadline {
-        let label = match lang {
-            Lang::Zh => "截止日期",
-            Lang::En => "Deadline",
-        };
-        text.push_str(&format!("\n\n⏰ {label}: {deadline}"));
+        text.push_str(&format!("\n\n⏰ {}: {deadline}", t!(locale, "post-deadline")));
     }
     text
 }
 
-fn claim_description(digest: &Digest, lang: Lang) -> String {
+fn claim_description(digest: &Digest, locale: Locale) -> String {
     let text = format!(
         "{}\n\n**{}**",
-        claim_body(&digest.claim, lang),
-        digest.question().prompt(lang)
+        claim_body(&digest.claim, locale),
+        words::prompt(locale, digest.question())
     );
     truncate_chars(&text, limits::EMBED_DESCRIPTION)
 }
@@ -194,51 +185,53 @@ fn claim_description(digest: &Digest, lang: Lang) -> String {
 /// The daily post: an embed with the claim, the news and the tally, and its vote buttons.
 pub fn post_embed(view: &PostView<'_>) -> CreateEmbed {
     let digest = view.digest;
-    let lang = view.lang;
-    let news_title = match lang {
-        Lang::Zh => "相关新闻",
-        Lang::En => "Related news",
-    };
+    let locale = Locale::of(view.lang);
     CreateEmbed::new()
         .author(CreateEmbedAuthor::new(truncate_chars(
-            &kind_line(&digest.claim, digest.round, lang),
+            &kind_line(&digest.claim, digest.round, locale),
             limits::AUTHOR,
         )))
-        .title(truncate_chars(digest.claim.text.get(lang), limits::EMBED_TITLE))
+        .title(truncate_chars(
+            digest.claim.text.get(locale.lang()),
+            limits::EMBED_TITLE,
+        ))
         .url(link_target(&digest.essay.url).unwrap_or_default())
-        .description(claim_description(digest, lang))
-        .field(news_title, news_lines(&digest.news, lang, limits::FIELD_VALUE), false)
+        .description(claim_description(digest, locale))
+        .field(
+            t!(locale, "post-related-news"),
+            news_lines(&digest.news, locale, limits::FIELD_VALUE),
+            false,
+        )
         .footer(CreateEmbedFooter::new(tally_footer(
             view.tally,
             digest.question(),
-            lang,
+            locale,
         )))
         .colour(0x5865F2)
 }
 
 /// The thread opened on a post for discussion.
-pub fn thread_name(digest: &Digest, lang: Lang) -> String {
-    let prefix = match lang {
-        Lang::Zh => "讨论",
-        Lang::En => "Discuss",
-    };
-    truncate_chars(&format!("{prefix}: {}", digest.claim.text.get(lang)), 100)
+pub fn thread_name(digest: &Digest, locale: Locale) -> String {
+    truncate_chars(
+        &t!(locale, "post-thread-name", claim = digest.claim.text.get(locale.lang())),
+        100,
+    )
 }
 
 /// A claim on its own, for `/claim show` and friends.
-pub fn claim_embed(claim: &Claim, lang: Lang, essay_url: &str) -> CreateEmbed {
-    let description = claim_body(claim, lang);
+pub fn claim_embed(claim: &Claim, locale: Locale, essay_url: &str) -> CreateEmbed {
+    let description = claim_body(claim, locale);
     CreateEmbed::new()
         .author(CreateEmbedAuthor::new(truncate_chars(
             &format!(
                 "{} · {} · {}",
-                claim.section.get(lang),
-                claim.kind.label(lang),
+                claim.section.get(locale.lang()),
+                words::kind(locale, claim.kind),
                 claim.id
             ),
             limits::AUTHOR,
         )))
-        .title(truncate_chars(claim.text.get(lang), limits::EMBED_TITLE))
+        .title(truncate_chars(claim.text.get(locale.lang()), limits::EMBED_TITLE))
         .url(link_target(essay_url).unwrap_or_default())
         .description(truncate_chars(&description, limits::EMBED_DESCRIPTION))
         .colour(0x5865F2)
@@ -249,83 +242,494 @@ pub fn message_link(guild: u64, channel: u64, message: u64) -> String {
     format!("https://discord.com/channels/{guild}/{channel}/{message}")
 }
 
+/// What a member who just voted sees: their choice (and what it replaced), the post's tally, and
+/// earlier rounds of the claim now that they may see them.
+pub fn vote_confirmation(receipt: &VoteReceipt, earlier: Option<(&Claim, &ClaimRounds)>, locale: Locale) -> String {
+    let choice = receipt.change.current.unwrap_or(Choice::Unsure);
+    let label = |c: Choice| words::choice_label(locale, c);
+    let lead = match receipt.change.previous {
+        Some(previous) if previous != choice => t!(
+            locale,
+            "vote-changed",
+            choice = label(choice),
+            previous = label(previous)
+        ),
+        _ => t!(locale, "vote-recorded", choice = label(choice)),
+    };
+    let mut text = format!(
+        "{lead}\n{}",
+        words::tally_summary(&receipt.tally, receipt.post.question, locale)
+    );
+    if let Some((claim, view)) = earlier {
+        for round in view.rounds.iter().filter(|r| r.post != receipt.post.id) {
+            text.push_str("\n\n");
+            text.push_str(&round_line(round, claim, locale));
+        }
+    }
+    truncate_chars(&text, limits::CONTENT)
+}
+
 /// Lines for a claim's tally: agreement, and for predictions the verdict, each with its share.
-pub fn tally_lines(tally: &Tally, claim: &Claim, lang: Lang) -> String {
-    let mut lines = vec![tally.summary(Question::Stance, lang)];
+pub fn tally_lines(tally: &Tally, claim: &Claim, locale: Locale) -> String {
+    let mut lines = vec![words::tally_summary(tally, Question::Stance, locale)];
     if claim.kind == ClaimKind::Prediction {
-        lines.push(tally.summary(Question::Verdict, lang));
+        lines.push(words::tally_summary(tally, Question::Verdict, locale));
     }
     lines.join("\n")
 }
 
 /// One round's line: `Round 2 · 2026-11-28 · 👍 Agree 3 (60%) · …`.
-pub fn round_line(round: &RoundTally, claim: &Claim, lang: Lang) -> String {
-    let head = match lang {
-        Lang::Zh => format!("第 {} 轮 · {}", round.round, round.date),
-        Lang::En => format!("Round {} · {}", round.round, round.date),
-    };
+pub fn round_line(round: &RoundTally, claim: &Claim, locale: Locale) -> String {
+    let head = t!(
+        locale,
+        "tally-round-head",
+        round = round.round,
+        date = round.date.to_string()
+    );
     format!(
-        "**{head}** ({} {})\n{}",
-        round.tally.voters(),
-        if lang == Lang::Zh { "票" } else { "votes" },
-        tally_lines(&round.tally, claim, lang)
+        "**{head}** ({})\n{}",
+        t!(locale, "tally-round-votes", voters = round.tally.voters()),
+        tally_lines(&round.tally, claim, locale)
     )
 }
 
 /// The whole picture of one claim for one member, honouring the anchoring rule.
-pub fn claim_rounds_text(view: &ClaimRounds, claim: &Claim, lang: Lang) -> String {
-    let zh = lang == Lang::Zh;
-    let mut parts: Vec<String> = view.visible().iter().map(|r| round_line(r, claim, lang)).collect();
+pub fn claim_rounds_text(view: &ClaimRounds, claim: &Claim, locale: Locale) -> String {
+    let mut parts: Vec<String> = view.visible().iter().map(|r| round_line(r, claim, locale)).collect();
     if view.rounds.is_empty() {
-        parts.push(
-            (if zh {
-                "这条论断还没有在本服务器发布过。"
-            } else {
-                "This claim has not been posted in this server yet."
-            })
-            .into(),
-        );
+        parts.push(t!(locale, "tally-not-posted"));
     }
     if !view.earlier_rounds_visible {
-        parts.push(
-            (if zh {
-                "🔒 在本轮投票后，才能看到之前各轮的结果。"
-            } else {
-                "🔒 Vote in this round to see how earlier rounds voted."
-            })
-            .into(),
-        );
+        parts.push(t!(locale, "tally-earlier-locked"));
     } else if let Some(change) = agreement_change(&view.rounds) {
-        parts.push(if zh {
-            format!("同意比例较第一轮变化 {change:+.0} 个百分点")
-        } else {
-            format!("Agreement since the first round: {change:+.0} points")
-        });
+        parts.push(t!(locale, "tally-agreement-change", change = format!("{change:+.0}")));
     }
     if let Some(r) = &view.resolution {
-        let outcome = match (r.outcome.as_str(), zh) {
-            ("yes", true) => "已成真",
-            ("no", true) => "未成真",
-            (_, true) => "尚无定论",
-            ("yes", false) => "came true",
-            ("no", false) => "did not come true",
-            (_, false) => "unclear",
-        };
         let note = if r.note.is_empty() {
             String::new()
         } else {
             format!(" — {}", escape_markdown(&r.note))
         };
         parts.push(format!(
-            "{} **{outcome}**{note}",
-            if zh {
-                "⚖️ 版主裁定："
-            } else {
-                "⚖️ Resolved:"
-            }
+            "{} **{}**{note}",
+            t!(locale, "tally-resolved"),
+            words::outcome(locale, r.outcome)
         ));
     }
     truncate_chars(&parts.join("\n\n"), limits::EMBED_DESCRIPTION)
+}
+
+/// Discord's timestamp markup: each reader sees it in their own time zone.
+fn timestamp(at: DateTime<Utc>, style: char) -> String {
+    format!("<t:{}:{style}>", at.timestamp())
+}
+
+/// A post's jump link, or nothing when the message is not on Discord.
+fn post_link(post: &Post) -> Option<String> {
+    post.message.map(|m| message_link(post.guild.0, post.channel.0, m.0))
+}
+
+/// `/digest setup`'s answer.
+pub fn setup_text(saved: &GuildSettings, next: DateTime<Utc>, locale: Locale) -> String {
+    t!(
+        locale,
+        "digest-set-up",
+        time = saved.post_time.format("%H:%M").to_string(),
+        zone = saved.timezone.name(),
+        channel = saved.channel.map(|c| format!("<#{}>", c.0)).unwrap_or_default(),
+        next = timestamp(next, 'F')
+    )
+}
+
+/// `/digest now`'s answer.
+pub fn post_result_text(result: &PostResult, locale: Locale) -> String {
+    match result {
+        PostResult::Posted(post) => t!(
+            locale,
+            "digest-posted",
+            link = message_link(
+                post.guild.0,
+                post.channel.0,
+                post.message.map(|m| m.0).unwrap_or_default()
+            )
+        ),
+        PostResult::AlreadyPosted(post) => {
+            t!(
+                locale,
+                "digest-already-posted",
+                link = post_link(post).unwrap_or_default()
+            )
+        }
+    }
+}
+
+pub fn digest_status_embed(status: &DigestStatus, locale: Locale) -> CreateEmbed {
+    let settings = &status.settings;
+    let channel = match settings.channel {
+        Some(c) => format!("<#{}>", c.0),
+        None => t!(locale, "digest-status-not-set"),
+    };
+    let mut lines = vec![
+        t!(locale, "digest-status-channel", channel = channel),
+        t!(
+            locale,
+            "digest-status-time",
+            time = settings.post_time.format("%H:%M").to_string(),
+            zone = settings.timezone.name()
+        ),
+        t!(locale, "digest-status-language", language = settings.language.code()),
+        t!(locale, "digest-status-news", count = settings.news_count),
+        t!(locale, "digest-status-thread", thread = settings.thread.to_string()),
+        t!(locale, "digest-status-feeds", count = status.feeds),
+    ];
+    if let Some(role) = settings.moderator_role {
+        // A role mention in an embed names the role and pings no one.
+        lines.push(t!(
+            locale,
+            "digest-status-moderator-role",
+            role = format!("<@&{}>", role.0)
+        ));
+    }
+    lines.push(match (&settings.broken_reason, settings.paused, status.next) {
+        (Some(reason), _, _) => t!(locale, "digest-status-broken", reason = escape_markdown(reason)),
+        (None, true, _) => t!(locale, "digest-status-paused"),
+        (None, false, Some(next)) => t!(locale, "digest-status-next", next = timestamp(next, 'F')),
+        (None, false, None) => t!(locale, "digest-status-not-set-up"),
+    });
+    if let Some(post) = &status.last {
+        let link = post_link(post).unwrap_or_else(|| format!("{:?}", post.status));
+        lines.push(t!(
+            locale,
+            "digest-status-last",
+            date = post.local_date.to_string(),
+            claim = post.claim_id.as_str(),
+            link = link
+        ));
+    }
+    CreateEmbed::new()
+        .title(t!(locale, "digest-status-title"))
+        .description(truncate_chars(&lines.join("\n"), limits::EMBED_DESCRIPTION))
+}
+
+/// The line above `/claim today`'s embed: the post's link, or when it is due.
+pub fn todays_claim_note(today: &TodaysClaim, settings: &GuildSettings, locale: Locale) -> String {
+    match today.post.as_ref().and_then(post_link) {
+        Some(link) => t!(locale, "claim-todays-post", link = link),
+        None => t!(
+            locale,
+            "claim-not-posted-yet",
+            time = today.due.with_timezone(&settings.timezone).format("%H:%M").to_string(),
+            zone = settings.timezone.name()
+        ),
+    }
+}
+
+/// The "votes in this server" field of `/claim show`, when there is anything to show.
+pub fn claim_votes_field(view: &ClaimRounds, claim: &Claim, locale: Locale) -> Option<(String, String)> {
+    (!view.rounds.is_empty() || view.resolution.is_some()).then(|| {
+        (
+            t!(locale, "claim-votes-here"),
+            truncate_chars(&claim_rounds_text(view, claim, locale), limits::FIELD_VALUE),
+        )
+    })
+}
+
+/// One page of `/claim list`.
+pub fn claim_list_embed(claims: &ClaimSet, asked: Option<u32>, locale: Locale) -> CreateEmbed {
+    let all = claims.claims();
+    let (page, pages) = page_of(all.len(), asked);
+    let lang = locale.lang();
+    let lines: Vec<String> = all
+        .iter()
+        .skip((page - 1) * PAGE)
+        .take(PAGE)
+        .map(|c| {
+            format!(
+                "`{}` · {} · {}",
+                c.id,
+                words::kind(locale, c.kind),
+                truncate_chars(c.text.get(lang), 80)
+            )
+        })
+        .collect();
+    let footer = t!(
+        locale,
+        "claim-list-footer",
+        page = page,
+        pages = pages,
+        count = all.len(),
+        next = page % pages + 1
+    );
+    CreateEmbed::new()
+        .title(truncate_chars(claims.essay.title.get(lang), limits::EMBED_TITLE))
+        .description(lines.join("\n"))
+        .footer(CreateEmbedFooter::new(footer))
+}
+
+/// `/claim due`: predictions past their deadline with the verdict votes and any ruling.
+pub fn due_predictions_embed(due: &[(Claim, Tally, Option<Resolution>)], locale: Locale) -> CreateEmbed {
+    let mut lines = Vec::new();
+    for (claim, verdict, resolution) in due {
+        let mut line = format!(
+            "{}\n{}",
+            t!(
+                locale,
+                "claim-due-line",
+                id = claim.id.as_str(),
+                deadline = claim.deadline.map(|d| d.to_string()).unwrap_or_default()
+            ),
+            words::tally_summary(verdict, Question::Verdict, locale)
+        );
+        if let Some(r) = resolution {
+            line.push_str(&format!("\n⚖️ {}", words::outcome(locale, r.outcome)));
+        }
+        lines.push(line);
+    }
+    if lines.is_empty() {
+        lines.push(t!(locale, "claim-due-none"));
+    }
+    CreateEmbed::new()
+        .title(t!(locale, "claim-due-title"))
+        .description(truncate_chars(&lines.join("\n\n"), limits::EMBED_DESCRIPTION))
+}
+
+pub fn resolved_text(resolution: &Resolution, locale: Locale) -> String {
+    t!(
+        locale,
+        "claim-resolved",
+        id = resolution.claim_id.as_str(),
+        outcome = words::outcome(locale, resolution.outcome)
+    )
+}
+
+/// `/tally claim:`: every round the member may see, with the chart attached separately.
+pub fn claim_tally_embed(view: &ClaimRounds, claim: &Claim, locale: Locale) -> CreateEmbed {
+    let mut embed = CreateEmbed::new()
+        .title(truncate_chars(claim.text.get(locale.lang()), limits::EMBED_TITLE))
+        .description(claim_rounds_text(view, claim, locale))
+        .footer(CreateEmbedFooter::new(claim.id.clone()));
+    if view.latest().is_some() {
+        embed = embed.image("attachment://tally.png");
+    }
+    embed
+}
+
+/// The question a running tally mostly answers: verdicts once only verdicts were cast.
+fn main_question(tally: &Tally) -> Question {
+    let stance: u32 = Question::Stance.choices().iter().map(|c| tally.count(*c)).sum();
+    if stance == 0 && tally.voters() > 0 {
+        Question::Verdict
+    } else {
+        Question::Stance
+    }
+}
+
+/// `/tally` without a claim: the highlights, then the most voted claims.
+pub fn overview_embed(mut claims: Vec<ClaimTotal>, highlights: &Highlights, locale: Locale) -> CreateEmbed {
+    let label = |id: &Option<String>| id.as_deref().map(|i| format!("`{i}`")).unwrap_or_else(|| "—".into());
+    let mut lines = vec![
+        t!(locale, "tally-most-agreed", claim = label(&highlights.most_agreed)),
+        t!(locale, "tally-most-disputed", claim = label(&highlights.most_disputed)),
+        t!(locale, "tally-most-voted", claim = label(&highlights.most_voted)),
+        t!(locale, "tally-newest", claim = label(&highlights.newest)),
+        String::new(),
+    ];
+    claims.sort_by(|a, b| b.1.voters().cmp(&a.1.voters()).then_with(|| a.0.cmp(&b.0)));
+    for (id, tally, _) in claims.iter().take(12) {
+        lines.push(format!(
+            "`{id}` · {}",
+            words::tally_summary(tally, main_question(tally), locale)
+        ));
+    }
+    CreateEmbed::new()
+        .title(t!(locale, "tally-all-title"))
+        .description(truncate_chars(&lines.join("\n"), limits::EMBED_DESCRIPTION))
+}
+
+/// `/me`.
+pub fn member_record_embed(record: &MemberRecord, locale: Locale) -> CreateEmbed {
+    let (with, of) = record.with_majority;
+    let majority = match (with * 100).checked_div(of) {
+        Some(share) => format!("{with}/{of} ({share}%)"),
+        None => "—".to_string(),
+    };
+    let lines = [
+        t!(locale, "me-votes", count = record.votes),
+        t!(locale, "me-current-streak", count = record.current_streak),
+        t!(locale, "me-longest-streak", count = record.longest_streak),
+        t!(locale, "me-majority", share = majority),
+        if record.hidden {
+            t!(locale, "me-hidden")
+        } else {
+            t!(locale, "me-visible")
+        },
+    ];
+    CreateEmbed::new()
+        .title(t!(locale, "me-title"))
+        .description(lines.join("\n"))
+}
+
+/// One page of `/leaderboard`. A user mention in an embed shows the name and never pings.
+pub fn leaderboard_embed(standings: &[Standing], asked: Option<u32>, locale: Locale) -> CreateEmbed {
+    let (page, pages) = page_of(standings.len(), asked);
+    let lines: Vec<String> = standings
+        .iter()
+        .enumerate()
+        .skip((page - 1) * PAGE)
+        .take(PAGE)
+        .map(|(i, s)| {
+            t!(
+                locale,
+                "leaderboard-line",
+                rank = i + 1,
+                member = format!("<@{}>", s.user.0),
+                votes = s.votes,
+                current = s.current_streak,
+                longest = s.longest_streak
+            )
+        })
+        .collect();
+    let body = if lines.is_empty() {
+        t!(locale, "leaderboard-empty")
+    } else {
+        lines.join("\n")
+    };
+    CreateEmbed::new()
+        .title(t!(locale, "leaderboard-title"))
+        .description(body)
+        .footer(CreateEmbedFooter::new(format!("{page}/{pages}")))
+}
+
+/// `/news`.
+pub fn news_embed(claim: &Claim, news: &[RankedNews], locale: Locale) -> CreateEmbed {
+    CreateEmbed::new()
+        .title(truncate_chars(claim.text.get(locale.lang()), limits::EMBED_TITLE))
+        .description(news_lines(news, locale, limits::EMBED_DESCRIPTION))
+        .footer(CreateEmbedFooter::new(claim.id.clone()))
+}
+
+/// `/feeds list`.
+pub fn feed_list_embed(feeds: &[(String, FeedRecord)], locale: Locale) -> CreateEmbed {
+    let mut body = String::new();
+    for (name, feed) in feeds {
+        let health = match (&feed.last_error, feed.last_success_at) {
+            (Some(e), _) => format!("⚠️ {}", escape_markdown(&truncate_chars(e, 120))),
+            (None, Some(at)) => format!("✓ {}", at.format("%Y-%m-%d %H:%M UTC")),
+            (None, None) => t!(locale, "feeds-not-fetched"),
+        };
+        let line = format!(
+            "• **{}** <{}>\n  {health}\n",
+            escape_markdown(&truncate_chars(name, 80)),
+            feed.url
+        );
+        if body.chars().count() + line.chars().count() > limits::EMBED_DESCRIPTION - 20 {
+            body.push('…');
+            break;
+        }
+        body.push_str(&line);
+    }
+    if feeds.is_empty() {
+        body = t!(locale, "feeds-none");
+    }
+    CreateEmbed::new()
+        .title(t!(locale, "feeds-list-title", count = feeds.len()))
+        .description(body)
+}
+
+/// `/feeds status`.
+pub fn feed_health_embed(health: &[FeedHealth], locale: Locale) -> CreateEmbed {
+    let never = t!(locale, "feeds-never");
+    let stamp = |at: Option<DateTime<Utc>>| at.map(|at| timestamp(at, 'R')).unwrap_or_else(|| never.clone());
+    let mut body = String::new();
+    for h in health {
+        let feed = &h.feed;
+        let mut block = format!("**{}**\n", escape_markdown(&truncate_chars(&h.name, 80)));
+        if let Some(reason) = &feed.disabled_reason {
+            block.push_str(&t!(
+                locale,
+                "feeds-disabled",
+                reason = escape_markdown(&truncate_chars(reason, 200))
+            ));
+            block.push('\n');
+        }
+        let next = if feed.disabled_reason.is_some() {
+            "—".to_string()
+        } else {
+            stamp(feed.next_attempt_at)
+        };
+        block.push_str(&t!(
+            locale,
+            "feeds-health-line",
+            success = stamp(feed.last_success_at),
+            next = next,
+            items = h.items_in_window
+        ));
+        block.push('\n');
+        if let Some(error) = &feed.last_error {
+            block.push_str(&t!(
+                locale,
+                "feeds-last-error",
+                failures = feed.failures,
+                error = escape_markdown(&truncate_chars(error, 200))
+            ));
+            block.push('\n');
+        }
+        if body.chars().count() + block.chars().count() > limits::EMBED_DESCRIPTION - 2 {
+            body.push('…');
+            break;
+        }
+        body.push_str(&block);
+    }
+    if body.is_empty() {
+        body = t!(locale, "feeds-status-none");
+    }
+    CreateEmbed::new()
+        .title(t!(locale, "feeds-status-title"))
+        .description(body)
+}
+
+/// `/feeds enable`'s answer.
+pub fn enabled_feed_text(name: &str, outcome: &IngestOutcome, locale: Locale) -> String {
+    let name = escape_markdown(name);
+    match outcome {
+        IngestOutcome::Stored { items, .. } => t!(locale, "feeds-enabled-stored", name = name, count = *items),
+        IngestOutcome::NotModified => t!(locale, "feeds-enabled-unchanged", name = name),
+        IngestOutcome::Failed(why) | IngestOutcome::Disabled(why) => {
+            t!(
+                locale,
+                "feeds-enabled-failed",
+                name = name,
+                reason = escape_markdown(why)
+            )
+        }
+    }
+}
+
+/// `/feeds test`'s answer: the feed's title, size and first items, or why it is not a feed.
+pub fn feed_test_text(probe: &FeedProbe, locale: Locale) -> String {
+    match probe {
+        Ok(parsed) => {
+            let untitled = t!(locale, "feeds-test-untitled");
+            let title = escape_markdown(&truncate_chars(parsed.title.as_deref().unwrap_or(&untitled), 100));
+            let mut text = t!(locale, "feeds-test-ok", title = title, count = parsed.items.len());
+            text.push('\n');
+            for item in parsed.items.iter().take(5) {
+                text.push_str(&format!("• {}\n", escape_markdown(&truncate_chars(&item.title, 150))));
+            }
+            text
+        }
+        Err(why) => t!(locale, "feeds-test-failed", reason = why.as_str()),
+    }
+}
+
+/// The notice a server's digest channel gets when one of its feeds is disabled.
+pub fn feed_notice_text(notice: &FeedNotice) -> String {
+    t!(
+        notice.lang,
+        "notice-feed-disabled",
+        name = escape_markdown(&notice.feed_name),
+        reason = escape_markdown(&notice.reason)
+    )
 }
 
 /// Checks a JSON message body against Discord's limits; returns what is over.
@@ -380,7 +784,6 @@ pub fn limit_violations(body: &serde_json::Value) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::claims::ClaimSet;
     use crate::domain::news::NewsItem;
     use crate::store::{Post, PostStatus};
 
@@ -430,7 +833,7 @@ mod tests {
             sent_at: None,
         };
         let tally = Tally::default();
-        for lang in [Lang::Zh, Lang::En] {
+        for lang in [crate::domain::lang::Lang::Zh, crate::domain::lang::Lang::En] {
             let view = PostView {
                 post: &post,
                 digest: &digest,
@@ -440,7 +843,7 @@ mod tests {
             };
             let body = serde_json::json!({
                 "embeds": [serde_json::to_value(post_embed(&view)).unwrap()],
-                "components": serde_json::to_value(vote_buttons(post.id, digest.question(), lang, &digest.essay.url)).unwrap(),
+                "components": serde_json::to_value(vote_buttons(post.id, digest.question(), lang.into(), &digest.essay.url)).unwrap(),
             });
             assert_eq!(limit_violations(&body), Vec::<String>::new());
             let news = body["embeds"][0]["fields"][0]["value"].as_str().unwrap();
@@ -462,21 +865,11 @@ mod tests {
     }
 
     #[test]
-    fn custom_ids_round_trip_and_reject_garbage() {
-        assert_eq!(parse_vote_custom_id("vote:7:agree"), Some((PostId(7), Choice::Agree)));
-        assert_eq!(
-            parse_vote_custom_id(&vote_custom_id(PostId(i64::MAX), Choice::Early)),
-            Some((PostId(i64::MAX), Choice::Early))
-        );
-        for bad in [
-            "vote:7",
-            "vote:x:agree",
-            "vote:7:maybe",
-            "poll:7:agree",
-            "vote:7:agree:extra",
-        ] {
-            assert_eq!(parse_vote_custom_id(bad), None, "{bad}");
-        }
+    fn pages_are_clamped_to_what_exists() {
+        assert_eq!(page_of(0, None), (1, 1));
+        assert_eq!(page_of(25, Some(2)), (2, 3));
+        assert_eq!(page_of(25, Some(9)), (3, 3));
+        assert_eq!(page_of(10, Some(2)), (1, 1));
     }
 
     #[test]

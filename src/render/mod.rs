@@ -2,6 +2,11 @@
 //! terminal, or to JSON.
 
 pub mod chart;
+pub mod custom_id;
 pub mod discord;
+pub mod i18n;
+#[cfg(test)]
+pub mod i18n_check;
 pub mod json;
 pub mod terminal;
+pub mod words;

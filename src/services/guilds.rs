@@ -8,6 +8,7 @@ use crate::domain::lang::Lang;
 use crate::domain::text::{plain_text, truncate_chars};
 use crate::error::{Error, UserError};
 use crate::feeds::{FeedSource, ParsedFeed};
+use crate::message::msg;
 use crate::store::{FeedRecord, FetchRecord, GuildSettings};
 
 impl App {
@@ -17,26 +18,25 @@ impl App {
         self.store.ensure_guild(id, lang, &self.catalog.feeds, now).await
     }
 
+    /// The language a server chose for its posts, if the server is known.
+    pub async fn server_language(&self, id: GuildId) -> anyhow::Result<Option<Lang>> {
+        Ok(self.store.guild(id).await?.map(|g| g.language))
+    }
+
     /// Checks that `url` is a feed that parses, then adds it to the server's list.
     pub async fn add_feed(
         &self,
         guild: GuildId,
         url: &str,
         name: Option<&str>,
-        lang: Lang,
         now: DateTime<Utc>,
     ) -> Result<(FeedRecord, ParsedFeed), Error> {
-        let parsed_url = FeedSource::parse_remote(url).map_err(|e| UserError::new(e.to_string()))?;
+        let parsed_url = FeedSource::parse_remote(url)
+            .map_err(|e| UserError::new(msg!("feeds-not-added", reason = e.to_string())))?;
         let source = FeedSource::Http(parsed_url);
         let parsed = match self.probe_feed(&source, now).await? {
             Ok(parsed) => parsed,
-            Err(why) => {
-                return Err(UserError::new(match lang {
-                    Lang::Zh => format!("无法添加：{why}"),
-                    Lang::En => format!("Not added: {why}"),
-                })
-                .into())
-            }
+            Err(why) => return Err(msg!("feeds-not-added", reason = why.to_string()).into()),
         };
         let feed = self.store.upsert_feed(&source.url()).await?;
         let name = name
@@ -46,11 +46,7 @@ impl App {
             .unwrap_or_else(|| feed.url.clone());
         let name = truncate_chars(&name, 100);
         if !self.store.add_guild_feed(guild, feed.id, &name).await? {
-            return Err(UserError::new(match lang {
-                Lang::Zh => "这个订阅源已经在列表里了。",
-                Lang::En => "That feed is already on this server's list.",
-            })
-            .into());
+            return Err(msg!("feeds-already-listed").into());
         }
         self.store.insert_items(feed.id, &parsed.items).await?;
         let next = now + chrono::Duration::from_std(self.config.feed_poll_interval).map_err(anyhow::Error::from)?;
@@ -64,7 +60,7 @@ impl App {
         Ok((feed, parsed))
     }
 
-    pub async fn remove_feed(&self, guild: GuildId, feed: FeedId, lang: Lang) -> Result<String, Error> {
+    pub async fn remove_feed(&self, guild: GuildId, feed: FeedId) -> Result<String, Error> {
         let name = self
             .store
             .guild_feeds(guild)
@@ -74,11 +70,57 @@ impl App {
             .map(|(n, _)| n);
         match name {
             Some(name) if self.store.remove_guild_feed(guild, feed).await? => Ok(name),
-            _ => Err(UserError::new(match lang {
-                Lang::Zh => "这个服务器的列表里没有这个订阅源。",
-                Lang::En => "That feed is not on this server's list.",
-            })
-            .into()),
+            _ => Err(msg!("feeds-not-listed").into()),
         }
+    }
+}
+
+/// One feed of a server as `/feeds status` shows it.
+#[derive(Debug, Clone)]
+pub struct FeedHealth {
+    pub name: String,
+    pub feed: FeedRecord,
+    /// Items of the news window from this feed.
+    pub items_in_window: u64,
+}
+
+/// What fetching a URL once, without adding it, found.
+pub type FeedProbe = Result<ParsedFeed, String>;
+
+impl App {
+    /// The server's feeds with the names it gave them.
+    pub async fn guild_feeds(&self, guild: GuildId) -> anyhow::Result<Vec<(String, FeedRecord)>> {
+        self.store.guild_feeds(guild).await
+    }
+
+    /// Each of the server's feeds with its health and what it holds in the news window.
+    pub async fn feed_health(&self, guild: GuildId, now: DateTime<Utc>) -> anyhow::Result<Vec<FeedHealth>> {
+        let since = now - chrono::Duration::days(i64::from(self.config.news_window_days));
+        let mut out = Vec::new();
+        for (name, feed) in self.store.guild_feeds(guild).await? {
+            let items_in_window = self.store.count_items_since(feed.id, since).await?;
+            out.push(FeedHealth {
+                name,
+                feed,
+                items_in_window,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Lifts a feed's disabled state and fetches it at once.
+    pub async fn enable_feed(&self, feed: FeedId, now: DateTime<Utc>) -> Result<super::ingest::IngestReport, Error> {
+        let record = self.store.feed(feed).await?.ok_or_else(|| msg!("feeds-unknown"))?;
+        self.store.enable_feed(feed).await?;
+        let url = FeedSource::parse_remote(&record.url)
+            .map_err(|e| UserError::new(msg!("feeds-not-added", reason = e.to_string())))?;
+        Ok(self.ingest(&FeedSource::Http(url), None, now).await?)
+    }
+
+    /// `/feeds test`: fetches and parses a URL without adding it.
+    pub async fn test_feed(&self, url: &str, now: DateTime<Utc>) -> Result<FeedProbe, Error> {
+        let url = FeedSource::parse_remote(url)
+            .map_err(|e| UserError::new(msg!("feeds-test-failed", reason = e.to_string())))?;
+        Ok(self.probe_feed(&FeedSource::Http(url), now).await?)
     }
 }

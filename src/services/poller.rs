@@ -84,25 +84,30 @@ impl App {
         Ok(())
     }
 
-    /// What to tell each server about feeds that were just disabled: one message per server and
-    /// feed, in the server's language, for its digest channel.
-    pub async fn disabled_feed_notices(
-        &self,
-        disabled: &[(FeedId, String)],
-    ) -> anyhow::Result<Vec<(ChannelId, String)>> {
+    /// What to tell each server about feeds that were just disabled: one notice per server and
+    /// feed, for its digest channel, in the server's language.
+    pub async fn disabled_feed_notices(&self, disabled: &[(FeedId, String)]) -> anyhow::Result<Vec<FeedNotice>> {
         let mut notices = Vec::new();
         for (feed, reason) in disabled {
             for (guild, name) in self.store.guilds_using_feed(*feed).await? {
                 let Some(channel) = guild.channel else { continue };
-                let name = crate::render::discord::escape_markdown(&name);
-                let reason = crate::render::discord::escape_markdown(reason);
-                let text = match guild.language {
-                    Lang::Zh => format!("⚠️ 新闻源 **{name}** 持续失败，已停用：{reason}\n版主可用 `/feeds enable` 重试，或 `/feeds remove` 移除。"),
-                    Lang::En => format!("⚠️ The feed **{name}** kept failing and is disabled: {reason}\nModerators can retry it with `/feeds enable` or drop it with `/feeds remove`."),
-                };
-                notices.push((channel, text));
+                notices.push(FeedNotice {
+                    channel,
+                    lang: guild.language,
+                    feed_name: name,
+                    reason: reason.clone(),
+                });
             }
         }
         Ok(notices)
     }
+}
+
+/// A feed that was disabled, to be told to one server.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedNotice {
+    pub channel: ChannelId,
+    pub lang: Lang,
+    pub feed_name: String,
+    pub reason: String,
 }

@@ -8,10 +8,10 @@ use serde::Serialize;
 
 use super::App;
 use crate::domain::claims::{Claim, ClaimKind};
+use crate::domain::claims::{Outcome, Resolution};
 use crate::domain::ids::{GuildId, PostId, UserId};
 use crate::domain::stats::{self, ClaimTotal, Highlights, RoundTally, Standing};
 use crate::domain::votes::{Choice, Question, Tally};
-use crate::store::Resolution;
 
 /// A claim's tally in one server, round by round.
 #[derive(Debug, Clone)]
@@ -64,7 +64,7 @@ pub struct ExportRow {
     pub date: String,
     pub counts: serde_json::Map<String, serde_json::Value>,
     pub voters: u32,
-    pub resolution: Option<String>,
+    pub resolution: Option<Outcome>,
 }
 
 impl App {
@@ -217,10 +217,7 @@ impl App {
                     .filter(|c| c.question() == Question::Stance || prediction || round.tally.count(*c) > 0)
                     .map(|c| (c.as_str().to_string(), serde_json::Value::from(round.tally.count(c))))
                     .collect();
-                let resolution = resolutions
-                    .iter()
-                    .find(|r| r.claim_id == claim)
-                    .map(|r| r.outcome.clone());
+                let resolution = resolutions.iter().find(|r| r.claim_id == claim).map(|r| r.outcome);
                 ExportRow {
                     claim,
                     round: round.round,
@@ -259,7 +256,7 @@ pub fn export_csv(rows: &[ExportRow]) -> String {
             row.date,
             counts.join(","),
             row.voters,
-            row.resolution.as_deref().unwrap_or("")
+            row.resolution.map(|o| o.as_str()).unwrap_or("")
         ));
     }
     out

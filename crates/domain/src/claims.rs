@@ -17,21 +17,71 @@ pub enum ClaimKind {
 }
 
 impl ClaimKind {
-    pub fn label(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (ClaimKind::Prediction, Lang::Zh) => "预测",
-            (ClaimKind::Prediction, Lang::En) => "Prediction",
-            (ClaimKind::Opinion, Lang::Zh) => "观点",
-            (ClaimKind::Opinion, Lang::En) => "Opinion",
-        }
-    }
-
     pub fn as_str(self) -> &'static str {
         match self {
             ClaimKind::Prediction => "prediction",
             ClaimKind::Opinion => "opinion",
         }
     }
+}
+
+/// What a moderator records once a prediction's deadline has passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// It came true.
+    Yes,
+    /// It did not come true.
+    No,
+    /// The evidence does not settle it.
+    Unclear,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 3] = [Outcome::Yes, Outcome::No, Outcome::Unclear];
+
+    /// The stored form (the schema's CHECK allows exactly these).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Yes => "yes",
+            Outcome::No => "no",
+            Outcome::Unclear => "unclear",
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Lets a test or a caller compare with the stored form directly.
+impl PartialEq<&str> for Outcome {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl std::str::FromStr for Outcome {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Outcome::ALL
+            .into_iter()
+            .find(|o| o.as_str() == s)
+            .ok_or_else(|| format!("unknown outcome `{s}`"))
+    }
+}
+
+/// A server's ruling on one prediction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolution {
+    pub claim_id: String,
+    pub outcome: Outcome,
+    pub note: String,
+    pub resolved_by: crate::ids::UserId,
+    pub resolved_at: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

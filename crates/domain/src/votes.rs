@@ -5,8 +5,6 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::lang::Lang;
-
 /// What a member says about a claim. Opinions and claims not yet due take agree / disagree /
 /// unsure; a prediction past its deadline is asked whether it came true: yes / no / early.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -42,15 +40,6 @@ impl Question {
         match self {
             Question::Stance => "stance",
             Question::Verdict => "verdict",
-        }
-    }
-
-    pub fn prompt(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (Question::Stance, Lang::Zh) => "你同意吗？",
-            (Question::Stance, Lang::En) => "Do you agree?",
-            (Question::Verdict, Lang::Zh) => "截止日期已过：它成真了吗？",
-            (Question::Verdict, Lang::En) => "The deadline has passed: did it come true?",
         }
     }
 }
@@ -108,23 +97,6 @@ impl Choice {
     /// The choice a reaction stands for on a post asking `question`, if any.
     pub fn from_emoji(emoji: &str, question: Question) -> Option<Choice> {
         question.choices().into_iter().find(|c| c.emoji() == emoji)
-    }
-
-    pub fn label(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (Choice::Agree, Lang::Zh) => "同意",
-            (Choice::Agree, Lang::En) => "Agree",
-            (Choice::Disagree, Lang::Zh) => "不同意",
-            (Choice::Disagree, Lang::En) => "Disagree",
-            (Choice::Unsure, Lang::Zh) => "不确定",
-            (Choice::Unsure, Lang::En) => "Unsure",
-            (Choice::Yes, Lang::Zh) => "成真了",
-            (Choice::Yes, Lang::En) => "Came true",
-            (Choice::No, Lang::Zh) => "没成真",
-            (Choice::No, Lang::En) => "Did not",
-            (Choice::Early, Lang::Zh) => "言之尚早",
-            (Choice::Early, Lang::En) => "Too early",
-        }
     }
 }
 
@@ -191,18 +163,6 @@ impl Tally {
         }
         out
     }
-
-    /// One line such as `👍 3 (60%) · 👎 1 (20%) · 🤔 1 (20%)`.
-    pub fn summary(&self, question: Question, lang: Lang) -> String {
-        let choices = question.choices();
-        let pct = self.percentages(&choices);
-        choices
-            .iter()
-            .zip(pct)
-            .map(|(c, p)| format!("{} {} {} ({p}%)", c.emoji(), c.label(lang), self.count(*c)))
-            .collect::<Vec<_>>()
-            .join(" · ")
-    }
 }
 
 #[cfg(test)]
@@ -230,14 +190,5 @@ mod tests {
         }
         assert_eq!(Choice::from_emoji("👍", Question::Verdict), None);
         assert!("maybe".parse::<Choice>().is_err());
-    }
-
-    #[test]
-    fn summary_names_counts_and_shares() {
-        let t = Tally::from_counts([(Choice::Yes, 2), (Choice::Early, 2)]);
-        assert_eq!(
-            t.summary(Question::Verdict, Lang::En),
-            "✅ Came true 2 (50%) · ❌ Did not 0 (0%) · ⏳ Too early 2 (50%)"
-        );
     }
 }

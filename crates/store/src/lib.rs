@@ -22,7 +22,6 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 pub use feeds::{FeedRecord, FetchRecord};
 pub use guilds::{GuildSettings, GuildUpdate};
-pub use members::Resolution;
 pub use posts::{NewPost, Post, PostStatus, Reservation};
 pub use votes::{VoteChange, VoteSource};
 

@@ -1,21 +1,9 @@
 use std::collections::HashSet;
 
-use chrono::{DateTime, Utc};
-
 use super::{parse_ts, ts, with_db, Store};
+use claim_digest_domain::claims::Resolution;
 use claim_digest_domain::ids::{GuildId, PostId, UserId};
 use claim_digest_domain::votes::Choice;
-
-/// A moderator's resolution of a prediction.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Resolution {
-    pub claim_id: String,
-    /// `yes`, `no` or `unclear`.
-    pub outcome: String,
-    pub note: String,
-    pub resolved_by: UserId,
-    pub resolved_at: DateTime<Utc>,
-}
 
 impl Store {
     /// A member's current choices in a server, by post.
@@ -78,7 +66,7 @@ impl Store {
         )
         .bind(guild.to_db())
         .bind(&resolution.claim_id)
-        .bind(&resolution.outcome)
+        .bind(resolution.outcome.as_str())
         .bind(&resolution.note)
         .bind(resolution.resolved_by.to_db())
         .bind(ts(resolution.resolved_at))
@@ -99,7 +87,7 @@ impl Store {
             .map(|(claim_id, outcome, note, by, at)| {
                 Ok(Resolution {
                     claim_id,
-                    outcome,
+                    outcome: outcome.parse().map_err(anyhow::Error::msg)?,
                     note,
                     resolved_by: UserId::from_db(by),
                     resolved_at: parse_ts(&at)?,

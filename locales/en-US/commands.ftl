@@ -1,0 +1,78 @@
+# Slash commands as Discord shows them: each message is a command's description; its attributes
+# describe the command's options (`.option`) and name the option's choices (`.option-choice`).
+# Command and option names are the bot's interface and stay as they are in every language.
+
+cmd-claim = Claims of the essay
+
+cmd-claim-today = Today's claim in this server
+
+cmd-claim-show = Show one claim
+    .id = The claim
+
+cmd-claim-list = List the claims, ten per page
+    .page = Page number
+
+cmd-claim-due = Predictions whose deadline has passed, with the community's verdict
+
+cmd-claim-resolve = Record whether a prediction came true (moderators)
+    .id = The prediction
+    .outcome = Did it come true?
+    .outcome-yes = yes
+    .outcome-no = no
+    .outcome-unclear = unclear
+    .note = A short note (sources, reasoning)
+
+cmd-digest = Set up and run the daily digest (moderators)
+
+cmd-digest-setup = Choose the channel, time and time zone of the daily post
+    .channel = Channel to post in
+    .time = Local time of the post, HH:MM (24-hour)
+    .timezone = IANA time zone, e.g. Asia/Shanghai
+    .language = Language of the posts
+    .language-zh = zh
+    .language-en = en
+    .news = News items per post (1-5)
+    .thread = Open a discussion thread on each post
+    .moderator_role = A role whose members may also moderate the digest
+
+cmd-digest-now = Post today's digest now (once per day)
+
+cmd-digest-status = Show the digest's settings, next post and last post
+
+cmd-digest-pause = Pause the daily post
+
+cmd-digest-resume = Resume the daily post
+
+cmd-feeds = Manage this server's news feeds (moderators)
+
+cmd-feeds-add = Add a feed (it is fetched and checked first)
+    .url = The feed's URL (RSS, Atom or JSON Feed)
+    .name = A name to show (default: the feed's title)
+
+cmd-feeds-remove = Remove a feed from this server
+    .feed = The feed
+
+cmd-feeds-list = List this server's feeds and their health
+
+cmd-feeds-status = Each feed's health: last success, last error, next attempt, items in the window
+
+cmd-feeds-enable = Retry a disabled feed now
+    .feed = The feed
+
+cmd-feeds-test = Fetch a feed and show what it holds, without adding it
+    .url = The feed's URL
+
+cmd-help = What this bot does and how to use it
+
+cmd-me = Your votes, streaks and how often you side with the majority
+    .hide = Hide yourself from the leaderboard (true) or show again (false)
+
+cmd-leaderboard = Most active members and their streaks
+    .page = Page number
+
+cmd-news = News related to a claim (default: today's)
+    .claim = The claim
+
+cmd-tally = The running tally of one claim, or of all claims
+    .claim = The claim (default: all)
+    .export = Attach the whole tally as CSV (moderators)

@@ -1,0 +1,77 @@
+# Discord 中显示的斜杠命令：每条消息是命令的说明；属性是各选项的说明（`.选项`）和选项中各选择的名称（`.选项-选择`）。
+# 命令名和选项名是接口，各语言相同。
+
+cmd-claim = 文章中的论断
+
+cmd-claim-today = 本服务器今天的论断
+
+cmd-claim-show = 查看一条论断
+    .id = 论断
+
+cmd-claim-list = 列出全部论断（每页十条）
+    .page = 页码
+
+cmd-claim-due = 截止日期已过的预测，以及大家的判断
+
+cmd-claim-resolve = 记录预测是否成真（版主）
+    .id = 预测
+    .outcome = 它成真了吗？
+    .outcome-yes = 成真
+    .outcome-no = 未成真
+    .outcome-unclear = 尚无定论
+    .note = 简短说明（来源、理由）
+
+cmd-digest = 设置并管理每日论断（版主）
+
+cmd-digest-setup = 设置每日帖子的频道、时间和时区
+    .channel = 发帖的频道
+    .time = 发帖的当地时间，HH:MM（24 小时制）
+    .timezone = IANA 时区名，例如 Asia/Shanghai
+    .language = 帖子的语言
+    .language-zh = 中文
+    .language-en = 英文
+    .news = 每条帖子附带的新闻数（1-5）
+    .thread = 为每条帖子开一个讨论串
+    .moderator_role = 同样可以管理本机器人的角色
+
+cmd-digest-now = 立即发布今天的论断（每天一次）
+
+cmd-digest-status = 查看设置、下一次和上一次发帖
+
+cmd-digest-pause = 暂停每日发帖
+
+cmd-digest-resume = 恢复每日发帖
+
+cmd-feeds = 管理本服务器的新闻源（版主）
+
+cmd-feeds-add = 添加新闻源（先抓取并检查）
+    .url = 新闻源地址（RSS、Atom 或 JSON Feed）
+    .name = 显示的名称（默认：新闻源标题）
+
+cmd-feeds-remove = 从本服务器移除新闻源
+    .feed = 新闻源
+
+cmd-feeds-list = 列出本服务器的新闻源及其状态
+
+cmd-feeds-status = 各新闻源的状态：上次成功、上次错误、下次抓取、窗口内条数
+
+cmd-feeds-enable = 立即重试已停用的新闻源
+    .feed = 新闻源
+
+cmd-feeds-test = 抓取新闻源并预览内容（不添加）
+    .url = 新闻源地址
+
+cmd-help = 这个机器人做什么、怎么用
+
+cmd-me = 你的投票、连续参与和与多数一致的比例
+    .hide = 在排行榜上隐藏自己（true）或重新显示（false）
+
+cmd-leaderboard = 最活跃的成员与连续参与
+    .page = 页码
+
+cmd-news = 与某条论断相关的新闻（默认：今天的论断）
+    .claim = 论断
+
+cmd-tally = 查看某条论断或全部论断的投票统计
+    .claim = 论断（默认：全部）
+    .export = 以 CSV 附件导出全部统计（版主）

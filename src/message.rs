@@ -1,0 +1,79 @@
+//! A message a person will read, before it is put into words: the id of a message in the Fluent
+//! files (`locales/*/*.ftl`) and its arguments. Services and errors hand these out; only
+//! `render::i18n` turns them into text, in the reader's language.
+
+use std::fmt;
+
+/// One argument of a message: text is shown as given, numbers are formatted (and pick plural
+/// forms) by Fluent.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arg {
+    Text(String),
+    Number(f64),
+}
+
+macro_rules! number_args {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Arg {
+            fn from(n: $t) -> Arg {
+                Arg::Number(n as f64)
+            }
+        }
+    )*};
+}
+number_args!(u8, u16, u32, u64, usize, i32, i64, f64);
+
+impl From<String> for Arg {
+    fn from(s: String) -> Arg {
+        Arg::Text(s)
+    }
+}
+
+impl From<&String> for Arg {
+    fn from(s: &String) -> Arg {
+        Arg::Text(s.clone())
+    }
+}
+
+impl From<&str> for Arg {
+    fn from(s: &str) -> Arg {
+        Arg::Text(s.to_string())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub id: &'static str,
+    pub args: Vec<(&'static str, Arg)>,
+}
+
+impl Message {
+    pub fn new(id: &'static str, args: Vec<(&'static str, Arg)>) -> Message {
+        Message { id, args }
+    }
+}
+
+/// For logs only: the id and arguments, never shown to a person.
+impl fmt::Display for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id)?;
+        for (name, value) in &self.args {
+            match value {
+                Arg::Text(t) => write!(f, " {name}={t:?}")?,
+                Arg::Number(n) => write!(f, " {name}={n}")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `msg!("digest-posted", link = url)`: a [`Message`] with named arguments. The id is always a
+/// literal, so the localisation test can find every message the code uses and the arguments it
+/// passes.
+macro_rules! msg {
+    ($id:literal $(, $name:ident = $value:expr)* $(,)?) => {
+        $crate::message::Message::new($id, vec![$((stringify!($name), $crate::message::Arg::from($value))),*])
+    };
+}
+
+pub(crate) use msg;

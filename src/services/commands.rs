@@ -1,0 +1,232 @@
+//! The use cases behind the slash commands that are not votes or feeds: setting up the digest,
+//! today's claim, resolving a prediction, a member's own settings. Each returns a plain value the
+//! renderer draws; refusals are user errors with a message.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::poster::{PostResult, Publisher};
+use super::App;
+use crate::domain::claims::{Claim, ClaimKind, Outcome, Resolution};
+use crate::domain::ids::{ChannelId, GuildId, RoleId, UserId};
+use crate::domain::lang::Lang;
+use crate::domain::ranking::RankedNews;
+use crate::domain::rotation::next_claim;
+use crate::domain::schedule::{due_at, local_date, parse_time, parse_timezone};
+use crate::domain::text::{plain_text, truncate_chars};
+use crate::error::Error;
+use crate::message::msg;
+use crate::store::{GuildSettings, GuildUpdate, Post};
+
+/// What a moderator gives `/digest setup`; what is left out keeps its current value.
+#[derive(Debug, Clone)]
+pub struct DigestSetup {
+    pub channel: ChannelId,
+    pub time: String,
+    pub timezone: String,
+    pub language: Option<Lang>,
+    pub news: Option<u8>,
+    pub thread: Option<bool>,
+    pub moderator_role: Option<RoleId>,
+}
+
+/// What `/digest status` shows.
+#[derive(Debug, Clone)]
+pub struct DigestStatus {
+    pub settings: GuildSettings,
+    pub feeds: usize,
+    pub last: Option<Post>,
+    /// When the next post is due, when the digest is set up and running.
+    pub next: Option<DateTime<Utc>>,
+}
+
+/// Today's claim in a server: the one today's post carries (or is being sent with), else the
+/// one the rotation will post next.
+#[derive(Debug, Clone)]
+pub struct TodaysClaim {
+    pub claim: Claim,
+    /// Today's post, when one is reserved or sent.
+    pub post: Option<Post>,
+    /// When today's post is due.
+    pub due: DateTime<Utc>,
+}
+
+impl App {
+    /// The claim with this id, or a refusal that says how to find one.
+    pub fn find_claim(&self, id: &str) -> Result<&Claim, Error> {
+        self.claims
+            .get(id.trim())
+            .ok_or_else(|| msg!("error-no-such-claim", id = truncate_chars(id.trim(), 64)).into())
+    }
+
+    /// Claims whose id or text contains what a member typed, for autocompletion.
+    pub fn claims_matching(&self, partial: &str, limit: usize) -> Vec<&Claim> {
+        let needle = partial.trim().to_lowercase();
+        self.claims
+            .claims()
+            .iter()
+            .filter(|c| {
+                needle.is_empty()
+                    || c.id.contains(&needle)
+                    || c.text.en.to_lowercase().contains(&needle)
+                    || c.text.zh.contains(partial.trim())
+            })
+            .take(limit)
+            .collect()
+    }
+
+    pub async fn setup_digest(
+        &self,
+        current: &GuildSettings,
+        setup: DigestSetup,
+        now: DateTime<Utc>,
+    ) -> Result<(GuildSettings, DateTime<Utc>), Error> {
+        let post_time = parse_time(&setup.time).map_err(|_| msg!("error-bad-time", input = setup.time.trim()))?;
+        let timezone =
+            parse_timezone(&setup.timezone).map_err(|_| msg!("error-bad-timezone", input = setup.timezone.trim()))?;
+        let update = GuildUpdate {
+            channel: setup.channel,
+            post_time,
+            timezone,
+            language: setup.language.unwrap_or(current.language),
+            news_count: setup.news.unwrap_or(current.news_count).clamp(1, 5),
+            thread: setup.thread.unwrap_or(current.thread),
+            moderator_role: setup.moderator_role.or(current.moderator_role),
+        };
+        let saved = self.store.setup_guild(current.id, &update).await?;
+        let next = self.next_post_at(&saved, now).await?;
+        Ok((saved, next))
+    }
+
+    /// When the server's next daily post is due: today's time unless today's post is out or the
+    /// time has passed, else tomorrow's.
+    pub async fn next_post_at(&self, settings: &GuildSettings, now: DateTime<Utc>) -> anyhow::Result<DateTime<Utc>> {
+        let today = local_date(settings.timezone, now);
+        let posted_today = self.store.post_on(settings.id, today).await?.is_some();
+        let due = due_at(settings.post_time, settings.timezone, today);
+        Ok(if posted_today || due <= now {
+            due_at(settings.post_time, settings.timezone, today + chrono::Days::new(1))
+        } else {
+            due
+        })
+    }
+
+    pub async fn digest_status(&self, settings: GuildSettings, now: DateTime<Utc>) -> anyhow::Result<DigestStatus> {
+        let last = self.store.posts(settings.id).await?.into_iter().next();
+        let feeds = self.store.guild_feeds(settings.id).await?.len();
+        let running = settings.broken_reason.is_none() && !settings.paused && settings.channel.is_some();
+        let next = if running {
+            Some(self.next_post_at(&settings, now).await?)
+        } else {
+            None
+        };
+        Ok(DigestStatus {
+            settings,
+            feeds,
+            last,
+            next,
+        })
+    }
+
+    pub async fn set_paused(&self, guild: GuildId, paused: bool) -> anyhow::Result<()> {
+        self.store.set_paused(guild, paused).await
+    }
+
+    /// `/digest now`: today's post, once. A channel Discord refuses is the moderator's to fix, so
+    /// that failure comes back as a refusal naming the reason.
+    pub async fn post_now<P: Publisher>(
+        &self,
+        publisher: &P,
+        settings: &GuildSettings,
+        now: DateTime<Utc>,
+    ) -> Result<PostResult, Error> {
+        if settings.channel.is_none() {
+            return Err(msg!("digest-no-channel").into());
+        }
+        let date = local_date(settings.timezone, now);
+        match self.post_today(publisher, settings, date, now).await {
+            Ok(result) => Ok(result),
+            Err(e) => match self.store.guild(settings.id).await?.and_then(|g| g.broken_reason) {
+                Some(reason) => {
+                    tracing::warn!(guild = %settings.id, error = %format!("{e:#}"), "posting now failed");
+                    Err(msg!("digest-could-not-post", reason = reason).into())
+                }
+                None => Err(e.into()),
+            },
+        }
+    }
+
+    /// Today's claim in the server, the same whichever command asks.
+    pub async fn todays_claim(&self, settings: &GuildSettings, now: DateTime<Utc>) -> Result<TodaysClaim, Error> {
+        let date = local_date(settings.timezone, now);
+        let due = due_at(settings.post_time, settings.timezone, date);
+        let post = self.store.post_on(settings.id, date).await?;
+        let claim = match &post {
+            Some(post) => self.find_claim(&post.claim_id)?.clone(),
+            None => {
+                let history = self.store.rotation_history(settings.id).await?;
+                next_claim(&self.claims, &history).claim.clone()
+            }
+        };
+        Ok(TodaysClaim { claim, post, due })
+    }
+
+    /// `/news`: the claim asked for (default: today's) and the news of the server's feeds on it.
+    pub async fn news_on(
+        &self,
+        settings: &GuildSettings,
+        claim: Option<&str>,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<(Claim, Vec<RankedNews>), Error> {
+        let claim = match claim {
+            Some(id) => self.find_claim(id)?.clone(),
+            None => self.todays_claim(settings, now).await?.claim,
+        };
+        let feeds = self.store.guild_feed_ids(settings.id).await?;
+        let news = self.related_news(&claim, &feeds, now, limit).await?;
+        Ok((claim, news))
+    }
+
+    /// `/claim resolve`: a moderator's ruling on a prediction.
+    pub async fn resolve_prediction(
+        &self,
+        guild: GuildId,
+        claim_id: &str,
+        outcome: Outcome,
+        note: Option<&str>,
+        by: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Resolution, Error> {
+        let claim = self.find_claim(claim_id)?;
+        if claim.kind != ClaimKind::Prediction {
+            return Err(msg!("claim-only-predictions").into());
+        }
+        let resolution = Resolution {
+            claim_id: claim.id.clone(),
+            outcome,
+            note: plain_text(note.unwrap_or_default()),
+            resolved_by: by,
+            resolved_at: now,
+        };
+        self.store.resolve_claim(guild, &resolution).await?;
+        Ok(resolution)
+    }
+
+    /// `/me hide:`: whether the member appears on the leaderboard.
+    pub async fn set_leaderboard_hidden(&self, guild: GuildId, user: UserId, hidden: bool) -> anyhow::Result<()> {
+        self.store.set_hidden(guild, user, hidden).await
+    }
+
+    /// The question of a post (for the chart of a claim's latest round).
+    pub async fn post_question(
+        &self,
+        post: crate::domain::ids::PostId,
+    ) -> anyhow::Result<Option<crate::domain::votes::Question>> {
+        Ok(self.store.post(post).await?.map(|p| p.question))
+    }
+
+    /// The local date in a server now.
+    pub fn local_today(&self, settings: &GuildSettings, now: DateTime<Utc>) -> NaiveDate {
+        local_date(settings.timezone, now)
+    }
+}
