@@ -314,7 +314,22 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
         "{confirmation}"
     );
 
-    // A vote on a post of another server is refused.
+    // A vote on a post of another server is refused. The refusal only the member sees speaks
+    // the member's Discord language when the bot has it, else the server's.
+    let stray = fake.click(
+        At {
+            guild: GUILD_ZH,
+            channel: CHANNEL_ZH,
+            member: BOB,
+            locale: "fr",
+        },
+        stored.clone(),
+        &format!("vote:{post_id}:agree"),
+    );
+    assert!(
+        content(&fake.answer(stray, WAIT).await).contains("找不到这条帖子"),
+        "answered in the server's language"
+    );
     let stray = fake.click(
         At {
             guild: GUILD_ZH,
@@ -326,8 +341,8 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
         &format!("vote:{post_id}:agree"),
     );
     assert!(
-        content(&fake.answer(stray, WAIT).await).contains("找不到这条帖子"),
-        "answered in the server's language"
+        content(&fake.answer(stray, WAIT).await).contains("This post no longer exists"),
+        "answered in the member's language"
     );
 
     // /tally shows the exact counts.
