@@ -15,6 +15,9 @@ pub async fn run(config: Config, file: &Path, lang: Lang) -> anyhow::Result<Exit
         print!("{}", operations::backup_use_pg_dump(&dump, &restore, lang));
         return Ok(ExitCode::SUCCESS);
     }
+    if crate::store::schema_status(url).await?.will_be_created {
+        anyhow::bail!("there is no database at DATABASE_URL yet: nothing to back up");
+    }
     let store = Store::open(url).await?;
     let copy = store.backup_to(file).await;
     store.close().await;
