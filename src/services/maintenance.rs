@@ -224,6 +224,90 @@ mod tests {
         assert_eq!(std::fs::read_dir(&backups).unwrap().count(), 5, "nothing else written");
     }
 
+    struct Recorder;
+
+    impl crate::services::poster::Publisher for Recorder {
+        async fn publish(
+            &self,
+            _: crate::domain::ids::ChannelId,
+            _: &crate::services::poster::PostView<'_>,
+        ) -> Result<crate::domain::ids::MessageId, crate::services::poster::PublishError> {
+            Ok(crate::domain::ids::MessageId(77))
+        }
+
+        async fn find_existing(
+            &self,
+            _: crate::domain::ids::ChannelId,
+            _: crate::domain::ids::PostId,
+        ) -> Result<Option<crate::domain::ids::MessageId>, crate::services::poster::PublishError> {
+            Ok(None)
+        }
+    }
+
+    /// The daily post records what it showed; long after, retention deletes everything else
+    /// and keeps exactly that.
+    #[tokio::test]
+    async fn a_posts_news_outlives_retention() {
+        use crate::domain::ids::{ChannelId, GuildId};
+        use crate::domain::lang::Lang;
+        use crate::domain::news::NewsItem;
+
+        let dir = tempfile::tempdir().unwrap();
+        let app = app(&[(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("bot.db").display()),
+        )])
+        .await;
+        let guild = GuildId(42);
+        let spec = crate::feeds::FeedSpec {
+            name: "News".into(),
+            url: "https://news.example/feed".into(),
+            language: Some(Lang::En),
+        };
+        app.store
+            .ensure_guild(guild, Lang::En, &[spec.clone()], Utc::now())
+            .await
+            .unwrap();
+        let update = crate::store::GuildUpdate {
+            channel: ChannelId(7),
+            post_time: chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+            timezone: chrono_tz::UTC,
+            language: Lang::En,
+            news_count: 3,
+            thread: false,
+            moderator_role: None,
+        };
+        app.store.setup_guild(guild, &update).await.unwrap();
+        let feed = app.store.feed_by_url(&spec.url).await.unwrap().unwrap().id;
+        let due = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+        // The first claim in rotation, told as news three times, and unrelated items.
+        let claim = app.claims.claims()[0].text.get(Lang::En).to_string();
+        let item = |n: usize, title: String| NewsItem {
+            identity: format!("guid:{n}"),
+            story_key: Some(format!("news.example/{n}")),
+            title,
+            url: Some(format!("https://news.example/{n}")),
+            summary: String::new(),
+            source: "News".into(),
+            published: Some(due - chrono::Duration::hours(n as i64 + 1)),
+            seen_at: due - chrono::Duration::hours(n as i64 + 1),
+        };
+        let mut items: Vec<NewsItem> = (0..3).map(|n| item(n, format!("{claim} (report {n})"))).collect();
+        items.extend((3..10).map(|n| item(n, format!("Gardening club opens its spring season, part {n}"))));
+        app.store.insert_items(feed, &items).await.unwrap();
+
+        let outcome = app.run_poster_once(&Recorder, due).await.unwrap();
+        assert_eq!(outcome.posted.len(), 1, "{outcome:?}");
+        let shown = app.store.post_items(outcome.posted[0]).await.unwrap();
+        assert!(!shown.is_empty(), "the post showed related news");
+        assert!(shown.iter().all(|s| s.title.contains("(report")), "{shown:?}");
+
+        let pruned = app.run_retention_once(due + chrono::Duration::days(200)).await.unwrap();
+        assert_eq!(pruned.deleted, items.len() - shown.len());
+        assert_eq!(app.store.count_all_items().await.unwrap() as usize, shown.len());
+        assert_eq!(app.store.post_items(outcome.posted[0]).await.unwrap(), shown);
+    }
+
     #[tokio::test]
     async fn without_backup_dir_nothing_is_written() {
         let dir = tempfile::tempdir().unwrap();

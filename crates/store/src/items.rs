@@ -305,6 +305,43 @@ impl Store {
         tx.commit().await
     }
 
+    /// The news items a post showed, in the order shown.
+    pub async fn post_items(&self, post: PostId) -> anyhow::Result<Vec<NewsItem>> {
+        type Row = (
+            String,
+            Option<String>,
+            String,
+            String,
+            Option<String>,
+            String,
+            Option<String>,
+            String,
+        );
+        let rows: Vec<Row> = with_db!(self, db => sqlx::query_as(
+            "SELECT identity, story_key, source, title, url, summary, published_at, seen_at \
+             FROM post_items JOIN items ON items.id = post_items.item_id WHERE post_id = $1 ORDER BY position"
+        )
+        .bind(post.0)
+        .fetch_all(db)
+        .await)?;
+        rows.into_iter()
+            .map(
+                |(identity, story_key, source, title, url, summary, published_at, seen_at)| {
+                    Ok(NewsItem {
+                        identity,
+                        story_key,
+                        source,
+                        title,
+                        url,
+                        summary,
+                        published: published_at.as_deref().map(parse_ts).transpose()?,
+                        seen_at: parse_ts(&seen_at)?,
+                    })
+                },
+            )
+            .collect()
+    }
+
     /// Every news item stored, kept or not (for retention tests and the benchmark).
     pub async fn count_all_items(&self) -> anyhow::Result<u64> {
         let n: i64 = with_db!(self, db => sqlx::query_scalar("SELECT COUNT(*) FROM items").fetch_one(db).await)?;
@@ -489,6 +526,11 @@ mod tests {
             store.record_post_items(post.id, &shown).await.unwrap();
             // Recording again (a resumed send) changes nothing.
             store.record_post_items(post.id, &shown).await.unwrap();
+            assert_eq!(
+                store.post_items(post.id).await.unwrap(),
+                shown,
+                "{backend}: in the order shown"
+            );
             store.mark_post_sent(post.id, MessageId(9), now).await.unwrap();
             store
                 .cast_vote(post.id, UserId(10), Choice::Agree, crate::VoteSource::Button, now)
