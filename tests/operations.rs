@@ -359,3 +359,44 @@ async fn json_logs_are_json_and_never_carry_the_token() {
     let hmac = TOKEN.rsplit('.').next().unwrap();
     assert!(!log.contains(TOKEN) && !log.contains(hmac), "the token was logged");
 }
+
+/// On PostgreSQL (when TEST_POSTGRES_URL names a server): an empty database is reachable with
+/// every migration still to apply; once the bot has started on it, all are applied. Neither
+/// run changes the database.
+#[tokio::test]
+async fn check_reads_migrations_on_postgres() {
+    let Some(admin) = claim_digest::store::testing::postgres_admin_url() else {
+        eprintln!("skipped: TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let url = claim_digest::store::testing::scratch_postgres_database(&admin)
+        .await
+        .unwrap();
+    let database_line = |stdout: &str| {
+        stdout
+            .lines()
+            .find(|l| l.contains("DATABASE_URL"))
+            .unwrap_or_default()
+            .to_string()
+    };
+    let out = run_cli(&url, &["check", "--lang", "en"], &[("DISCORD_TOKEN", TOKEN)]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    let line = database_line(&stdout);
+    assert!(
+        line.starts_with("ok") && line.contains("postgres: reachable, 0 applied"),
+        "{line}"
+    );
+    let status = claim_digest::store::schema_status(&url).await.unwrap();
+    assert_eq!(status.applied, 0, "check migrated nothing");
+
+    Store::open(&url).await.unwrap().close().await;
+    let out = run_cli(&url, &["check", "--lang", "en"], &[("DISCORD_TOKEN", TOKEN)]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    let line = database_line(&stdout);
+    assert!(
+        line.contains(&format!("all {} migrations applied", status.pending.len())),
+        "{line}"
+    );
+}
