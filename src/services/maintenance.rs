@@ -114,6 +114,24 @@ pub async fn run_loop(app: App, mut stop: watch::Receiver<bool>) {
     }
 }
 
+/// Copies left half-written by a backup that was interrupted (the bot stopped mid-copy): never
+/// backups, so removed before the next one is taken.
+fn remove_interrupted_copies(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if name
+            .strip_suffix(".partial")
+            .is_some_and(|backup| backup_taken_at(backup).is_some())
+        {
+            if let Err(e) = std::fs::remove_file(entry.path()) {
+                tracing::warn!(file = %entry.path().display(), error = %e, "could not remove an interrupted backup");
+            }
+        }
+    }
+}
+
 impl App {
     /// Takes today's automatic backup if there is none yet, then removes the oldest automatic
     /// backups beyond BACKUP_KEEP. Files of other names in BACKUP_DIR are never touched.
@@ -130,6 +148,7 @@ impl App {
         }
         std::fs::create_dir_all(dir)
             .map_err(|e| anyhow::Error::new(e).context(format!("creating {}", dir.display())))?;
+        remove_interrupted_copies(dir);
         let copy = self.store.backup_to(&dir.join(backup_file_name(now))).await?;
         let mut backups = automatic_backups(dir)?;
         let keep = self.config.backup_keep as usize;
@@ -193,6 +212,11 @@ mod tests {
         std::fs::create_dir_all(&backups).unwrap();
         std::fs::write(backups.join("claim-digest-keep-me.db"), "not ours").unwrap();
         std::fs::write(backups.join("notes.txt"), "not ours").unwrap();
+        let interrupted = backups.join(format!(
+            "{}.partial",
+            backup_file_name(Utc.with_ymd_and_hms(2026, 11, 30, 3, 0, 0).unwrap())
+        ));
+        std::fs::write(&interrupted, "half a copy").unwrap();
         let day = |d: u32, h: u32| Utc.with_ymd_and_hms(2026, 12, d, h, 30, 0).unwrap();
 
         let first = app.run_backup_once(day(1, 3)).await.unwrap();
@@ -200,6 +224,7 @@ mod tests {
             matches!(&first, BackupOutcome::Written { removed, .. } if removed.is_empty()),
             "{first:?}"
         );
+        assert!(!interrupted.exists(), "a half-written copy is removed");
         assert_eq!(
             app.run_backup_once(day(1, 23)).await.unwrap(),
             BackupOutcome::AlreadyToday
