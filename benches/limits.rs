@@ -1,5 +1,5 @@
 //! Benchmarks against the limits in BENCHMARKS.md. Run all with `cargo bench --bench limits`,
-//! or some: `cargo bench --bench limits -- ingest ranking votes fanout memory`.
+//! or some: `cargo bench --bench limits -- ingest ranking votes fanout memory retention`.
 //! Figures are printed; nothing here asserts a time (machines are shared and noisy).
 
 #[path = "../tests/support/mod.rs"]
@@ -51,6 +51,9 @@ fn main() {
     }
     if wants("memory") {
         runtime.block_on(memory());
+    }
+    if wants("retention") {
+        runtime.block_on(retention());
     }
 }
 
@@ -627,4 +630,192 @@ async fn memory() {
         );
         let _ = bot.child.start_kill();
     }
+}
+
+/// News items of one simulated day for one feed, with the lengths real feeds have (a title of
+/// about 80 characters, a link, a summary of about 280).
+fn simulated_items(feed: usize, day: i64, per_day: usize, at: chrono::DateTime<Utc>) -> Vec<NewsItem> {
+    (0..per_day)
+        .map(|i| {
+            let n = format!("{feed}-{day}-{i}");
+            NewsItem {
+                identity: format!("guid:{feed}:{n}"),
+                story_key: Some(format!("news{feed}.example/{day}/{i}")),
+                title: format!("Story {n}: a headline of the length real feeds carry, about eighty characters"),
+                url: Some(format!("https://news{feed}.example/{day}/{i}?ref=feed")),
+                summary: "A summary of the kind feeds carry after their markup is removed: two or three sentences \
+                          about what happened, who said it and why it matters, cut to the length the bot keeps. \
+                          Most feeds give about this much; some give none, a few give whole articles."
+                    .into(),
+                source: format!("Feed {feed}"),
+                published: Some(at + chrono::Duration::minutes(i as i64 * 7)),
+                seen_at: at + chrono::Duration::minutes(i as i64 * 7 + 3),
+            }
+        })
+        .collect()
+}
+
+/// The database's size on disk: the file and its write-ahead log.
+fn database_bytes(db: &Path) -> u64 {
+    ["", "-wal"]
+        .iter()
+        .filter_map(|suffix| std::fs::metadata(format!("{}{suffix}", db.display())).ok())
+        .map(|m| m.len())
+        .sum()
+}
+
+async fn retention() {
+    println!("\n== 6. retention: a simulated year of news");
+    // The issue's year is 1,000 feeds at 20 items a day (7.3 million items); RETENTION_FEEDS
+    // scales it (default 100 feeds, 730,000 items, so the run takes under a few minutes here).
+    let feeds: usize = std::env::var("RETENTION_FEEDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100);
+    const PER_DAY: usize = 20;
+    const DAYS: i64 = 365;
+    const KEEP_DAYS: i64 = 90;
+    let batch = claim_digest::services::maintenance::PRUNE_BATCH;
+    println!(
+        "{feeds} feeds x {PER_DAY} items a day x {DAYS} days = {} items; retention {KEEP_DAYS} days, batches of {batch}; one post a day shows 3 items",
+        feeds * PER_DAY * DAYS as usize
+    );
+    let start = Utc::now() - chrono::Duration::days(DAYS);
+    let mut dirs = Vec::new();
+    for pruning in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("year.db");
+        let store = Store::open(&format!("sqlite://{}", db.display())).await.unwrap();
+        let guild = GuildId(1);
+        let specs: Vec<claim_digest::feeds::FeedSpec> = (0..feeds)
+            .map(|f| claim_digest::feeds::FeedSpec {
+                name: format!("Feed {f}"),
+                url: format!("https://news{f}.example/feed"),
+                language: None,
+            })
+            .collect();
+        store.ensure_guild(guild, Lang::En, &specs[..1], start).await.unwrap();
+        let mut ids = Vec::new();
+        for spec in &specs {
+            ids.push(store.upsert_feed(&spec.url).await.unwrap().id);
+        }
+        let (mut longest, mut batches, mut pruned) = (Duration::ZERO, 0usize, 0usize);
+        let began = Instant::now();
+        for day in 0..DAYS {
+            let at = start + chrono::Duration::days(day);
+            for (f, id) in ids.iter().enumerate() {
+                store
+                    .insert_items(*id, &simulated_items(f, day, PER_DAY, at))
+                    .await
+                    .unwrap();
+            }
+            // The day's post shows three of feed 0's items: those are kept for good.
+            let new = claim_digest::store::NewPost {
+                guild,
+                local_date: at.date_naive(),
+                claim_id: format!("c{day}"),
+                round: 1,
+                question: claim_digest::domain::votes::Question::Stance,
+                channel: ChannelId(2),
+                nonce: format!("n{day}"),
+            };
+            let claim_digest::store::Reservation::Reserved(post) = store.reserve_post(&new, at).await.unwrap() else {
+                panic!("day {day} reserved twice")
+            };
+            let shown: Vec<NewsItem> = simulated_items(0, day, 3, at);
+            store.record_post_items(post.id, &shown).await.unwrap();
+            if pruning {
+                let outcome = store
+                    .prune_items(at - chrono::Duration::days(KEEP_DAYS), batch)
+                    .await
+                    .unwrap();
+                longest = longest.max(outcome.longest_hold);
+                batches += outcome.batches;
+                pruned += outcome.deleted;
+            }
+        }
+        let simulated = began.elapsed();
+        let items = store.count_all_items().await.unwrap();
+        store.close().await;
+        let bytes = database_bytes(&db);
+        if pruning {
+            println!(
+                "with retention:    {items:>9} items, {:>7.1} MiB on disk; {pruned} pruned in {batches} batches (daily passes), longest lock {:.1} ms; simulated in {:.0} s",
+                bytes as f64 / 1048576.0,
+                longest.as_secs_f64() * 1e3,
+                simulated.as_secs_f64()
+            );
+        } else {
+            println!(
+                "without retention: {items:>9} items, {:>7.1} MiB on disk; simulated in {:.0} s",
+                bytes as f64 / 1048576.0,
+                simulated.as_secs_f64()
+            );
+        }
+        dirs.push((dir, db));
+    }
+
+    // Retention turned on after a year without it: the first pass deletes nine months of news
+    // at once, in batches, while a member votes every few milliseconds. The vote's wait is what
+    // a batch's lock costs a person.
+    let (_dir, db) = &dirs[0];
+    let store = Store::open(&format!("sqlite://{}", db.display())).await.unwrap();
+    let post = store
+        .post_on(GuildId(1), (start + chrono::Duration::days(DAYS - 1)).date_naive())
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let voter = {
+        let (store, stop) = (store.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut waits = Vec::new();
+            let mut member = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                member += 1;
+                let began = Instant::now();
+                store
+                    .cast_vote(
+                        post,
+                        claim_digest::domain::ids::UserId(member),
+                        claim_digest::domain::votes::Choice::Agree,
+                        claim_digest::store::VoteSource::Button,
+                        Utc::now(),
+                    )
+                    .await
+                    .unwrap();
+                waits.push(began.elapsed());
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            waits
+        })
+    };
+    let began = Instant::now();
+    let outcome = store
+        .prune_items(Utc::now() - chrono::Duration::days(KEEP_DAYS), batch)
+        .await
+        .unwrap();
+    let took = began.elapsed();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut waits = voter.await.unwrap();
+    waits.sort();
+    if waits.is_empty() {
+        waits.push(Duration::ZERO);
+    }
+    println!(
+        "catching up (retention turned on after a year): {} items pruned in {} batches over {:.1} s; longest lock {:.1} ms; {} votes meanwhile, p99 {:.1} ms, max {:.1} ms",
+        outcome.deleted,
+        outcome.batches,
+        took.as_secs_f64(),
+        outcome.longest_hold.as_secs_f64() * 1e3,
+        waits.len(),
+        percentile(&waits, 0.99).as_secs_f64() * 1e3,
+        waits.last().copied().unwrap_or_default().as_secs_f64() * 1e3
+    );
+    store.close().await;
+    println!(
+        "after catching up, the same file: {:.1} MiB (freed pages are reused by new items; VACUUM returns them to the disk)",
+        database_bytes(db) as f64 / 1048576.0
+    );
 }

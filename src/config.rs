@@ -58,6 +58,22 @@ pub struct Config {
     pub feed_allow_private: bool,
     /// Where to serve /healthz and /metrics, if anywhere.
     pub metrics_addr: Option<std::net::SocketAddr>,
+    /// Where the daily automatic backup goes (SQLite only); `None`: no automatic backups.
+    pub backup_dir: Option<PathBuf>,
+    /// How many automatic backups are kept; older ones are removed.
+    pub backup_keep: u32,
+    /// News items that happened longer ago than this are pruned, except those a post showed.
+    pub item_retention_days: u32,
+    /// Plain text for people, or one JSON object per line for log shippers.
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written to stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 /// The keys and their defaults, in the order `.env.example` lists them.
@@ -109,6 +125,18 @@ impl Config {
                     .with_context(|| format!("DEV_GUILD_ID=`{raw}` is not a server id"))?,
             ),
         };
+        let news_window_days = number("NEWS_WINDOW_DAYS", 14, 1, 365)? as u32;
+        let item_retention_days = number("ITEM_RETENTION_DAYS", 90, 1, 36_500)? as u32;
+        if item_retention_days < news_window_days {
+            bail!(
+                "ITEM_RETENTION_DAYS={item_retention_days} is shorter than NEWS_WINDOW_DAYS={news_window_days}: news the posts still show would be pruned"
+            );
+        }
+        let log_format = match get("LOG_FORMAT").as_deref().map(str::to_ascii_lowercase).as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => bail!("LOG_FORMAT=`{other}` is neither text nor json"),
+        };
         Ok(Config {
             discord_token: get("DISCORD_TOKEN").map(Secret::new),
             discord_api_url,
@@ -118,7 +146,7 @@ impl Config {
                 .map_err(anyhow::Error::msg)?,
             claims_file: get("CLAIMS_FILE").unwrap_or_else(|| "data/claims.toml".into()).into(),
             feeds_file: get("FEEDS_FILE").unwrap_or_else(|| "data/feeds.toml".into()).into(),
-            news_window_days: number("NEWS_WINDOW_DAYS", 14, 1, 365)? as u32,
+            news_window_days,
             news_count: number("NEWS_COUNT", 3, 1, 5)? as u8,
             feed_poll_interval: Duration::from_secs(60 * number("FEED_POLL_MINUTES", 30, 1, 1440)?),
             feed_disable_after: Duration::from_secs(3600 * number("FEED_DISABLE_AFTER_HOURS", 24, 1, 24 * 30)?),
@@ -139,6 +167,10 @@ impl Config {
                         .with_context(|| format!("METRICS_ADDR=`{raw}` is not an address such as 127.0.0.1:9100"))?,
                 ),
             },
+            backup_dir: get("BACKUP_DIR").map(PathBuf::from),
+            backup_keep: number("BACKUP_KEEP", 7, 1, 3650)? as u32,
+            item_retention_days,
+            log_format,
         })
     }
 }
@@ -210,5 +242,31 @@ mod tests {
         assert!(err.to_string().contains("SHARD_IDS"), "{err}");
         let c = config(&[("SHARD_COUNT", "4"), ("SHARD_IDS", "2-3")]).unwrap();
         assert_eq!(c.shards.owned, 2..=3);
+    }
+
+    #[test]
+    fn operations_keys() {
+        let c = config(&[]).unwrap();
+        assert_eq!(
+            (c.backup_dir.as_deref(), c.backup_keep, c.item_retention_days),
+            (None, 7, 90)
+        );
+        assert_eq!(c.log_format, LogFormat::Text);
+        let c = config(&[
+            ("BACKUP_DIR", "/var/backups/cd"),
+            ("BACKUP_KEEP", "30"),
+            ("LOG_FORMAT", "JSON"),
+        ])
+        .unwrap();
+        assert_eq!(c.backup_dir, Some(PathBuf::from("/var/backups/cd")));
+        assert_eq!((c.backup_keep, c.log_format), (30, LogFormat::Json));
+        let err = config(&[("ITEM_RETENTION_DAYS", "7")]).unwrap_err();
+        assert!(err.to_string().contains("NEWS_WINDOW_DAYS=14"), "{err}");
+        assert!(config(&[("ITEM_RETENTION_DAYS", "7"), ("NEWS_WINDOW_DAYS", "7")]).is_ok());
+        assert!(config(&[("BACKUP_KEEP", "0")]).is_err());
+        assert!(config(&[("LOG_FORMAT", "xml")])
+            .unwrap_err()
+            .to_string()
+            .contains("LOG_FORMAT"));
     }
 }

@@ -149,6 +149,7 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
         });
     }
     background.spawn(refresher.run(app.clone(), rest, stop_rx.clone()));
+    background.spawn(crate::services::maintenance::run_loop(app.clone(), stop_rx.clone()));
 
     let shards = client.shard_manager.clone();
     tokio::spawn(async move {

@@ -1,5 +1,7 @@
 //! The command line: what each subcommand takes, and the handlers that run them.
 
+mod backup;
+mod check;
 mod claims;
 mod feed_check;
 mod preview;
@@ -26,6 +28,15 @@ pub struct Cli {
 }
 
 impl Cli {
+    /// When this command line is `check`, the language it reports in: a configuration that
+    /// cannot be read is then one failed check, not an error.
+    pub fn check_lang(&self) -> Option<Lang> {
+        match &self.command {
+            Some(Command::Check { lang }) => Some((*lang).into()),
+            _ => None,
+        }
+    }
+
     /// True when this command line starts the bot (no subcommand, or `run`).
     pub fn runs_bot(&self) -> bool {
         matches!(self.command, None | Some(Command::Run))
@@ -47,6 +58,18 @@ pub enum Command {
     /// Read the tallies from the database.
     #[command(subcommand)]
     Tally(TallyCommand),
+    /// Write a consistent copy of the database to FILE while the bot runs (SQLite); for
+    /// PostgreSQL, print the pg_dump command to use.
+    Backup {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: LangArg,
+    },
+    /// Check the configuration without connecting to Discord: one line per check, exit 1 when any fails.
+    Check {
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: LangArg,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -135,6 +158,14 @@ pub enum ExportFormat {
     Json,
 }
 
+/// `check` when the configuration itself cannot be read: that is its one failed line.
+pub fn print_config_error(error: &str, lang: Lang) -> ExitCode {
+    check::print(
+        &[crate::services::check::Finding::ConfigInvalid(error.to_string())],
+        lang,
+    )
+}
+
 /// Runs a parsed command line to its exit code. Errors are printed here, with their causes.
 pub async fn run(cli: Cli, config: Config) -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Run) {
@@ -143,6 +174,8 @@ pub async fn run(cli: Cli, config: Config) -> ExitCode {
         Command::Feed(FeedCommand::Check { inputs, json }) => feed_check::run(config, inputs, json).await,
         Command::Claims(command) => claims::run(config, command),
         Command::Tally(TallyCommand::Export { guild, format }) => tally::export(config, guild, format).await,
+        Command::Backup { file, lang } => backup::run(config, &file, lang.into()).await,
+        Command::Check { lang } => check::run(config, lang.into()).await,
     };
     match result {
         Ok(code) => code,

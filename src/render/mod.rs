@@ -8,5 +8,6 @@ pub mod i18n;
 #[cfg(test)]
 pub mod i18n_check;
 pub mod json;
+pub mod operations;
 pub mod terminal;
 pub mod words;

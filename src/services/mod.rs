@@ -1,10 +1,12 @@
 //! Services: the use cases, on top of the domain and the store. Command handlers, the terminal
 //! and background tasks all call these; none of them talks SQL or HTTP directly.
 
+pub mod check;
 pub mod commands;
 pub mod digest;
 pub mod guilds;
 pub mod ingest;
+pub mod maintenance;
 pub mod poller;
 pub mod poster;
 pub mod tallies;

@@ -220,6 +220,9 @@ impl App {
         digest: &Digest,
         now: DateTime<Utc>,
     ) -> anyhow::Result<PostResult> {
+        // What the post shows is kept by retention for as long as the post exists.
+        let shown: Vec<_> = digest.news.iter().map(|n| n.item.clone()).collect();
+        self.store.record_post_items(post.id, &shown).await?;
         let tally = self.store.post_tally(post.id).await?;
         let view = PostView {
             post,

@@ -1,4 +1,5 @@
 use std::collections::HashSet;
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
@@ -6,7 +7,7 @@ use sqlx::QueryBuilder;
 
 use super::feeds::record_fetch_in;
 use super::{parse_ts, ts, with_db, with_tx, Backend, FetchRecord, Store, WriteTx};
-use claim_digest_domain::ids::FeedId;
+use claim_digest_domain::ids::{FeedId, PostId};
 use claim_digest_domain::news::NewsItem;
 
 /// An item as the window query returns it: one element of a JSON array, in the order of the
@@ -158,6 +159,196 @@ impl Store {
     }
 }
 
+/// Tables whose `item_id` column names news items that retention must keep, whatever their age.
+/// Each is one `NOT EXISTS` in the prune query: the evidence ledger keeps its items by adding its
+/// table's name here (one line), with an index on its `item_id`.
+pub const KEPT_ITEM_TABLES: &[&str] = &["post_items"];
+
+/// Where a prune pass has got to: the last item deleted, in the order items are walked (oldest
+/// first, then by id). Items before it are gone or kept, so the next batch starts after it
+/// instead of walking the kept ones again.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PruneCursor {
+    happened_at: String,
+    id: i64,
+}
+
+/// One prune batch: how many items it deleted, how long its statement held the write lock, and
+/// where the next batch starts (`None`: nothing older is left to delete).
+#[derive(Debug, Clone)]
+pub struct PruneBatch {
+    pub deleted: usize,
+    pub held: Duration,
+    pub next: Option<PruneCursor>,
+}
+
+/// A whole prune pass.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PruneOutcome {
+    pub deleted: usize,
+    /// Statements run; each is its own short transaction.
+    pub batches: usize,
+    pub largest_batch: usize,
+    /// The longest time one batch held the write lock.
+    pub longest_hold: Duration,
+}
+
+fn prune_sql() -> String {
+    let kept: String = KEPT_ITEM_TABLES
+        .iter()
+        .map(|table| format!(" AND NOT EXISTS (SELECT 1 FROM {table} kept WHERE kept.item_id = items.id)"))
+        .collect();
+    // The row-value comparison resumes exactly after the cursor; the plain bound on happened_at
+    // lets both planners start the index range there.
+    format!(
+        "DELETE FROM items WHERE id IN (\
+           SELECT id FROM items \
+           WHERE happened_at < $1 AND happened_at >= $2 AND (happened_at, id) > ($2, $3){kept} \
+           ORDER BY happened_at, id LIMIT $4) \
+         RETURNING happened_at, id"
+    )
+}
+
+impl Store {
+    /// Deletes up to `limit` news items that happened before `before`, oldest first, starting
+    /// after `after`, except items a post showed (and any other table in `KEPT_ITEM_TABLES`).
+    /// One statement, so the write lock is held only while it runs; votes, posts and their
+    /// history are never touched.
+    pub async fn prune_items_batch(
+        &self,
+        before: DateTime<Utc>,
+        after: Option<&PruneCursor>,
+        limit: usize,
+    ) -> anyhow::Result<PruneBatch> {
+        let start = after.cloned().unwrap_or_default();
+        let sql = prune_sql();
+        let _writer = self.write_slot().await;
+        let began = Instant::now();
+        let deleted: Vec<(String, i64)> = with_db!(self, db => sqlx::query_as(&sql)
+            .bind(ts(before))
+            .bind(&start.happened_at)
+            .bind(start.id)
+            .bind(limit as i64)
+            .fetch_all(db)
+            .await)?;
+        let held = began.elapsed();
+        let next = if deleted.len() < limit {
+            None
+        } else {
+            deleted.iter().max().map(|(happened_at, id)| PruneCursor {
+                happened_at: happened_at.clone(),
+                id: *id,
+            })
+        };
+        Ok(PruneBatch {
+            deleted: deleted.len(),
+            held,
+            next,
+        })
+    }
+
+    /// Prunes every item that happened before `before` and is not kept, in batches of `batch`
+    /// items, each its own short transaction: other writers (votes) get the lock between them.
+    pub async fn prune_items(&self, before: DateTime<Utc>, batch: usize) -> anyhow::Result<PruneOutcome> {
+        anyhow::ensure!(batch > 0, "a prune batch must delete at least one item");
+        let mut outcome = PruneOutcome::default();
+        let mut cursor = None;
+        loop {
+            let done = self.prune_items_batch(before, cursor.as_ref(), batch).await?;
+            outcome.batches += 1;
+            outcome.deleted += done.deleted;
+            outcome.largest_batch = outcome.largest_batch.max(done.deleted);
+            outcome.longest_hold = outcome.longest_hold.max(done.held);
+            match done.next {
+                Some(next) => cursor = Some(next),
+                None => return Ok(outcome),
+            }
+            // Let queued writers in before the next batch.
+            tokio::task::yield_now().await;
+        }
+    }
+
+    /// Records the news items a post showed, in order, so that retention keeps them. An item is
+    /// found by its story (stored once across feeds) or else by its identity among the post's
+    /// server's feeds. Recording again (a resumed send) adds only what is new.
+    pub async fn record_post_items(&self, post: PostId, items: &[NewsItem]) -> anyhow::Result<()> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.write_tx().await?;
+        for (position, item) in items.iter().enumerate() {
+            let _ = with_tx!(tx, conn => match &item.story_key {
+                Some(story) => sqlx::query(
+                    "INSERT INTO post_items (post_id, item_id, position) \
+                     SELECT $1, id, $2 FROM items WHERE story_key = $3 ON CONFLICT DO NOTHING",
+                )
+                .bind(post.0)
+                .bind(position as i64)
+                .bind(story)
+                .execute(&mut *conn)
+                .await?,
+                None => sqlx::query(
+                    "INSERT INTO post_items (post_id, item_id, position) \
+                     SELECT posts.id, items.id, $2 FROM posts \
+                     JOIN guild_feeds ON guild_feeds.guild_id = posts.guild_id \
+                     JOIN items ON items.feed_id = guild_feeds.feed_id AND items.identity = $3 \
+                     WHERE posts.id = $1 ON CONFLICT DO NOTHING",
+                )
+                .bind(post.0)
+                .bind(position as i64)
+                .bind(&item.identity)
+                .execute(&mut *conn)
+                .await?,
+            }
+            .rows_affected());
+        }
+        tx.commit().await
+    }
+
+    /// The news items a post showed, in the order shown.
+    pub async fn post_items(&self, post: PostId) -> anyhow::Result<Vec<NewsItem>> {
+        type Row = (
+            String,
+            Option<String>,
+            String,
+            String,
+            Option<String>,
+            String,
+            Option<String>,
+            String,
+        );
+        let rows: Vec<Row> = with_db!(self, db => sqlx::query_as(
+            "SELECT identity, story_key, source, title, url, summary, published_at, seen_at \
+             FROM post_items JOIN items ON items.id = post_items.item_id WHERE post_id = $1 ORDER BY position"
+        )
+        .bind(post.0)
+        .fetch_all(db)
+        .await)?;
+        rows.into_iter()
+            .map(
+                |(identity, story_key, source, title, url, summary, published_at, seen_at)| {
+                    Ok(NewsItem {
+                        identity,
+                        story_key,
+                        source,
+                        title,
+                        url,
+                        summary,
+                        published: published_at.as_deref().map(parse_ts).transpose()?,
+                        seen_at: parse_ts(&seen_at)?,
+                    })
+                },
+            )
+            .collect()
+    }
+
+    /// Every news item stored, kept or not (for retention tests and the benchmark).
+    pub async fn count_all_items(&self) -> anyhow::Result<u64> {
+        let n: i64 = with_db!(self, db => sqlx::query_scalar("SELECT COUNT(*) FROM items").fetch_one(db).await)?;
+        Ok(n as u64)
+    }
+}
+
 /// Stores new items of a feed inside `tx`; see [`Store::insert_items`].
 async fn insert_items_in(tx: &mut WriteTx, feed: FeedId, items: &[NewsItem]) -> anyhow::Result<usize> {
     // Many rows per statement: one statement per item made storing, not parsing, the cost of
@@ -283,6 +474,136 @@ mod tests {
             let mut in_story_order = stories.clone();
             in_story_order.sort();
             assert_eq!(stories, in_story_order);
+        }
+    }
+
+    /// Old items go in batches of the size asked; items a post showed stay however old; recent
+    /// items, votes, posts and vote history stay.
+    #[tokio::test]
+    async fn retention_prunes_old_unshown_items_in_batches_and_keeps_shown_ones() {
+        use claim_digest_domain::ids::{ChannelId, GuildId, MessageId, UserId};
+        use claim_digest_domain::lang::Lang;
+        use claim_digest_domain::votes::{Choice, Question};
+
+        for store in crate::testing::stores().await {
+            let backend = store.backend_name();
+            let now = Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap();
+            let spec = claim_digest_feeds::FeedSpec {
+                name: "A".into(),
+                url: "https://a.example/feed".into(),
+                language: None,
+            };
+            let guild = GuildId(7);
+            store.ensure_guild(guild, Lang::En, &[spec.clone()], now).await.unwrap();
+            let feed = store.feed_by_url(&spec.url).await.unwrap().unwrap().id;
+            // Eleven old items (days 1-11 of October), two of them shown by a post, one shown
+            // without a link (found by identity); three recent ones.
+            let mut items: Vec<NewsItem> = (1..=11)
+                .map(|day| {
+                    let mut it = item(&format!("guid:old{day}"), Some(&format!("x.com/old{day}")), 1);
+                    it.published = Some(Utc.with_ymd_and_hms(2026, 10, day, 0, 0, 0).unwrap());
+                    it
+                })
+                .collect();
+            items[9].story_key = None;
+            items[9].url = None;
+            items.extend((20..=22).map(|day| item(&format!("guid:new{day}"), Some(&format!("x.com/new{day}")), day)));
+            assert_eq!(store.insert_items(feed, &items).await.unwrap(), 14);
+
+            let new = crate::NewPost {
+                guild,
+                local_date: "2026-10-12".parse().unwrap(),
+                claim_id: "c".into(),
+                round: 1,
+                question: Question::Stance,
+                channel: ChannelId(8),
+                nonce: "n".into(),
+            };
+            let crate::Reservation::Reserved(post) = store.reserve_post(&new, now).await.unwrap() else {
+                panic!("{backend}: a fresh day")
+            };
+            let shown = [items[2].clone(), items[9].clone()];
+            store.record_post_items(post.id, &shown).await.unwrap();
+            // Recording again (a resumed send) changes nothing.
+            store.record_post_items(post.id, &shown).await.unwrap();
+            assert_eq!(
+                store.post_items(post.id).await.unwrap(),
+                shown,
+                "{backend}: in the order shown"
+            );
+            store.mark_post_sent(post.id, MessageId(9), now).await.unwrap();
+            store
+                .cast_vote(post.id, UserId(10), Choice::Agree, crate::VoteSource::Button, now)
+                .await
+                .unwrap();
+            store
+                .cast_vote(post.id, UserId(10), Choice::Disagree, crate::VoteSource::Button, now)
+                .await
+                .unwrap();
+
+            // The schema itself refuses to delete an item a post showed.
+            let refused = with_db!(store, db => sqlx::query("DELETE FROM items WHERE story_key = 'x.com/old3'")
+                .execute(db)
+                .await
+                .map(drop));
+            assert!(refused.is_err(), "{backend}: a shown item cannot be deleted");
+
+            let before = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+            let outcome = store.prune_items(before, 3).await.unwrap();
+            // Nine prunable items in batches of three: three full batches, then one that finds
+            // nothing and ends the pass.
+            assert_eq!(
+                (outcome.deleted, outcome.batches, outcome.largest_batch),
+                (9, 4, 3),
+                "{backend}: {outcome:?}"
+            );
+            assert_eq!(store.count_all_items().await.unwrap(), 5, "{backend}");
+            let left = store
+                .items_between(&[feed], Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(), now)
+                .await
+                .unwrap();
+            let mut identities: Vec<&str> = left.iter().map(|i| i.identity.as_str()).collect();
+            identities.sort();
+            assert_eq!(
+                identities,
+                ["guid:new20", "guid:new21", "guid:new22", "guid:old10", "guid:old3"],
+                "{backend}"
+            );
+            // Votes, the post and the history of changes are untouched.
+            assert_eq!(store.post_tally(post.id).await.unwrap().voters(), 1, "{backend}");
+            assert_eq!(
+                store.vote_history_len(post.id, UserId(10)).await.unwrap(),
+                2,
+                "{backend}"
+            );
+            assert!(store.post(post.id).await.unwrap().is_some(), "{backend}");
+
+            // A second pass has nothing to do: one empty batch.
+            let again = store.prune_items(before, 3).await.unwrap();
+            assert_eq!((again.deleted, again.batches), (0, 1), "{backend}");
+        }
+    }
+
+    /// The cursor walks past kept items: a batch resumes after the last item the previous one
+    /// deleted, however many kept items lie before it.
+    #[tokio::test]
+    async fn prune_batches_resume_after_the_cursor() {
+        for store in crate::testing::stores().await {
+            let backend = store.backend_name();
+            let feed = store.upsert_feed("https://a.example/feed").await.unwrap().id;
+            let items: Vec<NewsItem> = (1..=7)
+                .map(|day| item(&format!("guid:{day}"), Some(&format!("x.com/{day}")), day))
+                .collect();
+            store.insert_items(feed, &items).await.unwrap();
+            let before = Utc.with_ymd_and_hms(2026, 11, 5, 0, 0, 0).unwrap();
+            let first = store.prune_items_batch(before, None, 2).await.unwrap();
+            assert_eq!(first.deleted, 2, "{backend}");
+            let cursor = first.next.expect("a full batch has a next");
+            let second = store.prune_items_batch(before, Some(&cursor), 2).await.unwrap();
+            assert_eq!(second.deleted, 2, "{backend}: days 3 and 4");
+            let third = store.prune_items_batch(before, second.next.as_ref(), 2).await.unwrap();
+            assert_eq!((third.deleted, third.next), (0, None), "{backend}");
+            assert_eq!(store.count_all_items().await.unwrap(), 3, "{backend}: days 5-7 stay");
         }
     }
 }

@@ -3,11 +3,13 @@
 //! PostgreSQL (several processes sharing one database), chosen by DATABASE_URL; callers never
 //! see which.
 
+mod backup;
 mod feeds;
 mod guilds;
 mod items;
 mod members;
 mod posts;
+mod schema;
 mod votes;
 
 use std::path::Path;
@@ -20,9 +22,12 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
+pub use backup::{integrity_check, partial_path, BackupCopy};
 pub use feeds::{FeedRecord, FetchRecord};
 pub use guilds::{GuildSettings, GuildUpdate};
+pub use items::{PruneBatch, PruneCursor, PruneOutcome, KEPT_ITEM_TABLES};
 pub use posts::{NewPost, Post, PostStatus, Reservation};
+pub use schema::{schema_status, SchemaStatus};
 pub use votes::{VoteChange, VoteSource};
 
 /// Runs `$body` with `$db` bound to the backend's pool. The body is compiled once per backend, so
@@ -92,7 +97,7 @@ impl WriteTx {
 }
 
 /// Which database a DATABASE_URL names.
-fn is_postgres_url(url: &str) -> bool {
+pub fn is_postgres_url(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
