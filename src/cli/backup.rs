@@ -12,7 +12,7 @@ pub async fn run(config: Config, file: &Path, lang: Lang) -> anyhow::Result<Exit
     let url = config.database_url.expose();
     if crate::store::is_postgres_url(url) {
         let (dump, restore) = pg_dump_commands(url, file)?;
-        print!("{}", operations::backup_use_pg_dump(&dump, &restore, lang));
+        println!("{}", operations::backup_use_pg_dump(&dump, &restore, lang.into()));
         return Ok(ExitCode::SUCCESS);
     }
     if crate::store::schema_status(url).await?.will_be_created {
@@ -22,7 +22,7 @@ pub async fn run(config: Config, file: &Path, lang: Lang) -> anyhow::Result<Exit
     let copy = store.backup_to(file).await;
     store.close().await;
     let copy = copy?;
-    println!("{}", operations::backup_written(&copy.path, copy.bytes, lang));
+    println!("{}", operations::backup_written(&copy.path, copy.bytes, lang.into()));
     Ok(ExitCode::SUCCESS)
 }
 

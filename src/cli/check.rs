@@ -14,10 +14,10 @@ pub async fn run(config: Config, lang: Lang) -> anyhow::Result<ExitCode> {
 /// Prints the findings and the summary; the exit code says whether all passed.
 pub fn print(findings: &[Finding], lang: Lang) -> ExitCode {
     for finding in findings {
-        println!("{}", operations::check_line(finding, lang));
+        println!("{}", operations::check_line(finding, lang.into()));
     }
     let failed = findings.iter().filter(|f| !f.passed()).count();
-    println!("{}", operations::check_summary(failed, lang));
+    println!("{}", operations::check_summary(failed, lang.into()));
     if failed == 0 {
         ExitCode::SUCCESS
     } else {
