@@ -675,10 +675,11 @@ async fn retention() {
     const PER_DAY: usize = 20;
     const DAYS: i64 = 365;
     const KEEP_DAYS: i64 = 90;
-    let batch = claim_digest::services::maintenance::PRUNE_BATCH;
+    use claim_digest::services::maintenance::{PRUNE_BATCH_MAX, PRUNE_HOLD};
     println!(
-        "{feeds} feeds x {PER_DAY} items a day x {DAYS} days = {} items; retention {KEEP_DAYS} days, batches of {batch}; one post a day shows 3 items",
-        feeds * PER_DAY * DAYS as usize
+        "{feeds} feeds x {PER_DAY} items a day x {DAYS} days = {} items; retention {KEEP_DAYS} days, batches paced to {} ms (at most {PRUNE_BATCH_MAX} items); one post a day shows 3 items",
+        feeds * PER_DAY * DAYS as usize,
+        PRUNE_HOLD.as_millis()
     );
     let start = Utc::now() - chrono::Duration::days(DAYS);
     let mut dirs = Vec::new();
@@ -726,7 +727,7 @@ async fn retention() {
             store.record_post_items(post.id, &shown).await.unwrap();
             if pruning {
                 let outcome = store
-                    .prune_items(at - chrono::Duration::days(KEEP_DAYS), batch)
+                    .prune_items_paced(at - chrono::Duration::days(KEEP_DAYS), PRUNE_HOLD, PRUNE_BATCH_MAX)
                     .await
                     .unwrap();
                 longest = longest.max(outcome.longest_hold);
@@ -793,7 +794,11 @@ async fn retention() {
     };
     let began = Instant::now();
     let outcome = store
-        .prune_items(Utc::now() - chrono::Duration::days(KEEP_DAYS), batch)
+        .prune_items_paced(
+            Utc::now() - chrono::Duration::days(KEEP_DAYS),
+            PRUNE_HOLD,
+            PRUNE_BATCH_MAX,
+        )
         .await
         .unwrap();
     let took = began.elapsed();

@@ -268,6 +268,52 @@ impl Store {
         }
     }
 
+    /// Prunes as [`Store::prune_items`] does, but sizes each batch by time instead of rows: each
+    /// next batch is as many items as the last one deleted per `target_hold`, at most twice the
+    /// last and at most `max_batch`, so that on a slow or busy machine a batch still holds the
+    /// write lock for about `target_hold`. Between batches, with the lock released, SQLite's
+    /// write-ahead log is checkpointed, so the log's copy-back is not paid inside the next batch.
+    pub async fn prune_items_paced(
+        &self,
+        before: DateTime<Utc>,
+        target_hold: Duration,
+        max_batch: usize,
+    ) -> anyhow::Result<PruneOutcome> {
+        const FIRST_BATCH: usize = 100;
+        const MIN_BATCH: usize = 10;
+        anyhow::ensure!(
+            max_batch >= MIN_BATCH,
+            "a paced prune batch may delete at least {MIN_BATCH} items"
+        );
+        let mut outcome = PruneOutcome::default();
+        let mut cursor = None;
+        let mut limit = FIRST_BATCH.min(max_batch);
+        loop {
+            let done = self.prune_items_batch(before, cursor.as_ref(), limit).await?;
+            outcome.batches += 1;
+            outcome.deleted += done.deleted;
+            outcome.largest_batch = outcome.largest_batch.max(done.deleted);
+            outcome.longest_hold = outcome.longest_hold.max(done.held);
+            match done.next {
+                Some(next) => cursor = Some(next),
+                None => return Ok(outcome),
+            }
+            let per_item = done.held.as_nanos() / done.deleted.max(1) as u128;
+            let fits = (target_hold.as_nanos() / per_item.max(1)) as usize;
+            limit = fits.min(limit * 2).clamp(MIN_BATCH, max_batch);
+            self.checkpoint().await;
+        }
+    }
+
+    /// Copies SQLite's write-ahead log back into the database without waiting for readers or
+    /// writers (PASSIVE), outside the process's writer slot. Best effort: a busy log is simply
+    /// checkpointed later, by SQLite itself.
+    async fn checkpoint(&self) {
+        if let Backend::Sqlite(pool) = &self.backend {
+            let _ = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(pool).await;
+        }
+    }
+
     /// Records the news items a post showed, in order, so that retention keeps them. An item is
     /// found by its story (stored once across feeds) or else by its identity among the post's
     /// server's feeds. Recording again (a resumed send) adds only what is new.
@@ -581,6 +627,38 @@ mod tests {
             // A second pass has nothing to do: one empty batch.
             let again = store.prune_items(before, 3).await.unwrap();
             assert_eq!((again.deleted, again.batches), (0, 1), "{backend}");
+        }
+    }
+
+    /// A paced pass deletes the same items as a fixed one, each batch within its bounds.
+    #[tokio::test]
+    async fn paced_prune_deletes_everything_old_within_its_bounds() {
+        for store in crate::testing::stores().await {
+            let backend = store.backend_name();
+            let feed = store.upsert_feed("https://a.example/feed").await.unwrap().id;
+            let items: Vec<NewsItem> = (0..700)
+                .map(|i| {
+                    let mut it = item(&format!("guid:{i}"), Some(&format!("x.com/{i}")), 1 + (i % 20) as u32);
+                    it.summary = "s".repeat(200);
+                    it
+                })
+                .collect();
+            store.insert_items(feed, &items).await.unwrap();
+            let before = Utc.with_ymd_and_hms(2026, 11, 11, 0, 0, 0).unwrap();
+            let outcome = store
+                .prune_items_paced(before, Duration::from_millis(20), 150)
+                .await
+                .unwrap();
+            assert_eq!(outcome.deleted, 350, "{backend}: days 1-10, 35 items each");
+            assert!(
+                outcome.largest_batch <= 150 && outcome.batches >= 3,
+                "{backend}: {outcome:?}"
+            );
+            assert_eq!(store.count_all_items().await.unwrap(), 350, "{backend}");
+            assert!(store
+                .prune_items_paced(before, Duration::from_millis(20), 5)
+                .await
+                .is_err());
         }
     }
 
