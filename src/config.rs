@@ -58,6 +58,9 @@ pub struct Config {
     pub feed_allow_private: bool,
     /// Where to serve /healthz and /metrics, if anywhere.
     pub metrics_addr: Option<std::net::SocketAddr>,
+    /// Tests only: the bot's clock starts at this instant and can be moved through the
+    /// loopback metrics server. None in production (the system clock).
+    pub clock_start: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// The keys and their defaults, in the order `.env.example` lists them.
@@ -109,6 +112,25 @@ impl Config {
                     .with_context(|| format!("DEV_GUILD_ID=`{raw}` is not a server id"))?,
             ),
         };
+        let metrics_addr: Option<std::net::SocketAddr> = match get("METRICS_ADDR") {
+            None => None,
+            Some(raw) => Some(
+                raw.parse()
+                    .with_context(|| format!("METRICS_ADDR=`{raw}` is not an address such as 127.0.0.1:9100"))?,
+            ),
+        };
+        let clock_start = match get("CLOCK_START") {
+            None => None,
+            Some(raw) => {
+                let start = chrono::DateTime::parse_from_rfc3339(&raw)
+                    .with_context(|| format!("CLOCK_START=`{raw}` is not an RFC 3339 instant"))?;
+                // The clock can be moved over HTTP: never on an address anyone else can reach.
+                if metrics_addr.is_some_and(|addr| !addr.ip().is_loopback()) {
+                    bail!("CLOCK_START is for tests and needs METRICS_ADDR on a loopback address");
+                }
+                Some(start.with_timezone(&chrono::Utc))
+            }
+        };
         Ok(Config {
             discord_token: get("DISCORD_TOKEN").map(Secret::new),
             discord_api_url,
@@ -132,13 +154,8 @@ impl Config {
                 max_items: number("FEED_MAX_ITEMS", 500, 1, 10_000)? as usize,
             },
             feed_allow_private: flag("FEED_ALLOW_PRIVATE")?,
-            metrics_addr: match get("METRICS_ADDR") {
-                None => None,
-                Some(raw) => Some(
-                    raw.parse()
-                        .with_context(|| format!("METRICS_ADDR=`{raw}` is not an address such as 127.0.0.1:9100"))?,
-                ),
-            },
+            metrics_addr,
+            clock_start,
         })
     }
 }
@@ -210,5 +227,16 @@ mod tests {
         assert!(err.to_string().contains("SHARD_IDS"), "{err}");
         let c = config(&[("SHARD_COUNT", "4"), ("SHARD_IDS", "2-3")]).unwrap();
         assert_eq!(c.shards.owned, 2..=3);
+    }
+
+    #[test]
+    fn a_test_clock_is_refused_where_others_could_move_it() {
+        let err = config(&[("CLOCK_START", "tomorrow")]).unwrap_err();
+        assert!(err.to_string().contains("CLOCK_START"), "{err}");
+        let err = config(&[("CLOCK_START", "2026-11-28T09:00:00Z"), ("METRICS_ADDR", "0.0.0.0:9100")]).unwrap_err();
+        assert!(err.to_string().contains("loopback"), "{err}");
+        let c = config(&[("CLOCK_START", "2026-11-28T09:00:00Z"), ("METRICS_ADDR", "127.0.0.1:9100")]).unwrap();
+        assert_eq!(c.clock_start, Some("2026-11-28T09:00:00Z".parse().unwrap()));
+        assert_eq!(config(&[]).unwrap().clock_start, None);
     }
 }

@@ -1,5 +1,7 @@
 //! Gateway events beyond slash commands: vote buttons and emoji reactions.
 
+use std::time::Instant;
+
 use poise::serenity_prelude as serenity;
 use serenity::{CreateInteractionResponse, CreateInteractionResponseMessage, FullEvent};
 
@@ -9,7 +11,7 @@ use crate::domain::ids::{GuildId, MessageId, UserId};
 use crate::domain::lang::Lang;
 use crate::domain::votes::Choice;
 use crate::error::Error;
-use crate::metrics::Metrics;
+use crate::metrics::{InteractionKind, Metrics};
 use crate::render::discord::{no_mentions, parse_vote_custom_id, round_line};
 use crate::services::votes::Ballot;
 use crate::store::VoteSource;
@@ -20,17 +22,44 @@ pub async fn handle(framework: poise::FrameworkContext<'_, Data, Error>, event: 
     match event {
         FullEvent::InteractionCreate {
             interaction: serenity::Interaction::Component(click),
-        } if click.data.custom_id.starts_with("vote:") => on_vote_button(ctx, data, click).await,
+        } if click.data.custom_id.starts_with("vote:") => {
+            let started = Instant::now();
+            on_vote_button(ctx, data, click).await;
+            data.metrics.observe_interaction(InteractionKind::vote, started.elapsed());
+        }
         FullEvent::Ready { .. } | FullEvent::Resume { .. } => data.metrics.set_shard_connected(ctx.shard_id.0, true),
         FullEvent::ShardStageUpdate { event } => {
             let connected = matches!(event.new, serenity::ConnectionStage::Connected);
             data.metrics.set_shard_connected(event.shard_id.0, connected);
         }
-        FullEvent::ReactionAdd { add_reaction } => on_reaction(ctx, data, add_reaction, true).await,
-        FullEvent::ReactionRemove { removed_reaction } => on_reaction(ctx, data, removed_reaction, false).await,
+        FullEvent::ReactionAdd { add_reaction } => {
+            let started = Instant::now();
+            on_reaction(ctx, data, add_reaction, true).await;
+            data.metrics.observe_interaction(InteractionKind::reaction, started.elapsed());
+        }
+        FullEvent::ReactionRemove { removed_reaction } => {
+            let started = Instant::now();
+            on_reaction(ctx, data, removed_reaction, false).await;
+            data.metrics.observe_interaction(InteractionKind::reaction, started.elapsed());
+        }
         _ => {}
     }
     Ok(())
+}
+
+/// Notes when a slash command began, for the interaction-time histogram.
+pub async fn command_started(ctx: super::Context<'_>) {
+    ctx.set_invocation_data(Instant::now()).await;
+}
+
+/// Records how long a slash command took (called once it has answered, or failed).
+pub async fn command_finished(ctx: super::Context<'_>) {
+    let started = ctx.invocation_data::<Instant>().await.map(|started| *started);
+    if let Some(started) = started {
+        ctx.data()
+            .metrics
+            .observe_interaction(InteractionKind::command, started.elapsed());
+    }
 }
 
 async fn on_vote_button(ctx: &serenity::Context, data: &Data, click: &serenity::ComponentInteraction) {
@@ -39,7 +68,8 @@ async fn on_vote_button(ctx: &serenity::Context, data: &Data, click: &serenity::
     let result = match (parse_vote_custom_id(&click.data.custom_id), click.guild_id) {
         (Some((post, choice)), Some(guild)) => {
             let guild = GuildId(guild.get());
-            let lang = match data.app.store.guild(guild).await {
+            let settings = data.app.store.guild(guild).await;
+            let lang = match &settings {
                 Ok(Some(settings)) => settings.language,
                 _ => lang,
             };
@@ -50,7 +80,11 @@ async fn on_vote_button(ctx: &serenity::Context, data: &Data, click: &serenity::
                 choice,
                 source: VoteSource::Button,
             };
-            data.app.vote(ballot, lang, now).await.map(|receipt| (receipt, lang))
+            match settings {
+                // The database is down: answer now, within Discord's 3 s, rather than wait again.
+                Err(e) if crate::store::is_unavailable(&e) => Err(Error::Internal(e)),
+                _ => data.app.vote(ballot, lang, now).await.map(|receipt| (receipt, lang)),
+            }
         }
         _ => Err(crate::error::UserError::new("This button is not a vote this bot knows.").into()),
     };
@@ -91,6 +125,10 @@ async fn on_vote_button(ctx: &serenity::Context, data: &Data, click: &serenity::
             crate::domain::text::truncate_chars(&text, crate::render::discord::limits::CONTENT)
         }
         Err(Error::User(e)) => e.to_string(),
+        Err(Error::Internal(e)) if crate::store::is_unavailable(e) => {
+            tracing::warn!(error = %format!("{e:#}"), custom_id = %click.data.custom_id, "vote not recorded: database unavailable");
+            crate::render::refusals::vote_not_recorded(lang).to_string()
+        }
         Err(Error::Internal(e)) => {
             tracing::error!(error = %format!("{e:#}"), custom_id = %click.data.custom_id, "vote failed");
             apology(lang).to_string()

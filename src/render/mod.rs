@@ -4,4 +4,5 @@
 pub mod chart;
 pub mod discord;
 pub mod json;
+pub mod refusals;
 pub mod terminal;
