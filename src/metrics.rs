@@ -359,4 +359,30 @@ mod tests {
         assert!(text.contains("claim_digest_post_lateness_seconds_bucket{le=\"0.5\"} 1\n"), "{text}");
         assert!(text.contains("claim_digest_post_lateness_seconds_sum 1.5\n"), "{text}");
     }
+
+    #[test]
+    fn the_sample_dashboard_graphs_only_metrics_that_exist() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/grafana-dashboard.json");
+        let dashboard: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let m = Metrics::default();
+        m.observe_interaction(InteractionKind::vote, Duration::from_millis(1));
+        m.observe_feed_fetch(FetchResult::stored, Duration::from_millis(1));
+        m.discord_status(200);
+        let text = m.render();
+        let mut graphed = 0;
+        for panel in dashboard["panels"].as_array().unwrap() {
+            for target in panel["targets"].as_array().unwrap() {
+                let expr = target["expr"].as_str().unwrap();
+                for (start, _) in expr.match_indices("claim_digest_") {
+                    let name: String = expr[start..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                        .collect();
+                    assert!(text.contains(&format!("\n{name}")), "{name} is graphed but not exported");
+                    graphed += 1;
+                }
+            }
+        }
+        assert!(graphed >= 10, "{graphed}");
+    }
 }

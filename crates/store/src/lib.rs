@@ -334,6 +334,44 @@ pub mod testing {
         Ok(url.to_string())
     }
 
+    /// Caps the SQLite file at its present size (`None`) or at `pages` pages, on every pooled
+    /// connection: a full disk, simulated. Returns the cap. SQLite only.
+    pub async fn limit_sqlite_pages(store: &Store, pages: Option<u64>) -> anyhow::Result<u64> {
+        let Backend::Sqlite(pool) = &store.backend else {
+            anyhow::bail!("a page limit is a SQLite setting");
+        };
+        // max_page_count belongs to a connection: hold every connection of the pool and set it
+        // on each.
+        let mut connections = Vec::new();
+        for _ in 0..pool.options().get_max_connections() {
+            connections.push(pool.acquire().await?);
+        }
+        let cap = match pages {
+            Some(pages) => pages,
+            None => {
+                let (pages,): (i64,) = sqlx::query_as("PRAGMA page_count")
+                    .fetch_one(&mut *connections[0])
+                    .await?;
+                pages as u64
+            }
+        };
+        for connection in &mut connections {
+            sqlx::query(&format!("PRAGMA max_page_count = {cap}"))
+                .execute(&mut **connection)
+                .await?;
+        }
+        Ok(cap)
+    }
+
+    /// `PRAGMA integrity_check`'s answer ("ok" for a sound file). SQLite only.
+    pub async fn sqlite_integrity(store: &Store) -> anyhow::Result<String> {
+        let Backend::Sqlite(pool) = &store.backend else {
+            anyhow::bail!("an integrity check is a SQLite statement");
+        };
+        let rows: Vec<(String,)> = sqlx::query_as("PRAGMA integrity_check").fetch_all(pool).await?;
+        Ok(rows.into_iter().map(|(line,)| line).collect::<Vec<_>>().join("\n"))
+    }
+
     /// One empty store per backend the machine offers: SQLite in memory, and PostgreSQL when
     /// TEST_POSTGRES_URL names a server.
     pub async fn stores() -> Vec<Store> {
