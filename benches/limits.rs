@@ -539,7 +539,8 @@ async fn fanout() {
     let database = support::sqlite_url(&dir.path().join("bot.db"));
     // The production tick: the poster must wake at the minute by itself, not on a fast poll.
     let env = [("SCHEDULER_TICK_SECS", "30")];
-    let mut bot = support::bot::start_bot_with(&fake, dir, &format!("http://{addr}/feeds/f.xml"), &database, &env).await;
+    let mut bot =
+        support::bot::start_bot_with(&fake, dir, &format!("http://{addr}/feeds/f.xml"), &database, &env).await;
     let due_at = Utc::now().date_naive().and_time(due).and_utc();
     let wait = (due_at - Utc::now()).to_std().unwrap_or_default();
     tokio::time::sleep(wait).await;

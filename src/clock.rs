@@ -191,7 +191,10 @@ mod tests {
     async fn a_shifted_clock_runs_from_its_start_and_can_jump() {
         let clock = Clock::starting_at(at("2030-01-01T00:00:00Z"));
         let read = clock.now();
-        assert!(read >= at("2030-01-01T00:00:00Z") && read < at("2030-01-01T00:00:05Z"), "{read}");
+        assert!(
+            read >= at("2030-01-01T00:00:00Z") && read < at("2030-01-01T00:00:05Z"),
+            "{read}"
+        );
         // A sleep of an hour on this clock ends at once when the clock jumps past it.
         let target = clock.now() + chrono::Duration::hours(1);
         let sleeper = {
@@ -199,7 +202,10 @@ mod tests {
             tokio::spawn(async move { clock.sleep_until(target).await })
         };
         clock.set(target + chrono::Duration::seconds(1)).unwrap();
-        tokio::time::timeout(Duration::from_secs(1), sleeper).await.unwrap().unwrap();
+        tokio::time::timeout(Duration::from_secs(1), sleeper)
+            .await
+            .unwrap()
+            .unwrap();
         assert!(clock.now() > target);
         // It keeps running at real speed after the jump.
         let before = clock.now();

@@ -233,9 +233,17 @@ mod tests {
     fn a_test_clock_is_refused_where_others_could_move_it() {
         let err = config(&[("CLOCK_START", "tomorrow")]).unwrap_err();
         assert!(err.to_string().contains("CLOCK_START"), "{err}");
-        let err = config(&[("CLOCK_START", "2026-11-28T09:00:00Z"), ("METRICS_ADDR", "0.0.0.0:9100")]).unwrap_err();
+        let err = config(&[
+            ("CLOCK_START", "2026-11-28T09:00:00Z"),
+            ("METRICS_ADDR", "0.0.0.0:9100"),
+        ])
+        .unwrap_err();
         assert!(err.to_string().contains("loopback"), "{err}");
-        let c = config(&[("CLOCK_START", "2026-11-28T09:00:00Z"), ("METRICS_ADDR", "127.0.0.1:9100")]).unwrap();
+        let c = config(&[
+            ("CLOCK_START", "2026-11-28T09:00:00Z"),
+            ("METRICS_ADDR", "127.0.0.1:9100"),
+        ])
+        .unwrap();
         assert_eq!(c.clock_start, Some("2026-11-28T09:00:00Z".parse().unwrap()));
         assert_eq!(config(&[]).unwrap().clock_start, None);
     }

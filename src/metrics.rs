@@ -125,15 +125,27 @@ impl Metrics {
         let r = &mut self.registry;
         // Counters get `_total` appended by the encoder: the names below keep the ones
         // dashboards already use (claim_digest_posts_sent_total, ...).
-        r.register("claim_digest_posts_sent", "Daily posts delivered.", self.posts_sent.clone());
-        r.register("claim_digest_posts_failed", "Daily posts that failed.", self.posts_failed.clone());
+        r.register(
+            "claim_digest_posts_sent",
+            "Daily posts delivered.",
+            self.posts_sent.clone(),
+        );
+        r.register(
+            "claim_digest_posts_failed",
+            "Daily posts that failed.",
+            self.posts_failed.clone(),
+        );
         r.register("claim_digest_votes", "Votes recorded (buttons).", self.votes.clone());
         r.register(
             "claim_digest_feed_fetches",
             "Feed fetches that succeeded or were unchanged.",
             self.feed_fetches.clone(),
         );
-        r.register("claim_digest_feed_failures", "Feed fetches that failed.", self.feed_failures.clone());
+        r.register(
+            "claim_digest_feed_failures",
+            "Feed fetches that failed.",
+            self.feed_failures.clone(),
+        );
         r.register(
             "claim_digest_footer_queue",
             "Posts waiting for a footer refresh.",
@@ -356,7 +368,10 @@ mod tests {
         assert!(text.contains("claim_digest_interaction_seconds_bucket{le=\"0.05\",kind=\"vote\"} 1\n"));
         assert!(text.contains("claim_digest_interaction_seconds_count{kind=\"command\"} 1\n"));
         assert!(text.contains("claim_digest_post_lateness_seconds_count 2\n"));
-        assert!(text.contains("claim_digest_post_lateness_seconds_bucket{le=\"0.5\"} 1\n"), "{text}");
+        assert!(
+            text.contains("claim_digest_post_lateness_seconds_bucket{le=\"0.5\"} 1\n"),
+            "{text}"
+        );
         assert!(text.contains("claim_digest_post_lateness_seconds_sum 1.5\n"), "{text}");
     }
 
@@ -378,7 +393,10 @@ mod tests {
                         .chars()
                         .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
                         .collect();
-                    assert!(text.contains(&format!("\n{name}")), "{name} is graphed but not exported");
+                    assert!(
+                        text.contains(&format!("\n{name}")),
+                        "{name} is graphed but not exported"
+                    );
                     graphed += 1;
                 }
             }

@@ -98,7 +98,10 @@ async fn metrics_parse_as_prometheus_text_and_move_with_the_work() {
     ] {
         assert!(value(&before, present, &[]).is_some(), "{present} missing");
     }
-    assert_eq!(value(&before, "claim_digest_post_lateness_seconds_count", &[]), Some(0.0));
+    assert_eq!(
+        value(&before, "claim_digest_post_lateness_seconds_count", &[]),
+        Some(0.0)
+    );
 
     // A server due five minutes ahead on the bot's clock; the clock is moved to that minute.
     let due = (bot.clock().await + chrono::Duration::minutes(5))
@@ -158,7 +161,10 @@ async fn metrics_parse_as_prometheus_text_and_move_with_the_work() {
     );
     assert!(value(&after, "claim_digest_ranking_seconds_count", &[]) >= Some(1.0));
     // The daily post: one, measured against its minute, and on the minute (within 2 s).
-    assert_eq!(value(&after, "claim_digest_post_lateness_seconds_count", &[]), Some(1.0));
+    assert_eq!(
+        value(&after, "claim_digest_post_lateness_seconds_count", &[]),
+        Some(1.0)
+    );
     let late = value(&after, "claim_digest_post_lateness_seconds_sum", &[]).unwrap();
     assert!((0.0..2.0).contains(&late), "the post left {late} s after its minute");
     // Bounded labels: no server, member or channel id appears in any label.

@@ -135,7 +135,10 @@ async fn wait_for_post(fake: &FakeDiscord, guild: u64, timeout: Duration) -> Val
         if let Some(post) = daily_posts(fake, guild).into_iter().next() {
             return post;
         }
-        assert!(tokio::time::Instant::now() < deadline, "no daily post in server {guild}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no daily post in server {guild}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -212,8 +215,14 @@ async fn a_postgres_outage_refuses_votes_honestly_and_catches_up_once_it_returns
     assert!(!refused.contains("Your vote is recorded"), "{refused}");
     let (status, body) = health(&bot).await;
     assert_eq!(status, 503);
-    assert_eq!((body["gateway"].as_bool(), body["database"].as_bool()), (Some(true), Some(false)));
-    assert!(daily_posts(&fake, b).is_empty(), "B's post cannot be reserved while the database is down");
+    assert_eq!(
+        (body["gateway"].as_bool(), body["database"].as_bool()),
+        (Some(true), Some(false))
+    );
+    assert!(
+        daily_posts(&fake, b).is_empty(),
+        "B's post cannot be reserved while the database is down"
+    );
     if let Some(left) = OUTAGE.checked_sub(outage.elapsed()) {
         tokio::time::sleep(left).await;
     }
@@ -229,7 +238,10 @@ async fn a_postgres_outage_refuses_votes_honestly_and_catches_up_once_it_returns
             break;
         }
         assert!(answer.contains("could not be recorded"), "{answer}");
-        assert!(back.elapsed() < Duration::from_secs(10), "votes still refused after 10 s");
+        assert!(
+            back.elapsed() < Duration::from_secs(10),
+            "votes still refused after 10 s"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     wait_for_post(&fake, b, Duration::from_secs(10).saturating_sub(back.elapsed())).await;
@@ -366,7 +378,10 @@ async fn a_full_sqlite_disk_refuses_writes_honestly_keeps_the_file_sound_and_rec
     assert_eq!(tally.count(Choice::Agree), acknowledged + 1);
     let later = due + chrono::Duration::minutes(1);
     app.run_poster_once(&recorder, later).await.unwrap();
-    let again = app.run_poster_once(&recorder, later + chrono::Duration::minutes(1)).await.unwrap();
+    let again = app
+        .run_poster_once(&recorder, later + chrono::Duration::minutes(1))
+        .await
+        .unwrap();
     assert_eq!((again.posted.len(), again.already_posted), (0, 2), "{again:?}");
     let sent = recorder.sent.lock().unwrap().clone();
     assert_eq!(sent.len(), 3, "today's post and both servers' next-day posts: {sent:?}");

@@ -129,7 +129,11 @@ async fn two_processes_share_four_shards_and_one_postgres_database() {
         let (fake, feed_url, database_url) = (fake.clone(), feed_url.clone(), database_url.clone());
         let clock_start = clock_start.clone();
         async move {
-            let env = [("SHARD_COUNT", "4"), ("SHARD_IDS", ids), ("CLOCK_START", clock_start.as_str())];
+            let env = [
+                ("SHARD_COUNT", "4"),
+                ("SHARD_IDS", ids),
+                ("CLOCK_START", clock_start.as_str()),
+            ];
             start_bot_with(&fake, tempfile::tempdir().unwrap(), &feed_url, &database_url, &env).await
         }
     };

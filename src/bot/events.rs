@@ -25,7 +25,8 @@ pub async fn handle(framework: poise::FrameworkContext<'_, Data, Error>, event: 
         } if click.data.custom_id.starts_with("vote:") => {
             let started = Instant::now();
             on_vote_button(ctx, data, click).await;
-            data.metrics.observe_interaction(InteractionKind::vote, started.elapsed());
+            data.metrics
+                .observe_interaction(InteractionKind::vote, started.elapsed());
         }
         FullEvent::Ready { .. } | FullEvent::Resume { .. } => data.metrics.set_shard_connected(ctx.shard_id.0, true),
         FullEvent::ShardStageUpdate { event } => {
@@ -35,12 +36,14 @@ pub async fn handle(framework: poise::FrameworkContext<'_, Data, Error>, event: 
         FullEvent::ReactionAdd { add_reaction } => {
             let started = Instant::now();
             on_reaction(ctx, data, add_reaction, true).await;
-            data.metrics.observe_interaction(InteractionKind::reaction, started.elapsed());
+            data.metrics
+                .observe_interaction(InteractionKind::reaction, started.elapsed());
         }
         FullEvent::ReactionRemove { removed_reaction } => {
             let started = Instant::now();
             on_reaction(ctx, data, removed_reaction, false).await;
-            data.metrics.observe_interaction(InteractionKind::reaction, started.elapsed());
+            data.metrics
+                .observe_interaction(InteractionKind::reaction, started.elapsed());
         }
         _ => {}
     }

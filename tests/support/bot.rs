@@ -94,7 +94,10 @@ impl Bot {
             if let Some((200, body)) = self.get("/clock").await {
                 return DateTime::parse_from_rfc3339(body.trim()).unwrap().with_timezone(&Utc);
             }
-            assert!(tokio::time::Instant::now() < deadline, "the bot's /clock never answered");
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the bot's /clock never answered"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
@@ -110,10 +113,17 @@ impl Bot {
                 .send()
                 .await;
             if let Ok(response) = sent {
-                assert!(response.status().is_success(), "moving the clock: {}", response.status());
+                assert!(
+                    response.status().is_success(),
+                    "moving the clock: {}",
+                    response.status()
+                );
                 return;
             }
-            assert!(tokio::time::Instant::now() < deadline, "the bot's /clock never answered");
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the bot's /clock never answered"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
