@@ -66,6 +66,9 @@ pub struct Config {
     pub item_retention_days: u32,
     /// Plain text for people, or one JSON object per line for log shippers.
     pub log_format: LogFormat,
+    /// Tests only: the bot's clock starts at this instant and can be moved through the
+    /// loopback metrics server. None in production (the system clock).
+    pub clock_start: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// How log lines are written to stderr.
@@ -137,6 +140,25 @@ impl Config {
             Some("json") => LogFormat::Json,
             Some(other) => bail!("LOG_FORMAT=`{other}` is neither text nor json"),
         };
+        let metrics_addr: Option<std::net::SocketAddr> = match get("METRICS_ADDR") {
+            None => None,
+            Some(raw) => Some(
+                raw.parse()
+                    .with_context(|| format!("METRICS_ADDR=`{raw}` is not an address such as 127.0.0.1:9100"))?,
+            ),
+        };
+        let clock_start = match get("CLOCK_START") {
+            None => None,
+            Some(raw) => {
+                let start = chrono::DateTime::parse_from_rfc3339(&raw)
+                    .with_context(|| format!("CLOCK_START=`{raw}` is not an RFC 3339 instant"))?;
+                // The clock can be moved over HTTP: never on an address anyone else can reach.
+                if metrics_addr.is_some_and(|addr| !addr.ip().is_loopback()) {
+                    bail!("CLOCK_START is for tests and needs METRICS_ADDR on a loopback address");
+                }
+                Some(start.with_timezone(&chrono::Utc))
+            }
+        };
         Ok(Config {
             discord_token: get("DISCORD_TOKEN").map(Secret::new),
             discord_api_url,
@@ -160,13 +182,8 @@ impl Config {
                 max_items: number("FEED_MAX_ITEMS", 500, 1, 10_000)? as usize,
             },
             feed_allow_private: flag("FEED_ALLOW_PRIVATE")?,
-            metrics_addr: match get("METRICS_ADDR") {
-                None => None,
-                Some(raw) => Some(
-                    raw.parse()
-                        .with_context(|| format!("METRICS_ADDR=`{raw}` is not an address such as 127.0.0.1:9100"))?,
-                ),
-            },
+            metrics_addr,
+            clock_start,
             backup_dir: get("BACKUP_DIR").map(PathBuf::from),
             backup_keep: number("BACKUP_KEEP", 7, 1, 3650)? as u32,
             item_retention_days,
@@ -268,5 +285,24 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("LOG_FORMAT"));
+    }
+
+    #[test]
+    fn a_test_clock_is_refused_where_others_could_move_it() {
+        let err = config(&[("CLOCK_START", "tomorrow")]).unwrap_err();
+        assert!(err.to_string().contains("CLOCK_START"), "{err}");
+        let err = config(&[
+            ("CLOCK_START", "2026-11-28T09:00:00Z"),
+            ("METRICS_ADDR", "0.0.0.0:9100"),
+        ])
+        .unwrap_err();
+        assert!(err.to_string().contains("loopback"), "{err}");
+        let c = config(&[
+            ("CLOCK_START", "2026-11-28T09:00:00Z"),
+            ("METRICS_ADDR", "127.0.0.1:9100"),
+        ])
+        .unwrap();
+        assert_eq!(c.clock_start, Some("2026-11-28T09:00:00Z".parse().unwrap()));
+        assert_eq!(config(&[]).unwrap().clock_start, None);
     }
 }

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use claim_digest::domain::schedule::{local_date, parse_timezone};
 use claim_digest::render::discord::limit_violations;
-use support::bot::{channel_resolved, content, log_of, setup_options, start_bot, subcommand};
+use support::bot::{channel_resolved, content, log_of, setup_options, start_bot_on_test_clock, subcommand};
 use support::fake_discord::{At, FakeDiscord, Member, Recorded, APP_ID};
 use support::{rss, run_cli, FeedServer};
 
@@ -124,7 +124,7 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
     feeds.put("page.html", "text/html", "<html><body>not a feed</body></html>");
     let feed_addr = feeds.start().await;
     let fake = FakeDiscord::start().await;
-    let bot = start_bot(&fake, &format!("http://{feed_addr}/feeds/news.xml")).await;
+    let bot = start_bot_on_test_clock(&fake, &format!("http://{feed_addr}/feeds/news.xml"), &[]).await;
 
     // Start-up: identify with only the intents the bot needs, then register every command.
     let identify = fake.wait_identified(WAIT).await;
@@ -190,8 +190,9 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
     );
     assert!(content(&fake.answer(bad, WAIT).await).contains("IANA"));
 
-    // The Chinese server is scheduled for the next minute; it is checked at the end.
-    let due = (Utc::now() + chrono::Duration::minutes(1))
+    // The Chinese server is scheduled ten minutes ahead on the bot's clock; at the end the test
+    // moves the clock to just before that minute and checks it is posted then, not before.
+    let due = (bot.clock().await + chrono::Duration::minutes(10))
         .with_second(0)
         .unwrap()
         .with_nanosecond(0)
@@ -529,12 +530,21 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
     }
 
     // The Chinese server's post arrives at its minute, in Chinese.
+    let zh_posts = |fake: &FakeDiscord| {
+        fake.requests()
+            .iter()
+            .filter(|r| r.method == "POST" && r.path == format!("/api/v10/channels/{CHANNEL_ZH}/messages"))
+            .count()
+    };
+    bot.set_clock(due - chrono::Duration::seconds(2)).await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert_eq!(zh_posts(&fake), 0, "not before its minute");
     let zh_post = fake
-        .wait_request("the scheduled post", Duration::from_secs(90), |r| {
+        .wait_request("the scheduled post", WAIT, |r| {
             r.method == "POST" && r.path == format!("/api/v10/channels/{CHANNEL_ZH}/messages")
         })
         .await;
-    assert!(Utc::now() >= due, "not before its minute");
+    assert!(bot.clock().await >= due, "not before its minute");
     let zh_embed = &zh_post.body["embeds"][0];
     assert!(
         zh_embed["footer"]["text"].as_str().unwrap().contains("人投票"),

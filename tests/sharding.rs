@@ -123,10 +123,17 @@ async fn two_processes_share_four_shards_and_one_postgres_database() {
     let fake = FakeDiscord::start().await;
     fake.set_shard_count(SHARDS);
 
+    // Both processes run on test clocks (CLOCK_START) that the test moves to each due minute.
+    let clock_start = Utc::now().to_rfc3339();
     let start = |ids: &'static str| {
         let (fake, feed_url, database_url) = (fake.clone(), feed_url.clone(), database_url.clone());
+        let clock_start = clock_start.clone();
         async move {
-            let env = [("SHARD_COUNT", "4"), ("SHARD_IDS", ids)];
+            let env = [
+                ("SHARD_COUNT", "4"),
+                ("SHARD_IDS", ids),
+                ("CLOCK_START", clock_start.as_str()),
+            ];
             start_bot_with(&fake, tempfile::tempdir().unwrap(), &feed_url, &database_url, &env).await
         }
     };
@@ -141,30 +148,34 @@ async fn two_processes_share_four_shards_and_one_postgres_database() {
     fake.wait_request("command registration", WAIT, |r| r.method == "PUT")
         .await;
 
-    // Servers on A's shards (0, 1) are due this minute; those on B's (2, 3) the next. At least
-    // 20 s are left before the next minute, so that B is stopped before its servers are due.
-    if Utc::now().second() > 40 {
-        tokio::time::sleep(Duration::from_secs(u64::from(61 - Utc::now().second()))).await;
-    }
+    // Servers on A's shards (0, 1) are due at one minute; those on B's (2, 3) at the next. Both
+    // minutes lie ahead on the clocks, which the test moves there.
     let a_guilds = [guild_on(0, 1), guild_on(0, 2), guild_on(1, 1), guild_on(1, 2)];
     let b_guilds = [guild_on(2, 1), guild_on(2, 2), guild_on(3, 1), guild_on(3, 2)];
-    let now = Utc::now();
-    let this_minute = now.format("%H:%M").to_string();
-    let next_minute = (now + chrono::Duration::minutes(1)).format("%H:%M").to_string();
+    let first = (a.clock().await + chrono::Duration::minutes(5))
+        .with_second(0)
+        .unwrap()
+        .with_nanosecond(0)
+        .unwrap();
+    let second = first + chrono::Duration::minutes(1);
+    let this_minute = first.format("%H:%M").to_string();
+    let next_minute = second.format("%H:%M").to_string();
     for guild in a_guilds {
         set_up(&fake, guild, &this_minute).await;
     }
     for guild in b_guilds {
         set_up(&fake, guild, &next_minute).await;
     }
+    a.set_clock(first).await;
+    b.set_clock(first).await;
     wait_for_posts(&fake, &a_guilds, WAIT, &a, &b).await;
 
     // B is killed before its servers are due. A goes on serving its own shards, and does not
-    // post for B's servers.
+    // post for B's servers once their minute has passed on its clock.
     b.child.kill().await.unwrap();
-    let next = (now + chrono::Duration::minutes(1)).with_second(0).unwrap();
-    let until_due = (next - Utc::now()).to_std().unwrap_or_default();
-    tokio::time::sleep(until_due + Duration::from_secs(4)).await;
+    let after_second = second + chrono::Duration::seconds(4);
+    a.set_clock(after_second).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
     let asked = fake.slash(at(a_guilds[0], MOD), "claim", subcommand("today", json!([])), json!({}));
     assert!(!content(&fake.answer(asked, WAIT).await).is_empty(), "A still answers");
     for guild in b_guilds {
@@ -176,6 +187,7 @@ async fn two_processes_share_four_shards_and_one_postgres_database() {
 
     // B comes back and catches up on its servers' posts.
     b.restart(&fake);
+    b.set_clock(after_second).await;
     wait_for_posts(&fake, &b_guilds, WAIT, &a, &b).await;
     // Events reach B again once both its shards are connected (serenity starts them 5 s apart).
     wait_for_sessions(&fake, 6).await;

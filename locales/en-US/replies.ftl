@@ -17,6 +17,7 @@ error-bad-timezone = `{ $input }` is not an IANA time zone name: try Asia/Shangh
 vote-post-gone = This post no longer exists.
 vote-wrong-question = That choice does not apply to this post.
 vote-changed = Changed to **{ $choice }** (was { $previous }).
+vote-not-recorded = Your vote could not be recorded just now. Please try again in a moment.
 vote-recorded = Your vote is recorded: **{ $choice }**.
 
 ## /digest

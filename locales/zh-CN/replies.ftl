@@ -17,6 +17,7 @@ error-bad-timezone = `{ $input }` 不是 IANA 时区名：可试 Asia/Shanghai�
 vote-post-gone = 找不到这条帖子，可能已被删除。
 vote-wrong-question = 这个选项不适用于这条帖子。
 vote-changed = 已改为「{ $choice }」（原为「{ $previous }」）。
+vote-not-recorded = 暂时无法记录你的投票，请稍后再试一次。
 vote-recorded = 已记录你的投票：「{ $choice }」。
 
 ## /digest

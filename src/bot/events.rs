@@ -1,5 +1,7 @@
 //! Gateway events beyond slash commands: vote buttons and emoji reactions.
 
+use std::time::Instant;
+
 use poise::serenity_prelude as serenity;
 use serenity::{CreateInteractionResponse, CreateInteractionResponseMessage, FullEvent};
 
@@ -8,10 +10,10 @@ use super::Data;
 use crate::domain::ids::{GuildId, MessageId, UserId};
 use crate::error::Error;
 use crate::message::msg;
-use crate::metrics::Metrics;
+use crate::metrics::{InteractionKind, Metrics};
 use crate::render::custom_id::parse_vote;
 use crate::render::discord::{no_mentions, vote_confirmation};
-use crate::render::i18n::Locale;
+use crate::render::i18n::{t, Locale};
 use crate::services::votes::{Ballot, ReactionEffect};
 use crate::store::VoteSource;
 
@@ -21,17 +23,47 @@ pub async fn handle(framework: poise::FrameworkContext<'_, Data, Error>, event: 
     match event {
         FullEvent::InteractionCreate {
             interaction: serenity::Interaction::Component(click),
-        } if crate::render::custom_id::is_vote(&click.data.custom_id) => on_vote_button(ctx, data, click).await,
+        } if crate::render::custom_id::is_vote(&click.data.custom_id) => {
+            let started = Instant::now();
+            on_vote_button(ctx, data, click).await;
+            data.metrics
+                .observe_interaction(InteractionKind::vote, started.elapsed());
+        }
         FullEvent::Ready { .. } | FullEvent::Resume { .. } => data.metrics.set_shard_connected(ctx.shard_id.0, true),
         FullEvent::ShardStageUpdate { event } => {
             let connected = matches!(event.new, serenity::ConnectionStage::Connected);
             data.metrics.set_shard_connected(event.shard_id.0, connected);
         }
-        FullEvent::ReactionAdd { add_reaction } => on_reaction(ctx, data, add_reaction, true).await,
-        FullEvent::ReactionRemove { removed_reaction } => on_reaction(ctx, data, removed_reaction, false).await,
+        FullEvent::ReactionAdd { add_reaction } => {
+            let started = Instant::now();
+            on_reaction(ctx, data, add_reaction, true).await;
+            data.metrics
+                .observe_interaction(InteractionKind::reaction, started.elapsed());
+        }
+        FullEvent::ReactionRemove { removed_reaction } => {
+            let started = Instant::now();
+            on_reaction(ctx, data, removed_reaction, false).await;
+            data.metrics
+                .observe_interaction(InteractionKind::reaction, started.elapsed());
+        }
         _ => {}
     }
     Ok(())
+}
+
+/// Notes when a slash command began, for the interaction-time histogram.
+pub async fn command_started(ctx: super::Context<'_>) {
+    ctx.set_invocation_data(Instant::now()).await;
+}
+
+/// Records how long a slash command took (called once it has answered, or failed).
+pub async fn command_finished(ctx: super::Context<'_>) {
+    let started = ctx.invocation_data::<Instant>().await.map(|started| *started);
+    if let Some(started) = started {
+        ctx.data()
+            .metrics
+            .observe_interaction(InteractionKind::command, started.elapsed());
+    }
 }
 
 async fn on_vote_button(ctx: &serenity::Context, data: &Data, click: &serenity::ComponentInteraction) {
@@ -51,17 +83,21 @@ async fn on_vote_button(ctx: &serenity::Context, data: &Data, click: &serenity::
         }
         _ => Err(msg!("error-unknown-button").into()),
     };
-    // The confirmation only the member sees speaks the member's language when the bot has it.
-    let server = match guild {
-        Some(guild) => data.app.server_language(guild).await.unwrap_or_else(|e| {
-            tracing::warn!(error = %format!("{e:#}"), "could not read the server's language for a vote reply");
-            None
-        }),
-        None => None,
+    // The confirmation only the member sees speaks the member's language when the bot has it;
+    // the server's is looked up only when it does not, and never while the database is down
+    // (the answer must leave within Discord's 3 seconds).
+    let database_down = matches!(&result, Err(Error::Internal(e)) if crate::store::is_unavailable(e));
+    let locale = match (Locale::negotiate(&click.locale), guild) {
+        (Some(locale), _) => locale,
+        (None, Some(guild)) if !database_down => match data.app.server_language(guild).await {
+            Ok(server) => server.map(Locale::of).unwrap_or_else(Locale::fallback),
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "could not read the server's language for a vote reply");
+                Locale::fallback()
+            }
+        },
+        (None, _) => Locale::fallback(),
     };
-    let locale = Locale::negotiate(&click.locale)
-        .or(server.map(Locale::of))
-        .unwrap_or_else(Locale::fallback);
     let reply = match &result {
         Ok(receipt) => {
             Metrics::add(&data.metrics.votes, 1);
@@ -84,6 +120,10 @@ async fn on_vote_button(ctx: &serenity::Context, data: &Data, click: &serenity::
             vote_confirmation(receipt, earlier.as_ref().map(|(c, v)| (*c, v)), locale)
         }
         Err(Error::User(e)) => locale.text(&e.0),
+        Err(Error::Internal(e)) if crate::store::is_unavailable(e) => {
+            tracing::warn!(error = %format!("{e:#}"), custom_id = %click.data.custom_id, "vote not recorded: database unavailable");
+            t!(locale, "vote-not-recorded")
+        }
         Err(Error::Internal(e)) => {
             tracing::error!(error = %format!("{e:#}"), custom_id = %click.data.custom_id, "vote failed");
             apology(locale)

@@ -15,6 +15,7 @@ use anyhow::Context as _;
 use poise::serenity_prelude as serenity;
 use tokio::sync::watch;
 
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::claims::ClaimSet;
 use crate::error::Error;
@@ -81,7 +82,7 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
             .proxy(api.as_str().trim_end_matches('/'))
             .ratelimiter_disabled(true);
     }
-    let metrics = Arc::new(Metrics::new(app.config.shards.owned.clone()));
+    let metrics = app.metrics.clone();
     let refresher = FooterRefresher::new(metrics.clone());
     let (stop_tx, stop_rx) = watch::channel(false);
     let rest = rest::DiscordRest::new(&token, app.config.discord_api_url.as_ref(), metrics.clone())?;
@@ -99,8 +100,17 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
             commands: commands::all(),
-            on_error: |error| Box::pin(reply::on_error(error)),
+            on_error: |error| {
+                Box::pin(async move {
+                    if let Some(ctx) = error.ctx() {
+                        events::command_finished(ctx).await;
+                    }
+                    reply::on_error(error).await
+                })
+            },
             event_handler: |ctx, event| Box::pin(events::handle(ctx, event)),
+            pre_command: |ctx| Box::pin(events::command_started(ctx)),
+            post_command: |ctx| Box::pin(events::command_finished(ctx)),
             allowed_mentions: Some(crate::render::discord::no_mentions()),
             initialize_owners: false,
             ..Default::default()
@@ -141,9 +151,9 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
     ));
     if let Some(addr) = app.config.metrics_addr {
         // Not joined at shutdown: it holds no state worth finishing.
-        let (metrics, store) = (metrics.clone(), app.store.clone());
+        let (metrics, store, clock) = (metrics.clone(), app.store.clone(), app.clock.clone());
         tokio::spawn(async move {
-            if let Err(e) = crate::metrics::serve(addr, metrics, store).await {
+            if let Err(e) = crate::metrics::serve(addr, metrics, store, clock).await {
                 tracing::error!(error = %format!("{e:#}"), "the metrics server stopped");
             }
         });
@@ -193,26 +203,63 @@ async fn shutdown_signal() {
     }
 }
 
-/// Waits `period`, or returns true early when asked to stop.
-async fn stopped_during(stop: &mut watch::Receiver<bool>, period: Duration) -> bool {
+/// Waits `period` on the app's clock, or returns true early when asked to stop.
+async fn stopped_during(clock: &Clock, stop: &mut watch::Receiver<bool>, period: Duration) -> bool {
     if *stop.borrow() {
         return true;
     }
     tokio::select! {
-        _ = tokio::time::sleep(period) => *stop.borrow(),
+        _ = clock.sleep(period) => *stop.borrow(),
         _ = stop.changed() => true,
     }
 }
 
+/// How soon the poster tries again after a pass that failed (the database unreachable, say), so
+/// that posts due during an outage go out within seconds of its end.
+const POSTER_RETRY: Duration = Duration::from_secs(3);
+
+/// The daily poster: a pass at start, then one at the next server's minute. It wakes early when
+/// a schedule changes or the clock is moved, and looks every SCHEDULER_TICK_SECS at the latest
+/// (a failed post retried, a schedule changed by another process on a shared database).
 async fn poster_loop(app: App, publisher: DiscordPublisher, mut stop: watch::Receiver<bool>) {
-    let tick = app.config.scheduler_tick;
+    let tick = chrono::Duration::from_std(app.config.scheduler_tick).unwrap_or(chrono::Duration::MAX);
+    let retry = chrono::Duration::from_std(POSTER_RETRY.min(app.config.scheduler_tick)).unwrap_or_default();
+    let mut schedules = app.store.schedule_changes();
     loop {
-        match app.run_poster_once(&publisher, chrono::Utc::now()).await {
-            Ok(outcome) if !outcome.posted.is_empty() || outcome.failed > 0 => tracing::info!(?outcome, "poster pass"),
-            Ok(_) => {}
-            Err(e) => tracing::error!(error = %format!("{e:#}"), "poster pass failed"),
+        let now = app.clock.now();
+        let failed = match app.run_poster_once(&publisher, now).await {
+            Ok(outcome) => {
+                if !outcome.posted.is_empty() || outcome.failed > 0 {
+                    tracing::info!(?outcome, "poster pass");
+                }
+                outcome.failed > 0
+            }
+            Err(e) => {
+                tracing::error!(error = %format!("{e:#}"), "poster pass failed");
+                true
+            }
+        };
+        // Planned from the pass's start: a server due while the pass ran is due at once.
+        let wake = match app.next_post_due(now).await {
+            _ if failed => now + retry,
+            Ok(Some(due)) => due.min(now + tick),
+            Ok(None) => now + tick,
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "could not plan the next post");
+                now + retry
+            }
+        };
+        tokio::select! {
+            _ = app.clock.sleep_until(wake) => {}
+            changed = schedules.changed() => {
+                if changed.is_err() {
+                    // The store is gone: nothing will change again; fall back to the timer.
+                    schedules = app.store.schedule_changes();
+                }
+            }
+            _ = stop.changed() => {}
         }
-        if stopped_during(&mut stop, tick).await {
+        if *stop.borrow() {
             break;
         }
     }
@@ -221,7 +268,7 @@ async fn poster_loop(app: App, publisher: DiscordPublisher, mut stop: watch::Rec
 async fn poller_loop(app: App, publisher: DiscordPublisher, metrics: Arc<Metrics>, mut stop: watch::Receiver<bool>) {
     let tick = app.config.scheduler_tick;
     loop {
-        match app.run_poller_once(chrono::Utc::now()).await {
+        match app.run_poller_once(app.clock.now()).await {
             Ok(outcome) => {
                 Metrics::add(&metrics.feed_fetches, (outcome.fetched + outcome.not_modified) as u64);
                 Metrics::add(&metrics.feed_failures, outcome.failed as u64);
@@ -234,7 +281,7 @@ async fn poller_loop(app: App, publisher: DiscordPublisher, metrics: Arc<Metrics
             }
             Err(e) => tracing::error!(error = %format!("{e:#}"), "feed poll failed"),
         }
-        if stopped_during(&mut stop, tick).await {
+        if stopped_during(&app.clock, &mut stop, tick).await {
             break;
         }
     }

@@ -37,17 +37,15 @@ impl FooterRefresher {
         if embed.is_some() {
             *slot = embed;
         }
-        self.metrics
-            .queue_depth
-            .store(dirty.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        self.metrics.set_queue_depth(dirty.len());
     }
 
     pub async fn run(self, app: App, rest: DiscordRest, mut stop: watch::Receiver<bool>) {
         loop {
-            let stopping = super::stopped_during(&mut stop, TICK).await;
+            let stopping = super::stopped_during(&app.clock, &mut stop, TICK).await;
             // Drain even when stopping, so the last votes reach the footer.
             let batch: Vec<_> = self.dirty.lock().expect("refresher lock").drain().collect();
-            self.metrics.queue_depth.store(0, std::sync::atomic::Ordering::Relaxed);
+            self.metrics.set_queue_depth(0);
             for (post, embed) in batch {
                 if let Err(e) = refresh(&app, &rest, post, embed).await {
                     tracing::warn!(post = %post, error = %format!("{e:#}"), "footer refresh failed");

@@ -21,7 +21,14 @@ impl App {
         let items = self.store.items_between(feeds, from, until).await?;
         // Indexing a large window is CPU work: it runs on the blocking pool, not the async workers.
         let claim = claim.clone();
-        Ok(tokio::task::spawn_blocking(move || NewsIndex::new(items).related(&claim, limit)).await?)
+        let (ranked, took) = tokio::task::spawn_blocking(move || {
+            let started = std::time::Instant::now();
+            let ranked = NewsIndex::new(items).related(&claim, limit);
+            (ranked, started.elapsed())
+        })
+        .await?;
+        self.metrics.observe_ranking(took);
+        Ok(ranked)
     }
 
     pub async fn compose_digest(

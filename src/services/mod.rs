@@ -14,9 +14,11 @@ pub mod votes;
 
 use std::sync::Arc;
 
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::claims::ClaimSet;
 use crate::feeds::{FeedCatalog, FeedClient};
+use crate::metrics::Metrics;
 use crate::store::Store;
 
 /// Everything the use cases need, built once at start and shared.
@@ -29,6 +31,9 @@ pub struct App {
     pub feeds: FeedClient,
     /// Daily posts being sent by this process right now, so that two tasks never send one.
     pub sending: poster::Sending,
+    /// The time background work goes by: the system clock, or a test's (CLOCK_START).
+    pub clock: Clock,
+    pub metrics: Arc<Metrics>,
     /// Feeds parsed at once: one fewer than the cores, so that parsing a burst of large feeds
     /// never starves the database writer and the gateway of CPU.
     parse_slots: Arc<tokio::sync::Semaphore>,
@@ -37,6 +42,8 @@ pub struct App {
 impl App {
     pub fn new(config: Config, claims: ClaimSet, catalog: FeedCatalog, store: Store) -> anyhow::Result<App> {
         let feeds = FeedClient::new(config.fetch_limits.clone(), config.feed_allow_private)?;
+        let clock = config.clock_start.map_or_else(Clock::system, Clock::starting_at);
+        let metrics = Arc::new(Metrics::new(config.shards.owned.clone()));
         Ok(App {
             config: Arc::new(config),
             claims: Arc::new(claims),
@@ -44,8 +51,18 @@ impl App {
             store,
             feeds,
             sending: Default::default(),
+            clock,
+            metrics,
             parse_slots: Arc::new(tokio::sync::Semaphore::new(parse_slots())),
         })
+    }
+}
+
+impl App {
+    /// The same app on another clock (in-process tests drive a manual one).
+    pub fn with_clock(mut self, clock: Clock) -> App {
+        self.clock = clock;
+        self
     }
 }
 

@@ -11,6 +11,7 @@ use super::App;
 use crate::domain::ids::{ChannelId, FeedId};
 use crate::domain::lang::Lang;
 use crate::feeds::FeedSource;
+use crate::metrics::FetchResult;
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct PollOutcome {
@@ -63,11 +64,19 @@ impl App {
             jobs.spawn(async move {
                 let _permit = limit.acquire_owned().await?;
                 let source = FeedSource::Http(FeedSource::parse_remote(&feed.url)?);
-                app.ingest(&source, None, now).await
+                let started = std::time::Instant::now();
+                let report = app.ingest(&source, None, now).await?;
+                anyhow::Ok((report, started.elapsed()))
             });
         }
         while let Some(done) = jobs.join_next().await {
-            let report = done??;
+            let (report, took) = done??;
+            let result = match report.outcome {
+                IngestOutcome::Stored { .. } => FetchResult::stored,
+                IngestOutcome::NotModified => FetchResult::not_modified,
+                IngestOutcome::Failed(_) | IngestOutcome::Disabled(_) => FetchResult::failed,
+            };
+            self.metrics.observe_feed_fetch(result, took);
             match report.outcome {
                 IngestOutcome::Stored { new, .. } => {
                     outcome.fetched += 1;

@@ -10,7 +10,7 @@ use crate::domain::digest::Digest;
 use crate::domain::ids::{ChannelId, GuildId, MessageId, PostId};
 use crate::domain::lang::Lang;
 use crate::domain::rotation::next_claim;
-use crate::domain::schedule::{due_at, local_date};
+use crate::domain::schedule::{due_at, local_date, next_due_after};
 use crate::domain::votes::Tally;
 use crate::store::{GuildSettings, NewPost, Post, PostStatus, Reservation};
 
@@ -105,7 +105,13 @@ impl App {
                 outcome.resumed += 1;
             }
             match self.post_today(publisher, &guild, date, now).await {
-                Ok(PostResult::Posted(post)) => outcome.posted.push(post.id),
+                Ok(PostResult::Posted(post)) => {
+                    // Measured when the send is done: in a fan-out the last post leaves well
+                    // after the pass began. A test clock standing still reads the pass's `now`.
+                    let sent_at = self.clock.now().max(now);
+                    self.metrics.observe_post_lateness(sent_at - due);
+                    outcome.posted.push(post.id);
+                }
                 Ok(PostResult::AlreadyPosted(_)) => outcome.already_posted += 1,
                 Err(e) => {
                     outcome.failed += 1;
@@ -114,6 +120,20 @@ impl App {
             }
         }
         Ok(outcome)
+    }
+
+    /// When the poster should next look: the earliest minute after `now` at which a server on
+    /// this process's shards falls due (None when no server is scheduled). A failed post due
+    /// earlier is retried by the loop's backstop, not planned here.
+    pub async fn next_post_due(&self, now: DateTime<Utc>) -> anyhow::Result<Option<DateTime<Utc>>> {
+        Ok(self
+            .store
+            .scheduled_guilds()
+            .await?
+            .into_iter()
+            .filter(|guild| self.config.shards.owns(guild.id))
+            .map(|guild| next_due_after(guild.post_time, guild.timezone, now))
+            .min())
     }
 
     /// Posts the server's digest for its local `date` unless that day already has one.

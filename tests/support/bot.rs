@@ -1,5 +1,8 @@
 //! Running the real bot binary against the fake Discord.
 
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use super::fake_discord::FakeDiscord;
@@ -76,6 +79,65 @@ impl Bot {
     pub fn pid(&self) -> u32 {
         self.child.id().expect("the bot is running")
     }
+
+    /// GETs `path` from the bot's metrics server: (status, body), or None while it is not up.
+    pub async fn get(&self, path: &str) -> Option<(u16, String)> {
+        let response = reqwest::get(format!("http://{}{path}", self.metrics_addr)).await.ok()?;
+        let status = response.status().as_u16();
+        Some((status, response.text().await.ok()?))
+    }
+
+    /// The bot's clock (a bot started with CLOCK_START), waiting for its server to come up.
+    pub async fn clock(&self) -> DateTime<Utc> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some((200, body)) = self.get("/clock").await {
+                return DateTime::parse_from_rfc3339(body.trim()).unwrap().with_timezone(&Utc);
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the bot's /clock never answered"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Moves the bot's clock to `to` (a bot started with CLOCK_START), waiting for its server.
+    pub async fn set_clock(&self, to: DateTime<Utc>) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        let client = reqwest::Client::new();
+        loop {
+            let sent = client
+                .post(format!("http://{}/clock", self.metrics_addr))
+                .body(to.to_rfc3339())
+                .send()
+                .await;
+            if let Ok(response) = sent {
+                assert!(
+                    response.status().is_success(),
+                    "moving the clock: {}",
+                    response.status()
+                );
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the bot's /clock never answered"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+/// A bot whose clock starts at the real time and that the test can move (CLOCK_START), with
+/// extra environment.
+pub async fn start_bot_on_test_clock(fake: &FakeDiscord, feed_url: &str, env: &[(&str, &str)]) -> Bot {
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = fresh_database(dir.path()).await;
+    let start = Utc::now().to_rfc3339();
+    let mut env = env.to_vec();
+    env.push(("CLOCK_START", &start));
+    start_bot_with(fake, dir, feed_url, &database_url, &env).await
 }
 
 fn spawn(

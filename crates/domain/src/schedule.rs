@@ -29,6 +29,17 @@ pub fn due_at(time: NaiveTime, tz: Tz, date: NaiveDate) -> DateTime<Utc> {
     }
 }
 
+/// The first instant after `now` at which a server posting at local `time` in `tz` is due:
+/// today's minute if it is still ahead, else tomorrow's.
+pub fn next_due_after(time: NaiveTime, tz: Tz, now: DateTime<Utc>) -> DateTime<Utc> {
+    let today = local_date(tz, now);
+    let due = due_at(time, tz, today);
+    if due > now {
+        return due;
+    }
+    due_at(time, tz, today + Days::new(1))
+}
+
 fn local_noon(tz: Tz, date: NaiveDate) -> DateTime<Tz> {
     let noon = date.and_time(NaiveTime::from_hms_opt(12, 0, 0).expect("noon"));
     tz.from_local_datetime(&noon)
@@ -107,6 +118,29 @@ mod tests {
         assert_eq!(
             due_at(t("01:30"), ny, d("2026-11-01")).to_rfc3339(),
             "2026-11-01T05:30:00+00:00"
+        );
+    }
+
+    #[test]
+    fn the_next_due_minute_is_today_s_until_it_passes_then_tomorrow_s() {
+        let shanghai = parse_timezone("Asia/Shanghai").unwrap();
+        let now: DateTime<Utc> = "2026-11-28T00:59:59Z".parse().unwrap();
+        assert_eq!(
+            next_due_after(t("09:00"), shanghai, now).to_rfc3339(),
+            "2026-11-28T01:00:00+00:00"
+        );
+        let at_due: DateTime<Utc> = "2026-11-28T01:00:00Z".parse().unwrap();
+        assert_eq!(
+            next_due_after(t("09:00"), shanghai, at_due).to_rfc3339(),
+            "2026-11-29T01:00:00+00:00",
+            "the minute itself is not after itself"
+        );
+        // Across the spring-forward gap: 02:30 does not exist on 2026-03-08 in New York.
+        let ny = parse_timezone("America/New_York").unwrap();
+        let evening: DateTime<Utc> = "2026-03-08T03:00:00Z".parse().unwrap();
+        assert_eq!(
+            next_due_after(t("02:30"), ny, evening).to_rfc3339(),
+            "2026-03-08T07:00:00+00:00"
         );
     }
 

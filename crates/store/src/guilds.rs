@@ -161,6 +161,7 @@ impl Store {
         .await
         .map(|done| done.rows_affected()))?;
         drop(writer);
+        self.schedule_changed();
         self.guild(id)
             .await?
             .ok_or_else(|| anyhow::anyhow!("guild {id} is not set up"))
@@ -174,6 +175,7 @@ impl Store {
             .execute(db)
             .await
             .map(|done| done.rows_affected()))?;
+        self.schedule_changed();
         Ok(())
     }
 

@@ -75,6 +75,9 @@ pub struct Store {
     /// lock is free, where SQLite's busy handler would sleep for up to 100 ms between tries.
     /// PostgreSQL locks rows, so writers there do not queue.
     writer: Arc<tokio::sync::Mutex<()>>,
+    /// Bumped whenever a server's schedule changes through this handle, so that the daily poster
+    /// re-plans its next wake-up at once.
+    schedules: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 /// A write transaction (holding the process's writer slot on SQLite).
@@ -96,6 +99,35 @@ impl WriteTx {
     }
 }
 
+/// Whether `error` means the database could not be reached or could not take the write (server
+/// down, pool timed out, disk full, locked): a person is told to try again, not that the bot broke.
+pub fn is_unavailable(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| match cause.downcast_ref::<sqlx::Error>() {
+        Some(
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::Protocol(_)
+            | sqlx::Error::WorkerCrashed,
+        ) => true,
+        Some(sqlx::Error::Database(db)) => db.code().is_some_and(|code| unavailable_code(&code)),
+        _ => false,
+    })
+}
+
+/// SQLite result codes (extended codes carry the primary one in the low byte) and PostgreSQL
+/// SQLSTATEs that mean "not now" rather than "wrong".
+fn unavailable_code(code: &str) -> bool {
+    if let Ok(sqlite) = code.parse::<i32>() {
+        // BUSY, LOCKED, IOERR, FULL, CANTOPEN
+        return matches!(sqlite & 0xff, 5 | 6 | 10 | 13 | 14);
+    }
+    // Connection exceptions, insufficient resources (disk full, too many connections), operator
+    // intervention (shutdown, cannot connect now).
+    code.starts_with("08") || code.starts_with("53") || code.starts_with("57P")
+}
+
 /// Which database a DATABASE_URL names.
 pub fn is_postgres_url(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
@@ -113,6 +145,7 @@ impl Store {
         Ok(Store {
             backend,
             writer: Default::default(),
+            schedules: Default::default(),
         })
     }
 
@@ -128,6 +161,7 @@ impl Store {
         Ok(Store {
             backend: Backend::Sqlite(pool),
             writer: Default::default(),
+            schedules: Default::default(),
         })
     }
 
@@ -170,6 +204,15 @@ impl Store {
             Backend::Sqlite(_) => "",
             Backend::Postgres(_) => "FOR UPDATE SKIP LOCKED",
         }
+    }
+
+    /// Changes whenever a schedule is set up, paused or resumed through this store (or a clone).
+    pub fn schedule_changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.schedules.subscribe()
+    }
+
+    fn schedule_changed(&self) {
+        self.schedules.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     pub async fn ping(&self) -> anyhow::Result<()> {
@@ -216,6 +259,9 @@ async fn open_sqlite(url: &str) -> anyhow::Result<SqlitePool> {
     Ok(pool)
 }
 
+/// How long a query waits for a PostgreSQL connection (including reconnecting) before failing.
+const POSTGRES_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+
 async fn open_postgres(url: &str) -> anyhow::Result<PgPool> {
     // The URL holds the password: errors name the host and database, never the URL itself.
     let options = PgConnectOptions::from_str(url).context("DATABASE_URL is not a valid PostgreSQL URL")?;
@@ -227,7 +273,9 @@ async fn open_postgres(url: &str) -> anyhow::Result<PgPool> {
     );
     let pool = PgPoolOptions::new()
         .max_connections(16)
-        .acquire_timeout(Duration::from_secs(10))
+        // A dead server must fail a request fast: a vote is answered within Discord's 3 s
+        // either way, and /healthz says the database is down instead of hanging.
+        .acquire_timeout(POSTGRES_ACQUIRE_TIMEOUT)
         .connect_with(options)
         .await
         .with_context(|| format!("connecting to {place}"))?;
@@ -288,6 +336,44 @@ pub mod testing {
         let mut url = url::Url::parse(admin_url)?;
         url.set_path(&format!("/{name}"));
         Ok(url.to_string())
+    }
+
+    /// Caps the SQLite file at its present size (`None`) or at `pages` pages, on every pooled
+    /// connection: a full disk, simulated. Returns the cap. SQLite only.
+    pub async fn limit_sqlite_pages(store: &Store, pages: Option<u64>) -> anyhow::Result<u64> {
+        let Backend::Sqlite(pool) = &store.backend else {
+            anyhow::bail!("a page limit is a SQLite setting");
+        };
+        // max_page_count belongs to a connection: hold every connection of the pool and set it
+        // on each.
+        let mut connections = Vec::new();
+        for _ in 0..pool.options().get_max_connections() {
+            connections.push(pool.acquire().await?);
+        }
+        let cap = match pages {
+            Some(pages) => pages,
+            None => {
+                let (pages,): (i64,) = sqlx::query_as("PRAGMA page_count")
+                    .fetch_one(&mut *connections[0])
+                    .await?;
+                pages as u64
+            }
+        };
+        for connection in &mut connections {
+            sqlx::query(&format!("PRAGMA max_page_count = {cap}"))
+                .execute(&mut **connection)
+                .await?;
+        }
+        Ok(cap)
+    }
+
+    /// `PRAGMA integrity_check`'s answer ("ok" for a sound file). SQLite only.
+    pub async fn sqlite_integrity(store: &Store) -> anyhow::Result<String> {
+        let Backend::Sqlite(pool) = &store.backend else {
+            anyhow::bail!("an integrity check is a SQLite statement");
+        };
+        let rows: Vec<(String,)> = sqlx::query_as("PRAGMA integrity_check").fetch_all(pool).await?;
+        Ok(rows.into_iter().map(|(line,)| line).collect::<Vec<_>>().join("\n"))
     }
 
     /// One empty store per backend the machine offers: SQLite in memory, and PostgreSQL when
