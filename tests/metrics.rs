@@ -131,7 +131,15 @@ async fn metrics_parse_as_prometheus_text_and_move_with_the_work() {
         .as_str()
         .unwrap()
         .to_string();
-    let stored = fake.messages_in(CHANNEL).remove(0);
+    // The fake records a request before it stores the message it creates.
+    let stored_by = tokio::time::Instant::now() + WAIT;
+    let stored = loop {
+        if let Some(message) = fake.messages_in(CHANNEL).into_iter().next() {
+            break message;
+        }
+        assert!(tokio::time::Instant::now() < stored_by, "the post was never stored");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
     let click = fake.click(at(VOTER), stored, &custom_id);
     assert!(content(&fake.answer(click, WAIT).await).contains("recorded"));
 
