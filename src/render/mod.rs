@@ -3,5 +3,6 @@
 
 pub mod chart;
 pub mod discord;
+pub mod feeds;
 pub mod json;
 pub mod terminal;

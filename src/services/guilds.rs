@@ -8,7 +8,7 @@ use crate::domain::lang::Lang;
 use crate::domain::text::{plain_text, truncate_chars};
 use crate::error::{Error, UserError};
 use crate::feeds::{FeedSource, ParsedFeed};
-use crate::store::{FeedRecord, FetchRecord, GuildSettings};
+use crate::store::{AddFeed, FeedRecord, FetchRecord, GuildSettings};
 
 impl App {
     /// The server's settings, created with the default feed list on first use.
@@ -26,6 +26,11 @@ impl App {
         lang: Lang,
         now: DateTime<Utc>,
     ) -> Result<(FeedRecord, ParsedFeed), Error> {
+        let max = self.config.feeds_per_server;
+        // Checked before fetching too, so a full list costs the feed's host nothing.
+        if self.store.guild_feed_ids(guild).await?.len() >= max as usize {
+            return Err(UserError::new(crate::render::feeds::list_full(lang, max)).into());
+        }
         let parsed_url = FeedSource::parse_remote(url).map_err(|e| UserError::new(e.to_string()))?;
         let source = FeedSource::Http(parsed_url);
         let parsed = match self.probe_feed(&source, now).await? {
@@ -45,12 +50,16 @@ impl App {
             .or_else(|| parsed.title.clone())
             .unwrap_or_else(|| feed.url.clone());
         let name = truncate_chars(&name, 100);
-        if !self.store.add_guild_feed(guild, feed.id, &name).await? {
-            return Err(UserError::new(match lang {
-                Lang::Zh => "这个订阅源已经在列表里了。",
-                Lang::En => "That feed is already on this server's list.",
-            })
-            .into());
+        match self.store.add_guild_feed_capped(guild, feed.id, &name, max).await? {
+            AddFeed::Added => {}
+            AddFeed::Full => return Err(UserError::new(crate::render::feeds::list_full(lang, max)).into()),
+            AddFeed::AlreadyThere => {
+                return Err(UserError::new(match lang {
+                    Lang::Zh => "这个订阅源已经在列表里了。",
+                    Lang::En => "That feed is already on this server's list.",
+                })
+                .into())
+            }
         }
         self.store.insert_items(feed.id, &parsed.items).await?;
         let next = now + chrono::Duration::from_std(self.config.feed_poll_interval).map_err(anyhow::Error::from)?;

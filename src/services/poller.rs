@@ -10,6 +10,8 @@ use super::ingest::IngestOutcome;
 use super::App;
 use crate::domain::ids::{ChannelId, FeedId};
 use crate::domain::lang::Lang;
+use crate::feeds::fetch::host_key;
+use crate::feeds::pace::plan;
 use crate::feeds::FeedSource;
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -17,6 +19,8 @@ pub struct PollOutcome {
     pub fetched: usize,
     pub not_modified: usize,
     pub failed: usize,
+    /// Feeds put off to a later poll because their host was busy (FEED_HOST_RATE).
+    pub deferred: usize,
     pub new_items: usize,
     /// Feeds this pass disabled, with their reasons: moderators are told once.
     pub disabled: Vec<(FeedId, String)>,
@@ -55,9 +59,30 @@ impl App {
         now: DateTime<Utc>,
         outcome: &mut PollOutcome,
     ) -> anyhow::Result<()> {
+        // Each host's feeds get moments one FEED_HOST_RATE spacing apart; those beyond what a
+        // fetch waits are held until their moment, the rest fetched soonest first.
+        let hosts: Vec<String> = batch
+            .iter()
+            .map(|f| url::Url::parse(&f.url).map(|u| host_key(&u)).unwrap_or_default())
+            .collect();
+        let hosts: Vec<&str> = hosts.iter().map(String::as_str).collect();
+        let offsets = plan(&hosts, self.feeds.host_spacing(), |host| self.feeds.host_busy_for(host));
+        let mut planned: Vec<(std::time::Duration, crate::store::FeedRecord)> = Vec::new();
+        for (feed, offset) in batch.into_iter().zip(offsets) {
+            if offset > self.feeds.max_host_wait() {
+                let until = now + chrono::Duration::from_std(offset)?;
+                self.store
+                    .record_fetch(feed.id, now, &crate::store::FetchRecord::Deferred { until })
+                    .await?;
+                outcome.deferred += 1;
+            } else {
+                planned.push((offset, feed));
+            }
+        }
+        planned.sort_by_key(|(offset, _)| *offset);
         let limit = Arc::new(Semaphore::new(PARALLEL_FETCHES));
         let mut jobs = JoinSet::new();
-        for feed in batch {
+        for (_, feed) in planned {
             let app = self.clone();
             let limit = limit.clone();
             jobs.spawn(async move {
@@ -74,6 +99,7 @@ impl App {
                     outcome.new_items += new;
                 }
                 IngestOutcome::NotModified => outcome.not_modified += 1,
+                IngestOutcome::Deferred { .. } => outcome.deferred += 1,
                 IngestOutcome::Failed(_) => outcome.failed += 1,
                 IngestOutcome::Disabled(reason) => {
                     outcome.failed += 1;

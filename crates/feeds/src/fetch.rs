@@ -280,10 +280,10 @@ impl FeedClient {
         self.max_host_wait
     }
 
-    /// How long until `url`'s host may be sent another request.
-    pub fn host_busy_for(&self, url: &Url) -> Duration {
+    /// How long until `host` (a [`host_key`]) may be sent another request.
+    pub fn host_busy_for(&self, host: &str) -> Duration {
         let now = (self.clock)();
-        self.pacer.lock().expect("pacer lock").busy_for(&host_key(url), now)
+        self.pacer.lock().expect("pacer lock").busy_for(host, now)
     }
 
     /// Refuses a URL whose host is a metadata name or a literal address the policy refuses.
@@ -493,7 +493,7 @@ impl FeedClient {
 }
 
 /// The host a URL's requests count against, for pacing and the per-host slots.
-fn host_key(url: &Url) -> String {
+pub fn host_key(url: &Url) -> String {
     url.host_str()
         .unwrap_or_default()
         .trim_end_matches('.')

@@ -21,7 +21,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 pub use feeds::{FeedRecord, FetchRecord};
-pub use guilds::{GuildSettings, GuildUpdate};
+pub use guilds::{AddFeed, GuildSettings, GuildUpdate};
 pub use members::Resolution;
 pub use posts::{NewPost, Post, PostStatus, Reservation};
 pub use votes::{VoteChange, VoteSource};
