@@ -9,6 +9,7 @@ use anyhow::{bail, Context as _};
 use url::Url;
 
 use crate::domain::shards::ShardPlan;
+use crate::feeds::guard::{AddressPolicy, IpNet};
 use crate::feeds::FetchLimits;
 
 /// A value that must never be printed.
@@ -56,6 +57,12 @@ pub struct Config {
     pub fetch_limits: FetchLimits,
     /// Lift the refusal of private and loopback feed addresses (intranets, tests).
     pub feed_allow_private: bool,
+    /// Open only these ranges (link-local and metadata addresses stay refused).
+    pub feed_allow_networks: Vec<IpNet>,
+    /// Feeds one server may hold.
+    pub feeds_per_server: u32,
+    /// Requests a second to one host, at most (0: unlimited, for tests on one local server).
+    pub feed_host_rate: f64,
     /// Where to serve /healthz and /metrics, if anywhere.
     pub metrics_addr: Option<std::net::SocketAddr>,
     /// Where the daily automatic backup goes (SQLite only); `None`: no automatic backups.
@@ -83,6 +90,14 @@ pub enum LogFormat {
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/claim-digest.db";
 
 impl Config {
+    /// Which feed addresses may be fetched (FEED_ALLOW_PRIVATE, FEED_ALLOW_NETWORKS).
+    pub fn feed_address_policy(&self) -> AddressPolicy {
+        AddressPolicy {
+            allow_private: self.feed_allow_private,
+            allow_networks: self.feed_allow_networks.clone(),
+        }
+    }
+
     pub fn from_env() -> anyhow::Result<Config> {
         Config::from_lookup(|key| std::env::var(key).ok())
     }
@@ -182,6 +197,16 @@ impl Config {
                 max_items: number("FEED_MAX_ITEMS", 500, 1, 10_000)? as usize,
             },
             feed_allow_private: flag("FEED_ALLOW_PRIVATE")?,
+            feed_allow_networks: AddressPolicy::parse_networks(&get("FEED_ALLOW_NETWORKS").unwrap_or_default())
+                .map_err(|e| anyhow::anyhow!("FEED_ALLOW_NETWORKS: {e}"))?,
+            feeds_per_server: number("FEEDS_PER_SERVER", 30, 1, 500)? as u32,
+            feed_host_rate: match get("FEED_HOST_RATE") {
+                None => 1.0,
+                Some(raw) => match raw.parse::<f64>() {
+                    Ok(rate) if rate.is_finite() && (0.0..=100.0).contains(&rate) => rate,
+                    _ => bail!("FEED_HOST_RATE=`{raw}` is not a number of requests a second from 0 to 100"),
+                },
+            },
             metrics_addr,
             clock_start,
             backup_dir: get("BACKUP_DIR").map(PathBuf::from),
@@ -259,6 +284,29 @@ mod tests {
         assert!(err.to_string().contains("SHARD_IDS"), "{err}");
         let c = config(&[("SHARD_COUNT", "4"), ("SHARD_IDS", "2-3")]).unwrap();
         assert_eq!(c.shards.owned, 2..=3);
+        let err = config(&[("FEED_ALLOW_NETWORKS", "10.1.0.0/16, intranet")]).unwrap_err();
+        assert!(
+            err.to_string().contains("FEED_ALLOW_NETWORKS") && err.to_string().contains("`intranet`"),
+            "{err}"
+        );
+        let err = config(&[("FEED_HOST_RATE", "fast")]).unwrap_err();
+        assert!(err.to_string().contains("FEED_HOST_RATE"), "{err}");
+    }
+
+    #[test]
+    fn feed_networks_rate_and_cap() {
+        let c = config(&[]).unwrap();
+        assert_eq!((c.feeds_per_server, c.feed_host_rate), (30, 1.0));
+        assert_eq!(c.feed_address_policy(), AddressPolicy::default());
+        let c = config(&[
+            ("FEED_ALLOW_NETWORKS", "10.1.0.0/16, fd12:3456::/32,192.168.5.7"),
+            ("FEED_HOST_RATE", "0.5"),
+            ("FEEDS_PER_SERVER", "5"),
+        ])
+        .unwrap();
+        let nets: Vec<String> = c.feed_allow_networks.iter().map(|n| n.to_string()).collect();
+        assert_eq!(nets, ["10.1.0.0/16", "fd12:3456::/32", "192.168.5.7/32"]);
+        assert_eq!((c.feeds_per_server, c.feed_host_rate), (5, 0.5));
     }
 
     #[test]

@@ -20,6 +20,7 @@ use chrono::Utc;
 use claim_digest::config::Config;
 use claim_digest::domain::claims::ClaimSet;
 use claim_digest::feeds::fetch::{FetchError, FetchLimits, Fetched};
+use claim_digest::feeds::guard::{AddressPolicy, Lookup};
 use claim_digest::feeds::{FeedCatalog, FeedClient, FeedSource};
 use claim_digest::services::ingest::IngestOutcome;
 use claim_digest::services::App;
@@ -34,6 +35,8 @@ struct Server {
     max_in_flight: Arc<AtomicUsize>,
     seen_if_none_match: Arc<Mutex<Vec<String>>>,
     port: Arc<Mutex<u16>>,
+    /// Requests to `/feed`, `/counted` and the redirects, in all.
+    hits: Arc<AtomicUsize>,
 }
 
 async fn start() -> (Server, SocketAddr) {
@@ -41,8 +44,24 @@ async fn start() -> (Server, SocketAddr) {
     let app = Router::new()
         .route(
             "/feed",
-            get(|| async { ([(header::CONTENT_TYPE, "application/rss+xml")], FEED) }),
+            get(|State(s): State<Server>| async move {
+                s.hits.fetch_add(1, Ordering::SeqCst);
+                ([(header::CONTENT_TYPE, "application/rss+xml")], FEED)
+            }),
         )
+        .route(
+            "/to-metadata",
+            get(|| async { redirect("http://169.254.169.254/latest/meta-data/") }),
+        )
+        .route(
+            "/to-metadata-name",
+            get(|| async { redirect("http://metadata.google.internal/computeMetadata/v1/") }),
+        )
+        .route(
+            "/to-metadata-v6",
+            get(|| async { redirect("http://[fd00:ec2::254]/latest") }),
+        )
+        .route("/to-disguised-metadata", get(to_disguised_metadata))
         .route("/slow", get(slow))
         .route("/endless", get(endless))
         .route("/bomb", get(bomb))
@@ -77,7 +96,14 @@ fn redirect(to: &str) -> Response {
 }
 
 async fn to_loopback(State(s): State<Server>) -> Response {
+    s.hits.fetch_add(1, Ordering::SeqCst);
     redirect(&format!("http://127.0.0.1:{}/feed", s.port.lock().unwrap()))
+}
+
+/// A redirect to a public-looking name that the test's resolver points at 169.254.169.254.
+async fn to_disguised_metadata(State(s): State<Server>) -> Response {
+    s.hits.fetch_add(1, Ordering::SeqCst);
+    redirect("http://cdn.news.example/latest/meta-data/")
 }
 
 async fn to_localhost(State(s): State<Server>) -> Response {
@@ -169,6 +195,7 @@ async fn located() -> Response {
 }
 
 async fn counted(State(s): State<Server>) -> Response {
+    s.hits.fetch_add(1, Ordering::SeqCst);
     let now = s.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
     s.max_in_flight.fetch_max(now, Ordering::SeqCst);
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -471,4 +498,220 @@ async fn a_feed_shared_by_many_servers_is_fetched_once_and_its_failure_told_once
     assert!(notices
         .iter()
         .all(|(_, text)| text.contains("Shared") && !text.contains('@')));
+}
+
+/// A resolver for tests: names to chosen addresses.
+struct MapLookup(Vec<(&'static str, std::net::IpAddr)>);
+
+impl Lookup for MapLookup {
+    fn lookup(
+        &self,
+        host: String,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = std::io::Result<Vec<std::net::IpAddr>>> + Send>> {
+        let found: Vec<_> = self.0.iter().filter(|(n, _)| *n == host).map(|(_, ip)| *ip).collect();
+        Box::pin(async move {
+            if found.is_empty() {
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    format!("no such name {host}"),
+                ))
+            } else {
+                Ok(found)
+            }
+        })
+    }
+}
+
+fn lookup() -> Arc<MapLookup> {
+    Arc::new(MapLookup(vec![
+        ("cdn.news.example", "169.254.169.254".parse().unwrap()),
+        ("mixed.news.example", "1.1.1.1".parse().unwrap()),
+        ("mixed.news.example", "169.254.169.254".parse().unwrap()),
+        ("intranet.example", "127.0.0.1".parse().unwrap()),
+    ]))
+}
+
+fn policies() -> Vec<(&'static str, AddressPolicy)> {
+    vec![
+        ("default", AddressPolicy::default()),
+        ("FEED_ALLOW_PRIVATE=true", AddressPolicy::from(true)),
+        (
+            "FEED_ALLOW_NETWORKS covering them",
+            AddressPolicy {
+                allow_private: false,
+                allow_networks: AddressPolicy::parse_networks(
+                    "169.254.0.0/16,fe80::/10,fd00::/8,100.64.0.0/10,0.0.0.0/0",
+                )
+                .unwrap(),
+            },
+        ),
+    ]
+}
+
+fn assert_never_fetched(err: &FetchError, what: &str) {
+    assert!(matches!(err, FetchError::Blocked(_)), "{what}: {err}");
+    assert!(err.to_string().contains("never fetched"), "{what}: {err}");
+}
+
+#[tokio::test]
+async fn link_local_and_metadata_addresses_are_refused_whatever_the_settings() {
+    let (server, addr) = start().await;
+    for (setting, policy) in policies() {
+        let client = FeedClient::with_lookup(limits(), policy, lookup()).unwrap();
+        for direct in [
+            "http://169.254.169.254/latest/meta-data/",
+            "http://169.254.1.1/",
+            "http://[fe80::1]/",
+            "http://[fd00:ec2::254]/latest",
+            "http://100.100.100.200/latest/meta-data/",
+            "http://[::ffff:169.254.169.254]/",
+            "http://[64:ff9b::a9fe:a9fe]/",
+            "http://metadata.google.internal/computeMetadata/v1/",
+            "http://METADATA.Google.Internal./",
+            "http://metadata/",
+            // Public-looking names that resolve to the metadata address (all or some answers).
+            "http://cdn.news.example/latest/meta-data/",
+        ] {
+            let Ok(source) = FeedSource::parse(direct) else {
+                panic!("{direct} does not parse");
+            };
+            let err = client.fetch(&source, None).await.unwrap_err();
+            assert_never_fetched(&err, &format!("{setting}: {direct}"));
+        }
+        // A name with a public and a metadata answer: only the public one would be used.
+        let resolver = claim_digest::feeds::guard::GuardedResolver {
+            policy: Arc::new(AddressPolicy::from(true)),
+            lookup: lookup(),
+        };
+        let addrs: Vec<_> = reqwest::dns::Resolve::resolve(&resolver, "mixed.news.example".parse().unwrap())
+            .await
+            .unwrap()
+            .collect();
+        assert_eq!(addrs, ["1.1.1.1:0".parse::<SocketAddr>().unwrap()]);
+    }
+    // Redirects to them, from a server the client may reach (loopback, opened by the setting).
+    let open = FeedClient::with_lookup(limits(), true, lookup()).unwrap();
+    for path in [
+        "/to-metadata",
+        "/to-metadata-name",
+        "/to-metadata-v6",
+        "/to-disguised-metadata",
+    ] {
+        let err = fetch(&open, addr, path).await.unwrap_err();
+        assert_never_fetched(&err, path);
+    }
+    assert!(server.hits.load(Ordering::SeqCst) >= 1, "the first hop was served");
+}
+
+#[tokio::test]
+async fn allowed_networks_open_only_their_ranges() {
+    let (_, addr) = start().await;
+    let at = |host: &str| FeedSource::parse(&format!("http://{host}:{}/feed", addr.port())).unwrap();
+    let only = |networks: &str| AddressPolicy {
+        allow_private: false,
+        allow_networks: AddressPolicy::parse_networks(networks).unwrap(),
+    };
+    // intranet.example resolves to 127.0.0.1.
+    let closed = FeedClient::with_lookup(limits(), AddressPolicy::default(), lookup()).unwrap();
+    let err = closed.fetch(&at("intranet.example"), None).await.unwrap_err();
+    assert!(
+        matches!(err, FetchError::Blocked(_)) && err.to_string().contains("FEED_ALLOW_NETWORKS"),
+        "{err}"
+    );
+    let opened = FeedClient::with_lookup(limits(), only("127.0.0.0/8"), lookup()).unwrap();
+    for host in ["intranet.example", "127.0.0.1"] {
+        assert!(
+            matches!(opened.fetch(&at(host), None).await, Ok(Fetched::Body { .. })),
+            "{host} is in 127.0.0.0/8"
+        );
+    }
+    let other = FeedClient::with_lookup(limits(), only("10.0.0.0/8, fd12::/16"), lookup()).unwrap();
+    for host in ["intranet.example", "127.0.0.1", "[::1]"] {
+        let err = other.fetch(&at(host), None).await.unwrap_err();
+        assert!(matches!(err, FetchError::Blocked(_)), "{host}: {err}");
+    }
+    // FEED_ALLOW_PRIVATE=true still opens loopback.
+    let private = FeedClient::with_lookup(limits(), true, lookup()).unwrap();
+    assert!(matches!(
+        private.fetch(&at("intranet.example"), None).await,
+        Ok(Fetched::Body { .. })
+    ));
+}
+
+/// A clock the test moves by hand.
+fn manual_clock() -> (Arc<Mutex<std::time::Instant>>, claim_digest::feeds::fetch::Clock) {
+    let now = Arc::new(Mutex::new(std::time::Instant::now()));
+    let read = now.clone();
+    (now, Arc::new(move || *read.lock().unwrap()))
+}
+
+#[tokio::test]
+async fn one_host_gets_at_most_feed_host_rate_requests_redirects_included() {
+    let (server, addr) = start().await;
+    let (now, clock) = manual_clock();
+    let client = FeedClient::new(limits(), true)
+        .unwrap()
+        .paced(1.0, Duration::ZERO)
+        .with_clock(clock);
+    assert!(fetch(&client, addr, "/counted").await.is_ok());
+    let err = fetch(&client, addr, "/counted").await.unwrap_err();
+    assert_eq!(
+        err,
+        FetchError::HostBusy {
+            host: "127.0.0.1".into(),
+            retry_after: Duration::from_secs(1)
+        }
+    );
+    assert!(err.to_string().contains("FEED_HOST_RATE"), "{err}");
+    assert_eq!(server.hits.load(Ordering::SeqCst), 1, "the busy request was never sent");
+    // Another name for the same machine is another host; the first host's turn comes back.
+    let other = FeedSource::parse(&format!("http://localhost:{}/counted", addr.port())).unwrap();
+    assert!(client.fetch(&other, None).await.is_ok());
+    *now.lock().unwrap() += Duration::from_secs(1);
+    assert!(fetch(&client, addr, "/counted").await.is_ok());
+    assert_eq!(server.hits.load(Ordering::SeqCst), 3);
+    // A redirect back to the same host is a request like any other.
+    *now.lock().unwrap() += Duration::from_secs(1);
+    let err = fetch(&client, addr, "/to-loopback").await.unwrap_err();
+    assert!(matches!(err, FetchError::HostBusy { .. }), "{err}");
+    assert_eq!(server.hits.load(Ordering::SeqCst), 4, "only the first hop was sent");
+}
+
+#[tokio::test]
+async fn a_busy_hosts_feeds_are_held_for_later_polls_not_failed() {
+    let (server, addr) = start().await;
+    let feeds: String = (0..3)
+        .map(|i| format!("[[feeds]]\nname = \"F{i}\"\nurl = \"http://{addr}/counted?f={i}\"\n"))
+        .collect();
+    let config = Config::from_lookup(|k| (k == "FEED_ALLOW_PRIVATE").then(|| "true".to_string())).unwrap();
+    let claims = ClaimSet::load(&support::repo_file("data/claims.toml")).unwrap();
+    let catalog = FeedCatalog::parse(&feeds).unwrap();
+    let mut app = App::new(config, claims, catalog, Store::in_memory().await.unwrap()).unwrap();
+    let (_, clock) = manual_clock();
+    app.feeds = FeedClient::new(limits(), true)
+        .unwrap()
+        .paced(1.0, Duration::ZERO)
+        .with_clock(clock);
+    app.guild(claim_digest::domain::ids::GuildId(1), Some("en-US"), Utc::now())
+        .await
+        .unwrap();
+    let now = now_secs(Utc::now());
+    let outcome = app.run_poller_once(now).await.unwrap();
+    assert_eq!(
+        (outcome.fetched, outcome.deferred, outcome.failed),
+        (1, 2, 0),
+        "{outcome:?}"
+    );
+    assert_eq!(server.hits.load(Ordering::SeqCst), 1);
+    // Held one and two seconds: not leased before, leased after, and not marked as failing.
+    let lease = now + chrono::Duration::minutes(10);
+    assert!(app.store.lease_due_feeds(now, lease, 10).await.unwrap().is_empty());
+    let later = now + chrono::Duration::seconds(2);
+    let due = app
+        .store
+        .lease_due_feeds(later, later + chrono::Duration::minutes(10), 10)
+        .await
+        .unwrap();
+    assert_eq!(due.len(), 2);
+    assert!(due.iter().all(|f| f.failures == 0 && f.last_error.is_none()));
 }

@@ -82,6 +82,7 @@ leaderboard-empty = Nobody has voted yet.
 ## /feeds
 
 feeds-not-added = Not added: { $reason }
+feeds-list-full = Not added: this server already has { $max } feeds, the most allowed (FEEDS_PER_SERVER). Remove one with /feeds remove first.
 feeds-already-listed = That feed is already on this server's list.
 feeds-not-listed = That feed is not on this server's list.
 feeds-added = Added **{ $name }** ({ $count } items).

@@ -82,6 +82,7 @@ leaderboard-empty = 还没有人投票。
 ## /feeds
 
 feeds-not-added = 无法添加：{ $reason }
+feeds-list-full = 未添加：本服务器已有 { $max } 个新闻源，达到上限（FEEDS_PER_SERVER）。请先用 /feeds remove 移除一个。
 feeds-already-listed = 这个订阅源已经在列表里了。
 feeds-not-listed = 这个服务器的列表里没有这个订阅源。
 feeds-added = 已添加 **{ $name }**（{ $count } 条）。

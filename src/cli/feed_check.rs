@@ -27,7 +27,8 @@ struct CheckItem {
 }
 
 pub async fn run(config: Config, inputs: Vec<String>, json: bool) -> anyhow::Result<ExitCode> {
-    let client = FeedClient::new(config.fetch_limits.clone(), config.feed_allow_private)?;
+    let client = FeedClient::new(config.fetch_limits.clone(), config.feed_address_policy())?
+        .paced(config.feed_host_rate, crate::services::HOST_WAIT);
     let mut all_ok = true;
     for input in inputs {
         let line = check(&client, &input).await;

@@ -9,7 +9,7 @@ use crate::domain::text::{plain_text, truncate_chars};
 use crate::error::{Error, UserError};
 use crate::feeds::{FeedSource, ParsedFeed};
 use crate::message::msg;
-use crate::store::{FeedRecord, FetchRecord, GuildSettings};
+use crate::store::{AddFeed, FeedRecord, FetchRecord, GuildSettings};
 
 impl App {
     /// The server's settings, created with the default feed list on first use.
@@ -31,6 +31,11 @@ impl App {
         name: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<(FeedRecord, ParsedFeed), Error> {
+        let max = self.config.feeds_per_server;
+        // Checked before fetching too, so a full list costs the feed's host nothing.
+        if self.store.guild_feed_ids(guild).await?.len() >= max as usize {
+            return Err(msg!("feeds-list-full", max = max).into());
+        }
         let parsed_url = FeedSource::parse_remote(url)
             .map_err(|e| UserError::new(msg!("feeds-not-added", reason = e.to_string())))?;
         let source = FeedSource::Http(parsed_url);
@@ -45,8 +50,10 @@ impl App {
             .or_else(|| parsed.title.clone())
             .unwrap_or_else(|| feed.url.clone());
         let name = truncate_chars(&name, 100);
-        if !self.store.add_guild_feed(guild, feed.id, &name).await? {
-            return Err(msg!("feeds-already-listed").into());
+        match self.store.add_guild_feed_capped(guild, feed.id, &name, max).await? {
+            AddFeed::Added => {}
+            AddFeed::Full => return Err(msg!("feeds-list-full", max = max).into()),
+            AddFeed::AlreadyThere => return Err(msg!("feeds-already-listed").into()),
         }
         self.store.insert_items(feed.id, &parsed.items).await?;
         let next = now + chrono::Duration::from_std(self.config.feed_poll_interval).map_err(anyhow::Error::from)?;

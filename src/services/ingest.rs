@@ -20,6 +20,11 @@ pub enum IngestOutcome {
         new: usize,
     },
     NotModified,
+    /// Not fetched: the feed's host already had its share of requests (FEED_HOST_RATE); the
+    /// feed is held until then, without counting as a failure.
+    Deferred {
+        until: DateTime<Utc>,
+    },
     Failed(String),
     /// This failure disabled the feed; the reason is stored and shown to moderators.
     Disabled(String),
@@ -121,6 +126,13 @@ impl App {
                 }
                 Err(e) => self.fail(feed.id, now, Failure::Parse(e)).await?,
             },
+            Err(FetchError::HostBusy { retry_after, .. }) => {
+                let until = now + chrono::Duration::from_std(retry_after).unwrap_or(chrono::Duration::minutes(1));
+                self.store
+                    .record_fetch(feed.id, now, &FetchRecord::Deferred { until })
+                    .await?;
+                IngestOutcome::Deferred { until }
+            }
             Err(e) => self.fail(feed.id, now, Failure::Fetch(e)).await?,
         };
         Ok(IngestReport {

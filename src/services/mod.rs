@@ -41,7 +41,8 @@ pub struct App {
 
 impl App {
     pub fn new(config: Config, claims: ClaimSet, catalog: FeedCatalog, store: Store) -> anyhow::Result<App> {
-        let feeds = FeedClient::new(config.fetch_limits.clone(), config.feed_allow_private)?;
+        let feeds = FeedClient::new(config.fetch_limits.clone(), config.feed_address_policy())?
+            .paced(config.feed_host_rate, HOST_WAIT);
         let clock = config.clock_start.map_or_else(Clock::system, Clock::starting_at);
         let metrics = Arc::new(Metrics::new(config.shards.owned.clone()));
         Ok(App {
@@ -65,6 +66,10 @@ impl App {
         self
     }
 }
+
+/// The longest a fetch waits for its host's turn (FEED_HOST_RATE) before the feed is put off to
+/// a later poll; as long as a poll tick, so that pacing never idles a host between polls.
+pub const HOST_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// How many feeds may be parsed at once on this machine.
 fn parse_slots() -> usize {

@@ -10,6 +10,8 @@ use super::ingest::IngestOutcome;
 use super::App;
 use crate::domain::ids::{ChannelId, FeedId};
 use crate::domain::lang::Lang;
+use crate::feeds::fetch::host_key;
+use crate::feeds::pace::plan;
 use crate::feeds::FeedSource;
 use crate::metrics::FetchResult;
 
@@ -18,6 +20,8 @@ pub struct PollOutcome {
     pub fetched: usize,
     pub not_modified: usize,
     pub failed: usize,
+    /// Feeds put off to a later poll because their host was busy (FEED_HOST_RATE).
+    pub deferred: usize,
     pub new_items: usize,
     /// Feeds this pass disabled, with their reasons: moderators are told once.
     pub disabled: Vec<(FeedId, String)>,
@@ -56,9 +60,30 @@ impl App {
         now: DateTime<Utc>,
         outcome: &mut PollOutcome,
     ) -> anyhow::Result<()> {
+        // Each host's feeds get moments one FEED_HOST_RATE spacing apart; those beyond what a
+        // fetch waits are held until their moment, the rest fetched soonest first.
+        let hosts: Vec<String> = batch
+            .iter()
+            .map(|f| url::Url::parse(&f.url).map(|u| host_key(&u)).unwrap_or_default())
+            .collect();
+        let hosts: Vec<&str> = hosts.iter().map(String::as_str).collect();
+        let offsets = plan(&hosts, self.feeds.host_spacing(), |host| self.feeds.host_busy_for(host));
+        let mut planned: Vec<(std::time::Duration, crate::store::FeedRecord)> = Vec::new();
+        for (feed, offset) in batch.into_iter().zip(offsets) {
+            if offset > self.feeds.max_host_wait() {
+                let until = now + chrono::Duration::from_std(offset)?;
+                self.store
+                    .record_fetch(feed.id, now, &crate::store::FetchRecord::Deferred { until })
+                    .await?;
+                outcome.deferred += 1;
+            } else {
+                planned.push((offset, feed));
+            }
+        }
+        planned.sort_by_key(|(offset, _)| *offset);
         let limit = Arc::new(Semaphore::new(PARALLEL_FETCHES));
         let mut jobs = JoinSet::new();
-        for feed in batch {
+        for (_, feed) in planned {
             let app = self.clone();
             let limit = limit.clone();
             jobs.spawn(async move {
@@ -72,17 +97,22 @@ impl App {
         while let Some(done) = jobs.join_next().await {
             let (report, took) = done??;
             let result = match report.outcome {
-                IngestOutcome::Stored { .. } => FetchResult::stored,
-                IngestOutcome::NotModified => FetchResult::not_modified,
-                IngestOutcome::Failed(_) | IngestOutcome::Disabled(_) => FetchResult::failed,
+                IngestOutcome::Stored { .. } => Some(FetchResult::stored),
+                IngestOutcome::NotModified => Some(FetchResult::not_modified),
+                IngestOutcome::Failed(_) | IngestOutcome::Disabled(_) => Some(FetchResult::failed),
+                // Put off for its host's turn: no request was made, so there is no fetch to time.
+                IngestOutcome::Deferred { .. } => None,
             };
-            self.metrics.observe_feed_fetch(result, took);
+            if let Some(result) = result {
+                self.metrics.observe_feed_fetch(result, took);
+            }
             match report.outcome {
                 IngestOutcome::Stored { new, .. } => {
                     outcome.fetched += 1;
                     outcome.new_items += new;
                 }
                 IngestOutcome::NotModified => outcome.not_modified += 1,
+                IngestOutcome::Deferred { .. } => outcome.deferred += 1,
                 IngestOutcome::Failed(_) => outcome.failed += 1,
                 IngestOutcome::Disabled(reason) => {
                     outcome.failed += 1;

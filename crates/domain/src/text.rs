@@ -104,7 +104,12 @@ fn strip_tags(input: &str) -> String {
             continue;
         }
         if let Some(body) = after.strip_prefix("!--") {
-            rest = body.find("-->").map_or("", |end| &body[end + 3..]);
+            // A comment never closed with `-->` ends at the next `>`, as older readers end it,
+            // rather than swallowing the rest of the text.
+            rest = match body.find("-->") {
+                Some(end) => &body[end + 3..],
+                None => body.find('>').map_or("", |end| &body[end + 1..]),
+            };
             continue;
         }
         let Some(end) = after.find('>') else {
@@ -157,6 +162,7 @@ mod tests {
         assert_eq!(plain_text("a < b and c > d"), "a < b and c > d");
         assert_eq!(plain_text("x<script>alert(1)</script>y<style>p{}</style>z"), "xyz");
         assert_eq!(plain_text("keep<!-- hidden -->this"), "keepthis");
+        assert_eq!(plain_text("sa<!-- -- unclosed >fe<script>x</script>"), "safe");
         assert_eq!(plain_text("line<br/>break"), "line break");
     }
 

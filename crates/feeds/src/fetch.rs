@@ -14,7 +14,8 @@ use reqwest::header::{
 use tokio::sync::Semaphore;
 use url::Url;
 
-use super::guard;
+use super::guard::{self, AddressPolicy, GuardedResolver, Lookup, SystemLookup};
+use super::pace::{self, HostPacer};
 
 /// Where a feed comes from, as given by a moderator or on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,8 +96,10 @@ pub enum FetchError {
     InvalidUrl(String),
     #[error("unsupported scheme `{0}`: only http and https feeds are fetched")]
     UnsupportedScheme(String),
-    #[error("refused: {0} (set FEED_ALLOW_PRIVATE=true to allow intranet feeds)")]
+    #[error("refused: {0}")]
     Blocked(String),
+    #[error("{host} is already being asked as often as FEED_HOST_RATE allows; next turn in {} s", retry_after.as_secs().max(1))]
+    HostBusy { host: String, retry_after: Duration },
     #[error("could not connect within {0} s (FEED_CONNECT_TIMEOUT_SECS)")]
     ConnectTimeout(u64),
     #[error("no complete answer within {0} s (FEED_REQUEST_TIMEOUT_SECS)")]
@@ -121,6 +124,7 @@ impl FetchError {
         match self {
             FetchError::InvalidUrl(_) | FetchError::UnsupportedScheme(_) => "bad address",
             FetchError::Blocked(_) => "blocked address",
+            FetchError::HostBusy { .. } => "host busy",
             FetchError::ConnectTimeout(_)
             | FetchError::Timeout(_)
             | FetchError::Connect(_)
@@ -132,10 +136,11 @@ impl FetchError {
         }
     }
 
-    /// How long the server asked us to wait (429 and 503 with Retry-After).
+    /// How long the server asked us to wait (429 and 503 with Retry-After), or our own pacing.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             FetchError::Status { retry_after, .. } => *retry_after,
+            FetchError::HostBusy { retry_after, .. } => Some(*retry_after),
             _ => None,
         }
     }
@@ -166,12 +171,20 @@ pub enum Fetched {
 /// Requests to one host at the same time, at most.
 const PER_HOST: usize = 2;
 
+/// The clock the host pacing reads; tests substitute their own.
+pub type Clock = Arc<dyn Fn() -> std::time::Instant + Send + Sync>;
+
 #[derive(Clone)]
 pub struct FeedClient {
     http: reqwest::Client,
     limits: FetchLimits,
-    allow_private: bool,
+    policy: Arc<AddressPolicy>,
     hosts: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
+    pacer: Arc<Mutex<HostPacer>>,
+    spacing: Option<Duration>,
+    /// The longest a request waits for its host's turn before it is refused as busy.
+    max_host_wait: Duration,
+    clock: Clock,
 }
 
 pub const USER_AGENT: &str = concat!(
@@ -182,18 +195,11 @@ pub const USER_AGENT: &str = concat!(
     ")"
 );
 
-/// Why a redirect was not followed; found again in reqwest's error chain.
-#[derive(Debug, thiserror::Error)]
-enum RedirectRefusal {
-    #[error("too many redirects")]
-    TooMany,
-    #[error("redirect to a non-http(s) URL")]
-    Scheme,
-}
-
 impl FeedClient {
-    pub fn new(limits: FetchLimits, allow_private: bool) -> anyhow::Result<FeedClient> {
-        FeedClient::build(limits, allow_private, &[])
+    /// A client under `policy` (a bool stands for FEED_ALLOW_PRIVATE alone), without host
+    /// pacing until [`FeedClient::paced`] sets it.
+    pub fn new(limits: FetchLimits, policy: impl Into<AddressPolicy>) -> anyhow::Result<FeedClient> {
+        FeedClient::build(limits, policy.into(), &[], Arc::new(SystemLookup))
     }
 
     /// Like [`FeedClient::new`], with some host names pinned to addresses (as curl's
@@ -201,49 +207,122 @@ impl FeedClient {
     /// "public" host on loopback.
     pub fn with_pinned_hosts(
         limits: FetchLimits,
-        allow_private: bool,
+        policy: impl Into<AddressPolicy>,
         pins: &[(&str, SocketAddr)],
     ) -> anyhow::Result<FeedClient> {
-        FeedClient::build(limits, allow_private, pins)
+        FeedClient::build(limits, policy.into(), pins, Arc::new(SystemLookup))
     }
 
-    fn build(limits: FetchLimits, allow_private: bool, pins: &[(&str, SocketAddr)]) -> anyhow::Result<FeedClient> {
-        let max_redirects = limits.max_redirects;
-        let redirects = reqwest::redirect::Policy::custom(move |attempt| {
-            let url = attempt.url();
-            if attempt.previous().len() > max_redirects {
-                return attempt.error(RedirectRefusal::TooMany);
-            }
-            if !matches!(url.scheme(), "http" | "https") {
-                return attempt.error(RedirectRefusal::Scheme);
-            }
-            if !allow_private {
-                if let Some(ip) = literal_ip(url) {
-                    if !guard::is_public(ip) {
-                        return attempt.error(guard::BlockedAddress(ip));
-                    }
-                }
-            }
-            attempt.follow()
-        });
+    /// Like [`FeedClient::new`], with names looked up by `lookup` (and still checked).
+    pub fn with_lookup(
+        limits: FetchLimits,
+        policy: impl Into<AddressPolicy>,
+        lookup: Arc<dyn Lookup>,
+    ) -> anyhow::Result<FeedClient> {
+        FeedClient::build(limits, policy.into(), &[], lookup)
+    }
+
+    /// At most `per_second` requests a second to any one host (0: unlimited); a request waits
+    /// up to `max_wait` for its host's turn, else fails with [`FetchError::HostBusy`].
+    pub fn paced(mut self, per_second: f64, max_wait: Duration) -> FeedClient {
+        self.spacing = pace::spacing(per_second);
+        self.pacer = Arc::new(Mutex::new(HostPacer::new(self.spacing)));
+        self.max_host_wait = max_wait;
+        self
+    }
+
+    /// The clock host pacing reads (tests choose the time).
+    pub fn with_clock(mut self, clock: Clock) -> FeedClient {
+        self.clock = clock;
+        self
+    }
+
+    fn build(
+        limits: FetchLimits,
+        policy: AddressPolicy,
+        pins: &[(&str, SocketAddr)],
+        lookup: Arc<dyn Lookup>,
+    ) -> anyhow::Result<FeedClient> {
+        let policy = Arc::new(policy);
+        // Redirects are followed by hand, so that every hop is checked and paced like the first.
         let mut builder = reqwest::Client::builder()
             .user_agent(USER_AGENT)
             .connect_timeout(limits.connect_timeout)
             .timeout(limits.request_timeout)
-            .redirect(redirects)
+            .redirect(reqwest::redirect::Policy::none())
+            .dns_resolver(Arc::new(GuardedResolver {
+                policy: policy.clone(),
+                lookup,
+            }))
             .gzip(true);
-        if !allow_private {
-            builder = builder.dns_resolver(Arc::new(guard::PublicOnlyResolver));
-        }
         for (host, addr) in pins {
             builder = builder.resolve(host, *addr);
         }
         Ok(FeedClient {
             http: builder.build()?,
             limits,
-            allow_private,
+            policy,
             hosts: Default::default(),
+            pacer: Default::default(),
+            spacing: None,
+            max_host_wait: Duration::ZERO,
+            clock: Arc::new(std::time::Instant::now),
         })
+    }
+
+    /// The time between two requests to one host, if requests are paced.
+    pub fn host_spacing(&self) -> Option<Duration> {
+        self.spacing
+    }
+
+    /// The longest a request waits for its host's turn.
+    pub fn max_host_wait(&self) -> Duration {
+        self.max_host_wait
+    }
+
+    /// How long until `host` (a [`host_key`]) may be sent another request.
+    pub fn host_busy_for(&self, host: &str) -> Duration {
+        let now = (self.clock)();
+        self.pacer.lock().expect("pacer lock").busy_for(host, now)
+    }
+
+    /// Refuses a URL whose host is a metadata name or a literal address the policy refuses.
+    /// Names are checked again on the addresses they resolve to.
+    pub fn check_url(&self, url: &Url) -> Result<(), FetchError> {
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(FetchError::UnsupportedScheme(url.scheme().to_string()));
+        }
+        match url.host() {
+            Some(url::Host::Domain(name)) if guard::is_metadata_name(name) => {
+                Err(FetchError::Blocked(guard::BlockedName(name.to_string()).to_string()))
+            }
+            Some(url::Host::Domain(_)) => Ok(()),
+            Some(url::Host::Ipv4(v4)) => self.check_ip(IpAddr::V4(v4)),
+            Some(url::Host::Ipv6(v6)) => self.check_ip(IpAddr::V6(v6)),
+            None => Err(FetchError::InvalidUrl(format!("`{url}` has no host"))),
+        }
+    }
+
+    fn check_ip(&self, ip: IpAddr) -> Result<(), FetchError> {
+        self.policy.check(ip).map_err(|b| FetchError::Blocked(b.to_string()))
+    }
+
+    /// Waits for the host's turn, or refuses when it is booked too far ahead.
+    async fn wait_turn(&self, url: &Url) -> Result<(), FetchError> {
+        let host = host_key(url);
+        let booked = self
+            .pacer
+            .lock()
+            .expect("pacer lock")
+            .book(&host, (self.clock)(), self.max_host_wait);
+        match booked {
+            Ok(wait) if wait.is_zero() => Ok(()),
+            Ok(wait) => {
+                tokio::time::sleep(wait).await;
+                Ok(())
+            }
+            Err(retry_after) => Err(FetchError::HostBusy { host, retry_after }),
+        }
     }
 
     pub fn limits(&self) -> &FetchLimits {
@@ -279,7 +358,7 @@ impl FeedClient {
     }
 
     fn host_slot(&self, url: &Url) -> Arc<Semaphore> {
-        let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+        let host = host_key(url);
         let mut hosts = self.hosts.lock().expect("host table lock");
         hosts
             .entry(host)
@@ -288,18 +367,6 @@ impl FeedClient {
     }
 
     async fn fetch_http(&self, url: &Url, validators: Option<&Validators>) -> Result<Fetched, FetchError> {
-        if !self.allow_private {
-            if let Some(ip) = literal_ip(url) {
-                if !guard::is_public(ip) {
-                    return Err(FetchError::Blocked(guard::BlockedAddress(ip).to_string()));
-                }
-            }
-        }
-        let slot = self.host_slot(url);
-        let _permit = slot
-            .acquire()
-            .await
-            .map_err(|_| FetchError::Network("client shut down".into()))?;
         let mut headers = HeaderMap::new();
         headers.insert(
             reqwest::header::ACCEPT,
@@ -313,13 +380,47 @@ impl FeedClient {
                 headers.insert(IF_MODIFIED_SINCE, lm);
             }
         }
-        let mut response = self
-            .http
-            .get(url.clone())
-            .headers(headers)
-            .send()
-            .await
-            .map_err(|e| self.classify(e))?;
+        let mut url = url.clone();
+        let mut redirects = 0;
+        // Each hop: the address checked, a per-host slot held, the host's turn awaited.
+        let (mut response, _permit) = loop {
+            self.check_url(&url)?;
+            let permit = self
+                .host_slot(&url)
+                .acquire_owned()
+                .await
+                .map_err(|_| FetchError::Network("client shut down".into()))?;
+            self.wait_turn(&url).await?;
+            let response = self
+                .http
+                .get(url.clone())
+                .headers(headers.clone())
+                .send()
+                .await
+                .map_err(|e| self.classify(e))?;
+            let location = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .filter(|_| matches!(response.status().as_u16(), 301 | 302 | 303 | 307 | 308));
+            let Some(location) = location else {
+                break (response, permit);
+            };
+            if redirects >= self.limits.max_redirects {
+                return Err(FetchError::TooManyRedirects(self.limits.max_redirects));
+            }
+            let next = url.join(location).map_err(|_| {
+                FetchError::InvalidUrl(format!(
+                    "a redirect to `{}`",
+                    claim_digest_domain::text::truncate_chars(location, 200)
+                ))
+            })?;
+            if !matches!(next.scheme(), "http" | "https") {
+                return Err(FetchError::UnsupportedScheme("in a redirect".into()));
+            }
+            redirects += 1;
+            url = next;
+        };
         let status = response.status();
         let header = |name| {
             response
@@ -374,11 +475,8 @@ impl FeedClient {
         if let Some(blocked) = find_cause::<guard::BlockedAddress>(&e) {
             return FetchError::Blocked(blocked.to_string());
         }
-        if let Some(refusal) = find_cause::<RedirectRefusal>(&e) {
-            return match refusal {
-                RedirectRefusal::TooMany => FetchError::TooManyRedirects(self.limits.max_redirects),
-                RedirectRefusal::Scheme => FetchError::UnsupportedScheme("in a redirect".into()),
-            };
+        if let Some(blocked) = find_cause::<guard::BlockedName>(&e) {
+            return FetchError::Blocked(blocked.to_string());
         }
         if e.is_timeout() && e.is_connect() {
             FetchError::ConnectTimeout(self.limits.connect_timeout.as_secs())
@@ -394,12 +492,12 @@ impl FeedClient {
     }
 }
 
-fn literal_ip(url: &Url) -> Option<IpAddr> {
-    match url.host()? {
-        url::Host::Ipv4(v4) => Some(IpAddr::V4(v4)),
-        url::Host::Ipv6(v6) => Some(IpAddr::V6(v6)),
-        url::Host::Domain(_) => None,
-    }
+/// The host a URL's requests count against, for pacing and the per-host slots.
+pub fn host_key(url: &Url) -> String {
+    url.host_str()
+        .unwrap_or_default()
+        .trim_end_matches('.')
+        .to_ascii_lowercase()
 }
 
 fn find_cause<'a, T: std::error::Error + 'static>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a T> {

@@ -3,6 +3,7 @@
 pub mod catalog;
 pub mod fetch;
 pub mod guard;
+pub mod pace;
 pub mod parse;
 pub mod repair;
 

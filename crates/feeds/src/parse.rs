@@ -156,7 +156,8 @@ fn entry_to_item(
         .summary
         .as_ref()
         .map(text_of)
-        .or_else(|| entry.content.as_ref().and_then(|c| c.body.clone()))
+        .filter(|s| !s.is_empty())
+        .or_else(|| entry.content.as_ref().and_then(|c| c.body.as_deref()).map(plain_text))
         .map(|s| truncate_chars(&s, MAX_SUMMARY_CHARS))
         .unwrap_or_default();
     // An entry with neither title nor summary has nothing to show.

@@ -22,47 +22,187 @@ pub fn prepare(bytes: &[u8]) -> Cow<'_, str> {
         Some(mapped) => Cow::Owned(mapped),
         None => text,
     };
-    match xhtml_titles_as_html(&text) {
+    let text = match map_namespaces(&text) {
+        Some(mapped) => Cow::Owned(mapped),
+        None => text,
+    };
+    match text_constructs_as_html(&text) {
         Some(mapped) => Cow::Owned(mapped),
         None => text,
     }
 }
 
-/// Atom titles of type `xhtml` rewritten as `html` with their markup escaped. feed-rs hands back
-/// an xhtml title's markup with the text's own escapes undone, so `&lt;blink&gt;` written as text
-/// would read as a tag and vanish from the plain title; as an html string, tags and escaped text
-/// stay apart.
-fn xhtml_titles_as_html(text: &str) -> Option<String> {
-    if !text.contains("xhtml") {
-        return None;
+/// Elements holding text a reader sees (titles, summaries, content), whatever the format.
+const TEXT_CONSTRUCTS: [&str; 6] = ["title", "subtitle", "tagline", "summary", "content", "description"];
+
+/// Text constructs rewritten so that the parser hands back their text with its markup intact,
+/// as escaped HTML: Atom 0.3's `mode="base64"` decoded and `mode="escaped"` read as HTML;
+/// XHTML (`type="xhtml"`, `application/xhtml+xml`, `mode="xml"`) and naked markup in any format
+/// (`<title><p>Item</p></title>`) escaped. feed-rs would otherwise keep only the text before the
+/// first child element, or read an XHTML title's escaped text (`&lt;blink&gt;`) as a tag.
+fn text_constructs_as_html(text: &str) -> Option<String> {
+    let mut out: Option<String> = None;
+    let (mut copied, mut pos) = (0, 0);
+    while let Some(i) = text[pos..].find('<') {
+        let start = pos + i;
+        let after = &text[start + 1..];
+        let Some(name) = TEXT_CONSTRUCTS.iter().find(|n| {
+            after.starts_with(**n)
+                && after[n.len()..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_whitespace() || c == '>' || c == '/')
+        }) else {
+            pos = start + 1;
+            continue;
+        };
+        let Some(open_len) = after.find('>') else { break };
+        let open = &text[start..start + open_len + 2];
+        let body = start + open.len();
+        if open.ends_with("/>") {
+            pos = body;
+            continue;
+        }
+        let close = format!("</{name}>");
+        let Some(inner_len) = text[body..].find(&close) else {
+            pos = body;
+            continue;
+        };
+        let inner = &text[body..body + inner_len];
+        if let Some((new_open, new_inner)) = rewrite_construct(open, inner) {
+            let out = out.get_or_insert_with(|| String::with_capacity(text.len() + 64));
+            out.push_str(&text[copied..start]);
+            out.push_str(&new_open);
+            out.push_str(new_inner.as_deref().unwrap_or(inner));
+            copied = body + inner_len;
+        }
+        pos = body + inner_len;
     }
-    let mut out = String::with_capacity(text.len() + 64);
-    let mut rest = text;
-    let mut changed = false;
-    while let Some(start) = find_tag(rest, "title") {
-        let Some(open_len) = rest[start..].find('>') else { break };
-        let open = &rest[start..start + open_len + 1];
-        let is_xhtml = open.contains("type=\"xhtml\"") || open.contains("type='xhtml'");
-        let close = rest[start + open.len()..]
-            .find("</title>")
-            .map(|c| start + open.len() + c);
-        match close {
-            Some(close) if is_xhtml && !open.ends_with("/>") => {
-                let inner = &rest[start + open.len()..close];
-                out.push_str(&rest[..start]);
-                out.push_str(&open.replace("\"xhtml\"", "\"html\"").replace("'xhtml'", "'html'"));
-                out.push_str(&inner.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;"));
-                rest = &rest[close..];
-                changed = true;
-            }
-            _ => {
-                out.push_str(&rest[..start + open.len()]);
-                rest = &rest[start + open.len()..];
-            }
+    out.map(|mut out| {
+        out.push_str(&text[copied..]);
+        out
+    })
+}
+
+/// The new opening tag and, when it changes, the new inner text of one text construct.
+fn rewrite_construct(open: &str, inner: &str) -> Option<(String, Option<String>)> {
+    let kind = attribute(open, "type").map(|(_, _, v)| v.trim().to_ascii_lowercase());
+    let mode = attribute(open, "mode").map(|(_, _, v)| v.trim().to_ascii_lowercase());
+    let has_elements = has_child_elements(inner);
+    match mode.as_deref() {
+        Some("base64") => {
+            let decoded = decode_base64(inner).and_then(|bytes| String::from_utf8(bytes).ok())?;
+            Some((as_html(open), Some(escape_markup(&decoded))))
+        }
+        Some("escaped") => Some((as_html(open), None)),
+        _ if matches!(kind.as_deref(), Some("xhtml" | "application/xhtml+xml")) || (mode.is_some() && has_elements) => {
+            Some((as_html(open), Some(escape_markup(inner))))
+        }
+        // Naked markup (no CDATA, which already keeps markup as text): read as HTML.
+        _ if has_elements && !inner.contains("<![CDATA[") => {
+            let open = if kind.is_some() {
+                as_html(open)
+            } else {
+                open.to_string()
+            };
+            Some((open, Some(escape_markup(inner))))
+        }
+        _ => None,
+    }
+}
+
+fn escape_markup(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// True when `inner` holds an element (`<p>`, `<b>`), not only text, entities or CDATA.
+fn has_child_elements(inner: &str) -> bool {
+    inner
+        .as_bytes()
+        .windows(2)
+        .any(|w| w[0] == b'<' && w[1].is_ascii_alphabetic())
+}
+
+/// `open` with its `type` and `mode` attributes replaced by `type="html"`.
+fn as_html(open: &str) -> String {
+    let mut tag = open.to_string();
+    for name in ["type", "mode"] {
+        if let Some((a, b, _)) = attribute(&tag, name) {
+            tag.replace_range(a..b, "");
         }
     }
-    out.push_str(rest);
-    changed.then_some(out)
+    let end = if tag.ends_with("/>") {
+        tag.len() - 2
+    } else {
+        tag.len() - 1
+    };
+    tag.insert_str(end, " type=\"html\"");
+    tag
+}
+
+/// The span (from the white space before the name to the closing quote) and value of an
+/// attribute of a start tag.
+fn attribute<'a>(tag: &'a str, name: &str) -> Option<(usize, usize, &'a str)> {
+    let bytes = tag.as_bytes();
+    let mut from = 0;
+    while let Some(i) = tag[from..].find(name) {
+        let at = from + i;
+        from = at + name.len();
+        if at == 0 || !bytes[at - 1].is_ascii_whitespace() {
+            continue;
+        }
+        let rest = tag[from..].trim_start();
+        let Some(rest) = rest.strip_prefix('=') else { continue };
+        let rest = rest.trim_start();
+        let quote = rest.chars().next().filter(|q| *q == '"' || *q == '\'')?;
+        let value_start = tag.len() - rest.len() + 1;
+        let value_end = value_start + tag[value_start..].find(quote)?;
+        return Some((at - 1, value_end + 1, &tag[value_start..value_end]));
+    }
+    None
+}
+
+/// Namespaces the parser does not know, mapped to the ones it does: the drafts that preceded
+/// Atom 0.3 (Echo, Pie, Necho) and RSS 2.0 put in Userland's namespace (as the default or under
+/// a prefix), which makes the parser find no channel.
+fn map_namespaces(text: &str) -> Option<String> {
+    const PRE_ATOM: [&str; 4] = [
+        "http://purl.org/echo/",
+        "http://purl.org/pie/",
+        "http://example.com/necho",
+        "http://example.com/newformat#",
+    ];
+    const RSS2: &str = "http://backend.userland.com/rss2";
+    let mut out: Option<String> = None;
+    if let Some(start) = find_tag(text, "feed") {
+        let end = start + text[start..].find('>')?;
+        let tag = &text[start..end];
+        if let Some(ns) = PRE_ATOM.iter().find(|ns| tag.contains(&format!("\"{ns}\""))) {
+            let fixed = format!(
+                "{}{}{}",
+                &text[..start],
+                tag.replacen(ns, "http://purl.org/atom/ns#", 1),
+                &text[end..]
+            );
+            out = Some(fixed);
+        }
+    }
+    let current = out.as_deref().unwrap_or(text);
+    if current.contains(RSS2) {
+        let mut fixed = current.replace(&format!(" xmlns=\"{RSS2}\""), "");
+        if let Some(at) = fixed.find(&format!("=\"{RSS2}\"")) {
+            let decl_start = fixed[..at].rfind("xmlns:");
+            if let Some(decl_start) = decl_start {
+                let prefix = fixed[decl_start + 6..at].to_string();
+                fixed.replace_range(decl_start..at + RSS2.len() + 3, "");
+                fixed = fixed
+                    .replace(&format!("<{prefix}:"), "<")
+                    .replace(&format!("</{prefix}:"), "</");
+            }
+        }
+        out = Some(fixed);
+    }
+    out
 }
 
 /// The document as UTF-8, with its XML declaration saying so when it was re-encoded.
@@ -501,7 +641,7 @@ mod tests {
     #[test]
     fn xhtml_titles_keep_escaped_text_apart_from_markup() {
         let doc = r#"<feed><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">The &lt;blink&gt; <b>tag</b></div></title><entry><title>plain &amp; simple</title></entry></feed>"#;
-        let mapped = xhtml_titles_as_html(doc).unwrap();
+        let mapped = text_constructs_as_html(doc).unwrap();
         assert!(
             mapped.contains(r#"<title type="html">&lt;div xmlns="http://www.w3.org/1999/xhtml"&gt;The &amp;lt;blink&amp;gt; &lt;b&gt;tag&lt;/b&gt;&lt;/div&gt;</title>"#),
             "{mapped}"
@@ -510,7 +650,59 @@ mod tests {
             mapped.contains("<title>plain &amp; simple</title>"),
             "other titles untouched"
         );
-        assert!(xhtml_titles_as_html("<feed><title>x</title></feed>").is_none());
+        assert!(text_constructs_as_html("<feed><title>x</title><summary>a &amp; b</summary></feed>").is_none());
+    }
+
+    #[test]
+    fn text_construct_modes_and_naked_markup_become_escaped_html() {
+        let base64 = r#"<title mode="base64" type="text/html">
+            RXhhbXBsZSA8Yj5BdG9tPC9iPg==
+        </title>"#;
+        assert_eq!(
+            text_constructs_as_html(base64).unwrap(),
+            r#"<title type="html">Example &lt;b&gt;Atom&lt;/b&gt;</title>"#
+        );
+        let escaped = r#"<summary type='text/html' mode='escaped'>&lt;b&gt;x&lt;/b&gt;</summary>"#;
+        assert_eq!(
+            text_constructs_as_html(escaped).unwrap(),
+            r#"<summary type="html">&lt;b&gt;x&lt;/b&gt;</summary>"#
+        );
+        let xml_mode = r#"<title type="application/xhtml+xml" mode="xml"><div>a <a href="/x">link</a></div></title>"#;
+        assert_eq!(
+            text_constructs_as_html(xml_mode).unwrap(),
+            r#"<title type="html">&lt;div&gt;a &lt;a href="/x"&gt;link&lt;/a&gt;&lt;/div&gt;</title>"#
+        );
+        let naked_rss = "<item><title><p>Item Title</p></title><description>d</description></item>";
+        assert_eq!(
+            text_constructs_as_html(naked_rss).unwrap(),
+            "<item><title>&lt;p&gt;Item Title&lt;/p&gt;</title><description>d</description></item>"
+        );
+        let cdata = "<title><![CDATA[<b>kept</b>]]></title>";
+        assert!(
+            text_constructs_as_html(cdata).is_none(),
+            "CDATA already keeps markup as text"
+        );
+        assert!(text_constructs_as_html("<content:encoded><p>x</p></content:encoded><content src=\"a\"/>").is_none());
+    }
+
+    #[test]
+    fn unknown_namespaces_map_to_known_ones() {
+        let pie = r#"<feed version="0.3" xmlns="http://purl.org/pie/"><title>T</title></feed>"#;
+        assert_eq!(
+            map_namespaces(pie).unwrap(),
+            r#"<feed version="0.3" xmlns="http://purl.org/atom/ns#"><title>T</title></feed>"#
+        );
+        let default_ns = r#"<rss version="2.0" xmlns="http://backend.userland.com/rss2"><channel/></rss>"#;
+        assert_eq!(
+            map_namespaces(default_ns).unwrap(),
+            r#"<rss version="2.0"><channel/></rss>"#
+        );
+        let prefixed = r#"<r:rss version="2.0" xmlns:r="http://backend.userland.com/rss2"><r:channel><r:title>T</r:title></r:channel></r:rss>"#;
+        assert_eq!(
+            map_namespaces(prefixed).unwrap(),
+            r#"<rss version="2.0" ><channel><title>T</title></channel></rss>"#
+        );
+        assert!(map_namespaces(r#"<feed xmlns="http://www.w3.org/2005/Atom"/>"#).is_none());
     }
 
     #[test]

@@ -33,6 +33,11 @@ pub enum FetchRecord {
         error: String,
         next_attempt_at: DateTime<Utc>,
     },
+    /// Not fetched: its host was busy (FEED_HOST_RATE). The feed is held until `until`, keeping
+    /// its due time so that it is still among the longest-waiting when the hold ends.
+    Deferred {
+        until: DateTime<Utc>,
+    },
 }
 
 fn opt_ts(raw: Option<String>) -> anyhow::Result<Option<DateTime<Utc>>> {
@@ -187,6 +192,7 @@ impl FetchRecord {
             FetchRecord::Success { next_attempt_at, .. }
             | FetchRecord::NotModified { next_attempt_at }
             | FetchRecord::Failure { next_attempt_at, .. } => *next_attempt_at,
+            FetchRecord::Deferred { until } => *until,
         }
     }
 }
@@ -225,6 +231,7 @@ pub(super) async fn record_fetch_in(
             .bind(&at)
             .bind(error)
             .bind(&next),
+            FetchRecord::Deferred { .. } => sqlx::query("UPDATE feeds SET leased_until = $1 WHERE id = $2").bind(&next),
         };
         query.bind(id.0).execute(&mut *conn).await.map(drop)
     })?;
@@ -322,6 +329,66 @@ mod tests {
                 .map(|(name, _)| name)
                 .collect();
             assert_eq!(names, ["feed 0", "feed 1", "extra"], "{}", store.backend_name());
+        }
+    }
+
+    #[tokio::test]
+    async fn a_servers_list_stops_at_its_cap_and_a_held_feed_keeps_its_turn() {
+        for store in crate::testing::stores().await {
+            let now = Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap();
+            store.ensure_guild(GuildId(9), Lang::En, &specs(2), now).await.unwrap();
+            let extra = store.upsert_feed("https://extra.example/atom").await.unwrap();
+            let more = store.upsert_feed("https://more.example/atom").await.unwrap();
+            use crate::AddFeed;
+            assert_eq!(
+                store.add_guild_feed_capped(GuildId(9), extra.id, "x", 3).await.unwrap(),
+                AddFeed::Added
+            );
+            assert_eq!(
+                store.add_guild_feed_capped(GuildId(9), extra.id, "x", 9).await.unwrap(),
+                AddFeed::AlreadyThere
+            );
+            assert_eq!(
+                store.add_guild_feed_capped(GuildId(9), more.id, "m", 3).await.unwrap(),
+                AddFeed::Full
+            );
+            assert_eq!(
+                store.guild_feed_ids(GuildId(9)).await.unwrap().len(),
+                3,
+                "{}",
+                store.backend_name()
+            );
+
+            // A held feed is not leased until its hold ends, and is then leased first: it keeps
+            // the due time it had.
+            let lease = chrono::Duration::minutes(10);
+            let all = store.lease_due_feeds(now, now + lease, 10).await.unwrap();
+            assert_eq!(all.len(), 3);
+            let held = all[2].id;
+            let until = now + chrono::Duration::seconds(30);
+            store
+                .record_fetch(held, now, &FetchRecord::Deferred { until })
+                .await
+                .unwrap();
+            for f in &all[..2] {
+                let later = FetchRecord::NotModified {
+                    next_attempt_at: now + chrono::Duration::seconds(10),
+                };
+                store.record_fetch(f.id, now, &later).await.unwrap();
+            }
+            let soon = now + chrono::Duration::seconds(20);
+            let leased: Vec<FeedId> = store
+                .lease_due_feeds(soon, soon + lease, 10)
+                .await
+                .unwrap()
+                .iter()
+                .map(|f| f.id)
+                .collect();
+            assert!(!leased.contains(&held) && leased.len() == 2, "{leased:?}");
+            let after = now + lease * 4;
+            let first = store.lease_due_feeds(after, after + lease, 1).await.unwrap();
+            assert_eq!(first[0].id, held, "the held feed is still the longest-waiting");
+            assert_eq!((first[0].failures, first[0].last_error.as_deref()), (0, None));
         }
     }
 }

@@ -20,6 +20,15 @@ pub struct GuildSettings {
     pub broken_reason: Option<String>,
 }
 
+/// What adding a feed to a server's list came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddFeed {
+    Added,
+    AlreadyThere,
+    /// The list holds FEEDS_PER_SERVER feeds already.
+    Full,
+}
+
 /// A complete new setup for a server.
 #[derive(Debug, Clone)]
 pub struct GuildUpdate {
@@ -231,6 +240,39 @@ impl Store {
         .await
         .map(|done| done.rows_affected()))?;
         Ok(done == 1)
+    }
+
+    /// Adds a feed to a server's list unless the list already holds `max` feeds; the count and
+    /// the insert are one statement, so two moderators adding at once cannot pass the cap.
+    pub async fn add_guild_feed_capped(
+        &self,
+        id: GuildId,
+        feed: FeedId,
+        name: &str,
+        max: u32,
+    ) -> anyhow::Result<AddFeed> {
+        let _writer = self.write_slot().await;
+        let done = with_db!(self, db => sqlx::query(
+            "INSERT INTO guild_feeds (guild_id, feed_id, name)
+             SELECT $1, $2, $3 WHERE (SELECT COUNT(*) FROM guild_feeds WHERE guild_id = $1) < $4
+             ON CONFLICT DO NOTHING"
+        )
+        .bind(id.to_db())
+        .bind(feed.0)
+        .bind(name)
+        .bind(i64::from(max))
+        .execute(db)
+        .await
+        .map(|done| done.rows_affected()))?;
+        if done == 1 {
+            return Ok(AddFeed::Added);
+        }
+        let there = self.guild_feed_ids(id).await?;
+        Ok(if there.contains(&feed) {
+            AddFeed::AlreadyThere
+        } else {
+            AddFeed::Full
+        })
     }
 
     /// Removes a feed from a server's list; false if it was not there.

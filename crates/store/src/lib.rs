@@ -24,7 +24,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 pub use backup::{integrity_check, partial_path, BackupCopy};
 pub use feeds::{FeedRecord, FetchRecord};
-pub use guilds::{GuildSettings, GuildUpdate};
+pub use guilds::{AddFeed, GuildSettings, GuildUpdate};
 pub use items::{PruneBatch, PruneCursor, PruneOutcome, KEPT_ITEM_TABLES};
 pub use posts::{NewPost, Post, PostStatus, Reservation};
 pub use schema::{schema_status, SchemaStatus};
