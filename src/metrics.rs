@@ -20,7 +20,7 @@ use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
 use crate::clock::Clock;
-use crate::store::Store;
+use crate::services::App;
 
 /// What kind of member action an interaction was.
 #[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, EncodeLabelValue)]
@@ -260,14 +260,14 @@ impl Metrics {
 #[derive(Clone)]
 struct Health {
     metrics: Arc<Metrics>,
-    store: Store,
+    app: App,
     clock: Clock,
 }
 
 /// Serves `/healthz` and `/metrics` until the process ends. With a movable clock (CLOCK_START,
 /// for tests only) it also serves `GET /clock` and `POST /clock` to read and move it; config
 /// refuses CLOCK_START unless METRICS_ADDR is a loopback address.
-pub async fn serve(addr: SocketAddr, metrics: Arc<Metrics>, store: Store, clock: Clock) -> anyhow::Result<()> {
+pub async fn serve(addr: SocketAddr, metrics: Arc<Metrics>, bot: App, clock: Clock) -> anyhow::Result<()> {
     let mut app = Router::new().route("/healthz", get(healthz)).route(
         "/metrics",
         get(|State(h): State<Health>| async move {
@@ -283,7 +283,11 @@ pub async fn serve(addr: SocketAddr, metrics: Arc<Metrics>, store: Store, clock:
     if clock.is_movable() {
         app = app.route("/clock", get(read_clock).post(move_clock));
     }
-    let app = app.with_state(Health { metrics, store, clock });
+    let app = app.with_state(Health {
+        metrics,
+        app: bot,
+        clock,
+    });
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, "serving /healthz and /metrics");
     axum::serve(listener, app).await?;
@@ -292,7 +296,7 @@ pub async fn serve(addr: SocketAddr, metrics: Arc<Metrics>, store: Store, clock:
 
 async fn healthz(State(h): State<Health>) -> impl IntoResponse {
     let gateway = h.metrics.gateway_connected();
-    let database = h.store.ping().await.is_ok();
+    let database = h.app.database_reachable().await;
     let status = if gateway && database {
         StatusCode::OK
     } else {

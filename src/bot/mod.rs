@@ -151,9 +151,9 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
     ));
     if let Some(addr) = app.config.metrics_addr {
         // Not joined at shutdown: it holds no state worth finishing.
-        let (metrics, store, clock) = (metrics.clone(), app.store.clone(), app.clock.clone());
+        let (metrics, health_app, clock) = (metrics.clone(), app.clone(), app.clock.clone());
         tokio::spawn(async move {
-            if let Err(e) = crate::metrics::serve(addr, metrics, store, clock).await {
+            if let Err(e) = crate::metrics::serve(addr, metrics, health_app, clock).await {
                 tracing::error!(error = %format!("{e:#}"), "the metrics server stopped");
             }
         });
@@ -169,7 +169,7 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
         shards.shutdown_all().await;
     });
     let plan = app.config.shards.clone();
-    tracing::info!(database = app.store.backend_name(), "starting {plan}");
+    tracing::info!(database = app.database_backend(), "starting {plan}");
     // serenity reads the range's end as the last shard to run, not one past it.
     let result = client
         .start_shard_range(*plan.owned.start()..*plan.owned.end(), plan.count)
@@ -179,7 +179,7 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
         while background.join_next().await.is_some() {}
     })
     .await;
-    app.store.close().await;
+    app.close().await;
     result.context("the Discord connection failed")?;
     Ok(ExitCode::SUCCESS)
 }
@@ -224,7 +224,7 @@ const POSTER_RETRY: Duration = Duration::from_secs(3);
 async fn poster_loop(app: App, publisher: DiscordPublisher, mut stop: watch::Receiver<bool>) {
     let tick = chrono::Duration::from_std(app.config.scheduler_tick).unwrap_or(chrono::Duration::MAX);
     let retry = chrono::Duration::from_std(POSTER_RETRY.min(app.config.scheduler_tick)).unwrap_or_default();
-    let mut schedules = app.store.schedule_changes();
+    let mut schedules = app.schedule_changes();
     loop {
         let now = app.clock.now();
         let failed = match app.run_poster_once(&publisher, now).await {
@@ -254,7 +254,7 @@ async fn poster_loop(app: App, publisher: DiscordPublisher, mut stop: watch::Rec
             changed = schedules.changed() => {
                 if changed.is_err() {
                     // The store is gone: nothing will change again; fall back to the timer.
-                    schedules = app.store.schedule_changes();
+                    schedules = app.schedule_changes();
                 }
             }
             _ = stop.changed() => {}

@@ -59,9 +59,10 @@ impl FooterRefresher {
 }
 
 async fn refresh(app: &App, rest: &DiscordRest, post: PostId, embed: Option<serenity::Embed>) -> anyhow::Result<()> {
-    let Some(post) = app.store.post(post).await? else {
+    let Some(footer) = app.footer_of(post).await? else {
         return Ok(());
     };
+    let post = &footer.post;
     let Some(message) = post.message else { return Ok(()) };
     let embed = match embed {
         Some(e) => e,
@@ -70,14 +71,7 @@ async fn refresh(app: &App, rest: &DiscordRest, post: PostId, embed: Option<sere
             None => return Ok(()),
         },
     };
-    let lang = app
-        .store
-        .guild(post.guild)
-        .await?
-        .map(|g| g.language)
-        .unwrap_or_default();
-    let tally = app.store.post_tally(post.id).await?;
-    let footer = serenity::CreateEmbedFooter::new(tally_footer(&tally, post.question, lang.into()));
+    let footer = serenity::CreateEmbedFooter::new(tally_footer(&footer.tally, post.question, footer.lang.into()));
     let edited = serenity::CreateEmbed::from(embed).footer(footer);
     let edit = serenity::EditMessage::new()
         .embed(edited)

@@ -84,6 +84,6 @@ pub async fn run(config: Config, args: PreviewArgs) -> anyhow::Result<ExitCode> 
     } else {
         print!("{}", render::terminal::digest(&digest, Lang::from(args.lang).into()));
     }
-    app.store.close().await;
+    app.close().await;
     Ok(ExitCode::SUCCESS)
 }

@@ -17,7 +17,7 @@ pub async fn export(config: Config, guild: u64, format: ExportFormat) -> anyhow:
     let store = Store::open(config.database_url.expose()).await?;
     let app = App::new(config, claims, FeedCatalog::default(), store)?;
     let rows = app.export(GuildId(guild)).await?;
-    app.store.close().await;
+    app.close().await;
     match format {
         ExportFormat::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
         ExportFormat::Csv => print!("{}", export_csv(&rows)),

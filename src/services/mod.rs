@@ -75,3 +75,48 @@ pub const HOST_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 fn parse_slots() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1))
 }
+
+/// What a post's footer shows: its question and tally, in its server's language.
+#[derive(Debug, Clone)]
+pub struct PostFooter {
+    pub post: crate::store::Post,
+    pub lang: crate::domain::lang::Lang,
+    pub tally: crate::domain::votes::Tally,
+}
+
+impl App {
+    /// Whether the database answers now (for /healthz).
+    pub async fn database_reachable(&self) -> bool {
+        self.store.ping().await.is_ok()
+    }
+
+    /// `sqlite` or `postgres`, for the log.
+    pub fn database_backend(&self) -> &'static str {
+        self.store.backend_name()
+    }
+
+    /// Wakes whenever a moderator changes a schedule through this process.
+    pub fn schedule_changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.store.schedule_changes()
+    }
+
+    /// Closes the database pool once work in progress has finished.
+    pub async fn close(&self) {
+        self.store.close().await
+    }
+
+    /// A post's current footer, or none when the post is gone.
+    pub async fn footer_of(&self, post: crate::domain::ids::PostId) -> anyhow::Result<Option<PostFooter>> {
+        let Some(post) = self.store.post(post).await? else {
+            return Ok(None);
+        };
+        let lang = self
+            .store
+            .guild(post.guild)
+            .await?
+            .map(|g| g.language)
+            .unwrap_or_default();
+        let tally = self.store.post_tally(post.id).await?;
+        Ok(Some(PostFooter { post, lang, tally }))
+    }
+}
