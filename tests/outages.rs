@@ -35,7 +35,7 @@ use support::fake_discord::{At, FakeDiscord, Member};
 use support::{repo_file, rss, FeedServer};
 
 const WAIT: Duration = Duration::from_secs(20);
-const OUTAGE: Duration = Duration::from_secs(6);
+const OUTAGE: Duration = Duration::from_secs(4);
 const MOD: Member = Member {
     id: 901,
     name: "moderator",
