@@ -414,6 +414,29 @@ mod flow_tests {
     }
 
     #[tokio::test]
+    async fn the_poster_plans_to_wake_at_the_next_due_minute_and_hears_schedule_changes() {
+        let (app, settings) = app_with_guild("Asia/Shanghai", "09:00").await;
+        let mut changes = app.store.schedule_changes();
+        assert_eq!(
+            app.next_post_due(at("2026-11-28T00:59:59Z")).await.unwrap(),
+            Some(at("2026-11-28T01:00:00Z")),
+            "09:00 in Shanghai is 01:00 UTC"
+        );
+        assert_eq!(
+            app.next_post_due(at("2026-11-28T01:00:00Z")).await.unwrap(),
+            Some(at("2026-11-29T01:00:00Z")),
+            "once the minute has come, the next is tomorrow's"
+        );
+        // Pausing re-plans: the poster is told, and nothing is due any more.
+        app.store.set_paused(settings.id, true).await.unwrap();
+        assert!(changes.has_changed().unwrap(), "a pause wakes the poster to re-plan");
+        changes.mark_unchanged();
+        assert_eq!(app.next_post_due(at("2026-11-28T00:00:00Z")).await.unwrap(), None);
+        app.store.set_paused(settings.id, false).await.unwrap();
+        assert!(changes.has_changed().unwrap());
+    }
+
+    #[tokio::test]
     async fn catch_up_inside_the_grace_window_skip_outside() {
         let (app, settings) = app_with_guild("UTC", "09:00").await;
         let rec = Recorder::default();
