@@ -11,10 +11,15 @@ async fn main() -> ExitCode {
     // A missing .env is normal; the environment alone is enough.
     let _ = dotenvy::dotenv();
     let cli = Cli::parse();
+    // The bot logs at info; the other commands print their own lines for people (one per failed
+    // feed in `preview`), so without RUST_LOG they log errors only, not each line twice.
+    let default_filter = if cli.runs_bot() {
+        "info,serenity=warn,sqlx=warn"
+    } else {
+        "error"
+    };
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,serenity=warn,sqlx=warn")),
-        )
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter)))
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();

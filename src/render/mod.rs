@@ -3,5 +3,6 @@
 
 pub mod chart;
 pub mod discord;
+pub mod eval;
 pub mod json;
 pub mod terminal;

@@ -50,6 +50,32 @@ pub fn digest(d: &Digest, lang: Lang) -> String {
     out
 }
 
+/// Why each item was chosen (`preview --explain`): its share of the claim's weight, the
+/// claim's terms it matched with what each added, and its dense rank when embeddings are on.
+pub fn explain(news: &[crate::domain::ranking::RankedNews], lang: Lang) -> String {
+    let mut out = String::new();
+    let (title, share_label, terms_label, dense_label, none) = match lang {
+        Lang::Zh => ("入选原因", "占论断权重", "匹配的词（权重）", "语义排名", "（无）"),
+        Lang::En => ("Why these items", "share of the claim's weight", "matched terms (weight)", "dense rank", "(none)"),
+    };
+    let _ = writeln!(out, "{title}:");
+    for (i, n) in news.iter().enumerate() {
+        let terms: Vec<String> = n.why.matched.iter().map(|(t, w)| format!("{t} {w:.3}")).collect();
+        let terms = if terms.is_empty() { none.to_string() } else { terms.join(", ") };
+        let _ = writeln!(out, "  {}. {share_label} {:.3}; {terms_label}: {terms}", i + 1, n.why.share);
+        if let Some(rank) = n.why.dense_rank {
+            let similarity = n.why.dense_similarity.unwrap_or_default();
+            let _ = writeln!(out, "     {dense_label} {rank} ({similarity:.2})");
+        }
+    }
+    out
+}
+
+/// The source name shown for the items of `preview --sample`.
+pub fn sample_source_name() -> String {
+    "Sample news / 示例新闻".to_string()
+}
+
 /// One claim with its section, kind and deadline, both for `preview` and `claims show`.
 pub fn claim(c: &Claim, lang: Lang) -> String {
     let mut out = String::new();

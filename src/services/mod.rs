@@ -6,6 +6,7 @@ pub mod guilds;
 pub mod ingest;
 pub mod poller;
 pub mod poster;
+pub mod relevance;
 pub mod tallies;
 pub mod votes;
 
