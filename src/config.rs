@@ -236,7 +236,10 @@ mod tests {
         let c = config(&[("SHARD_COUNT", "4"), ("SHARD_IDS", "2-3")]).unwrap();
         assert_eq!(c.shards.owned, 2..=3);
         let err = config(&[("FEED_ALLOW_NETWORKS", "10.1.0.0/16, intranet")]).unwrap_err();
-        assert!(err.to_string().contains("FEED_ALLOW_NETWORKS") && err.to_string().contains("`intranet`"), "{err}");
+        assert!(
+            err.to_string().contains("FEED_ALLOW_NETWORKS") && err.to_string().contains("`intranet`"),
+            "{err}"
+        );
         let err = config(&[("FEED_HOST_RATE", "fast")]).unwrap_err();
         assert!(err.to_string().contains("FEED_HOST_RATE"), "{err}");
     }

@@ -49,9 +49,18 @@ async fn start() -> (Server, SocketAddr) {
                 ([(header::CONTENT_TYPE, "application/rss+xml")], FEED)
             }),
         )
-        .route("/to-metadata", get(|| async { redirect("http://169.254.169.254/latest/meta-data/") }))
-        .route("/to-metadata-name", get(|| async { redirect("http://metadata.google.internal/computeMetadata/v1/") }))
-        .route("/to-metadata-v6", get(|| async { redirect("http://[fd00:ec2::254]/latest") }))
+        .route(
+            "/to-metadata",
+            get(|| async { redirect("http://169.254.169.254/latest/meta-data/") }),
+        )
+        .route(
+            "/to-metadata-name",
+            get(|| async { redirect("http://metadata.google.internal/computeMetadata/v1/") }),
+        )
+        .route(
+            "/to-metadata-v6",
+            get(|| async { redirect("http://[fd00:ec2::254]/latest") }),
+        )
         .route("/to-disguised-metadata", get(to_disguised_metadata))
         .route("/slow", get(slow))
         .route("/endless", get(endless))
@@ -499,7 +508,10 @@ impl Lookup for MapLookup {
         let found: Vec<_> = self.0.iter().filter(|(n, _)| *n == host).map(|(_, ip)| *ip).collect();
         Box::pin(async move {
             if found.is_empty() {
-                Err(std::io::Error::new(std::io::ErrorKind::NotFound, format!("no such name {host}")))
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    format!("no such name {host}"),
+                ))
             } else {
                 Ok(found)
             }
@@ -524,8 +536,10 @@ fn policies() -> Vec<(&'static str, AddressPolicy)> {
             "FEED_ALLOW_NETWORKS covering them",
             AddressPolicy {
                 allow_private: false,
-                allow_networks: AddressPolicy::parse_networks("169.254.0.0/16,fe80::/10,fd00::/8,100.64.0.0/10,0.0.0.0/0")
-                    .unwrap(),
+                allow_networks: AddressPolicy::parse_networks(
+                    "169.254.0.0/16,fe80::/10,fd00::/8,100.64.0.0/10,0.0.0.0/0",
+                )
+                .unwrap(),
             },
         ),
     ]
@@ -574,7 +588,12 @@ async fn link_local_and_metadata_addresses_are_refused_whatever_the_settings() {
     }
     // Redirects to them, from a server the client may reach (loopback, opened by the setting).
     let open = FeedClient::with_lookup(limits(), true, lookup()).unwrap();
-    for path in ["/to-metadata", "/to-metadata-name", "/to-metadata-v6", "/to-disguised-metadata"] {
+    for path in [
+        "/to-metadata",
+        "/to-metadata-name",
+        "/to-metadata-v6",
+        "/to-disguised-metadata",
+    ] {
         let err = fetch(&open, addr, path).await.unwrap_err();
         assert_never_fetched(&err, path);
     }
@@ -610,7 +629,10 @@ async fn allowed_networks_open_only_their_ranges() {
     }
     // FEED_ALLOW_PRIVATE=true still opens loopback.
     let private = FeedClient::with_lookup(limits(), true, lookup()).unwrap();
-    assert!(matches!(private.fetch(&at("intranet.example"), None).await, Ok(Fetched::Body { .. })));
+    assert!(matches!(
+        private.fetch(&at("intranet.example"), None).await,
+        Ok(Fetched::Body { .. })
+    ));
 }
 
 /// A clock the test moves by hand.
@@ -672,13 +694,21 @@ async fn a_busy_hosts_feeds_are_held_for_later_polls_not_failed() {
         .unwrap();
     let now = now_secs(Utc::now());
     let outcome = app.run_poller_once(now).await.unwrap();
-    assert_eq!((outcome.fetched, outcome.deferred, outcome.failed), (1, 2, 0), "{outcome:?}");
+    assert_eq!(
+        (outcome.fetched, outcome.deferred, outcome.failed),
+        (1, 2, 0),
+        "{outcome:?}"
+    );
     assert_eq!(server.hits.load(Ordering::SeqCst), 1);
     // Held one and two seconds: not leased before, leased after, and not marked as failing.
     let lease = now + chrono::Duration::minutes(10);
     assert!(app.store.lease_due_feeds(now, lease, 10).await.unwrap().is_empty());
     let later = now + chrono::Duration::seconds(2);
-    let due = app.store.lease_due_feeds(later, later + chrono::Duration::minutes(10), 10).await.unwrap();
+    let due = app
+        .store
+        .lease_due_feeds(later, later + chrono::Duration::minutes(10), 10)
+        .await
+        .unwrap();
     assert_eq!(due.len(), 2);
     assert!(due.iter().all(|f| f.failures == 0 && f.last_error.is_none()));
 }

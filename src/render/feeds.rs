@@ -12,3 +12,15 @@ pub fn list_full(lang: Lang, max: u32) -> String {
         ),
     }
 }
+
+/// `/feeds enable` when the feed's host was busy (FEED_HOST_RATE): it is fetched at its turn.
+/// `name` is already escaped.
+pub fn enabled_but_held(lang: Lang, name: &str, until: chrono::DateTime<chrono::Utc>) -> String {
+    let when = until.timestamp();
+    match lang {
+        Lang::Zh => format!("已重新启用 **{name}**。它所在的网站正忙（FEED_HOST_RATE），将于 <t:{when}:R> 抓取。"),
+        Lang::En => format!(
+            "**{name}** is enabled again. Its site is busy (FEED_HOST_RATE), so it will be fetched <t:{when}:R>."
+        ),
+    }
+}

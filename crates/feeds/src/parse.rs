@@ -288,7 +288,10 @@ mod tests {
     /// The title (or first item's title) and the first item's summary of `doc`.
     fn read(doc: &str) -> (Option<String>, Vec<(String, String)>) {
         let feed = parse_feed(doc.as_bytes(), "https://t.example/feed", None, now(), 500).unwrap();
-        (feed.title, feed.items.into_iter().map(|i| (i.title, i.summary)).collect())
+        (
+            feed.title,
+            feed.items.into_iter().map(|i| (i.title, i.summary)).collect(),
+        )
     }
 
     #[test]

@@ -340,10 +340,24 @@ mod tests {
             let extra = store.upsert_feed("https://extra.example/atom").await.unwrap();
             let more = store.upsert_feed("https://more.example/atom").await.unwrap();
             use crate::AddFeed;
-            assert_eq!(store.add_guild_feed_capped(GuildId(9), extra.id, "x", 3).await.unwrap(), AddFeed::Added);
-            assert_eq!(store.add_guild_feed_capped(GuildId(9), extra.id, "x", 9).await.unwrap(), AddFeed::AlreadyThere);
-            assert_eq!(store.add_guild_feed_capped(GuildId(9), more.id, "m", 3).await.unwrap(), AddFeed::Full);
-            assert_eq!(store.guild_feed_ids(GuildId(9)).await.unwrap().len(), 3, "{}", store.backend_name());
+            assert_eq!(
+                store.add_guild_feed_capped(GuildId(9), extra.id, "x", 3).await.unwrap(),
+                AddFeed::Added
+            );
+            assert_eq!(
+                store.add_guild_feed_capped(GuildId(9), extra.id, "x", 9).await.unwrap(),
+                AddFeed::AlreadyThere
+            );
+            assert_eq!(
+                store.add_guild_feed_capped(GuildId(9), more.id, "m", 3).await.unwrap(),
+                AddFeed::Full
+            );
+            assert_eq!(
+                store.guild_feed_ids(GuildId(9)).await.unwrap().len(),
+                3,
+                "{}",
+                store.backend_name()
+            );
 
             // A held feed is not leased until its hold ends, and is then leased first: it keeps
             // the due time it had.
@@ -352,13 +366,24 @@ mod tests {
             assert_eq!(all.len(), 3);
             let held = all[2].id;
             let until = now + chrono::Duration::seconds(30);
-            store.record_fetch(held, now, &FetchRecord::Deferred { until }).await.unwrap();
+            store
+                .record_fetch(held, now, &FetchRecord::Deferred { until })
+                .await
+                .unwrap();
             for f in &all[..2] {
-                let later = FetchRecord::NotModified { next_attempt_at: now + chrono::Duration::seconds(10) };
+                let later = FetchRecord::NotModified {
+                    next_attempt_at: now + chrono::Duration::seconds(10),
+                };
                 store.record_fetch(f.id, now, &later).await.unwrap();
             }
             let soon = now + chrono::Duration::seconds(20);
-            let leased: Vec<FeedId> = store.lease_due_feeds(soon, soon + lease, 10).await.unwrap().iter().map(|f| f.id).collect();
+            let leased: Vec<FeedId> = store
+                .lease_due_feeds(soon, soon + lease, 10)
+                .await
+                .unwrap()
+                .iter()
+                .map(|f| f.id)
+                .collect();
             assert!(!leased.contains(&held) && leased.len() == 2, "{leased:?}");
             let after = now + lease * 4;
             let first = store.lease_due_feeds(after, after + lease, 1).await.unwrap();

@@ -266,7 +266,11 @@ impl Store {
             return Ok(AddFeed::Added);
         }
         let there = self.guild_feed_ids(id).await?;
-        Ok(if there.contains(&feed) { AddFeed::AlreadyThere } else { AddFeed::Full })
+        Ok(if there.contains(&feed) {
+            AddFeed::AlreadyThere
+        } else {
+            AddFeed::Full
+        })
     }
 
     /// Removes a feed from a server's list; false if it was not there.

@@ -260,10 +260,9 @@ async fn enable(
         (IngestOutcome::Stored { items, .. }, Lang::En) => {
             format!("**{name}** is enabled again; {items} items fetched.")
         }
-        (IngestOutcome::NotModified | IngestOutcome::Deferred { .. }, Lang::Zh) => format!("已重新启用 **{name}**（无更新）。"),
-        (IngestOutcome::NotModified | IngestOutcome::Deferred { .. }, Lang::En) => {
-            format!("**{name}** is enabled again (nothing new).")
-        }
+        (IngestOutcome::Deferred { until }, _) => crate::render::feeds::enabled_but_held(lang, &name, *until),
+        (IngestOutcome::NotModified, Lang::Zh) => format!("已重新启用 **{name}**（无更新）。"),
+        (IngestOutcome::NotModified, Lang::En) => format!("**{name}** is enabled again (nothing new)."),
         (IngestOutcome::Failed(why) | IngestOutcome::Disabled(why), Lang::Zh) => format!(
             "已重新启用 **{name}**，但这次抓取失败：{}。稍后会自动重试。",
             escape_markdown(why)
