@@ -98,6 +98,7 @@ feeds-health-line = last success { $success } · next attempt { $next } · items
 feeds-last-error = last error ({ $failures }×): { $error }
 feeds-enabled-stored = **{ $name }** is enabled again; { $count } items fetched.
 feeds-enabled-unchanged = **{ $name }** is enabled again (nothing new).
+feeds-enabled-held = **{ $name }** is enabled again. Its site is busy (FEED_HOST_RATE), so it will be fetched { $when }.
 feeds-enabled-failed = **{ $name }** is enabled again, but this fetch failed: { $reason }. It will be retried.
 feeds-test-ok = ✓ **{ $title }**: { $count } items
 feeds-test-untitled = (untitled)

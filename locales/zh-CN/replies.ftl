@@ -98,6 +98,7 @@ feeds-health-line = 上次成功 { $success } · 下次抓取 { $next } · 窗�
 feeds-last-error = 上次错误 ({ $failures }×): { $error }
 feeds-enabled-stored = 已重新启用 **{ $name }**，抓到 { $count } 条。
 feeds-enabled-unchanged = 已重新启用 **{ $name }**（无更新）。
+feeds-enabled-held = 已重新启用 **{ $name }**。它所在的网站正忙（FEED_HOST_RATE），将于 { $when } 抓取。
 feeds-enabled-failed = 已重新启用 **{ $name }**，但这次抓取失败：{ $reason }。稍后会自动重试。
 feeds-test-ok = ✓ **{ $title }**：{ $count } 条
 feeds-test-untitled = （无标题）

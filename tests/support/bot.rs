@@ -163,6 +163,8 @@ fn spawn(
         .env("CLAIMS_FILE", repo_file("data/claims.toml"))
         .env("FEEDS_FILE", dir.join("feeds.toml"))
         .env("FEED_ALLOW_PRIVATE", "true")
+        // Every test feed is on one local server: no per-host pacing.
+        .env("FEED_HOST_RATE", "0")
         .env("SCHEDULER_TICK_SECS", "1")
         .env("METRICS_ADDR", metrics_addr.to_string())
         .env(

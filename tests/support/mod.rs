@@ -91,6 +91,8 @@ pub async fn run_cli(database_url: &str, args: &[&str], extra_env: &[(&str, &str
         .env("CLAIMS_FILE", repo_file("data/claims.toml"))
         .env("FEEDS_FILE", repo_file("data/feeds.toml"))
         .env("FEED_ALLOW_PRIVATE", "true")
+        // Every test feed is on one local server: no per-host pacing.
+        .env("FEED_HOST_RATE", "0")
         .env("RUST_LOG", "warn")
         .current_dir(workdir);
     for (k, v) in extra_env {

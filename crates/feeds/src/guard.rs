@@ -321,6 +321,59 @@ mod tests {
         }
     }
 
+    #[test]
+    fn link_local_and_metadata_are_refused_by_every_policy() {
+        let wide = AddressPolicy {
+            allow_private: true,
+            allow_networks: AddressPolicy::parse_networks("0.0.0.0/0, ::/0").unwrap(),
+        };
+        for policy in [AddressPolicy::default(), AddressPolicy::from(true), wide] {
+            for never in [
+                "169.254.169.254",
+                "169.254.0.1",
+                "fe80::1",
+                "febf::1",
+                "fd00:ec2::254",
+                "100.100.100.200",
+                "::ffff:169.254.169.254",
+                "64:ff9b::a9fe:a9fe",
+            ] {
+                let err = policy.check(never.parse().unwrap()).unwrap_err();
+                assert_eq!(err.why, Refusal::AlwaysRefused, "{never} under {policy:?}");
+                assert!(err.to_string().contains("never fetched"));
+            }
+            assert!(policy.check("1.1.1.1".parse().unwrap()).is_ok());
+        }
+        for name in [
+            "metadata.google.internal",
+            "Metadata.Google.Internal.",
+            "metadata",
+            "instance-data",
+        ] {
+            assert!(is_metadata_name(name), "{name}");
+        }
+        assert!(!is_metadata_name("metadata.example.com"));
+    }
+
+    #[test]
+    fn allowed_networks_open_their_ranges_only() {
+        let policy = AddressPolicy {
+            allow_private: false,
+            allow_networks: AddressPolicy::parse_networks("10.1.0.0/16, fd12:3456::/32, 192.168.7.9").unwrap(),
+        };
+        for open in ["10.1.2.3", "fd12:3456::1", "192.168.7.9", "::ffff:10.1.0.1"] {
+            assert!(policy.check(open.parse().unwrap()).is_ok(), "{open}");
+        }
+        for closed in ["10.2.0.1", "127.0.0.1", "192.168.7.10", "fd12:3457::1"] {
+            let err = policy.check(closed.parse().unwrap()).unwrap_err();
+            assert_eq!(err.why, Refusal::NotPublic, "{closed}");
+            assert!(err.to_string().contains("FEED_ALLOW_PRIVATE"), "{err}");
+        }
+        let err = AddressPolicy::parse_networks("10.0.0.0/8, 10.0.0.0/33").unwrap_err();
+        assert!(err.contains("10.0.0.0/33"), "{err}");
+        assert_eq!(AddressPolicy::parse_networks(" , ").unwrap(), Vec::<IpNet>::new());
+    }
+
     #[tokio::test]
     async fn resolver_refuses_names_that_only_reach_loopback() {
         let resolver = GuardedResolver {

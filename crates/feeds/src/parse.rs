@@ -285,6 +285,45 @@ mod tests {
         assert_eq!(feed.title.as_deref(), Some("Example Atom"));
     }
 
+    /// The title (or first item's title) and the first item's summary of `doc`.
+    fn read(doc: &str) -> (Option<String>, Vec<(String, String)>) {
+        let feed = parse_feed(doc.as_bytes(), "https://t.example/feed", None, now(), 500).unwrap();
+        (
+            feed.title,
+            feed.items.into_iter().map(|i| (i.title, i.summary)).collect(),
+        )
+    }
+
+    #[test]
+    fn titles_read_as_readers_show_them() {
+        // RSS 2.0 and RSS 1.0 titles holding naked HTML: the text, not empty, not the link.
+        let rss = r#"<rss version="2.0"><channel><title><b>Naked</b> channel</title><item><title><p>Item Title</p></title><link>https://t.example/1</link><description><p>Some <em>body</em></p></description></item></channel></rss>"#;
+        let (title, items) = read(rss);
+        assert_eq!(title.as_deref(), Some("Naked channel"));
+        assert_eq!(items, [("Item Title".to_string(), "Some body".to_string())]);
+        let rdf = r#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"><channel rdf:about="https://t.example/"><title>C</title><link>https://t.example/</link></channel><item rdf:about="https://t.example/1"><title><p>Item Title</p></title><link>https://t.example/1</link></item></rdf:RDF>"#;
+        assert_eq!(read(rdf).1[0].0, "Item Title");
+        // XHTML titles keep their links' text and escaped text.
+        let xhtml = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">Read <a href="https://t.example/">the &lt;blink&gt; story</a> now</div></title><id>f</id><entry><id>1</id><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><a href="/x">Linked</a> entry</div></title><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>Body <a href="/y">with link</a></p></div></content></entry></feed>"#;
+        let (title, items) = read(xhtml);
+        assert_eq!(title.as_deref(), Some("Read the <blink> story now"));
+        assert_eq!(items, [("Linked entry".to_string(), "Body with link".to_string())]);
+        // Atom 0.3's modes: base64, escaped, xml; and a naked-markup title.
+        let atom03 = r#"<feed version="0.3" xmlns="http://purl.org/atom/ns#"><title mode="base64">RXhhbXBsZSA8Yj5BdG9tPC9iPg==</title>
+<entry><title type="text/html" mode="escaped">&lt;i&gt;Escaped&lt;/i&gt; title</title><summary mode="base64">PHA+QmFzZTY0IHN1bW1hcnk8L3A+</summary></entry>
+<entry><title type="application/xhtml+xml" mode="xml"><div xmlns="http://www.w3.org/1999/xhtml">Xml <a href="/z">mode</a></div></title></entry>
+<entry><title>Example <b>Atom</b></title><content type="text/html" mode="escaped">&lt;p&gt;Escaped content&lt;/p&gt;</content></entry></feed>"#;
+        let (title, items) = read(atom03);
+        assert_eq!(title.as_deref(), Some("Example Atom"));
+        let titles: Vec<&str> = items.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(titles, ["Escaped title", "Xml mode", "Example Atom"]);
+        assert_eq!(items[0].1, "Base64 summary");
+        assert_eq!(items[2].1, "Escaped content");
+        // A draft namespace before Atom 0.3 still reads as Atom.
+        let pie = r#"<feed version="0.3" xmlns="http://purl.org/pie/"><title>Pie feed</title></feed>"#;
+        assert_eq!(read(pie).0.as_deref(), Some("Pie feed"));
+    }
+
     #[test]
     fn garbage_is_an_error_not_a_crash() {
         let err = parse_feed(b"hello world", "https://x.example/", None, now(), 500).unwrap_err();
