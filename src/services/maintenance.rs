@@ -83,7 +83,7 @@ pub const MAINTENANCE_TICK: Duration = Duration::from_secs(15 * 60);
 pub async fn run_loop(app: App, mut stop: watch::Receiver<bool>) {
     let mut told_pg_dump = false;
     loop {
-        let now = Utc::now();
+        let now = app.clock.now();
         match app.run_backup_once(now).await {
             Ok(BackupOutcome::Written { path, bytes, removed }) => {
                 tracing::info!(path = %path.display(), bytes, removed = removed.len(), "daily backup written")
