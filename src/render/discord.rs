@@ -693,8 +693,9 @@ pub fn enabled_feed_text(name: &str, outcome: &IngestOutcome, locale: Locale) ->
     let name = escape_markdown(name);
     match outcome {
         IngestOutcome::Stored { items, .. } => t!(locale, "feeds-enabled-stored", name = name, count = *items),
-        IngestOutcome::NotModified | IngestOutcome::Deferred { .. } => {
-            t!(locale, "feeds-enabled-unchanged", name = name)
+        IngestOutcome::NotModified => t!(locale, "feeds-enabled-unchanged", name = name),
+        IngestOutcome::Deferred { until } => {
+            t!(locale, "feeds-enabled-held", name = name, when = timestamp(*until, 'R'))
         }
         IngestOutcome::Failed(why) | IngestOutcome::Disabled(why) => {
             t!(
