@@ -142,21 +142,8 @@ pub async fn check_configuration(config: &Config) -> Vec<Finding> {
             error: format!("{e:#}"),
         },
     });
-    // Each address the bot would listen on. A web server's address joins this list when the
-    // configuration has one.
-    for (key, addr) in [("METRICS_ADDR", config.metrics_addr)] {
-        findings.push(match addr {
-            None => Finding::AddressUnset { key },
-            Some(addr) => match std::net::TcpListener::bind(addr) {
-                Ok(_) => Finding::AddressBindable { key, addr },
-                Err(e) => Finding::AddressUnbindable {
-                    key,
-                    addr,
-                    error: e.to_string(),
-                },
-            },
-        });
-    }
+    // Each address the bot would listen on; a web server's joins it when the configuration has one.
+    findings.push(listen_finding("METRICS_ADDR", config.metrics_addr));
     findings.push(match &config.backup_dir {
         None => Finding::BackupsOff,
         Some(_) if crate::store::is_postgres_url(config.database_url.expose()) => Finding::BackupsNeedPgDump,
@@ -191,6 +178,21 @@ fn probe_writable(dir: &std::path::Path) -> std::io::Result<()> {
     let probe = existing.join(format!(".claim-digest-check-{}", std::process::id()));
     std::fs::File::create(&probe)?;
     std::fs::remove_file(&probe)
+}
+
+/// Whether the bot could listen on `addr` now (bound and released at once).
+fn listen_finding(key: &'static str, addr: Option<std::net::SocketAddr>) -> Finding {
+    match addr {
+        None => Finding::AddressUnset { key },
+        Some(addr) => match std::net::TcpListener::bind(addr) {
+            Ok(_) => Finding::AddressBindable { key, addr },
+            Err(e) => Finding::AddressUnbindable {
+                key,
+                addr,
+                error: e.to_string(),
+            },
+        },
+    }
 }
 
 #[cfg(test)]

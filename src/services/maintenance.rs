@@ -293,7 +293,7 @@ mod tests {
             language: Some(Lang::En),
         };
         app.store
-            .ensure_guild(guild, Lang::En, &[spec.clone()], Utc::now())
+            .ensure_guild(guild, Lang::En, std::slice::from_ref(&spec), Utc::now())
             .await
             .unwrap();
         let update = crate::store::GuildUpdate {

@@ -540,7 +540,10 @@ mod tests {
                 language: None,
             };
             let guild = GuildId(7);
-            store.ensure_guild(guild, Lang::En, &[spec.clone()], now).await.unwrap();
+            store
+                .ensure_guild(guild, Lang::En, std::slice::from_ref(&spec), now)
+                .await
+                .unwrap();
             let feed = store.feed_by_url(&spec.url).await.unwrap().unwrap().id;
             // Eleven old items (days 1-11 of October), two of them shown by a post, one shown
             // without a link (found by identity); three recent ones.
