@@ -193,6 +193,16 @@ pub struct PruneOutcome {
     pub longest_hold: Duration,
 }
 
+impl PruneOutcome {
+    /// Adds one batch to the pass's totals.
+    fn count(&mut self, batch: &PruneBatch) {
+        self.batches += 1;
+        self.deleted += batch.deleted;
+        self.largest_batch = self.largest_batch.max(batch.deleted);
+        self.longest_hold = self.longest_hold.max(batch.held);
+    }
+}
+
 fn prune_sql() -> String {
     let kept: String = KEPT_ITEM_TABLES
         .iter()
@@ -255,10 +265,7 @@ impl Store {
         let mut cursor = None;
         loop {
             let done = self.prune_items_batch(before, cursor.as_ref(), batch).await?;
-            outcome.batches += 1;
-            outcome.deleted += done.deleted;
-            outcome.largest_batch = outcome.largest_batch.max(done.deleted);
-            outcome.longest_hold = outcome.longest_hold.max(done.held);
+            outcome.count(&done);
             match done.next {
                 Some(next) => cursor = Some(next),
                 None => return Ok(outcome),
@@ -290,10 +297,7 @@ impl Store {
         let mut limit = FIRST_BATCH.min(max_batch);
         loop {
             let done = self.prune_items_batch(before, cursor.as_ref(), limit).await?;
-            outcome.batches += 1;
-            outcome.deleted += done.deleted;
-            outcome.largest_batch = outcome.largest_batch.max(done.deleted);
-            outcome.longest_hold = outcome.longest_hold.max(done.held);
+            outcome.count(&done);
             match done.next {
                 Some(next) => cursor = Some(next),
                 None => return Ok(outcome),
