@@ -19,6 +19,7 @@ use chrono::Utc;
 
 use claim_digest::config::Config;
 use claim_digest::domain::claims::ClaimSet;
+use claim_digest::feeds::discover::Located;
 use claim_digest::feeds::fetch::{FetchError, FetchLimits, Fetched};
 use claim_digest::feeds::guard::{AddressPolicy, Lookup};
 use claim_digest::feeds::{FeedCatalog, FeedClient, FeedSource};
@@ -390,11 +391,9 @@ async fn a_feed_failing_for_a_day_is_disabled_once() {
 async fn relative_links_resolve_against_content_location() {
     let (_, addr) = start().await;
     let app = app().await;
-    let parsed = app
-        .probe_feed(&url(addr, "/located"), Utc::now())
-        .await
-        .unwrap()
-        .unwrap();
+    let Located::Feed { feed: parsed, .. } = app.locate_feed(&url(addr, "/located"), Utc::now()).await.unwrap() else {
+        panic!("the document is a feed")
+    };
     assert_eq!(
         parsed.items[0].url.as_deref(),
         Some("http://stories.example/base/item/1")

@@ -119,7 +119,7 @@ async fn on_vote_button(ctx: &serenity::Context, data: &Data, click: &serenity::
             };
             vote_confirmation(receipt, earlier.as_ref().map(|(c, v)| (*c, v)), locale)
         }
-        Err(Error::User(e)) => locale.text(&e.0),
+        Err(Error::User(e)) => crate::render::discord::message_text(locale, &e.0),
         Err(Error::Internal(e)) if crate::store::is_unavailable(e) => {
             tracing::warn!(error = %format!("{e:#}"), custom_id = %click.data.custom_id, "vote not recorded: database unavailable");
             t!(locale, "vote-not-recorded")

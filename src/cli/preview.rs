@@ -5,6 +5,7 @@ use tokio::task::JoinSet;
 
 use crate::config::Config;
 use crate::domain::claims::ClaimSet;
+use crate::domain::filter::FeedSelection;
 use crate::domain::lang::Lang;
 use crate::domain::rotation::claim_on_day;
 use crate::feeds::{FeedCatalog, FeedSource};
@@ -77,7 +78,14 @@ pub async fn run(config: Config, args: PreviewArgs) -> anyhow::Result<ExitCode> 
     // are clamped to when they were seen.
     let until = (date + chrono::Days::new(1)).and_time(NaiveTime::MIN).and_utc();
     let digest = app
-        .compose_digest(&claim, round, date, &feed_ids, until, usize::from(args.news))
+        .compose_digest(
+            &claim,
+            round,
+            date,
+            &FeedSelection::unfiltered(feed_ids),
+            until,
+            usize::from(args.news),
+        )
         .await?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&render::json::digest(&digest))?);

@@ -182,7 +182,7 @@ impl App {
             Some(id) => self.find_claim(id)?.clone(),
             None => self.todays_claim(settings, now).await?.claim,
         };
-        let feeds = self.store.guild_feed_ids(settings.id).await?;
+        let feeds = self.store.guild_feed_selection(settings.id).await?;
         let news = self.related_news(&claim, &feeds, now, limit).await?;
         Ok((claim, news))
     }

@@ -165,7 +165,7 @@ impl App {
         }
         let history = self.store.rotation_history(guild.id).await?;
         let pick = next_claim(&self.claims, &history);
-        let feeds = self.store.guild_feed_ids(guild.id).await?;
+        let feeds = self.store.guild_feed_selection(guild.id).await?;
         let digest = self
             .compose_digest(pick.claim, pick.round, date, &feeds, now, usize::from(guild.news_count))
             .await?;
@@ -218,7 +218,7 @@ impl App {
                 post.id
             )
         })?;
-        let feeds = self.store.guild_feed_ids(guild.id).await?;
+        let feeds = self.store.guild_feed_selection(guild.id).await?;
         let digest = self
             .compose_digest(
                 claim,

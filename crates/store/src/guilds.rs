@@ -1,5 +1,7 @@
 use super::{feeds::FeedRecord, ts, with_db, with_tx, Store};
+use anyhow::Context as _;
 use chrono::{DateTime, NaiveTime, Utc};
+use claim_digest_domain::filter::{FeedFilter, FeedSelection};
 use claim_digest_domain::ids::{ChannelId, FeedId, GuildId, RoleId};
 use claim_digest_domain::lang::Lang;
 use claim_digest_feeds::FeedSpec;
@@ -225,6 +227,46 @@ impl Store {
         .fetch_all(db)
         .await)?;
         Ok(ids.into_iter().map(FeedId).collect())
+    }
+
+    /// The server's feeds for its news window, with the word filter of each feed that has one.
+    pub async fn guild_feed_selection(&self, id: GuildId) -> anyhow::Result<FeedSelection> {
+        let rows: Vec<(i64, Option<String>)> = with_db!(self, db => sqlx::query_as(
+            "SELECT feed_id, CAST(filter AS TEXT) FROM guild_feeds WHERE guild_id = $1 ORDER BY rowid"
+        )
+        .bind(id.to_db())
+        .fetch_all(db)
+        .await)?;
+        let mut selection = FeedSelection::default();
+        for (feed, filter) in rows {
+            let feed = FeedId(feed);
+            selection.feeds.push(feed);
+            if let Some(filter) = filter {
+                let filter: FeedFilter = serde_json::from_str(&filter)
+                    .with_context(|| format!("reading the filter of feed {} on server {id}", feed.0))?;
+                selection.filters.insert(feed, filter);
+            }
+        }
+        Ok(selection)
+    }
+
+    /// Sets the server's word filter on one of its feeds (an empty filter removes it); false if
+    /// the feed is not on the server's list.
+    pub async fn set_feed_filter(&self, id: GuildId, feed: FeedId, filter: &FeedFilter) -> anyhow::Result<bool> {
+        let stored = if filter.is_empty() {
+            None
+        } else {
+            Some(serde_json::to_string(filter)?)
+        };
+        let _writer = self.write_slot().await;
+        let done = with_db!(self, db => sqlx::query("UPDATE guild_feeds SET filter = $3 WHERE guild_id = $1 AND feed_id = $2")
+            .bind(id.to_db())
+            .bind(feed.0)
+            .bind(stored.as_deref())
+            .execute(db)
+            .await
+            .map(|done| done.rows_affected()))?;
+        Ok(done == 1)
     }
 
     /// Adds a feed to a server's list; false if it was already there.
