@@ -105,9 +105,13 @@ async fn on_vote_button(ctx: &serenity::Context, data: &Data, click: &serenity::
                 .mark(receipt.post.id, click.message.embeds.first().cloned());
             // Having voted in this round, the member may now see how earlier rounds went (a
             // first-round post has none, and skipping the look-up keeps the common click cheap).
-            let earlier = match data.app.claims.get(&receipt.post.claim_id) {
+            let earlier = match data.app.claims.get(receipt.post.claim_id.as_str()) {
                 Some(claim) if receipt.post.round > 1 => {
-                    match data.app.claim_rounds(receipt.post.guild, &claim.id, Some(user)).await {
+                    match data
+                        .app
+                        .claim_rounds(receipt.post.guild, claim.id.as_str(), Some(user))
+                        .await
+                    {
                         Ok(view) => Some((claim, view)),
                         Err(e) => {
                             tracing::warn!(error = %format!("{e:#}"), "could not read earlier rounds for a vote reply");

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use crate::domain::claims::{Claim, ClaimKind, ClaimSet, Resolution};
 use crate::domain::digest::Digest;
 use crate::domain::filter::FeedFilter;
-use crate::domain::ids::PostId;
+use crate::domain::ids::{ClaimId, PostId};
 use crate::domain::ranking::RankedNews;
 use crate::domain::stats::{agreement_change, ClaimTotal, Highlights, RoundTally, Standing};
 use crate::domain::text::truncate_chars;
@@ -387,7 +387,7 @@ pub fn digest_status_embed(status: &DigestStatus, locale: Locale) -> CreateEmbed
             zone = settings.timezone.name()
         ),
         t!(locale, "digest-status-language", language = settings.language.code()),
-        t!(locale, "digest-status-news", count = settings.news_count),
+        t!(locale, "digest-status-news", count = settings.news_count.get()),
         t!(locale, "digest-status-thread", thread = settings.thread.to_string()),
         t!(locale, "digest-status-feeds", count = status.feeds),
     ];
@@ -516,7 +516,7 @@ pub fn claim_tally_embed(view: &ClaimRounds, claim: &Claim, locale: Locale) -> C
     let mut embed = CreateEmbed::new()
         .title(truncate_chars(claim.text.get(locale.lang()), limits::EMBED_TITLE))
         .description(claim_rounds_text(view, claim, locale))
-        .footer(CreateEmbedFooter::new(claim.id.clone()));
+        .footer(CreateEmbedFooter::new(claim.id.as_str()));
     if view.latest().is_some() {
         embed = embed.image("attachment://tally.png");
     }
@@ -535,7 +535,7 @@ fn main_question(tally: &Tally) -> Question {
 
 /// `/tally` without a claim: the highlights, then the most voted claims.
 pub fn overview_embed(mut claims: Vec<ClaimTotal>, highlights: &Highlights, locale: Locale) -> CreateEmbed {
-    let label = |id: &Option<String>| id.as_deref().map(|i| format!("`{i}`")).unwrap_or_else(|| "—".into());
+    let label = |id: &Option<ClaimId>| id.as_deref().map(|i| format!("`{i}`")).unwrap_or_else(|| "—".into());
     let mut lines = vec![
         t!(locale, "tally-most-agreed", claim = label(&highlights.most_agreed)),
         t!(locale, "tally-most-disputed", claim = label(&highlights.most_disputed)),
@@ -614,7 +614,7 @@ pub fn news_embed(claim: &Claim, news: &[RankedNews], locale: Locale) -> CreateE
     CreateEmbed::new()
         .title(truncate_chars(claim.text.get(locale.lang()), limits::EMBED_TITLE))
         .description(news_lines(news, locale, limits::EMBED_DESCRIPTION))
-        .footer(CreateEmbedFooter::new(claim.id.clone()))
+        .footer(CreateEmbedFooter::new(claim.id.as_str()))
 }
 
 /// `/feeds list`.

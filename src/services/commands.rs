@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::poster::{PostResult, Publisher};
 use super::App;
 use crate::domain::claims::{Claim, ClaimKind, Outcome, Resolution};
+use crate::domain::digest::NewsCount;
 use crate::domain::ids::{ChannelId, GuildId, RoleId, UserId};
 use crate::domain::lang::Lang;
 use crate::domain::ranking::RankedNews;
@@ -88,7 +89,9 @@ impl App {
             post_time,
             timezone,
             language: setup.language.unwrap_or(current.language),
-            news_count: setup.news.unwrap_or(current.news_count).clamp(1, 5),
+            news_count: setup
+                .news
+                .map_or(current.news_count, |n| NewsCount::clamped(i64::from(n))),
             thread: setup.thread.unwrap_or(current.thread),
             moderator_role: setup.moderator_role.or(current.moderator_role),
         };
@@ -161,7 +164,7 @@ impl App {
         let due = due_at(settings.post_time, settings.timezone, date);
         let post = self.store.post_on(settings.id, date).await?;
         let claim = match &post {
-            Some(post) => self.find_claim(&post.claim_id)?.clone(),
+            Some(post) => self.find_claim(post.claim_id.as_str())?.clone(),
             None => {
                 let history = self.store.rotation_history(settings.id).await?;
                 next_claim(&self.claims, &history).claim.clone()

@@ -17,7 +17,9 @@ impl App {
     /// The server's settings, created with the default feed list on first use.
     pub async fn guild(&self, id: GuildId, locale: Option<&str>, now: DateTime<Utc>) -> anyhow::Result<GuildSettings> {
         let lang = locale.map(Lang::from_locale).unwrap_or_default();
-        self.store.ensure_guild(id, lang, &self.catalog.feeds, now).await
+        self.store
+            .ensure_guild_with(id, lang, self.config.news_count, &self.catalog.feeds, now)
+            .await
     }
 
     /// The language a server chose for its posts, if the server is known.
@@ -225,5 +227,33 @@ impl App {
             .locate_feed(&FeedSource::Http(url), now)
             .await
             .map_err(|e| e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::domain::claims::ClaimSet;
+    use crate::feeds::FeedCatalog;
+    use crate::store::Store;
+
+    #[tokio::test]
+    async fn a_new_server_shows_news_count_items_until_it_chooses() {
+        let config = Config::from_lookup(|k| (k == "NEWS_COUNT").then(|| "5".to_string())).unwrap();
+        let claims = ClaimSet::load(std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/data/claims.toml"
+        )))
+        .unwrap();
+        let app = App::new(
+            config,
+            claims,
+            FeedCatalog::default(),
+            Store::in_memory().await.unwrap(),
+        )
+        .unwrap();
+        let settings = app.guild(GuildId(5), Some("en-US"), Utc::now()).await.unwrap();
+        assert_eq!(settings.news_count.get(), 5);
     }
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::App;
 use crate::domain::claims::{Claim, ClaimKind};
 use crate::domain::claims::{Outcome, Resolution};
-use crate::domain::ids::{GuildId, PostId, UserId};
+use crate::domain::ids::{ClaimId, GuildId, PostId, UserId};
 use crate::domain::stats::{self, ClaimTotal, Highlights, RoundTally, Standing};
 use crate::domain::votes::{Choice, Question, Tally};
 
@@ -59,7 +59,7 @@ pub struct MemberRecord {
 /// One row of the export: a claim in one round.
 #[derive(Debug, Clone, Serialize)]
 pub struct ExportRow {
-    pub claim: String,
+    pub claim: ClaimId,
     pub round: u32,
     pub date: String,
     pub counts: serde_json::Map<String, serde_json::Value>,
@@ -211,7 +211,10 @@ impl App {
             .await?
             .into_iter()
             .map(|(claim, round)| {
-                let prediction = self.claims.get(&claim).is_some_and(|c| c.kind == ClaimKind::Prediction);
+                let prediction = self
+                    .claims
+                    .get(claim.as_str())
+                    .is_some_and(|c| c.kind == ClaimKind::Prediction);
                 let counts = Choice::ALL
                     .into_iter()
                     .filter(|c| c.question() == Question::Stance || prediction || round.tally.count(*c) > 0)

@@ -1,6 +1,7 @@
 use super::{feeds::FeedRecord, ts, with_db, with_tx, Store};
 use anyhow::Context as _;
 use chrono::{DateTime, NaiveTime, Utc};
+use claim_digest_domain::digest::NewsCount;
 use claim_digest_domain::filter::{FeedFilter, FeedSelection};
 use claim_digest_domain::ids::{ChannelId, FeedId, GuildId, RoleId};
 use claim_digest_domain::lang::Lang;
@@ -14,7 +15,7 @@ pub struct GuildSettings {
     pub post_time: NaiveTime,
     pub timezone: chrono_tz::Tz,
     pub language: Lang,
-    pub news_count: u8,
+    pub news_count: NewsCount,
     pub thread: bool,
     pub moderator_role: Option<RoleId>,
     pub paused: bool,
@@ -38,7 +39,7 @@ pub struct GuildUpdate {
     pub post_time: NaiveTime,
     pub timezone: chrono_tz::Tz,
     pub language: Lang,
-    pub news_count: u8,
+    pub news_count: NewsCount,
     pub thread: bool,
     pub moderator_role: Option<RoleId>,
 }
@@ -70,7 +71,7 @@ impl TryFrom<GuildRow> for GuildSettings {
                 .parse()
                 .map_err(|e| anyhow::anyhow!("bad time zone `{tz}` in database: {e}"))?,
             language: row.language.parse().map_err(anyhow::Error::msg)?,
-            news_count: row.news_count as u8,
+            news_count: NewsCount::clamped(row.news_count),
             thread: row.thread,
             moderator_role: row.moderator_role_id.map(RoleId::from_db),
             paused: row.paused,
@@ -95,16 +96,30 @@ impl Store {
         default_feeds: &[FeedSpec],
         now: DateTime<Utc>,
     ) -> anyhow::Result<GuildSettings> {
+        self.ensure_guild_with(id, language, NewsCount::default(), default_feeds, now)
+            .await
+    }
+
+    /// As [`Store::ensure_guild`], a new server showing `news` items a post until it chooses.
+    pub async fn ensure_guild_with(
+        &self,
+        id: GuildId,
+        language: Lang,
+        news: NewsCount,
+        default_feeds: &[FeedSpec],
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<GuildSettings> {
         if let Some(existing) = self.guild(id).await? {
             return Ok(existing);
         }
         let mut tx = self.write_tx().await?;
         with_tx!(tx, conn => {
             let created = sqlx::query(
-                "INSERT INTO guilds (id, language, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
+                "INSERT INTO guilds (id, language, news_count, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING",
             )
             .bind(id.to_db())
             .bind(language.code())
+            .bind(i64::from(news.get()))
             .bind(ts(now))
             .execute(&mut *conn)
             .await?;
@@ -164,7 +179,7 @@ impl Store {
         .bind(update.post_time.format("%H:%M").to_string())
         .bind(update.timezone.name())
         .bind(update.language.code())
-        .bind(i64::from(update.news_count))
+        .bind(i64::from(update.news_count.get()))
         .bind(update.thread)
         .bind(update.moderator_role.map(RoleId::to_db))
         .bind(id.to_db())

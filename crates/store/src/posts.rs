@@ -1,6 +1,6 @@
 use super::{parse_ts, ts, with_db, Store};
 use chrono::{DateTime, NaiveDate, Utc};
-use claim_digest_domain::ids::{ChannelId, GuildId, MessageId, PostId};
+use claim_digest_domain::ids::{ChannelId, ClaimId, GuildId, MessageId, PostId};
 use claim_digest_domain::rotation::Posted;
 use claim_digest_domain::votes::Question;
 
@@ -27,7 +27,7 @@ pub struct Post {
     pub id: PostId,
     pub guild: GuildId,
     pub local_date: NaiveDate,
-    pub claim_id: String,
+    pub claim_id: ClaimId,
     pub round: u32,
     pub question: Question,
     pub channel: ChannelId,
@@ -43,7 +43,7 @@ pub struct Post {
 pub struct NewPost {
     pub guild: GuildId,
     pub local_date: NaiveDate,
-    pub claim_id: String,
+    pub claim_id: ClaimId,
     pub round: u32,
     pub question: Question,
     pub channel: ChannelId,
@@ -85,7 +85,7 @@ impl TryFrom<PostRow> for Post {
             id: PostId(row.id),
             guild: GuildId::from_db(row.guild_id),
             local_date: row.local_date.parse()?,
-            claim_id: row.claim_id,
+            claim_id: ClaimId::from(row.claim_id),
             round: row.round as u32,
             question: row.question.parse().map_err(anyhow::Error::msg)?,
             channel: ChannelId::from_db(row.channel_id),
@@ -116,7 +116,7 @@ impl Store {
         )
         .bind(new.guild.to_db())
         .bind(new.local_date.to_string())
-        .bind(&new.claim_id)
+        .bind(new.claim_id.as_str())
         .bind(i64::from(new.round))
         .bind(new.question.as_str())
         .bind(new.channel.to_db())
@@ -212,7 +212,7 @@ impl Store {
         Ok(rows
             .into_iter()
             .map(|(claim_id, round)| Posted {
-                claim_id,
+                claim_id: ClaimId::from(claim_id),
                 round: round as u32,
             })
             .collect())
