@@ -17,19 +17,16 @@ use crate::domain::ids::{ClaimId, PostId};
 use crate::domain::ranking::RankedNews;
 use crate::domain::stats::{agreement_change, ClaimTotal, Highlights, RoundTally, Standing};
 use crate::domain::text::truncate_chars;
+use crate::domain::views::{
+    ClaimRounds, DigestStatus, FeedAddition, FeedHealth, FeedNotice, FeedProbe, IngestOutcome, ListedFeed,
+    MemberRecord, PostResult, PostView, TodaysClaim, VoteReceipt,
+};
 use crate::domain::votes::{Choice, Question, Tally};
 use crate::feeds::discover::{FeedLink, Found, Located};
 use crate::message::Message;
 use crate::render::custom_id;
 use crate::render::i18n::{t, Locale};
 use crate::render::words;
-use crate::services::commands::{DigestStatus, TodaysClaim};
-use crate::services::guilds::{FeedAddition, FeedHealth, FeedProbe, ListedFeed};
-use crate::services::ingest::IngestOutcome;
-use crate::services::poller::FeedNotice;
-use crate::services::poster::{PostResult, PostView};
-use crate::services::tallies::{ClaimRounds, MemberRecord};
-use crate::services::votes::VoteReceipt;
 use crate::store::{GuildSettings, Post};
 
 /// Lines on one page of a paged list.

@@ -14,9 +14,10 @@ use crate::domain::ranking::RankedNews;
 use crate::domain::rotation::next_claim;
 use crate::domain::schedule::{due_at, local_date, parse_time, parse_timezone};
 use crate::domain::text::{plain_text, truncate_chars};
+pub use crate::domain::views::{DigestStatus, TodaysClaim};
 use crate::error::Error;
 use crate::message::msg;
-use crate::store::{GuildSettings, GuildUpdate, Post};
+use crate::store::{GuildSettings, GuildUpdate};
 
 /// What a moderator gives `/digest setup`; what is left out keeps its current value.
 #[derive(Debug, Clone)]
@@ -28,27 +29,6 @@ pub struct DigestSetup {
     pub news: Option<u8>,
     pub thread: Option<bool>,
     pub moderator_role: Option<RoleId>,
-}
-
-/// What `/digest status` shows.
-#[derive(Debug, Clone)]
-pub struct DigestStatus {
-    pub settings: GuildSettings,
-    pub feeds: usize,
-    pub last: Option<Post>,
-    /// When the next post is due, when the digest is set up and running.
-    pub next: Option<DateTime<Utc>>,
-}
-
-/// Today's claim in a server: the one today's post carries (or is being sent with), else the
-/// one the rotation will post next.
-#[derive(Debug, Clone)]
-pub struct TodaysClaim {
-    pub claim: Claim,
-    /// Today's post, when one is reserved or sent.
-    pub post: Option<Post>,
-    /// When today's post is due.
-    pub due: DateTime<Utc>,
 }
 
 impl App {

@@ -7,9 +7,10 @@ use crate::domain::filter::{parse_terms, FeedFilter, FilterError};
 use crate::domain::ids::{FeedId, GuildId};
 use crate::domain::lang::Lang;
 use crate::domain::text::{plain_text, truncate_chars};
+pub use crate::domain::views::{FeedAddition, FeedHealth, FeedProbe, ListedFeed};
 use crate::error::{Error, UserError};
-use crate::feeds::discover::{FeedLink, Found, Located};
-use crate::feeds::{FeedSource, ParsedFeed};
+use crate::feeds::discover::Located;
+use crate::feeds::FeedSource;
 use crate::message::{msg, Arg};
 use crate::store::{AddFeed, FeedRecord, FetchRecord, GuildSettings};
 
@@ -127,38 +128,6 @@ impl App {
             _ => Err(msg!("feeds-not-listed").into()),
         }
     }
-}
-
-/// One feed of a server as `/feeds list` shows it.
-#[derive(Debug, Clone)]
-pub struct ListedFeed {
-    pub name: String,
-    pub feed: FeedRecord,
-    pub filter: Option<FeedFilter>,
-}
-
-/// One feed of a server as `/feeds status` shows it.
-#[derive(Debug, Clone)]
-pub struct FeedHealth {
-    pub name: String,
-    pub feed: FeedRecord,
-    /// Items of the news window from this feed.
-    pub items_in_window: u64,
-}
-
-/// What fetching a URL once, without adding it, found.
-pub type FeedProbe = Result<Located, String>;
-
-/// What `/feeds add` came to.
-#[derive(Debug, Clone)]
-pub enum FeedAddition {
-    Added {
-        feed: Box<FeedRecord>,
-        parsed: ParsedFeed,
-        found: Found,
-    },
-    /// The page given names several feeds; nothing was added.
-    Choose { page: String, links: Vec<FeedLink> },
 }
 
 /// What `/feeds filter` was asked to do.

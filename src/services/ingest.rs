@@ -8,28 +8,11 @@ use chrono::{DateTime, Utc};
 
 use super::App;
 use crate::domain::ids::FeedId;
+pub use crate::domain::views::IngestOutcome;
 use crate::feeds::discover::{self, LocateError, Located, ParseFeed};
 use crate::feeds::fetch::Fetched;
 use crate::feeds::{parse_feed, FeedSource, FetchError, ParseError, ParsedFeed};
 use crate::store::FetchRecord;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum IngestOutcome {
-    Stored {
-        title: Option<String>,
-        items: usize,
-        new: usize,
-    },
-    NotModified,
-    /// Not fetched: the feed's host already had its share of requests (FEED_HOST_RATE); the
-    /// feed is held until then, without counting as a failure.
-    Deferred {
-        until: DateTime<Utc>,
-    },
-    Failed(String),
-    /// This failure disabled the feed; the reason is stored and shown to moderators.
-    Disabled(String),
-}
 
 #[derive(Debug, Clone)]
 pub struct IngestReport {

@@ -8,20 +8,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::App;
 use crate::domain::digest::Digest;
 use crate::domain::ids::{ChannelId, GuildId, MessageId, PostId};
-use crate::domain::lang::Lang;
 use crate::domain::rotation::next_claim;
 use crate::domain::schedule::{due_at, local_date, next_due_after};
-use crate::domain::votes::Tally;
+pub use crate::domain::views::{PostResult, PostView};
 use crate::store::{GuildSettings, NewPost, Post, PostStatus, Reservation};
-
-/// What a post needs to be drawn on Discord.
-pub struct PostView<'a> {
-    pub post: &'a Post,
-    pub digest: &'a Digest,
-    pub lang: Lang,
-    pub tally: &'a Tally,
-    pub thread: bool,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
@@ -59,12 +49,6 @@ pub struct PosterOutcome {
     /// Posts whose send was interrupted (a crash) and are now finished.
     pub resumed: usize,
     pub failed: usize,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum PostResult {
-    Posted(Post),
-    AlreadyPosted(Post),
 }
 
 impl App {

@@ -9,6 +9,7 @@ use url::Url;
 
 use super::fetch::{FeedClient, FeedSource, FetchError, Fetched};
 use super::parse::{ParseError, ParsedFeed};
+pub use claim_digest_domain::news::{FeedLink, Found, Located};
 use claim_digest_domain::text::{plain_text, truncate_chars};
 
 /// Paths tried on the page's own site when the page names no feed, in this order.
@@ -28,38 +29,6 @@ const FEED_TYPES: [&str; 7] = [
     "application/feed+json",
     "application/json",
 ];
-
-/// A feed a page names.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FeedLink {
-    pub url: Url,
-    /// The link's `title`, as plain text.
-    pub title: Option<String>,
-}
-
-/// How the feed that was found came to be found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Found {
-    /// The address given was a feed itself.
-    Given,
-    /// The page at the address given names this one feed.
-    Linked { page: String },
-    /// The page names none, and one of [`USUAL_PATHS`] on its site is a feed.
-    UsualPath { page: String },
-}
-
-/// What [`locate_feed`] found.
-#[derive(Debug, Clone)]
-pub enum Located {
-    Feed {
-        /// The address to store the feed under.
-        url: String,
-        feed: ParsedFeed,
-        found: Found,
-    },
-    /// The page names several feeds; a person chooses.
-    Several { page: String, links: Vec<FeedLink> },
-}
 
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 pub enum LocateError {

@@ -3,20 +3,7 @@ use chrono::{DateTime, Utc};
 use claim_digest_domain::ids::FeedId;
 use claim_digest_feeds::fetch::Validators;
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct FeedRecord {
-    pub id: FeedId,
-    pub url: String,
-    pub title: Option<String>,
-    pub validators: Validators,
-    pub last_attempt_at: Option<DateTime<Utc>>,
-    pub last_success_at: Option<DateTime<Utc>>,
-    pub last_error: Option<String>,
-    pub failures: u32,
-    pub failing_since: Option<DateTime<Utc>>,
-    pub next_attempt_at: Option<DateTime<Utc>>,
-    pub disabled_reason: Option<String>,
-}
+pub use claim_digest_domain::records::FeedRecord;
 
 /// What one fetch of a feed came to.
 #[derive(Debug, Clone)]

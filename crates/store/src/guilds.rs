@@ -7,21 +7,7 @@ use claim_digest_domain::ids::{ChannelId, FeedId, GuildId, RoleId};
 use claim_digest_domain::lang::Lang;
 use claim_digest_feeds::FeedSpec;
 
-/// A server's settings, as moderators set them with `/digest setup`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GuildSettings {
-    pub id: GuildId,
-    pub channel: Option<ChannelId>,
-    pub post_time: NaiveTime,
-    pub timezone: chrono_tz::Tz,
-    pub language: Lang,
-    pub news_count: NewsCount,
-    pub thread: bool,
-    pub moderator_role: Option<RoleId>,
-    pub paused: bool,
-    /// Set when posting failed in a way retrying will not fix (channel gone, access removed).
-    pub broken_reason: Option<String>,
-}
+pub use claim_digest_domain::records::GuildSettings;
 
 /// What adding a feed to a server's list came to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -309,6 +309,9 @@ impl Store {
         let mut outcome = PruneOutcome::default();
         let mut cursor = None;
         let mut limit = FIRST_BATCH.min(max_batch);
+        // The log holds whatever was written since the last pass (a day of news); copied back
+        // now, SQLite's own checkpoint does not fall due inside the first batch's commit.
+        self.checkpoint().await;
         loop {
             let done = self.prune_items_batch(before, cursor.as_ref(), limit).await?;
             outcome.count(&done);
@@ -328,7 +331,9 @@ impl Store {
     /// checkpointed later, by SQLite itself.
     async fn checkpoint(&self) {
         if let Backend::Sqlite(pool) = &self.backend {
-            let _ = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(pool).await;
+            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(pool).await {
+                tracing::debug!(error = %e, "write-ahead log not checkpointed between prune batches; SQLite will do it later");
+            }
         }
     }
 

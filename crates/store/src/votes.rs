@@ -7,12 +7,7 @@ use claim_digest_domain::ids::{ClaimId, GuildId, PostId, UserId};
 use claim_digest_domain::stats::RoundTally;
 use claim_digest_domain::votes::{Choice, Tally};
 
-/// What a vote changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct VoteChange {
-    pub previous: Option<Choice>,
-    pub current: Option<Choice>,
-}
+pub use claim_digest_domain::records::VoteChange;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VoteSource {
