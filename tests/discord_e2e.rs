@@ -40,6 +40,7 @@ const GUILD_EN: u64 = 7001;
 const CHANNEL_EN: u64 = 7101;
 const GUILD_ZH: u64 = 8001;
 const CHANNEL_ZH: u64 = 8101;
+const PING_ROLE: u64 = 8201;
 
 /// A member of the English test server, in its daily channel.
 fn en(member: Member) -> At {
@@ -227,6 +228,18 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
         .unwrap()
         .with_nanosecond(0)
         .unwrap();
+    // The Chinese server's post mentions a role its moderators chose, and only that role.
+    let mut zh_setup_options = setup_options(CHANNEL_ZH, &due.format("%H:%M").to_string(), "UTC", "zh");
+    zh_setup_options[0]["options"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"name": "ping_role", "type": 8, "value": PING_ROLE.to_string()}));
+    let mut zh_resolved = channel_resolved(CHANNEL_ZH);
+    zh_resolved["roles"] = json!({PING_ROLE.to_string(): {
+        "id": PING_ROLE.to_string(), "name": "daily-readers", "color": 0, "colors": {"primary_color": 0},
+        "hoist": false, "managed": false, "mentionable": true, "permissions": "0", "position": 1,
+        "icon": null, "unicode_emoji": null
+    }});
     let zh_setup = fake.slash(
         At {
             guild: GUILD_ZH,
@@ -235,10 +248,15 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
             locale: "zh-CN",
         },
         "digest",
-        setup_options(CHANNEL_ZH, &due.format("%H:%M").to_string(), "UTC", "zh"),
-        channel_resolved(CHANNEL_ZH),
+        zh_setup_options,
+        zh_resolved,
     );
-    assert!(content(&fake.answer(zh_setup, WAIT).await).contains("已设置"));
+    let zh_answer = content(&fake.answer(zh_setup, WAIT).await);
+    assert!(zh_answer.contains("已设置"), "{zh_answer}");
+    assert!(
+        zh_answer.contains(&format!("<@&{PING_ROLE}>")),
+        "the reply names the role: {zh_answer}"
+    );
 
     // The English server: set up by a moderator for hours from now (so the scheduler leaves it
     // alone), then posted at once with /digest now.
@@ -420,6 +438,7 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
         &[],
     )
     .await;
+    assert!(export.status.success(), "{}", String::from_utf8_lossy(&export.stderr));
     let rows: Value = serde_json::from_slice(&export.stdout).unwrap();
     assert_eq!(
         rows,
@@ -646,6 +665,12 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
         })
         .await;
     assert!(bot.clock().await >= due, "not before its minute");
+    assert_eq!(zh_post.body["content"], format!("<@&{PING_ROLE}>"));
+    assert_eq!(
+        zh_post.body["allowed_mentions"],
+        json!({"parse": [], "users": [], "roles": [PING_ROLE.to_string()], "replied_user": false}),
+        "exactly the chosen role may be mentioned"
+    );
     let zh_embed = &zh_post.body["embeds"][0];
     assert!(
         zh_embed["footer"]["text"].as_str().unwrap().contains("人投票"),

@@ -34,8 +34,13 @@ cmd-digest-setup = Choose the channel, time and time zone of the daily post
     .news = News items per post (1-5)
     .thread = Open a discussion thread on each post
     .moderator_role = A role whose members may also moderate the digest
+    .ping_role = A role each daily post mentions (it stays until /digest ping off)
 
 cmd-digest-now = Post today's digest now (once per day)
+
+cmd-digest-ping = The role the daily post mentions
+
+cmd-digest-ping-off = Stop mentioning a role in the daily post
 
 cmd-digest-status = Show the digest's settings, next post and last post
 

@@ -23,6 +23,8 @@ vote-recorded = Your vote is recorded: **{ $choice }**.
 ## /digest
 
 digest-set-up = Set up: posting daily at { $time } { $zone } in { $channel }. Next post: { $next }
+digest-set-up-ping = Each daily post mentions { $role } (until /digest ping off).
+digest-ping-off = The daily post mentions no role from now on.
 digest-no-channel = No channel yet: run /digest setup first.
 digest-could-not-post = Could not post: { $reason }. Check the channel's permissions, then run /digest setup again.
 digest-posted = Posted: { $link }
@@ -36,6 +38,7 @@ digest-status-news = News per post: { $count }
 digest-status-thread = Thread: { $thread }
 digest-status-feeds = Feeds: { $count }
 digest-status-moderator-role = Moderator role: { $role }
+digest-status-ping = Each post mentions: { $role }
 digest-status-broken = ⚠️ Stopped until /digest setup is run again: { $reason }
 digest-status-paused = ⏸ Paused
 digest-status-not-set-up = Not set up

@@ -33,8 +33,13 @@ cmd-digest-setup = 设置每日帖子的频道、时间和时区
     .news = 每条帖子附带的新闻数（1-5）
     .thread = 为每条帖子开一个讨论串
     .moderator_role = 同样可以管理本机器人的角色
+    .ping_role = 每条每日帖子都会提及的身份组（保持到 /digest ping off）
 
 cmd-digest-now = 立即发布今天的论断（每天一次）
+
+cmd-digest-ping = 每日帖子提及的身份组
+
+cmd-digest-ping-off = 每日帖子不再提及身份组
 
 cmd-digest-status = 查看设置、下一次和上一次发帖
 

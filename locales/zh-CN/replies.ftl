@@ -23,6 +23,8 @@ vote-recorded = 已记录你的投票：「{ $choice }」。
 ## /digest
 
 digest-set-up = 已设置：每天 { $time } { $zone } 在 { $channel } 发布。下一次：{ $next }
+digest-set-up-ping = 每天的帖子都会提及 { $role }（直到 /digest ping off）。
+digest-ping-off = 从现在起，每天的帖子不再提及任何身份组。
 digest-no-channel = 还没有设置频道：先用 /digest setup。
 digest-could-not-post = 无法发布：{ $reason }。请检查频道权限，然后重新运行 /digest setup。
 digest-posted = 已发布：{ $link }
@@ -36,6 +38,7 @@ digest-status-news = 新闻条数: { $count }
 digest-status-thread = 讨论串: { $thread }
 digest-status-feeds = 订阅源: { $count }
 digest-status-moderator-role = 版主角色: { $role }
+digest-status-ping = 每条帖子提及：{ $role }
 digest-status-broken = ⚠️ 已停止，请重新 /digest setup： { $reason }
 digest-status-paused = ⏸ 已暂停
 digest-status-not-set-up = 未设置

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use super::rest::{DiscordRest, RestError};
 use crate::domain::ids::{ChannelId, MessageId, PostId};
 use crate::metrics::Metrics;
-use crate::render::discord::{no_mentions, post_embed, thread_name, vote_buttons};
+use crate::render::discord::{no_mentions, post_embed, post_mentions, thread_name, vote_buttons};
 use crate::services::poster::{PostView, PublishError, Publisher};
 
 #[derive(Clone)]
@@ -51,7 +51,8 @@ pub fn classify(error: RestError) -> PublishError {
 
 impl Publisher for DiscordPublisher {
     async fn publish(&self, channel: ChannelId, view: &PostView<'_>) -> Result<MessageId, PublishError> {
-        let message = CreateMessage::new()
+        let (ping, mentions) = post_mentions(view);
+        let mut message = CreateMessage::new()
             .embed(post_embed(view))
             .components(vote_buttons(
                 view.post.id,
@@ -59,9 +60,12 @@ impl Publisher for DiscordPublisher {
                 view.lang.into(),
                 &view.digest.essay.url,
             ))
-            .allowed_mentions(no_mentions())
+            .allowed_mentions(mentions)
             .nonce(Nonce::String(view.post.nonce.clone()))
             .enforce_nonce(true);
+        if let Some(ping) = ping {
+            message = message.content(ping);
+        }
         let sent = match self.rest.create_message(channel.0, &message).await {
             Ok(sent) => {
                 Metrics::add(&self.metrics.posts_sent, 1);

@@ -62,13 +62,25 @@ pub fn no_mentions() -> CreateAllowedMentions {
         .replied_user(false)
 }
 
-/// Escapes Discord markdown, so feed text shows as written and cannot forge links or layout.
+/// What a daily post mentions: the server's chosen role, and nothing else (no user, no other
+/// role, no @everyone, whatever the embed holds). Without a role, no one.
+pub fn post_mentions(view: &PostView<'_>) -> (Option<String>, CreateAllowedMentions) {
+    match view.ping {
+        Some(role) => (
+            Some(format!("<@&{}>", role.0)),
+            no_mentions().roles(vec![serenity::RoleId::new(role.0)]),
+        ),
+        None => (None, no_mentions()),
+    }
+}
+
 /// A message for Discord: its untrusted arguments escaped, so that nothing a feed or a page
 /// wrote can format the reply.
 pub fn message_text(locale: Locale, message: &Message) -> String {
     locale.text(&message.escaped(escape_markdown))
 }
 
+/// Escapes Discord markdown, so feed text shows as written and cannot forge links or layout.
 pub fn escape_markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
@@ -337,14 +349,20 @@ fn post_link(post: &Post) -> Option<String> {
 
 /// `/digest setup`'s answer.
 pub fn setup_text(saved: &GuildSettings, next: DateTime<Utc>, locale: Locale) -> String {
-    t!(
+    let mut text = t!(
         locale,
         "digest-set-up",
         time = saved.post_time.format("%H:%M").to_string(),
         zone = saved.timezone.name(),
         channel = saved.channel.map(|c| format!("<#{}>", c.0)).unwrap_or_default(),
         next = timestamp(next, 'F')
-    )
+    );
+    // The reply names the role; its empty allowed_mentions keep it from pinging anyone.
+    if let Some(role) = saved.ping_role {
+        text.push('\n');
+        text.push_str(&t!(locale, "digest-set-up-ping", role = format!("<@&{}>", role.0)));
+    }
+    text
 }
 
 /// `/digest now`'s answer.
@@ -395,6 +413,9 @@ pub fn digest_status_embed(status: &DigestStatus, locale: Locale) -> CreateEmbed
             "digest-status-moderator-role",
             role = format!("<@&{}>", role.0)
         ));
+    }
+    if let Some(role) = settings.ping_role {
+        lines.push(t!(locale, "digest-status-ping", role = format!("<@&{}>", role.0)));
     }
     lines.push(match (&settings.broken_reason, settings.paused, status.next) {
         (Some(reason), _, _) => t!(locale, "digest-status-broken", reason = escape_markdown(reason)),
@@ -925,6 +946,7 @@ mod tests {
                 lang,
                 tally: &tally,
                 thread: false,
+                ping: None,
             };
             let body = serde_json::json!({
                 "embeds": [serde_json::to_value(post_embed(&view)).unwrap()],

@@ -29,6 +29,8 @@ pub struct DigestSetup {
     pub news: Option<u8>,
     pub thread: Option<bool>,
     pub moderator_role: Option<RoleId>,
+    /// The role the daily post will mention; `None` keeps the current one.
+    pub ping_role: Option<RoleId>,
 }
 
 impl App {
@@ -75,9 +77,22 @@ impl App {
             thread: setup.thread.unwrap_or(current.thread),
             moderator_role: setup.moderator_role.or(current.moderator_role),
         };
-        let saved = self.store.setup_guild(current.id, &update).await?;
+        let mut saved = self.store.setup_guild(current.id, &update).await?;
+        if let Some(role) = setup.ping_role {
+            self.store.set_ping_role(current.id, Some(role)).await?;
+            saved.ping_role = Some(role);
+        }
         let next = self.next_post_at(&saved, now).await?;
         Ok((saved, next))
+    }
+
+    /// `/digest ping off`: the daily post mentions no role from now on.
+    pub async fn stop_pinging(&self, guild: GuildId) -> anyhow::Result<()> {
+        let known = self.store.set_ping_role(guild, None).await?;
+        // The command's own server row was made before this call; only a race with its removal
+        // could lose it.
+        anyhow::ensure!(known, "server {guild} vanished from the database");
+        Ok(())
     }
 
     /// When the server's next daily post is due: today's time unless today's post is out or the

@@ -234,6 +234,7 @@ impl App {
             lang: guild.language,
             tally: &tally,
             thread: guild.thread,
+            ping: guild.ping_role,
         };
         match publisher.publish(post.channel, &view).await {
             Ok(message) => {

@@ -19,6 +19,8 @@ pub struct GuildSettings {
     pub news_count: NewsCount,
     pub thread: bool,
     pub moderator_role: Option<RoleId>,
+    /// The role the daily post mentions, if moderators chose one.
+    pub ping_role: Option<RoleId>,
     pub paused: bool,
     /// Set when posting failed in a way retrying will not fix (channel gone, access removed).
     pub broken_reason: Option<String>,

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use crate::claims::{Claim, Resolution};
 use crate::digest::Digest;
 use crate::filter::FeedFilter;
-use crate::ids::ChannelId;
+use crate::ids::{ChannelId, RoleId};
 use crate::lang::Lang;
 use crate::news::{FeedLink, Found, Located, ParsedFeed};
 use crate::records::{FeedRecord, GuildSettings, Post, VoteChange};
@@ -42,6 +42,8 @@ pub struct PostView<'a> {
     pub lang: Lang,
     pub tally: &'a Tally,
     pub thread: bool,
+    /// The role the post mentions (the server's choice), and no one else.
+    pub ping: Option<RoleId>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -41,6 +41,7 @@ struct GuildRow {
     news_count: i64,
     thread: bool,
     moderator_role_id: Option<i64>,
+    ping_role_id: Option<i64>,
     paused: bool,
     broken_reason: Option<String>,
 }
@@ -60,6 +61,7 @@ impl TryFrom<GuildRow> for GuildSettings {
             news_count: NewsCount::clamped(row.news_count),
             thread: row.thread,
             moderator_role: row.moderator_role_id.map(RoleId::from_db),
+            ping_role: row.ping_role_id.map(RoleId::from_db),
             paused: row.paused,
             broken_reason: row.broken_reason,
         })
@@ -71,7 +73,7 @@ fn to_settings(rows: Vec<GuildRow>) -> anyhow::Result<Vec<GuildSettings>> {
 }
 
 const GUILD_COLUMNS: &str =
-    "id, channel_id, post_time, timezone, language, news_count, thread, moderator_role_id, paused, broken_reason";
+    "id, channel_id, post_time, timezone, language, news_count, thread, moderator_role_id, ping_role_id, paused, broken_reason";
 
 impl Store {
     /// The server's settings, creating them (with the default feed list) the first time.
@@ -228,6 +230,18 @@ impl Store {
         .fetch_all(db)
         .await)?;
         Ok(ids.into_iter().map(FeedId).collect())
+    }
+
+    /// Sets or clears the role the server's daily post mentions; false for an unknown server.
+    pub async fn set_ping_role(&self, id: GuildId, role: Option<RoleId>) -> anyhow::Result<bool> {
+        let _writer = self.write_slot().await;
+        let done = with_db!(self, db => sqlx::query("UPDATE guilds SET ping_role_id = $1 WHERE id = $2")
+            .bind(role.map(RoleId::to_db))
+            .bind(id.to_db())
+            .execute(db)
+            .await
+            .map(|done| done.rows_affected()))?;
+        Ok(done == 1)
     }
 
     /// The server's feeds for its news window, with the word filter of each feed that has one.

@@ -205,6 +205,8 @@ pub struct PruneOutcome {
     pub largest_batch: usize,
     /// The longest time one batch held the write lock.
     pub longest_hold: Duration,
+    /// How long each batch held it, in order: the distribution behind `longest_hold`.
+    pub holds: Vec<Duration>,
 }
 
 impl PruneOutcome {
@@ -214,6 +216,7 @@ impl PruneOutcome {
         self.deleted += batch.deleted;
         self.largest_batch = self.largest_batch.max(batch.deleted);
         self.longest_hold = self.longest_hold.max(batch.held);
+        self.holds.push(batch.held);
     }
 }
 

@@ -32,7 +32,7 @@ impl From<LanguageChoice> for Lang {
     guild_only,
     default_member_permissions = "MANAGE_GUILD",
     check = "moderator_only",
-    subcommands("setup", "now", "status", "pause", "resume"),
+    subcommands("setup", "now", "status", "pause", "resume", "ping"),
     subcommand_required
 )]
 pub async fn digest(_: Context<'_>) -> Result<(), Error> {
@@ -52,6 +52,7 @@ async fn setup(
     news: Option<u8>,
     thread: Option<bool>,
     moderator_role: Option<serenity::RoleId>,
+    ping_role: Option<serenity::RoleId>,
 ) -> Result<(), Error> {
     let settings = guild(ctx).await?;
     let setup = DigestSetup {
@@ -62,6 +63,7 @@ async fn setup(
         news,
         thread,
         moderator_role: moderator_role.map(|r| RoleId(r.get())),
+        ping_role: ping_role.map(|r| RoleId(r.get())),
     };
     let (saved, next) = ctx.data().app.setup_digest(&settings, setup, Utc::now()).await?;
     // A public reply, in the language the server has just chosen.
@@ -111,5 +113,25 @@ async fn set_paused(ctx: Context<'_>, paused: bool) -> Result<(), Error> {
         t!(locale, "digest-resumed")
     };
     ctx.send(reply::text(text)).await?;
+    Ok(())
+}
+
+#[poise::command(
+    slash_command,
+    guild_only,
+    check = "moderator_only",
+    subcommands("ping_off"),
+    subcommand_required
+)]
+async fn ping(_: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+#[poise::command(slash_command, guild_only, check = "moderator_only", rename = "off")]
+async fn ping_off(ctx: Context<'_>) -> Result<(), Error> {
+    let settings = guild(ctx).await?;
+    ctx.data().app.stop_pinging(settings.id).await?;
+    ctx.send(reply::text(t!(reader(ctx, settings.language), "digest-ping-off")).ephemeral(true))
+        .await?;
     Ok(())
 }
