@@ -9,6 +9,7 @@ pub mod ingest;
 pub mod maintenance;
 pub mod poller;
 pub mod poster;
+pub mod relevance;
 pub mod tallies;
 pub mod votes;
 

@@ -11,4 +11,5 @@ pub mod schedule;
 pub mod shards;
 pub mod stats;
 pub mod text;
+pub mod tokenize;
 pub mod votes;
