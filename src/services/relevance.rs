@@ -1,21 +1,15 @@
-//! Measuring the ranking on a labeled set (`claims eval`): items in the format of
-//! `testdata/relevance/items.jsonl`, each listing the claims it bears on. Every claim is ranked
-//! over all the items (dates ignored) and its top three are checked against the labels.
+//! Reading a labeled set for `claims eval`: items in the format of
+//! `testdata/relevance/items.jsonl`, each listing the claims it bears on. The measuring itself is
+//! `domain::eval`.
 
-use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use anyhow::Context as _;
 use chrono::{NaiveDate, TimeZone, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use crate::domain::claims::{Claim, ClaimSet};
+pub use crate::domain::eval::{evaluate, ClaimEval, EvalOptions, EvalReport, LabeledItem, ShownItem, TOP};
 use crate::domain::news::{story_key, NewsItem};
-use crate::domain::ranking::{NewsIndex, RankOptions, RankedNews};
-use crate::domain::tokenize::ChineseTerms;
-
-/// Precision is taken over this many items: what a daily post shows by default.
-pub const TOP: usize = 3;
 
 /// One line of `items.jsonl`; fields other than these are ignored.
 #[derive(Deserialize)]
@@ -30,13 +24,6 @@ struct RawItem {
     summary: String,
     #[serde(default)]
     relevant_to: Vec<String>,
-}
-
-/// An item of a labeled set, with the claims it bears on.
-#[derive(Debug, Clone)]
-pub struct LabeledItem {
-    pub item: NewsItem,
-    pub relevant_to: Vec<String>,
 }
 
 /// Reads `DIR/items.jsonl`. A bad line is an error naming the line: a set measured with lines
@@ -78,120 +65,4 @@ pub fn load_labeled(dir: &Path) -> anyhow::Result<Vec<LabeledItem>> {
         anyhow::bail!("{}: no items", path.display());
     }
     Ok(items)
-}
-
-#[derive(Debug, Clone, Copy, Default)]
-pub struct EvalOptions {
-    pub no_keywords: bool,
-    pub chinese: ChineseTerms,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ShownItem {
-    pub id: String,
-    pub title: String,
-    pub relevant: bool,
-    pub score: f64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ClaimEval {
-    pub id: String,
-    /// Relevant items among the first three shown, over three (fewer shown count as misses).
-    pub precision_at_3: f64,
-    /// How many items of the set bear on this claim.
-    pub relevant_in_set: usize,
-    pub shown: Vec<ShownItem>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct EvalReport {
-    pub items: usize,
-    pub keywords: bool,
-    pub chinese: &'static str,
-    /// Over the claims that some item bears on.
-    pub mean_precision_at_3: f64,
-    pub claims: Vec<ClaimEval>,
-    /// Labeled claims that were shown nothing.
-    pub empty: Vec<String>,
-    /// Claims of the file that no item is labeled for, and what they were shown anyway. The set
-    /// does not say those are wrong (its labels cover only some claims): they are for reading.
-    pub unlabeled_shown: Vec<ClaimEval>,
-}
-
-/// Ranks every claim of `claims` over all `items` and scores the top three against the labels.
-pub fn evaluate(claims: &ClaimSet, items: &[LabeledItem], options: EvalOptions) -> EvalReport {
-    let labels: HashMap<&str, BTreeSet<&str>> = items
-        .iter()
-        .map(|l| {
-            (
-                l.item.identity.as_str(),
-                l.relevant_to.iter().map(String::as_str).collect(),
-            )
-        })
-        .collect();
-    let labeled: BTreeSet<&str> = items
-        .iter()
-        .flat_map(|l| l.relevant_to.iter().map(String::as_str))
-        .collect();
-    let index = NewsIndex::with_chinese(items.iter().map(|l| l.item.clone()).collect(), options.chinese);
-    let rank = |claim: &Claim| -> Vec<RankedNews> {
-        index.rank(
-            claim,
-            &RankOptions {
-                limit: TOP,
-                no_keywords: options.no_keywords,
-                ..Default::default()
-            },
-        )
-    };
-    let mut report = EvalReport {
-        items: items.len(),
-        keywords: !options.no_keywords,
-        chinese: match options.chinese {
-            ChineseTerms::Words => "words",
-            ChineseTerms::Pairs => "pairs",
-        },
-        mean_precision_at_3: 0.0,
-        claims: Vec::new(),
-        empty: Vec::new(),
-        unlabeled_shown: Vec::new(),
-    };
-    for claim in claims.claims() {
-        let ranked = rank(claim);
-        let shown: Vec<ShownItem> = ranked
-            .iter()
-            .map(|r| ShownItem {
-                id: r.item.identity.clone(),
-                title: r.item.title.clone(),
-                relevant: labels
-                    .get(r.item.identity.as_str())
-                    .is_some_and(|l| l.contains(claim.id.as_str())),
-                score: r.score,
-            })
-            .collect();
-        let hits = shown.iter().filter(|s| s.relevant).count();
-        let eval = ClaimEval {
-            id: claim.id.clone(),
-            precision_at_3: hits as f64 / TOP as f64,
-            relevant_in_set: items
-                .iter()
-                .filter(|l| l.relevant_to.iter().any(|c| c == &claim.id))
-                .count(),
-            shown,
-        };
-        if labeled.contains(claim.id.as_str()) {
-            if eval.shown.is_empty() {
-                report.empty.push(claim.id.clone());
-            }
-            report.claims.push(eval);
-        } else if !eval.shown.is_empty() {
-            report.unlabeled_shown.push(eval);
-        }
-    }
-    if !report.claims.is_empty() {
-        report.mean_precision_at_3 =
-            report.claims.iter().map(|c| c.precision_at_3).sum::<f64>() / report.claims.len() as f64;
-    }
-    report
 }

@@ -2,6 +2,7 @@
 
 pub mod claims;
 pub mod digest;
+pub mod eval;
 pub mod ids;
 pub mod lang;
 pub mod news;

@@ -7,15 +7,19 @@
 //!   saturation, so a word in the headline counts more than one in the summary and a long summary
 //!   does not win by length. k1 = 1.2 and b = 0.75 are the usual settings; the title weighs twice
 //!   the summary, since a headline states what the story is about and a summary elaborates.
-//! - **Term statistics** (how many items hold a term) should come from far more news than one
-//!   window, so that a word rare in the news stays rare however few items a server's window has.
-//!   The caller passes them ([`TermStats`], kept by the store over every stored item); without
-//!   them, the window's own counts are used.
+//! - **Term statistics** (how many items hold a term) come from far more news than one window,
+//!   so that a word rare in the news stays rare however few items a server's window has. The
+//!   caller passes them ([`TermStats`], counted over every stored item); without them, the
+//!   window's own counts are used. Chinese and English items are counted apart, and their
+//!   lengths averaged apart: each language is its own collection.
 //! - **The query**: a claim's Chinese text and keywords rank Chinese items, its English text and
-//!   keywords English ones. Keywords are boosted phrases, never required: a keyword whose words
-//!   all appear in an item adds its words' scores again.
-//! - **The bar** an item must clear is a share of the claim's own weight, not a raw score, so it
-//!   means the same for every essay, window size and language (see [`MIN_SHARE`]).
+//!   keywords English ones, and its section's title, lightly, both. Keywords weigh twice a word
+//!   of the text and a keyword of several words found whole counts again, but none is required.
+//! - **The bar** an item must clear is a count of distinct specific words of the claim that it
+//!   holds (see [`MIN_EVIDENCE`]), not a score: a count means the same for every essay, window
+//!   size and language, where a score's scale changes with each.
+//! - **One story, once**: the same link, or nearly the same headline, from several feeds is shown
+//!   once.
 
 use std::collections::{HashMap, HashSet};
 
@@ -32,16 +36,30 @@ const B: f64 = 0.75;
 /// A headline states the story; its words weigh twice those of the summary.
 const TITLE_WEIGHT: f64 = 2.0;
 const SUMMARY_WEIGHT: f64 = 1.0;
-/// A keyword found whole counts its words once more: moderators chose it for this claim.
-const KEYWORD_BOOST: f64 = 1.0;
-/// The least share of the claim's weight an item must carry to be shown. The claim's weight is
-/// what an average-length headline holding every word of the claim's text (and every keyword)
-/// once would score, so the share reads the same whatever the score scale: 0.2 means the item
-/// matches about a fifth of what the claim says, weighted by rarity. A headline sharing one
-/// common word with a claim of twenty carries a few percent; one on the same subject, two or three
-/// of its rarer words, a fifth to a half. The value was chosen as that round figure, then checked
-/// on the development set (BENCHMARKS.md), not fitted to it.
-pub const MIN_SHARE: f64 = 0.2;
+/// A keyword's words weigh twice a word of the claim's text: moderators chose them for the claim.
+const KEYWORD_WEIGHT: f64 = 2.0;
+/// A keyword of several words found whole counts its words once more (a phrase says more than
+/// its words scattered through a summary).
+const PHRASE_BOOST: f64 = 1.0;
+/// The words of the claim's section title say what the claim is about in general: they help
+/// order items that match the claim itself, lightly, and never make an item related alone.
+const SECTION_WEIGHT: f64 = 0.3;
+/// A term held by at most this share of the news is specific: it names a subject, where a term
+/// in more than one item in ten ("AI", "model", "new") names the field the feeds cover.
+const SPECIFIC_SHARE: f64 = 0.1;
+/// Fewer items than this (a tenth of them under two items) cannot tell a common word from a
+/// specific one: every term counts as specific there, and the bar asks for two of the claim's.
+const SAMPLE_ITEMS: f64 = 20.0;
+/// A term held by at most this share of the news is rare: one of them names a subject on its
+/// own ("cyberattack", "网络攻击", "Erdős") and clears the bar alone. A share of the news, so a
+/// small window (under a hundred items of a language) has no rare terms and asks for two.
+const RARE_SHARE: f64 = 0.01;
+/// The bar: an item must hold at least this many distinct specific terms of the claim (its
+/// text or keywords) to be shown. One shared word is a coincidence of vocabulary ("Nvidia" in a
+/// gaming story, "moat" in marketing); two that the claim also uses together are a shared
+/// subject. The count does not depend on the scale of scores, on the window's size or on the
+/// essay, so it carries over to other essays; a claim nothing bears on gets nothing.
+pub const MIN_EVIDENCE: u8 = 2;
 /// Two titles sharing this share of their terms tell the same story.
 const SAME_STORY_SIMILARITY: f64 = 0.6;
 /// Reciprocal rank fusion's constant: the value of Cormack, Clarke and Büttcher (2009).
@@ -76,10 +94,30 @@ pub struct Why {
     pub dense_similarity: Option<f32>,
 }
 
-/// How many items hold each term, over a larger body of news than the window.
-#[derive(Debug, Clone, Default)]
+/// How many items hold each term, over a larger body of news than the window, per language:
+/// Chinese and English items are two collections, so that a word common in Chinese news is
+/// common however few Chinese items there are beside the English ones.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TermStats {
+    pub zh: CorpusStats,
+    pub en: CorpusStats,
+}
+
+impl TermStats {
+    pub fn of(&self, zh: bool) -> &CorpusStats {
+        if zh {
+            &self.zh
+        } else {
+            &self.en
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CorpusStats {
+    /// Items counted.
     pub docs: u64,
+    /// Items holding each term.
     pub doc_freq: HashMap<String, u64>,
 }
 
@@ -109,12 +147,15 @@ pub struct NewsIndex {
     is_zh: Vec<bool>,
     title_len: Vec<u32>,
     summary_len: Vec<u32>,
-    avg_title_len: f64,
-    avg_summary_len: f64,
+    /// Average field lengths, Chinese items' first: each language's lengths are their own scale.
+    avg_title_len: [f64; 2],
+    avg_summary_len: [f64; 2],
     /// Each distinct term's number: `postings[number]` lists the items containing it.
     term_numbers: HashMap<Box<str>, u32>,
     postings: Vec<Vec<Posting>>,
-    min_share: f64,
+    /// How many items are Chinese, and how many not.
+    lang_docs: [u64; 2],
+    min_evidence: u8,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -125,10 +166,26 @@ struct Posting {
 }
 
 /// One language's query: weighted terms and keyword phrases.
+#[derive(Clone)]
 struct Query {
     zh: bool,
-    terms: Vec<(String, f64)>,
+    terms: Vec<QueryTerm>,
     phrases: Vec<Vec<String>>,
+}
+
+#[derive(Clone)]
+struct QueryTerm {
+    term: String,
+    weight: f64,
+    /// Counts towards the bar: a word of the claim's text or keywords, not of its section.
+    evidence: bool,
+}
+
+/// A query term's statistics over the news.
+struct Weighed {
+    idf: f64,
+    specific: bool,
+    rare: bool,
 }
 
 impl NewsIndex {
@@ -171,11 +228,23 @@ impl NewsIndex {
         for part in built {
             index.append(part);
         }
-        let n = items.len().max(1) as f64;
-        let avg = |lens: &[u32]| (lens.iter().map(|&l| f64::from(l)).sum::<f64>() / n).max(1.0);
+        let avg = |lens: &[u32], zh: bool| {
+            let (sum, count) = lens
+                .iter()
+                .zip(&index.is_zh)
+                .filter(|(_, &z)| z == zh)
+                .fold((0.0, 0.0), |(s, c), (&l, _)| (s + f64::from(l), c + 1.0));
+            if count == 0.0 {
+                1.0
+            } else {
+                (sum / count).max(1.0)
+            }
+        };
+        let zh_docs = index.is_zh.iter().filter(|&&z| z).count() as u64;
         NewsIndex {
-            avg_title_len: avg(&index.title_len),
-            avg_summary_len: avg(&index.summary_len),
+            lang_docs: [zh_docs, items.len() as u64 - zh_docs],
+            avg_title_len: [avg(&index.title_len, true), avg(&index.title_len, false)],
+            avg_summary_len: [avg(&index.summary_len, true), avg(&index.summary_len, false)],
             items,
             chinese,
             is_zh: index.is_zh,
@@ -183,8 +252,13 @@ impl NewsIndex {
             summary_len: index.summary_len,
             term_numbers: index.numbers,
             postings: index.postings,
-            min_share: MIN_SHARE,
+            min_evidence: MIN_EVIDENCE,
         }
+    }
+
+    /// True when item `item` holds `term`.
+    fn holds(&self, term: &str, item: u32) -> bool {
+        self.postings(term).binary_search_by_key(&item, |p| p.item).is_ok()
     }
 
     /// The items containing `term`, in window order.
@@ -194,8 +268,9 @@ impl NewsIndex {
             .map_or(&[], |&n| self.postings[n as usize].as_slice())
     }
 
-    pub fn with_min_share(mut self, min_share: f64) -> NewsIndex {
-        self.min_share = min_share;
+    /// The index with another bar (see [`MIN_EVIDENCE`]).
+    pub fn with_min_evidence(mut self, min_evidence: u8) -> NewsIndex {
+        self.min_evidence = min_evidence;
         self
     }
 
@@ -223,75 +298,106 @@ impl NewsIndex {
         let mut all: Vec<String> = [true, false]
             .into_iter()
             .flat_map(|zh| Query::of(claim, zh, self.chinese, false).terms)
-            .map(|(t, _)| t)
+            .map(|t| t.term)
             .collect();
         all.sort();
         all.dedup();
         all
     }
 
-    /// BM25's inverse document frequency of `term`, from `stats` when they cover more news than
-    /// the window (a count never below the window's own: the stored statistics may lag a little).
-    fn idf(&self, term: &str, stats: Option<&TermStats>) -> f64 {
-        let window_df = self.postings(term).len() as f64;
-        let (docs, df) = match stats {
-            Some(s) if s.docs as usize >= self.items.len() => {
+    /// How many items hold `term`, and out of how many: from `stats` when they cover more news
+    /// than the window (a count never below the window's own: the stored statistics may lag a
+    /// little behind the window).
+    fn doc_freq(&self, term: &str, zh: bool, stats: Option<&TermStats>) -> (f64, f64) {
+        let window_df = self
+            .postings(term)
+            .iter()
+            .filter(|p| self.is_zh[p.item as usize] == zh)
+            .count() as f64;
+        let window_docs = self.lang_docs[usize::from(!zh)] as f64;
+        match stats.map(|s| s.of(zh)) {
+            Some(s) if s.docs as f64 >= window_docs => {
                 let df = s.doc_freq.get(term).copied().unwrap_or(0) as f64;
                 (s.docs as f64, df.max(window_df))
             }
-            _ => (self.items.len() as f64, window_df),
-        };
-        (1.0 + (docs - df + 0.5) / (df + 0.5)).ln()
+            _ => (window_docs, window_df),
+        }
     }
 
     /// A term's BM25F saturation part for one posting (its `idf` factor apart).
     fn saturation(&self, p: &Posting) -> f64 {
         let i = p.item as usize;
-        let title_norm = (1.0 - B) + B * f64::from(self.title_len[i]) / self.avg_title_len;
-        let summary_norm = (1.0 - B) + B * f64::from(self.summary_len[i]) / self.avg_summary_len;
+        let lang = usize::from(!self.is_zh[i]);
+        let title_norm = (1.0 - B) + B * f64::from(self.title_len[i]) / self.avg_title_len[lang];
+        let summary_norm = (1.0 - B) + B * f64::from(self.summary_len[i]) / self.avg_summary_len[lang];
         let tf =
             TITLE_WEIGHT * f64::from(p.title_tf) / title_norm + SUMMARY_WEIGHT * f64::from(p.summary_tf) / summary_norm;
         tf / (K1 + tf)
     }
 
-    /// What an average-length headline holding each of the query's terms once scores: the claim's
-    /// weight, against which an item's score is a share.
-    fn claim_weight(query: &Query, idf: &HashMap<&str, f64>) -> f64 {
-        let once = TITLE_WEIGHT / (K1 + TITLE_WEIGHT);
-        let terms: f64 = query.terms.iter().map(|(t, w)| w * idf[t.as_str()] * once).sum();
-        let phrases: f64 = query
-            .phrases
-            .iter()
-            .map(|p| KEYWORD_BOOST * p.iter().map(|t| idf[t.as_str()] * once).sum::<f64>())
-            .sum();
-        terms + phrases
-    }
-
-    /// Scores every item of the query's language: its share of the claim's weight.
-    fn lexical(&self, query: &Query, stats: Option<&TermStats>, shares: &mut [f64]) {
-        let idf: HashMap<&str, f64> = query
+    /// The query's terms with their statistics: BM25's idf and whether the term is specific.
+    fn weigh(&self, query: &Query, stats: Option<&TermStats>) -> Vec<Weighed> {
+        query
             .terms
             .iter()
-            .map(|(t, _)| (t.as_str(), self.idf(t, stats)))
-            .collect();
-        let weight = NewsIndex::claim_weight(query, &idf);
-        if weight <= 0.0 {
-            return;
-        }
-        // Each term's contribution per item, kept for the phrases that need all their terms.
+            .map(|t| {
+                let (docs, df) = self.doc_freq(&t.term, query.zh, stats);
+                Weighed {
+                    idf: (1.0 + (docs - df + 0.5) / (df + 0.5)).ln(),
+                    specific: docs < SAMPLE_ITEMS || df <= SPECIFIC_SHARE * docs,
+                    rare: df <= RARE_SHARE * docs,
+                }
+            })
+            .collect()
+    }
+
+    /// What an average-length headline holding each of the query's terms once would score: the
+    /// claim's own score, against which an item's score is shown as a share.
+    fn self_score(query: &Query, weighed: &[Weighed]) -> f64 {
+        let once = TITLE_WEIGHT / (K1 + TITLE_WEIGHT);
+        query
+            .terms
+            .iter()
+            .zip(weighed)
+            .map(|(t, w)| t.weight * w.idf * once)
+            .sum()
+    }
+
+    /// Scores every item of the query's language, and counts the claim's specific terms it holds.
+    fn lexical(&self, query: &Query, stats: Option<&TermStats>, scores: &mut [f64], evidence: &mut [u8]) {
+        let weighed = self.weigh(query, stats);
+        // Each phrase term's contribution per item, for the phrases found whole.
         let mut per_term: HashMap<&str, HashMap<u32, f64>> = HashMap::new();
         let phrase_terms: HashSet<&str> = query.phrases.iter().flatten().map(String::as_str).collect();
-        for (term, w) in &query.terms {
-            let term_idf = idf[term.as_str()];
-            let keep = phrase_terms.contains(term.as_str());
-            for p in self.postings(term) {
-                if self.is_zh[p.item as usize] != query.zh {
+        // jieba's search mode yields a long word and the words inside it (智能代理, 智能, 代理):
+        // for the bar they are one word, counted once, as the longest found.
+        let containers: Vec<Vec<&str>> = query
+            .terms
+            .iter()
+            .map(|t| {
+                let han = t.term.chars().any(tokenize::is_han);
+                query
+                    .terms
+                    .iter()
+                    .filter(|u| han && u.term.len() > t.term.len() && u.term.contains(t.term.as_str()))
+                    .map(|u| u.term.as_str())
+                    .collect()
+            })
+            .collect();
+        for ((t, w), containers) in query.terms.iter().zip(&weighed).zip(&containers) {
+            let keep = phrase_terms.contains(t.term.as_str());
+            for p in self.postings(&t.term) {
+                let i = p.item as usize;
+                if self.is_zh[i] != query.zh {
                     continue;
                 }
-                let c = term_idf * self.saturation(p);
-                shares[p.item as usize] += w * c / weight;
+                let c = w.idf * self.saturation(p);
+                scores[i] += t.weight * c;
+                if t.evidence && w.specific && !containers.iter().any(|u| self.holds(u, p.item)) {
+                    evidence[i] += if w.rare { MIN_EVIDENCE } else { 1 };
+                }
                 if keep {
-                    per_term.entry(term.as_str()).or_default().insert(p.item, c);
+                    per_term.entry(t.term.as_str()).or_default().insert(p.item, c);
                 }
             }
         }
@@ -299,13 +405,13 @@ impl NewsIndex {
             let Some(first) = per_term.get(phrase[0].as_str()) else {
                 continue;
             };
-            for (&item, _) in first.iter() {
+            for &item in first.keys() {
                 let parts: Option<f64> = phrase
                     .iter()
                     .map(|t| per_term.get(t.as_str()).and_then(|m| m.get(&item)).copied())
                     .sum();
                 if let Some(sum) = parts {
-                    shares[item as usize] += KEYWORD_BOOST * sum / weight;
+                    scores[item as usize] += PHRASE_BOOST * sum;
                 }
             }
         }
@@ -321,10 +427,16 @@ impl NewsIndex {
             Query::of(claim, true, self.chinese, options.no_keywords),
             Query::of(claim, false, self.chinese, options.no_keywords),
         ];
-        let mut shares = vec![0.0f64; n];
+        let mut scores = vec![0.0f64; n];
+        let mut evidence = vec![0u8; n];
         for query in &queries {
-            self.lexical(query, options.stats, &mut shares);
+            self.lexical(query, options.stats, &mut scores, &mut evidence);
         }
+        let self_scores: Vec<f64> = queries
+            .iter()
+            .map(|q| NewsIndex::self_score(q, &self.weigh(q, options.stats)).max(f64::MIN_POSITIVE))
+            .collect();
+        let share = |i: usize| scores[i] / self_scores[usize::from(!self.is_zh[i])];
         let dense = options.dense.as_ref().and_then(|d| self.dense(d));
         let left_out = |i: usize| {
             options.leave_out.is_some_and(|out| {
@@ -333,18 +445,20 @@ impl NewsIndex {
                 out.contains(&(claim.id.clone(), story.to_string()))
             })
         };
-        let lexical_ok = |i: usize| shares[i] >= self.min_share;
+        let lexical_ok = |i: usize| scores[i] > 0.0 && evidence[i] >= self.min_evidence;
         let mut keys = vec![0.0f64; n];
         let mut candidates: Vec<usize> = match &dense {
             None => {
-                keys.copy_from_slice(&shares);
+                for (i, key) in keys.iter_mut().enumerate() {
+                    *key = share(i);
+                }
                 (0..n).filter(|&i| lexical_ok(i) && !left_out(i)).collect()
             }
             Some(dense) => {
                 // Reciprocal rank fusion: each list adds 1 / (k + rank); the scales never meet.
-                let mut by_share: Vec<usize> = (0..n).filter(|&i| shares[i] > 0.0).collect();
-                by_share.sort_by(|&a, &b| shares[b].total_cmp(&shares[a]));
-                for (rank, &i) in by_share.iter().enumerate() {
+                let mut by_score: Vec<usize> = (0..n).filter(|&i| lexical_ok(i)).collect();
+                by_score.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+                for (rank, &i) in by_score.iter().enumerate() {
                     keys[i] += 1.0 / (RRF_K + rank as f64 + 1.0);
                 }
                 for (i, rank) in dense.rank.iter().enumerate() {
@@ -363,31 +477,36 @@ impl NewsIndex {
                 .then_with(|| self.items[b].when().cmp(&self.items[a].when()))
                 .then_with(|| self.items[a].identity.cmp(&self.items[b].identity))
         });
-        let mut chosen: Vec<(usize, HashSet<String>)> = Vec::new();
+        // One story told by several feeds (the same link, or nearly the same headline) is shown
+        // once, at the place of its best telling, by its newest telling.
+        let mut chosen: Vec<(usize, usize, HashSet<String>)> = Vec::new();
         for i in candidates {
             let item = &self.items[i];
             let title_terms: HashSet<String> = tokenize::terms_with(&item.title, self.chinese).into_iter().collect();
-            let duplicate = chosen.iter().any(|(j, other)| {
+            let duplicate = chosen.iter().position(|(_, j, other)| {
                 let same_link = item.story_key.is_some() && item.story_key == self.items[*j].story_key;
                 same_link || similarity(&title_terms, other) >= SAME_STORY_SIMILARITY
             });
-            if !duplicate {
-                chosen.push((i, title_terms));
-                if chosen.len() == options.limit {
-                    break;
+            match duplicate {
+                Some(k) => {
+                    if item.when() > self.items[chosen[k].1].when() {
+                        chosen[k].1 = i;
+                    }
                 }
+                None if chosen.len() < options.limit => chosen.push((i, i, title_terms)),
+                None => {}
             }
         }
         chosen
             .into_iter()
-            .map(|(i, _)| {
-                let query = &queries[usize::from(!self.is_zh[i])];
+            .map(|(best, i, _)| {
+                let lang = usize::from(!self.is_zh[i]);
                 RankedNews {
                     item: self.items[i].clone(),
-                    score: round3(keys[i]),
+                    score: round3(keys[best]),
                     why: Why {
-                        share: round3(shares[i]),
-                        matched: self.matched(query, i, options.stats),
+                        share: round3(share(i)),
+                        matched: self.matched(&queries[lang], i, options.stats, self_scores[lang]),
                         dense_rank: dense.as_ref().and_then(|d| d.rank[i]),
                         dense_similarity: dense.as_ref().and_then(|d| d.scaled[i]),
                     },
@@ -396,28 +515,24 @@ impl NewsIndex {
             .collect()
     }
 
-    /// The query's terms found in item `i`, with the share each added, largest first.
-    fn matched(&self, query: &Query, i: usize, stats: Option<&TermStats>) -> Vec<(String, f64)> {
-        let idf: HashMap<&str, f64> = query
-            .terms
-            .iter()
-            .map(|(t, _)| (t.as_str(), self.idf(t, stats)))
-            .collect();
-        let weight = NewsIndex::claim_weight(query, &idf);
+    /// The query's terms found in item `i`, with the share of the claim's own score each added,
+    /// largest first.
+    fn matched(&self, query: &Query, i: usize, stats: Option<&TermStats>, self_score: f64) -> Vec<(String, f64)> {
+        let weighed = self.weigh(query, stats);
         let mut out: Vec<(String, f64)> = query
             .terms
             .iter()
-            .filter_map(|(term, w)| {
-                let postings = self.postings(term);
+            .zip(&weighed)
+            .filter_map(|(t, w)| {
+                let postings = self.postings(&t.term);
                 let at = postings.binary_search_by_key(&(i as u32), |p| p.item).ok()?;
-                let c = w * idf[term.as_str()] * self.saturation(&postings[at]);
-                Some((term.clone(), round3(c / weight)))
+                let c = t.weight * w.idf * self.saturation(&postings[at]);
+                Some((t.term.clone(), round3(c / self_score)))
             })
             .collect();
         out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         out
     }
-
     /// Each item's dense similarity to the claim, scaled between the window's median item (0)
     /// and the claim's own translation (1), and its rank. None when the scale is meaningless.
     fn dense(&self, query: &DenseQuery) -> Option<DenseRanks> {
@@ -479,34 +594,44 @@ fn round3(x: f64) -> f64 {
 }
 
 impl Query {
-    /// The query in one language: the claim's text there, plus its keywords unless left out.
+    /// The query in one language: the claim's text there, its keywords unless left out, and its
+    /// section's title, lightly.
     fn of(claim: &Claim, zh: bool, chinese: ChineseTerms, no_keywords: bool) -> Query {
-        let (text, keywords) = if zh {
-            (&claim.text.zh, &claim.keywords.zh)
-        } else {
-            (&claim.text.en, &claim.keywords.en)
+        let pick = |l: &crate::lang::Localized| if zh { l.zh.clone() } else { l.en.clone() };
+        let keywords = if zh { &claim.keywords.zh } else { &claim.keywords.en };
+        let mut terms: Vec<QueryTerm> = Vec::new();
+        let add = |terms: &mut Vec<QueryTerm>, term: String, weight: f64, evidence: bool| match terms
+            .iter_mut()
+            .find(|t| t.term == term)
+        {
+            Some(t) => {
+                t.weight = t.weight.max(weight);
+                t.evidence |= evidence;
+            }
+            None => terms.push(QueryTerm { term, weight, evidence }),
         };
-        let mut terms: Vec<String> = tokenize::terms_with(text, chinese);
+        for term in tokenize::terms_with(&pick(&claim.text), chinese) {
+            add(&mut terms, term, 1.0, true);
+        }
         let mut phrases: Vec<Vec<String>> = Vec::new();
         if !no_keywords {
             for keyword in keywords {
                 let mut words = tokenize::terms_with(keyword, chinese);
                 words.sort();
                 words.dedup();
-                if words.is_empty() || phrases.contains(&words) {
-                    continue;
+                for w in &words {
+                    add(&mut terms, w.clone(), KEYWORD_WEIGHT, true);
                 }
-                terms.extend(words.iter().cloned());
-                phrases.push(words);
+                if words.len() > 1 && !phrases.contains(&words) {
+                    phrases.push(words);
+                }
             }
         }
-        terms.sort();
-        terms.dedup();
-        Query {
-            zh,
-            terms: terms.into_iter().map(|t| (t, 1.0)).collect(),
-            phrases,
+        for term in tokenize::terms_with(&pick(&claim.section), chinese) {
+            add(&mut terms, term, SECTION_WEIGHT, false);
         }
+        terms.sort_by(|a, b| a.term.cmp(&b.term));
+        Query { zh, terms, phrases }
     }
 }
 
@@ -784,13 +909,26 @@ mod tests {
         let ranked = index.related(claim, 5);
         let got = titles(&ranked);
         assert_eq!(got.len(), 2, "{got:?}");
-        // Equal scores: the newer story first.
-        assert_eq!(ranked[0].score, ranked[1].score);
+        // The story told twice is shown once, by its newer telling.
         assert_eq!(got[0], "OpenAI launches browser agent for office automation tasks");
         assert_eq!(
             got[1],
             "Google ships Gemini agent steering the browser for office automation"
         );
+        // Equal scores: the newer story first.
+        let index = NewsIndex::new(vec![
+            item(1, "Acme ships its agent", "A browser agent for office automation.", 10),
+            item(
+                2,
+                "Initech tests its agent",
+                "A browser agent for office automation.",
+                12,
+            ),
+        ]);
+        let ranked = index.related(claim, 5);
+        assert_eq!(ranked.len(), 2);
+        assert_eq!(ranked[0].score, ranked[1].score);
+        assert_eq!(ranked[0].item.title, "Initech tests its agent");
     }
 
     #[test]
@@ -804,7 +942,7 @@ mod tests {
             .zip(1..)
             .map(|(t, n)| item(n, &format!("Agent for {t}"), "", n))
             .collect();
-        let ranked = NewsIndex::new(items).with_min_share(0.01).related(claim, 3);
+        let ranked = NewsIndex::new(items).with_min_evidence(0).related(claim, 3);
         assert_eq!(ranked.len(), 3);
     }
 }

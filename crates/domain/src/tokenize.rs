@@ -90,7 +90,7 @@ pub fn for_each_term(text: &str, chinese: ChineseTerms, mut emit: impl FnMut(&st
     flush_han(&mut han, chinese, &mut emit);
 }
 
-fn is_han(c: char) -> bool {
+pub fn is_han(c: char) -> bool {
     matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FA1F}')
 }
 
