@@ -488,11 +488,8 @@ impl NewsIndex {
                 same_link || similarity(&title_terms, other) >= SAME_STORY_SIMILARITY
             });
             match duplicate {
-                Some(k) => {
-                    if item.when() > self.items[chosen[k].1].when() {
-                        chosen[k].1 = i;
-                    }
-                }
+                Some(k) if item.when() > self.items[chosen[k].1].when() => chosen[k].1 = i,
+                Some(_) => {}
                 None if chosen.len() < options.limit => chosen.push((i, i, title_terms)),
                 None => {}
             }
