@@ -6,7 +6,7 @@ use super::App;
 use crate::domain::claims::Claim;
 use crate::domain::digest::Digest;
 use crate::domain::ids::FeedId;
-use crate::domain::ranking::{NewsIndex, RankedNews};
+use crate::domain::ranking::{NewsIndex, RankOptions, RankedNews};
 
 impl App {
     /// The news of `feeds` in the window ending at `until` that bear on `claim`, best first.
@@ -19,11 +19,17 @@ impl App {
     ) -> anyhow::Result<Vec<RankedNews>> {
         let from = until - chrono::Duration::days(i64::from(self.config.news_window_days));
         let items = self.store.items_between(feeds, from, until).await?;
+        let stats = self.term_stats();
         // Indexing a large window is CPU work: it runs on the blocking pool, not the async workers.
         let claim = claim.clone();
         let (ranked, took) = tokio::task::spawn_blocking(move || {
             let started = std::time::Instant::now();
-            let ranked = NewsIndex::new(items).related(&claim, limit);
+            let options = RankOptions {
+                limit,
+                stats: stats.as_deref(),
+                ..Default::default()
+            };
+            let ranked = NewsIndex::new(items).rank(&claim, &options);
             (ranked, started.elapsed())
         })
         .await?;

@@ -11,6 +11,7 @@ pub mod poller;
 pub mod poster;
 pub mod relevance;
 pub mod tallies;
+pub mod term_stats;
 pub mod votes;
 
 use std::sync::Arc;
@@ -35,6 +36,8 @@ pub struct App {
     /// The time background work goes by: the system clock, or a test's (CLOCK_START).
     pub clock: Clock,
     pub metrics: Arc<Metrics>,
+    /// Word counts over the stored news, for the ranking.
+    pub term_stats: term_stats::TermStatsCache,
     /// Feeds parsed at once: one fewer than the cores, so that parsing a burst of large feeds
     /// never starves the database writer and the gateway of CPU.
     parse_slots: Arc<tokio::sync::Semaphore>,
@@ -55,6 +58,7 @@ impl App {
             sending: Default::default(),
             clock,
             metrics,
+            term_stats: Default::default(),
             parse_slots: Arc::new(tokio::sync::Semaphore::new(parse_slots())),
         })
     }

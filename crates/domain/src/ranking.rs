@@ -104,6 +104,24 @@ pub struct TermStats {
 }
 
 impl TermStats {
+    /// Counts one item: each distinct term of its title and summary once, in its language.
+    pub fn add(&mut self, title: &str, summary: &str) {
+        let zh = tokenize::is_chinese(title) || tokenize::is_chinese(summary);
+        let mut terms: HashSet<String> = HashSet::new();
+        for text in [title, summary] {
+            tokenize::for_each_term(text, ChineseTerms::default(), |t| {
+                if !terms.contains(t) {
+                    terms.insert(t.to_string());
+                }
+            });
+        }
+        let corpus = if zh { &mut self.zh } else { &mut self.en };
+        corpus.docs += 1;
+        for term in terms {
+            *corpus.doc_freq.entry(term).or_default() += 1;
+        }
+    }
+
     pub fn of(&self, zh: bool) -> &CorpusStats {
         if zh {
             &self.zh
@@ -926,6 +944,70 @@ mod tests {
         assert_eq!(ranked.len(), 2);
         assert_eq!(ranked[0].score, ranked[1].score);
         assert_eq!(ranked[0].item.title, "Initech tests its agent");
+    }
+
+    #[test]
+    fn stored_statistics_keep_a_rare_word_rare() {
+        let set = claims();
+        let claim = set.get("agents-arrive-2025").unwrap();
+        // A window where every item is about browser agents: there, no word is specific.
+        let items: Vec<NewsItem> = (1..=25)
+            .map(|n| item(n, &format!("Browser agent number {n}"), "A story.", 1 + n % 27))
+            .collect();
+        let index = NewsIndex::new(items);
+        assert!(index.related(claim, 3).is_empty());
+        // Over all the stored news, "browser" and "agent" are specific.
+        let mut stats = TermStats::default();
+        for n in 0..1_000 {
+            let title = match n % 100 {
+                0 => "Browser agent news",
+                1 => "An agent story",
+                _ => "Markets and weather",
+            };
+            stats.add(title, "");
+        }
+        let ranked = index.rank(
+            claim,
+            &RankOptions {
+                limit: 3,
+                stats: Some(&stats),
+                ..Default::default()
+            },
+        );
+        // (The 25 headlines tell one story, shown once.)
+        assert_eq!(ranked.len(), 1);
+        assert!(ranked[0].why.matched.iter().any(|(t, _)| t == "browser"));
+    }
+
+    #[test]
+    fn a_claim_with_only_text_finds_its_news() {
+        let text_only = ClaimSet::parse(
+            r#"
+[essay]
+title = { zh = "测试", en = "Test" }
+author = "A"
+url = "https://example.com/essay"
+published = "2024-12-25"
+
+[[claims]]
+id = "volcanoes"
+section = { zh = "一", en = "One" }
+text = { zh = "火山喷发会让航班停飞。", en = "Volcanic eruptions will ground flights." }
+kind = "opinion"
+"#,
+        )
+        .unwrap();
+        let claim = &text_only.claims()[0];
+        let index = NewsIndex::new(vec![
+            item(1, "Eruption grounds flights across the region", "The volcano erupted overnight.", 20),
+            item(2, "Airline posts record profit", "Flights were full.", 21),
+            item(3, "火山喷发，多地航班停飞", "", 22),
+            item(4, "新能源汽车销量创新高", "", 22),
+        ]);
+        let got = titles(&index.related(claim, 3)).join(" | ");
+        assert!(got.contains("Eruption grounds flights"), "{got}");
+        assert!(got.contains("火山喷发"), "{got}");
+        assert!(!got.contains("Airline") && !got.contains("汽车"), "{got}");
     }
 
     #[test]
