@@ -78,7 +78,10 @@ pub async fn run(config: Config, args: PreviewArgs) -> anyhow::Result<ExitCode> 
         let Some(done) = jobs.join_next().await else { break };
         let report = done??;
         if let IngestOutcome::Failed(why) | IngestOutcome::Disabled(why) = &report.outcome {
-            eprintln!("warning: feed {}: {why}", report.url);
+            eprintln!(
+                "{}",
+                render::terminal::feed_unreachable(&report.url, why, Lang::from(args.lang).into())
+            );
         }
         feed_ids.push(report.feed);
     }

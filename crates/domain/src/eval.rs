@@ -135,3 +135,87 @@ pub fn evaluate(claims: &ClaimSet, items: &[LabeledItem], options: EvalOptions) 
     }
     report
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+
+    const CLAIMS: &str = r#"
+[essay]
+title = { zh = "测试", en = "Test" }
+author = "A"
+url = "https://example.com/essay"
+published = "2024-12-25"
+
+[[claims]]
+id = "math"
+section = { zh = "一", en = "One" }
+text = { zh = "数学家会被 AI 超越：机器将证明新的定理。", en = "Mathematicians will be overtaken by AI: machines will prove new theorems." }
+kind = "opinion"
+
+[[claims]]
+id = "robots"
+section = { zh = "一", en = "One" }
+text = { zh = "机器人的瓶颈在硬件。", en = "The bottleneck for robots is hardware." }
+kind = "opinion"
+
+[[claims]]
+id = "volcanoes"
+section = { zh = "一", en = "One" }
+text = { zh = "火山喷发。", en = "Volcanic eruptions ground flights." }
+kind = "opinion"
+"#;
+
+    fn labeled(n: u32, title: &str, relevant: &[&str]) -> LabeledItem {
+        let at = Utc.with_ymd_and_hms(2025, 3, 1, 0, 0, 0).unwrap();
+        LabeledItem {
+            item: NewsItem {
+                identity: format!("i{n}"),
+                story_key: Some(format!("example.com/{n}")),
+                title: title.into(),
+                url: Some(format!("https://example.com/{n}")),
+                summary: String::new(),
+                source: "eval".into(),
+                published: Some(at),
+                seen_at: at,
+            },
+            relevant_to: relevant.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn precision_per_claim_mean_and_empty_claims() {
+        let claims = ClaimSet::parse(CLAIMS).unwrap();
+        let items = vec![
+            labeled(1, "Machines prove new theorems, mathematicians say", &["math"]),
+            labeled(2, "Mathematicians overtaken: AI proves a theorem", &["math"]),
+            labeled(3, "Theorem prover beats mathematicians at the olympiad", &["math"]),
+            labeled(4, "Robots wait for better hardware", &["robots"]),
+            labeled(5, "Markets rally", &[]),
+            labeled(6, "Robot hardware bottleneck eases", &[]),
+        ];
+        let report = evaluate(&claims, &items, EvalOptions::default());
+        let math = report.claims.iter().find(|c| c.id == "math").unwrap();
+        assert_eq!(math.precision_at_3, 1.0);
+        assert_eq!(math.relevant_in_set, 3);
+        let robots = report.claims.iter().find(|c| c.id == "robots").unwrap();
+        // Two shown, one of them unlabeled: one hit of three.
+        assert!((robots.precision_at_3 - 1.0 / 3.0).abs() < 1e-9, "{robots:?}");
+        assert!((report.mean_precision_at_3 - (1.0 + 1.0 / 3.0) / 2.0).abs() < 1e-9);
+        assert!(report.empty.is_empty());
+        // No item is labeled for volcanoes and none bears on it: not in the mean, shown nothing.
+        assert!(report.claims.iter().all(|c| c.id != "volcanoes"));
+        assert!(report.unlabeled_shown.is_empty());
+        // Without keywords (these claims have none) the figures are the same.
+        let bare = evaluate(
+            &claims,
+            &items,
+            EvalOptions {
+                no_keywords: true,
+                ..Default::default()
+            },
+        );
+        assert_eq!(bare.mean_precision_at_3, report.mean_precision_at_3);
+    }
+}

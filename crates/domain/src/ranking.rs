@@ -999,7 +999,12 @@ kind = "opinion"
         .unwrap();
         let claim = &text_only.claims()[0];
         let index = NewsIndex::new(vec![
-            item(1, "Eruption grounds flights across the region", "The volcano erupted overnight.", 20),
+            item(
+                1,
+                "Eruption grounds flights across the region",
+                "The volcano erupted overnight.",
+                20,
+            ),
             item(2, "Airline posts record profit", "Flights were full.", 21),
             item(3, "火山喷发，多地航班停飞", "", 22),
             item(4, "新能源汽车销量创新高", "", 22),
@@ -1008,6 +1013,73 @@ kind = "opinion"
         assert!(got.contains("Eruption grounds flights"), "{got}");
         assert!(got.contains("火山喷发"), "{got}");
         assert!(!got.contains("Airline") && !got.contains("汽车"), "{got}");
+    }
+
+    #[test]
+    fn dense_similarity_lets_a_chinese_claim_find_an_english_item() {
+        let text_only = ClaimSet::parse(
+            r#"
+[essay]
+title = { zh = "测试", en = "Test" }
+author = "A"
+url = "https://example.com/essay"
+published = "2024-12-25"
+
+[[claims]]
+id = "tutors"
+section = { zh = "一", en = "一" }
+text = { zh = "虚拟导师几乎已经实现。", en = "虚拟导师几乎已经实现。" }
+kind = "opinion"
+"#,
+        )
+        .unwrap();
+        let claim = &text_only.claims()[0];
+        let index = NewsIndex::new(vec![
+            item(1, "Study mode turns the chatbot into a patient teacher", "", 20),
+            item(2, "Stock markets rally on rate cut", "", 21),
+            item(3, "New phone comes in green", "", 22),
+            item(4, "Weather turns cold", "", 22),
+        ]);
+        assert!(index.related(claim, 3).is_empty(), "no shared word");
+        let vectors: HashMap<String, Vec<f32>> = [
+            ("id-1", vec![0.9, 0.1, 0.0]),
+            ("id-2", vec![0.0, 1.0, 0.1]),
+            ("id-3", vec![0.1, 0.0, 1.0]),
+            ("id-4", vec![0.0, 0.7, 0.7]),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let (zh, en) = (vec![1.0, 0.0, 0.0], vec![0.95, 0.05, 0.0]);
+        let ranked = index.rank(
+            claim,
+            &RankOptions {
+                limit: 3,
+                dense: Some(DenseQuery {
+                    claim_zh: &zh,
+                    claim_en: &en,
+                    items: &vectors,
+                }),
+                ..Default::default()
+            },
+        );
+        assert_eq!(titles(&ranked), ["Study mode turns the chatbot into a patient teacher"]);
+        assert_eq!(ranked[0].why.dense_rank, Some(1));
+        // Vectors of the wrong size are no evidence: lexical ranking alone.
+        let (zh, en) = (vec![1.0, 0.0], vec![0.9, 0.1]);
+        let ranked = index.rank(
+            claim,
+            &RankOptions {
+                limit: 3,
+                dense: Some(DenseQuery {
+                    claim_zh: &zh,
+                    claim_en: &en,
+                    items: &vectors,
+                }),
+                ..Default::default()
+            },
+        );
+        assert!(ranked.is_empty());
     }
 
     #[test]
