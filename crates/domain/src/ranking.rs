@@ -60,6 +60,8 @@ const RARE_SHARE: f64 = 0.01;
 /// subject. The count does not depend on the scale of scores, on the window's size or on the
 /// essay, so it carries over to other essays; a claim nothing bears on gets nothing.
 pub const MIN_EVIDENCE: u8 = 2;
+/// Candidates read past a full list, for newer tellings of the stories chosen.
+const LOOK_PAST_FULL: usize = 10;
 /// Two titles sharing this share of their terms tell the same story.
 const SAME_STORY_SIMILARITY: f64 = 0.6;
 /// Reciprocal rank fusion's constant: the value of Cormack, Clarke and Büttcher (2009).
@@ -173,6 +175,8 @@ pub struct NewsIndex {
     postings: Vec<Vec<Posting>>,
     /// How many items are Chinese, and how many not.
     lang_docs: [u64; 2],
+    /// Per term number: how many Chinese items hold it.
+    zh_doc_freq: Vec<u32>,
     min_evidence: u8,
 }
 
@@ -259,7 +263,13 @@ impl NewsIndex {
             }
         };
         let zh_docs = index.is_zh.iter().filter(|&&z| z).count() as u64;
+        let zh_doc_freq = index
+            .postings
+            .iter()
+            .map(|ps| ps.iter().filter(|p| index.is_zh[p.item as usize]).count() as u32)
+            .collect();
         NewsIndex {
+            zh_doc_freq,
             lang_docs: [zh_docs, items.len() as u64 - zh_docs],
             avg_title_len: [avg(&index.title_len, true), avg(&index.title_len, false)],
             avg_summary_len: [avg(&index.summary_len, true), avg(&index.summary_len, false)],
@@ -382,11 +392,7 @@ impl NewsIndex {
     }
 
     /// Scores every item of the query's language, and counts the claim's specific terms it holds.
-    fn lexical(&self, query: &Query, stats: Option<&TermStats>, scores: &mut [f64], evidence: &mut [u8]) {
-        let weighed = self.weigh(query, stats);
-        // Each phrase term's contribution per item, for the phrases found whole.
-        let mut per_term: HashMap<&str, HashMap<u32, f64>> = HashMap::new();
-        let phrase_terms: HashSet<&str> = query.phrases.iter().flatten().map(String::as_str).collect();
+    fn lexical(&self, query: &Query, weighed: &[Weighed], scores: &mut [f64], evidence: &mut [u8]) {
         // jieba's search mode yields a long word and the words inside it (智能代理, 智能, 代理):
         // for the bar they are one word, counted once, as the longest found.
         let containers: Vec<Vec<&str>> = query
@@ -402,8 +408,7 @@ impl NewsIndex {
                     .collect()
             })
             .collect();
-        for ((t, w), containers) in query.terms.iter().zip(&weighed).zip(&containers) {
-            let keep = phrase_terms.contains(t.term.as_str());
+        for ((t, w), containers) in query.terms.iter().zip(weighed).zip(&containers) {
             for p in self.postings(&t.term) {
                 let i = p.item as usize;
                 if self.is_zh[i] != query.zh {
@@ -414,22 +419,34 @@ impl NewsIndex {
                 if t.evidence && w.specific && !containers.iter().any(|u| self.holds(u, p.item)) {
                     evidence[i] += if w.rare { MIN_EVIDENCE } else { 1 };
                 }
-                if keep {
-                    per_term.entry(t.term.as_str()).or_default().insert(p.item, c);
-                }
             }
         }
+        // A phrase is looked for from its rarest word, the others found by binary search.
+        let idf_of = |term: &str| {
+            query
+                .terms
+                .iter()
+                .position(|t| t.term == term)
+                .map_or(0.0, |k| weighed[k].idf)
+        };
         for phrase in &query.phrases {
-            let Some(first) = per_term.get(phrase[0].as_str()) else {
+            let Some(rarest) = phrase.iter().min_by_key(|t| self.postings(t).len()) else {
                 continue;
             };
-            for &item in first.keys() {
+            for p in self.postings(rarest) {
+                if self.is_zh[p.item as usize] != query.zh {
+                    continue;
+                }
                 let parts: Option<f64> = phrase
                     .iter()
-                    .map(|t| per_term.get(t.as_str()).and_then(|m| m.get(&item)).copied())
+                    .map(|t| {
+                        let postings = self.postings(t);
+                        let at = postings.binary_search_by_key(&p.item, |q| q.item).ok()?;
+                        Some(idf_of(t) * self.saturation(&postings[at]))
+                    })
                     .sum();
                 if let Some(sum) = parts {
-                    scores[item as usize] += PHRASE_BOOST * sum;
+                    scores[p.item as usize] += PHRASE_BOOST * sum;
                 }
             }
         }
@@ -447,12 +464,14 @@ impl NewsIndex {
         ];
         let mut scores = vec![0.0f64; n];
         let mut evidence = vec![0u8; n];
-        for query in &queries {
-            self.lexical(query, options.stats, &mut scores, &mut evidence);
+        let weighed = queries.each_ref().map(|q| self.weigh(q, options.stats));
+        for (query, weighed) in queries.iter().zip(&weighed) {
+            self.lexical(query, weighed, &mut scores, &mut evidence);
         }
         let self_scores: Vec<f64> = queries
             .iter()
-            .map(|q| NewsIndex::self_score(q, &self.weigh(q, options.stats)).max(f64::MIN_POSITIVE))
+            .zip(&weighed)
+            .map(|(q, w)| NewsIndex::self_score(q, w).max(f64::MIN_POSITIVE))
             .collect();
         let share = |i: usize| scores[i] / self_scores[usize::from(!self.is_zh[i])];
         let dense = options.dense.as_ref().and_then(|d| self.dense(d));
@@ -498,7 +517,16 @@ impl NewsIndex {
         // One story told by several feeds (the same link, or nearly the same headline) is shown
         // once, at the place of its best telling, by its newest telling.
         let mut chosen: Vec<(usize, usize, HashSet<String>)> = Vec::new();
+        // Once the list is full, a few more candidates are read for newer tellings of the stories
+        // chosen; not all of them, since reading a title costs a segmentation.
+        let mut after_full = 0;
         for i in candidates {
+            if chosen.len() == options.limit {
+                after_full += 1;
+                if after_full > LOOK_PAST_FULL {
+                    break;
+                }
+            }
             let item = &self.items[i];
             let title_terms: HashSet<String> = tokenize::terms_with(&item.title, self.chinese).into_iter().collect();
             let duplicate = chosen.iter().position(|(_, j, other)| {
@@ -521,7 +549,7 @@ impl NewsIndex {
                     score: round3(keys[best]),
                     why: Why {
                         share: round3(share(i)),
-                        matched: self.matched(&queries[lang], i, options.stats, self_scores[lang]),
+                        matched: self.matched(&queries[lang], &weighed[lang], i, self_scores[lang]),
                         dense_rank: dense.as_ref().and_then(|d| d.rank[i]),
                         dense_similarity: dense.as_ref().and_then(|d| d.scaled[i]),
                     },
@@ -532,12 +560,11 @@ impl NewsIndex {
 
     /// The query's terms found in item `i`, with the share of the claim's own score each added,
     /// largest first.
-    fn matched(&self, query: &Query, i: usize, stats: Option<&TermStats>, self_score: f64) -> Vec<(String, f64)> {
-        let weighed = self.weigh(query, stats);
+    fn matched(&self, query: &Query, weighed: &[Weighed], i: usize, self_score: f64) -> Vec<(String, f64)> {
         let mut out: Vec<(String, f64)> = query
             .terms
             .iter()
-            .zip(&weighed)
+            .zip(weighed)
             .filter_map(|(t, w)| {
                 let postings = self.postings(&t.term);
                 let at = postings.binary_search_by_key(&(i as u32), |p| p.item).ok()?;
