@@ -337,11 +337,14 @@ impl NewsIndex {
     /// than the window (a count never below the window's own: the stored statistics may lag a
     /// little behind the window).
     fn doc_freq(&self, term: &str, zh: bool, stats: Option<&TermStats>) -> (f64, f64) {
-        let window_df = self
-            .postings(term)
-            .iter()
-            .filter(|p| self.is_zh[p.item as usize] == zh)
-            .count() as f64;
+        let window_df = self.term_numbers.get(term).map_or(0, |&n| {
+            let zh_df = self.zh_doc_freq[n as usize];
+            if zh {
+                zh_df
+            } else {
+                self.postings[n as usize].len() as u32 - zh_df
+            }
+        }) as f64;
         let window_docs = self.lang_docs[usize::from(!zh)] as f64;
         match stats.map(|s| s.of(zh)) {
             Some(s) if s.docs as f64 >= window_docs => {
