@@ -397,7 +397,7 @@ impl NewsIndex {
     /// Scores every item of the query's language, and counts the claim's specific terms it holds.
     fn lexical(&self, query: &Query, weighed: &[Weighed], scores: &mut [f64], evidence: &mut [u8]) {
         // jieba's search mode yields a long word and the words inside it (智能代理, 智能, 代理):
-        // for the bar they are one word, counted once, as the longest found.
+        // they are one word, scored and counted for the bar once, as the longest found.
         let containers: Vec<Vec<&str>> = query
             .terms
             .iter()
@@ -417,9 +417,12 @@ impl NewsIndex {
                 if self.is_zh[i] != query.zh {
                     continue;
                 }
+                if containers.iter().any(|u| self.holds(u, p.item)) {
+                    continue;
+                }
                 let c = w.idf * self.saturation(p);
                 scores[i] += t.weight * c;
-                if t.evidence && w.specific && !containers.iter().any(|u| self.holds(u, p.item)) {
+                if t.evidence && w.specific {
                     evidence[i] += if w.rare { MIN_EVIDENCE } else { 1 };
                 }
             }
