@@ -22,10 +22,13 @@ pub const REFRESH: Duration = Duration::from_secs(6 * 3600);
 /// Items read from the store at a time.
 const PAGE: u32 = 5_000;
 
+/// A count and when it was made.
+type Counted = Option<(Instant, Arc<TermStats>)>;
+
 /// The latest count, shared by every clone of the app.
 #[derive(Default, Clone)]
 pub struct TermStatsCache {
-    latest: Arc<RwLock<Option<(Instant, Arc<TermStats>)>>>,
+    latest: Arc<RwLock<Counted>>,
     counting: Arc<AtomicBool>,
 }
 
