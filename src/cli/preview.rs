@@ -89,6 +89,8 @@ pub async fn run(config: Config, args: PreviewArgs) -> anyhow::Result<ExitCode> 
     // The window ends with the previewed day (UTC). Items never lie in the future: their dates
     // are clamped to when they were seen.
     let until = (date + chrono::Days::new(1)).and_time(NaiveTime::MIN).and_utc();
+    // Ranked as the bot ranks: with word counts over the stored news (the sample's own, for it).
+    app.count_term_stats().await?;
     let digest = app
         .compose_digest(&claim, round, date, &feed_ids, until, usize::from(args.news))
         .await?;

@@ -398,19 +398,7 @@ impl NewsIndex {
     fn lexical(&self, query: &Query, weighed: &[Weighed], scores: &mut [f64], evidence: &mut [u8]) {
         // jieba's search mode yields a long word and the words inside it (智能代理, 智能, 代理):
         // they are one word, scored and counted for the bar once, as the longest found.
-        let containers: Vec<Vec<&str>> = query
-            .terms
-            .iter()
-            .map(|t| {
-                let han = t.term.chars().any(tokenize::is_han);
-                query
-                    .terms
-                    .iter()
-                    .filter(|u| han && u.term.len() > t.term.len() && u.term.contains(t.term.as_str()))
-                    .map(|u| u.term.as_str())
-                    .collect()
-            })
-            .collect();
+        let containers = query.containers();
         for ((t, w), containers) in query.terms.iter().zip(weighed).zip(&containers) {
             for p in self.postings(&t.term) {
                 let i = p.item as usize;
@@ -567,11 +555,14 @@ impl NewsIndex {
     /// The query's terms found in item `i`, with the share of the claim's own score each added,
     /// largest first.
     fn matched(&self, query: &Query, weighed: &[Weighed], i: usize, self_score: f64) -> Vec<(String, f64)> {
+        let containers = query.containers();
         let mut out: Vec<(String, f64)> = query
             .terms
             .iter()
             .zip(weighed)
-            .filter_map(|(t, w)| {
+            .zip(&containers)
+            .filter(|(_, containers)| !containers.iter().any(|u| self.holds(u, i as u32)))
+            .filter_map(|((t, w), _)| {
                 let postings = self.postings(&t.term);
                 let at = postings.binary_search_by_key(&(i as u32), |p| p.item).ok()?;
                 let c = t.weight * w.idf * self.saturation(&postings[at]);
@@ -642,6 +633,21 @@ fn round3(x: f64) -> f64 {
 }
 
 impl Query {
+    /// Per term, the longer Chinese terms of the query that contain it (数学家 for 数学).
+    fn containers(&self) -> Vec<Vec<&str>> {
+        self.terms
+            .iter()
+            .map(|t| {
+                let han = t.term.chars().any(tokenize::is_han);
+                self.terms
+                    .iter()
+                    .filter(|u| han && u.term.len() > t.term.len() && u.term.contains(t.term.as_str()))
+                    .map(|u| u.term.as_str())
+                    .collect()
+            })
+            .collect()
+    }
+
     /// The query in one language: the claim's text there, its keywords unless left out, and its
     /// section's title, lightly.
     fn of(claim: &Claim, zh: bool, chinese: ChineseTerms, no_keywords: bool) -> Query {
@@ -1113,6 +1119,22 @@ kind = "opinion"
             },
         );
         assert!(ranked.is_empty());
+    }
+
+    #[test]
+    fn a_chinese_word_and_the_words_inside_it_count_once() {
+        let set = claims();
+        let claim = set.get("math-700-days").unwrap();
+        // jieba's search mode reads 数学家 as 数学家, 数学 and 学家: one word, not three.
+        let index = NewsIndex::new(vec![
+            item(1, "数学家的一天", "", 20),
+            item(2, "数学家用 AI 证明新定理", "", 20),
+        ]);
+        let ranked = index.related(claim, 3);
+        assert_eq!(titles(&ranked), ["数学家用 AI 证明新定理"]);
+        let matched: Vec<&str> = ranked[0].why.matched.iter().map(|(t, _)| t.as_str()).collect();
+        assert!(matched.contains(&"数学家"), "{matched:?}");
+        assert!(!matched.contains(&"数学") && !matched.contains(&"学家"), "{matched:?}");
     }
 
     #[test]
