@@ -6,7 +6,7 @@ use super::App;
 use crate::domain::claims::Claim;
 use crate::domain::digest::Digest;
 use crate::domain::ids::FeedId;
-use crate::domain::ranking::{NewsIndex, RankOptions, RankedNews};
+use crate::domain::ranking::{DenseQuery, NewsIndex, RankOptions, RankedNews};
 
 impl App {
     /// The news of `feeds` in the window ending at `until` that bear on `claim`, best first.
@@ -20,6 +20,10 @@ impl App {
         let from = until - chrono::Duration::days(i64::from(self.config.news_window_days));
         let items = self.store.items_between(feeds, from, until).await?;
         let stats = self.term_stats();
+        let dense = match &self.embeddings {
+            Some(embeddings) => embeddings.inputs(claim, &items).await,
+            None => None,
+        };
         // Indexing a large window is CPU work: it runs on the blocking pool, not the async workers.
         let claim = claim.clone();
         let (ranked, took) = tokio::task::spawn_blocking(move || {
@@ -27,6 +31,11 @@ impl App {
             let options = RankOptions {
                 limit,
                 stats: stats.as_deref(),
+                dense: dense.as_ref().map(|d| DenseQuery {
+                    claim_zh: &d.claim_zh,
+                    claim_en: &d.claim_en,
+                    items: &d.items,
+                }),
                 ..Default::default()
             };
             let ranked = NewsIndex::new(items).rank(&claim, &options);

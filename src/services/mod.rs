@@ -4,6 +4,7 @@
 pub mod check;
 pub mod commands;
 pub mod digest;
+pub mod embeddings;
 pub mod guilds;
 pub mod ingest;
 pub mod maintenance;
@@ -38,6 +39,8 @@ pub struct App {
     pub metrics: Arc<Metrics>,
     /// Word counts over the stored news, for the ranking.
     pub term_stats: term_stats::TermStatsCache,
+    /// Semantic matching, when EMBEDDINGS_URL is set.
+    pub embeddings: Option<Arc<embeddings::Embeddings>>,
     /// Feeds parsed at once: one fewer than the cores, so that parsing a burst of large feeds
     /// never starves the database writer and the gateway of CPU.
     parse_slots: Arc<tokio::sync::Semaphore>,
@@ -49,7 +52,12 @@ impl App {
             .paced(config.feed_host_rate, HOST_WAIT);
         let clock = config.clock_start.map_or_else(Clock::system, Clock::starting_at);
         let metrics = Arc::new(Metrics::new(config.shards.owned.clone()));
+        let embeddings = match &config.embeddings {
+            Some(e) => Some(Arc::new(embeddings::Embeddings::new(e.clone())?)),
+            None => None,
+        };
         Ok(App {
+            embeddings,
             config: Arc::new(config),
             claims: Arc::new(claims),
             catalog: Arc::new(catalog),
