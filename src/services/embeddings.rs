@@ -30,11 +30,14 @@ pub struct DenseInputs {
     pub items: HashMap<String, Vec<f32>>,
 }
 
+type ClaimVectors = (Vec<f32>, Vec<f32>);
+
 pub struct Embeddings {
     http: reqwest::Client,
     endpoint: Url,
     config: EmbeddingsConfig,
-    claims: Mutex<HashMap<String, (Vec<f32>, Vec<f32>)>>,
+    /// Per claim id: its Chinese and English texts' vectors.
+    claims: Mutex<HashMap<String, ClaimVectors>>,
     items: Mutex<HashMap<String, Vec<f32>>>,
     warned: AtomicBool,
 }
