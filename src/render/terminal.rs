@@ -87,13 +87,13 @@ pub fn explain(news: &[crate::domain::ranking::RankedNews], locale: Locale) -> S
     out
 }
 
-/// The source name shown for the items of `preview --sample`, in both languages: the sample is
-/// the same whichever language the preview is in.
 /// `preview`'s one line for a feed it could not read.
 pub fn feed_unreachable(url: &str, why: &str, locale: Locale) -> String {
     t!(locale, "terminal-feed-unreachable", url = url, why = why)
 }
 
+/// The source name shown for the items of `preview --sample`, in both languages: the sample is
+/// the same whichever language the preview is in.
 pub fn sample_source_name() -> String {
     format!(
         "{} / {}",
