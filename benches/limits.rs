@@ -13,6 +13,7 @@ use serde_json::json;
 
 use claim_digest::config::Config;
 use claim_digest::domain::claims::ClaimSet;
+use claim_digest::domain::digest::NewsCount;
 use claim_digest::domain::ids::{ChannelId, GuildId};
 use claim_digest::domain::lang::Lang;
 use claim_digest::domain::news::NewsItem;
@@ -109,7 +110,7 @@ fn fastest_bare_parse(docs: &[Vec<u8>]) -> Duration {
     (0..3).map(|_| bare_parse(docs)).min().unwrap()
 }
 
-async fn app_on_disk(dir: &Path) -> App {
+async fn app_on_disk(dir: &Path) -> (App, Store) {
     let config = Config::from_lookup(|k| match k {
         "FEED_ALLOW_PRIVATE" => Some("true".into()),
         "FEED_MAX_ITEMS" => Some("1000".into()),
@@ -122,12 +123,14 @@ async fn app_on_disk(dir: &Path) -> App {
     let store = Store::open(&format!("sqlite://{}", dir.join("bench.db").display()))
         .await
         .unwrap();
-    App::new(config, claims, FeedCatalog::default(), store).unwrap()
+    let app = App::new(config, claims, FeedCatalog::default(), store.clone()).unwrap();
+    (app, store)
 }
 
 /// `docs` served by a local feed server, and the bot's services on a fresh database on disk.
 struct Rig {
     app: App,
+    store: Store,
     sources: Vec<FeedSource>,
     _dir: tempfile::TempDir,
 }
@@ -139,8 +142,10 @@ async fn rig(docs: &[Vec<u8>]) -> Rig {
     }
     let addr = server.start().await;
     let dir = tempfile::tempdir().unwrap();
+    let (app, store) = app_on_disk(dir.path()).await;
     Rig {
-        app: app_on_disk(dir.path()).await,
+        app,
+        store,
         sources: (0..docs.len())
             .map(|i| FeedSource::parse(&format!("http://{addr}/feeds/{i}.xml")).unwrap())
             .collect(),
@@ -169,7 +174,6 @@ async fn end_to_end(docs: &[Vec<u8>]) -> Timeline {
     let feeds = jobs.join_all().await;
     let stored_by = start.elapsed();
     let items = rig
-        .app
         .store
         .items_between(
             &feeds,
@@ -532,7 +536,7 @@ async fn configured_bot_dir(
             post_time: post_at,
             timezone: chrono_tz::Tz::UTC,
             language: Lang::En,
-            news_count: 3,
+            news_count: NewsCount::default(),
             thread: false,
             moderator_role: None,
         };
@@ -763,7 +767,7 @@ async fn retention() {
             let new = claim_digest::store::NewPost {
                 guild,
                 local_date: at.date_naive(),
-                claim_id: format!("c{day}"),
+                claim_id: format!("c{day}").into(),
                 round: 1,
                 question: claim_digest::domain::votes::Question::Stance,
                 channel: ChannelId(2),

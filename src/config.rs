@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::{bail, Context as _};
 use url::Url;
 
+use crate::domain::digest::NewsCount;
 use crate::domain::shards::ShardPlan;
 use crate::feeds::guard::{AddressPolicy, IpNet};
 use crate::feeds::FetchLimits;
@@ -46,7 +47,8 @@ pub struct Config {
     pub claims_file: PathBuf,
     pub feeds_file: PathBuf,
     pub news_window_days: u32,
-    pub news_count: u8,
+    /// News items a post shows in a server that has not chosen (`/digest setup news:`).
+    pub news_count: NewsCount,
     pub feed_poll_interval: Duration,
     /// A feed failing without a success for this long is disabled.
     pub feed_disable_after: Duration,
@@ -198,7 +200,7 @@ impl Config {
             claims_file: get("CLAIMS_FILE").unwrap_or_else(|| "data/claims.toml".into()).into(),
             feeds_file: get("FEEDS_FILE").unwrap_or_else(|| "data/feeds.toml".into()).into(),
             news_window_days,
-            news_count: number("NEWS_COUNT", 3, 1, 5)? as u8,
+            news_count: NewsCount::clamped(number("NEWS_COUNT", 3, 1, 5)? as i64),
             feed_poll_interval: Duration::from_secs(60 * number("FEED_POLL_MINUTES", 30, 1, 1440)?),
             feed_disable_after: Duration::from_secs(3600 * number("FEED_DISABLE_AFTER_HOURS", 24, 1, 24 * 30)?),
             post_grace: Duration::from_secs(3600 * number("POST_GRACE_HOURS", 12, 0, 23)?),

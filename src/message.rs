@@ -5,11 +5,19 @@
 use std::fmt;
 
 /// One argument of a message: text is shown as given, numbers are formatted (and pick plural
-/// forms) by Fluent.
+/// forms) by Fluent. Untrusted text (a feed's or a web page's words, an address a server
+/// redirected to) is text that a renderer with markup of its own escapes first.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Arg {
     Text(String),
+    Untrusted(String),
     Number(f64),
+}
+
+impl Arg {
+    pub fn untrusted(text: impl Into<String>) -> Arg {
+        Arg::Untrusted(text.into())
+    }
 }
 
 macro_rules! number_args {
@@ -51,6 +59,22 @@ impl Message {
     pub fn new(id: &'static str, args: Vec<(&'static str, Arg)>) -> Message {
         Message { id, args }
     }
+
+    /// The same message with every untrusted argument passed through `escape`.
+    pub fn escaped(&self, escape: impl Fn(&str) -> String) -> Message {
+        let args = self
+            .args
+            .iter()
+            .map(|(name, value)| {
+                let value = match value {
+                    Arg::Untrusted(text) => Arg::Text(escape(text)),
+                    other => other.clone(),
+                };
+                (*name, value)
+            })
+            .collect();
+        Message { id: self.id, args }
+    }
 }
 
 /// For logs only: the id and arguments, never shown to a person.
@@ -59,7 +83,7 @@ impl fmt::Display for Message {
         f.write_str(self.id)?;
         for (name, value) in &self.args {
             match value {
-                Arg::Text(t) => write!(f, " {name}={t:?}")?,
+                Arg::Text(t) | Arg::Untrusted(t) => write!(f, " {name}={t:?}")?,
                 Arg::Number(n) => write!(f, " {name}={n}")?,
             }
         }

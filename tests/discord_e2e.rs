@@ -122,9 +122,39 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
         ),
     );
     feeds.put("page.html", "text/html", "<html><body>not a feed</body></html>");
+    // A site's home page naming its feed, and one naming two.
+    feeds.put(
+        "home.html",
+        "text/html",
+        r#"<!doctype html><html><head><link rel="alternate" type="application/rss+xml" title="Found" href="found.xml"></head><body>Home</body></html>"#,
+    );
+    feeds.put(
+        "found.xml",
+        "application/rss+xml",
+        rss(
+            "Found feed",
+            &[(
+                "f1",
+                "Robots learn to fold laundry",
+                "https://stories.example/f1",
+                &fresh,
+            )],
+        ),
+    );
+    feeds.put(
+        "two.html",
+        "text/html",
+        r#"<html><head><link rel="alternate" type="application/rss+xml" title="Posts" href="/feeds/found.xml"><link rel="alternate" type="application/atom+xml" title="Comments" href="/feeds/comments.xml"></head></html>"#,
+    );
     let feed_addr = feeds.start().await;
     let fake = FakeDiscord::start().await;
-    let bot = start_bot_on_test_clock(&fake, &format!("http://{feed_addr}/feeds/news.xml"), &[]).await;
+    // Three feeds at most, so that the cap is reached below.
+    let bot = start_bot_on_test_clock(
+        &fake,
+        &format!("http://{feed_addr}/feeds/news.xml"),
+        &[("FEEDS_PER_SERVER", "3")],
+    )
+    .await;
 
     // Start-up: identify with only the intents the bot needs, then register every command.
     let identify = fake.wait_identified(WAIT).await;
@@ -516,6 +546,77 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
         listed.contains("Feeds (2)") && listed.contains("Extra feed") && !listed.contains("page.html"),
         "{listed}"
     );
+
+    // Discovery: a page naming two feeds lists both and adds neither; a home page naming one
+    // adds that one and says how it was found; then the server is at its cap of three.
+    let slash_feeds = |name: &str, options: Value| fake.slash(en(MOD), "feeds", subcommand(name, options), json!({}));
+    let url_option =
+        |path: &str| json!([{"name": "url", "type": 3, "value": format!("http://{feed_addr}/feeds/{path}")}]);
+    let choose = content(&fake.answer(slash_feeds("add", url_option("two.html")), WAIT).await);
+    assert!(
+        choose.contains("names 2 feeds")
+            && choose.contains(&format!("<http://{feed_addr}/feeds/found.xml>"))
+            && choose.contains(&format!("<http://{feed_addr}/feeds/comments.xml>")),
+        "{choose}"
+    );
+    let tested = content(&fake.answer(slash_feeds("test", url_option("home.html")), WAIT).await);
+    assert!(
+        tested.contains("✓ **Found feed**: 1 items") && tested.contains("Robots learn to fold laundry"),
+        "{tested}"
+    );
+    let found = content(&fake.answer(slash_feeds("add", url_option("home.html")), WAIT).await);
+    assert!(
+        found.contains("Added **Found feed** (1 items)")
+            && found.contains(&format!("its feed: <http://{feed_addr}/feeds/found.xml>")),
+        "{found}"
+    );
+    let full = content(&fake.answer(slash_feeds("add", url_option("news.xml")), WAIT).await);
+    assert!(full.contains("already has 3 feeds"), "{full}");
+    let listed = content(&fake.answer(slash_feeds("list", json!([])), WAIT).await);
+    assert!(
+        listed.contains("Feeds (3)") && listed.contains(&format!("<http://{feed_addr}/feeds/found.xml>")),
+        "{listed}"
+    );
+
+    // A filter on the first feed (id 1 in this fresh database) keeps its excluded story out of
+    // /news, and /feeds list shows it.
+    let news_on_math = || {
+        fake.slash(
+            en(BOB),
+            "news",
+            json!([{"name": "claim", "type": 3, "value": "mathematicians-first"}]),
+            json!({}),
+        )
+    };
+    let before = fake.answer(news_on_math(), WAIT).await.to_string();
+    assert!(before.contains("conjecture"), "{before}");
+    let filter_options = json!([
+        {"name": "feed", "type": 3, "value": "1"},
+        {"name": "exclude", "type": 3, "value": "Conjecture, 加密货币"}
+    ]);
+    let set = content(&fake.answer(slash_feeds("filter", filter_options), WAIT).await);
+    assert!(set.contains("never items naming: conjecture, 加密货币"), "{set}");
+    let after = fake.answer(news_on_math(), WAIT).await.to_string();
+    assert!(!after.contains("conjecture"), "{after}");
+    let listed = content(&fake.answer(slash_feeds("list", json!([])), WAIT).await);
+    assert!(listed.contains("never items naming: conjecture"), "{listed}");
+    let cleared = content(
+        &fake
+            .answer(
+                slash_feeds(
+                    "filter",
+                    json!([{"name": "feed", "type": 3, "value": "1"}, {"name": "clear", "type": 5, "value": true}]),
+                ),
+                WAIT,
+            )
+            .await,
+    );
+    assert!(cleared.contains("has no filter"), "{cleared}");
+    assert!(fake
+        .answer(news_on_math(), WAIT)
+        .await
+        .to_string()
+        .contains("conjecture"));
 
     // Member commands answer too.
     for (name, options) in [

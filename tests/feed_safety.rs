@@ -19,6 +19,8 @@ use chrono::Utc;
 
 use claim_digest::config::Config;
 use claim_digest::domain::claims::ClaimSet;
+use claim_digest::domain::digest::NewsCount;
+use claim_digest::feeds::discover::Located;
 use claim_digest::feeds::fetch::{FetchError, FetchLimits, Fetched};
 use claim_digest::feeds::guard::{AddressPolicy, Lookup};
 use claim_digest::feeds::{FeedCatalog, FeedClient, FeedSource};
@@ -294,22 +296,19 @@ async fn redirect_loops_and_private_addresses_are_refused() {
     );
 }
 
-async fn app() -> App {
+/// The services on a fresh in-memory database, and a handle on that database for the checks.
+async fn app() -> (App, Store) {
     let config = Config::from_lookup(|k| (k == "FEED_ALLOW_PRIVATE").then(|| "true".to_string())).unwrap();
     let claims = ClaimSet::load(&support::repo_file("data/claims.toml")).unwrap();
-    App::new(
-        config,
-        claims,
-        FeedCatalog::default(),
-        Store::in_memory().await.unwrap(),
-    )
-    .unwrap()
+    let store = Store::in_memory().await.unwrap();
+    let app = App::new(config, claims, FeedCatalog::default(), store.clone()).unwrap();
+    (app, store)
 }
 
 #[tokio::test]
 async fn etag_304_and_retry_after_through_ingest() {
     let (server, addr) = start().await;
-    let app = app().await;
+    let (app, store) = app().await;
     let now = Utc::now();
     let source = url(addr, "/etag");
     let first = app.ingest(&source, None, now).await.unwrap();
@@ -318,7 +317,7 @@ async fn etag_304_and_retry_after_through_ingest() {
         "{:?}",
         first.outcome
     );
-    let feed = app.store.feed(first.feed).await.unwrap().unwrap();
+    let feed = store.feed(first.feed).await.unwrap().unwrap();
     assert_eq!(feed.validators.etag.as_deref(), Some("\"v1\""));
     assert_eq!(
         feed.next_attempt_at,
@@ -328,7 +327,7 @@ async fn etag_304_and_retry_after_through_ingest() {
     let second = app.ingest(&source, None, now).await.unwrap();
     assert_eq!(second.outcome, IngestOutcome::NotModified);
     assert_eq!(server.seen_if_none_match.lock().unwrap().as_slice(), ["\"v1\""]);
-    assert_eq!(app.store.count_items(first.feed).await.unwrap(), 1);
+    assert_eq!(store.count_items(first.feed).await.unwrap(), 1);
 
     let busy = app.ingest(&url(addr, "/busy"), None, now).await.unwrap();
     assert!(
@@ -336,7 +335,7 @@ async fn etag_304_and_retry_after_through_ingest() {
         "{:?}",
         busy.outcome
     );
-    let feed = app.store.feed(busy.feed).await.unwrap().unwrap();
+    let feed = store.feed(busy.feed).await.unwrap().unwrap();
     assert_eq!(
         feed.next_attempt_at,
         Some(now_secs(now) + chrono::Duration::hours(1)),
@@ -352,7 +351,7 @@ fn now_secs(now: chrono::DateTime<Utc>) -> chrono::DateTime<Utc> {
 #[tokio::test]
 async fn a_feed_failing_for_a_day_is_disabled_once() {
     let (_, addr) = start().await;
-    let app = app().await;
+    let (app, store) = app().await;
     let t0 = Utc::now();
     let source = url(addr, "/missing");
     let mut outcomes = Vec::new();
@@ -376,10 +375,10 @@ async fn a_feed_failing_for_a_day_is_disabled_once() {
         matches!(outcomes[4], IngestOutcome::Failed(_)),
         "disabled once, not again: {outcomes:?}"
     );
-    let feed = app.store.feed_by_url(&source.url()).await.unwrap().unwrap();
+    let feed = store.feed_by_url(&source.url()).await.unwrap().unwrap();
     assert!(feed.disabled_reason.unwrap().contains("404"));
-    app.store.enable_feed(feed.id).await.unwrap();
-    let feed = app.store.feed(feed.id).await.unwrap().unwrap();
+    store.enable_feed(feed.id).await.unwrap();
+    let feed = store.feed(feed.id).await.unwrap().unwrap();
     assert_eq!(
         (feed.failures, feed.disabled_reason, feed.next_attempt_at),
         (0, None, None)
@@ -389,12 +388,10 @@ async fn a_feed_failing_for_a_day_is_disabled_once() {
 #[tokio::test]
 async fn relative_links_resolve_against_content_location() {
     let (_, addr) = start().await;
-    let app = app().await;
-    let parsed = app
-        .probe_feed(&url(addr, "/located"), Utc::now())
-        .await
-        .unwrap()
-        .unwrap();
+    let (app, _) = app().await;
+    let Located::Feed { feed: parsed, .. } = app.locate_feed(&url(addr, "/located"), Utc::now()).await.unwrap() else {
+        panic!("the document is a feed")
+    };
     assert_eq!(
         parsed.items[0].url.as_deref(),
         Some("http://stories.example/base/item/1")
@@ -404,15 +401,14 @@ async fn relative_links_resolve_against_content_location() {
 #[tokio::test]
 async fn utf16_document_with_a_lying_declaration_parses() {
     let (_, addr) = start().await;
-    let app = app().await;
+    let (app, store) = app().await;
     let report = app.ingest(&url(addr, "/utf16"), None, Utc::now()).await.unwrap();
     assert!(
         matches!(report.outcome, IngestOutcome::Stored { items: 1, .. }),
         "{:?}",
         report.outcome
     );
-    let items = app
-        .store
+    let items = store
         .items_between(
             &[report.feed],
             Utc::now() - chrono::Duration::days(1),
@@ -442,7 +438,8 @@ async fn a_feed_shared_by_many_servers_is_fetched_once_and_its_failure_told_once
     let config = Config::from_lookup(|k| (k == "FEED_ALLOW_PRIVATE").then(|| "true".to_string())).unwrap();
     let claims = ClaimSet::load(&support::repo_file("data/claims.toml")).unwrap();
     let catalog = FeedCatalog::parse(&format!("[[feeds]]\nname = \"Shared\"\nurl = \"{feed_url}\"\n")).unwrap();
-    let app = App::new(config, claims, catalog, Store::in_memory().await.unwrap()).unwrap();
+    let store = Store::in_memory().await.unwrap();
+    let app = App::new(config, claims, catalog, store.clone()).unwrap();
     for guild in 1..=5 {
         app.guild(claim_digest::domain::ids::GuildId(guild), Some("en-US"), Utc::now())
             .await
@@ -458,8 +455,7 @@ async fn a_feed_shared_by_many_servers_is_fetched_once_and_its_failure_told_once
     );
 
     // When the shared feed is disabled, each server with a channel gets one notice.
-    let feed = app
-        .store
+    let feed = store
         .feed_by_url(&FeedSource::parse(&feed_url).unwrap().url())
         .await
         .unwrap()
@@ -474,11 +470,11 @@ async fn a_feed_shared_by_many_servers_is_fetched_once_and_its_failure_told_once
             } else {
                 claim_digest::domain::lang::Lang::En
             },
-            news_count: 3,
+            news_count: NewsCount::default(),
             thread: false,
             moderator_role: None,
         };
-        app.store
+        store
             .setup_guild(claim_digest::domain::ids::GuildId(guild), &update)
             .await
             .unwrap();
@@ -686,7 +682,8 @@ async fn a_busy_hosts_feeds_are_held_for_later_polls_not_failed() {
     let config = Config::from_lookup(|k| (k == "FEED_ALLOW_PRIVATE").then(|| "true".to_string())).unwrap();
     let claims = ClaimSet::load(&support::repo_file("data/claims.toml")).unwrap();
     let catalog = FeedCatalog::parse(&feeds).unwrap();
-    let mut app = App::new(config, claims, catalog, Store::in_memory().await.unwrap()).unwrap();
+    let store = Store::in_memory().await.unwrap();
+    let mut app = App::new(config, claims, catalog, store.clone()).unwrap();
     let (_, clock) = manual_clock();
     app.feeds = FeedClient::new(limits(), true)
         .unwrap()
@@ -705,10 +702,9 @@ async fn a_busy_hosts_feeds_are_held_for_later_polls_not_failed() {
     assert_eq!(server.hits.load(Ordering::SeqCst), 1);
     // Held one and two seconds: not leased before, leased after, and not marked as failing.
     let lease = now + chrono::Duration::minutes(10);
-    assert!(app.store.lease_due_feeds(now, lease, 10).await.unwrap().is_empty());
+    assert!(store.lease_due_feeds(now, lease, 10).await.unwrap().is_empty());
     let later = now + chrono::Duration::seconds(2);
-    let due = app
-        .store
+    let due = store
         .lease_due_feeds(later, later + chrono::Duration::minutes(10), 10)
         .await
         .unwrap();

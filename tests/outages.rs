@@ -21,6 +21,7 @@ use serde_json::Value;
 
 use claim_digest::config::Config;
 use claim_digest::domain::claims::ClaimSet;
+use claim_digest::domain::digest::NewsCount;
 use claim_digest::domain::ids::{ChannelId, GuildId, MessageId, PostId, UserId};
 use claim_digest::domain::lang::Lang;
 use claim_digest::domain::votes::Choice;
@@ -303,7 +304,7 @@ async fn a_full_sqlite_disk_refuses_writes_honestly_keeps_the_file_sound_and_rec
             post_time: nine,
             timezone: chrono_tz::Tz::UTC,
             language: Lang::En,
-            news_count: 3,
+            news_count: NewsCount::default(),
             thread: false,
             moderator_role: None,
         };

@@ -9,6 +9,7 @@ use chrono::{DateTime, Duration, NaiveTime, Utc};
 
 use claim_digest::config::Config;
 use claim_digest::domain::claims::ClaimSet;
+use claim_digest::domain::digest::NewsCount;
 use claim_digest::domain::ids::{ChannelId, GuildId, MessageId, PostId, UserId};
 use claim_digest::domain::lang::Lang;
 use claim_digest::domain::schedule::{local_date, parse_timezone};
@@ -28,7 +29,7 @@ struct Recorder {
 impl Publisher for Recorder {
     async fn publish(&self, _: ChannelId, view: &PostView<'_>) -> Result<MessageId, PublishError> {
         let mut posts = self.posts.lock().unwrap();
-        posts.push((view.post.id, view.digest.claim.id.clone(), view.digest.round));
+        posts.push((view.post.id, view.digest.claim.id.to_string(), view.digest.round));
         Ok(MessageId(5000 + posts.len() as u64))
     }
 
@@ -39,28 +40,24 @@ impl Publisher for Recorder {
 
 const GUILD: GuildId = GuildId(99);
 
-async fn app(tz: &str, time: &str) -> App {
+/// The services on a fresh database with one server set up, and a handle on that database.
+async fn app(tz: &str, time: &str) -> (App, Store) {
     let config = Config::from_lookup(|_| None).unwrap();
     let claims = ClaimSet::load(&support::repo_file("data/claims.toml")).unwrap();
-    let app = App::new(
-        config,
-        claims,
-        FeedCatalog::default(),
-        Store::in_memory().await.unwrap(),
-    )
-    .unwrap();
-    app.store.ensure_guild(GUILD, Lang::En, &[], Utc::now()).await.unwrap();
+    let store = Store::in_memory().await.unwrap();
+    let app = App::new(config, claims, FeedCatalog::default(), store.clone()).unwrap();
+    store.ensure_guild(GUILD, Lang::En, &[], Utc::now()).await.unwrap();
     let update = GuildUpdate {
         channel: ChannelId(1),
         post_time: NaiveTime::parse_from_str(time, "%H:%M").unwrap(),
         timezone: parse_timezone(tz).unwrap(),
         language: Lang::En,
-        news_count: 3,
+        news_count: NewsCount::default(),
         thread: false,
         moderator_role: None,
     };
-    app.store.setup_guild(GUILD, &update).await.unwrap();
-    app
+    store.setup_guild(GUILD, &update).await.unwrap();
+    (app, store)
 }
 
 async fn vote(app: &App, post: PostId, user: u64, choice: Choice, at: DateTime<Utc>) {
@@ -80,7 +77,7 @@ fn start() -> DateTime<Utc> {
 
 #[tokio::test]
 async fn rounds_change_anchoring_and_export() {
-    let app = app("UTC", "09:00").await;
+    let (app, store) = app("UTC", "09:00").await;
     let rec = Recorder::default();
     // 51 days: every claim once, then the first claim again in round 2.
     for day in 0..51 {
@@ -149,8 +146,7 @@ async fn rounds_change_anchoring_and_export() {
         (2, Some(3), Some(1), 4)
     );
     for row in &rows {
-        let round = app
-            .store
+        let round = store
             .round_tallies(GUILD)
             .await
             .unwrap()
@@ -168,7 +164,7 @@ async fn rounds_change_anchoring_and_export() {
 
 #[tokio::test]
 async fn verdicts_are_tallied_apart_and_resolutions_show() {
-    let app = app("UTC", "09:00").await;
+    let (app, store) = app("UTC", "09:00").await;
     let rec = Recorder::default();
     // Post up to math-700-days (the 9th claim) after its deadline: it asks for a verdict.
     let late: DateTime<Utc> = "2026-12-01T12:00:00Z".parse().unwrap();
@@ -178,7 +174,7 @@ async fn verdicts_are_tallied_apart_and_resolutions_show() {
     let (post, claim, _) = rec.posts.lock().unwrap()[8].clone();
     assert_eq!(claim, "math-700-days");
     assert_eq!(
-        app.store.post(post).await.unwrap().unwrap().question,
+        store.post(post).await.unwrap().unwrap().question,
         claim_digest::domain::votes::Question::Verdict
     );
     vote(&app, post, 1, Choice::Yes, late).await;
@@ -215,7 +211,7 @@ async fn verdicts_are_tallied_apart_and_resolutions_show() {
         resolved_by: UserId(7),
         resolved_at: late,
     };
-    app.store.resolve_claim(GUILD, &resolution).await.unwrap();
+    store.resolve_claim(GUILD, &resolution).await.unwrap();
     let view = app.claim_rounds(GUILD, "math-700-days", None).await.unwrap();
     assert_eq!(view.resolution.unwrap().outcome, "unclear");
     let rows = app.export(GUILD).await.unwrap();
@@ -233,7 +229,7 @@ async fn verdicts_are_tallied_apart_and_resolutions_show() {
 #[tokio::test]
 async fn streaks_follow_the_servers_days_in_its_time_zone() {
     // 00:30 in Tokyo is 15:30 UTC the day before: the server's dates are Tokyo's.
-    let app = app("Asia/Tokyo", "00:30").await;
+    let (app, store) = app("Asia/Tokyo", "00:30").await;
     let rec = Recorder::default();
     let first: DateTime<Utc> = "2025-03-01T15:30:00Z".parse().unwrap();
     for day in 0..6 {
@@ -241,8 +237,7 @@ async fn streaks_follow_the_servers_days_in_its_time_zone() {
     }
     let posts: Vec<PostId> = rec.posts.lock().unwrap().iter().map(|p| p.0).collect();
     assert_eq!(posts.len(), 6);
-    let dates: Vec<String> = app
-        .store
+    let dates: Vec<String> = store
         .round_tallies(GUILD)
         .await
         .unwrap()
@@ -271,7 +266,7 @@ async fn streaks_follow_the_servers_days_in_its_time_zone() {
 
     let board = app.leaderboard(GUILD, today).await.unwrap();
     assert_eq!(board.iter().map(|s| s.user.0).collect::<Vec<_>>(), [1, 2, 3]);
-    app.store.set_hidden(GUILD, UserId(1), true).await.unwrap();
+    store.set_hidden(GUILD, UserId(1), true).await.unwrap();
     let board = app.leaderboard(GUILD, today).await.unwrap();
     assert_eq!(
         board.iter().map(|s| s.user.0).collect::<Vec<_>>(),

@@ -62,6 +62,12 @@ cmd-feeds-enable = Retry a disabled feed now
 cmd-feeds-test = Fetch a feed and show what it holds, without adding it
     .url = The feed's URL
 
+cmd-feeds-filter = Drop or keep a feed's items by words (any case, both languages); no options shows it
+    .feed = The feed
+    .exclude = Drop items naming any of these words or phrases, separated by commas
+    .include = Keep only items naming one of these words or phrases, separated by commas
+    .clear = Remove this feed's filter
+
 cmd-help = What this bot does and how to use it
 
 cmd-me = Your votes, streaks and how often you side with the majority

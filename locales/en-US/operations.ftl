@@ -1,4 +1,4 @@
-# What the operator's commands print: `check` and `backup`.
+# What the operator's commands print: `check`, `backup` and `feed check`.
 
 check-ok = ok
 check-fail = FAIL
@@ -39,3 +39,12 @@ backup-use-pg-dump =
     The password is left out of the command: give it through PGPASSWORD or ~/.pgpass. To restore into an empty database:
 
       { $restore }
+
+## feed check
+
+feed-check-ok = ✓ { $input }: { $title } ({ $count } items)
+feed-check-untitled = (untitled)
+feed-check-linked = the page names this feed: { $url }
+feed-check-usual = the page names no feed; its site serves one at { $url }
+feed-check-several = ? { $input } names { $count } feeds; check the one you want:
+feed-check-failed = ✗ { $input }: { $error }

@@ -104,6 +104,18 @@ feeds-test-ok = ✓ **{ $title }**: { $count } items
 feeds-test-untitled = (untitled)
 feeds-test-failed = ✗ Not usable as a feed: { $reason }
 feeds-unknown = Pick one of this server's feeds from the suggestions.
+feeds-found-linked = Found through { $page }, which names it as its feed: <{ $url }>
+feeds-found-usual = { $page } names no feed; its site serves one at <{ $url }>
+feeds-choose = { $page } names { $count ->
+    [one] one feed
+   *[other] { $count } feeds
+}. Run /feeds add again with the address of the one you want:
+feeds-filter-none = **{ $name }** has no filter: all its items are read.
+feeds-filter-set = Filter on **{ $name }**:
+feeds-filter-include = only items naming: { $terms }
+feeds-filter-exclude = never items naming: { $terms }
+feeds-filter-too-many = Not changed: at most { $max } words or phrases in each list.
+feeds-filter-too-long = Not changed: “{ $term }” is longer than { $max } characters.
 
 ## /help
 
@@ -117,4 +129,4 @@ help-text =
     {"**"}Moderators** (Manage Server or the moderator role)
     `/digest setup` channel, time, time zone, language · `/digest now` post today's digest now
     `/digest status` settings · `/digest pause` / `/digest resume`
-    `/feeds add` `/feeds remove` `/feeds list` `/feeds test` manage the news feeds
+    `/feeds add` `/feeds remove` `/feeds list` `/feeds test` `/feeds filter` manage the news feeds

@@ -1,4 +1,4 @@
-# 运维命令打印的内容：`check` 与 `backup`。
+# 运维命令打印的内容：`check`、`backup` 与 `feed check`。
 
 check-ok = ok
 check-fail = FAIL
@@ -38,3 +38,12 @@ backup-use-pg-dump =
     密码不在命令里：由 PGPASSWORD 或 ~/.pgpass 提供。恢复到一个空数据库：
 
       { $restore }
+
+## feed check
+
+feed-check-ok = ✓ { $input }：{ $title }（{ $count } 条）
+feed-check-untitled = （无标题）
+feed-check-linked = 该页面列出的新闻源：{ $url }
+feed-check-usual = 该页面没有列出新闻源；该网站在 { $url } 提供了一个
+feed-check-several = ? { $input } 列出了 { $count } 个新闻源；请检查想要的那个：
+feed-check-failed = ✗ { $input }：{ $error }

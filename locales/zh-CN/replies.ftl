@@ -104,6 +104,15 @@ feeds-test-ok = ✓ **{ $title }**：{ $count } 条
 feeds-test-untitled = （无标题）
 feeds-test-failed = ✗ 不能用作新闻源：{ $reason }
 feeds-unknown = 请从建议列表中选择本服务器的一个新闻源。
+feeds-found-linked = 通过 { $page } 找到，该页面把它列为自己的新闻源：<{ $url }>
+feeds-found-usual = { $page } 没有列出新闻源；该网站在 <{ $url }> 提供了一个
+feeds-choose = { $page } 列出了 { $count } 个新闻源。请用想要的那个地址再次运行 /feeds add：
+feeds-filter-none = **{ $name }** 没有过滤规则：所有条目都会读取。
+feeds-filter-set = **{ $name }** 的过滤规则：
+feeds-filter-include = 只保留包含以下词语的条目：{ $terms }
+feeds-filter-exclude = 排除包含以下词语的条目：{ $terms }
+feeds-filter-too-many = 未更改：每个列表最多 { $max } 个词语或短语。
+feeds-filter-too-long = 未更改：“{ $term }”超过了 { $max } 个字符。
 
 ## /help
 
@@ -117,4 +126,4 @@ help-text =
     {"**"}版主**（管理服务器权限或版主角色）
     `/digest setup` 设置频道、时间、时区、语言 · `/digest now` 立即发布今天的帖子
     `/digest status` 当前设置 · `/digest pause` / `/digest resume` 暂停与恢复
-    `/feeds add` `/feeds remove` `/feeds list` `/feeds test` 管理新闻源
+    `/feeds add` `/feeds remove` `/feeds list` `/feeds test` `/feeds filter` 管理新闻源

@@ -105,9 +105,13 @@ async fn on_vote_button(ctx: &serenity::Context, data: &Data, click: &serenity::
                 .mark(receipt.post.id, click.message.embeds.first().cloned());
             // Having voted in this round, the member may now see how earlier rounds went (a
             // first-round post has none, and skipping the look-up keeps the common click cheap).
-            let earlier = match data.app.claims.get(&receipt.post.claim_id) {
+            let earlier = match data.app.claims.get(receipt.post.claim_id.as_str()) {
                 Some(claim) if receipt.post.round > 1 => {
-                    match data.app.claim_rounds(receipt.post.guild, &claim.id, Some(user)).await {
+                    match data
+                        .app
+                        .claim_rounds(receipt.post.guild, claim.id.as_str(), Some(user))
+                        .await
+                    {
                         Ok(view) => Some((claim, view)),
                         Err(e) => {
                             tracing::warn!(error = %format!("{e:#}"), "could not read earlier rounds for a vote reply");
@@ -119,7 +123,7 @@ async fn on_vote_button(ctx: &serenity::Context, data: &Data, click: &serenity::
             };
             vote_confirmation(receipt, earlier.as_ref().map(|(c, v)| (*c, v)), locale)
         }
-        Err(Error::User(e)) => locale.text(&e.0),
+        Err(Error::User(e)) => crate::render::discord::message_text(locale, &e.0),
         Err(Error::Internal(e)) if crate::store::is_unavailable(e) => {
             tracing::warn!(error = %format!("{e:#}"), custom_id = %click.data.custom_id, "vote not recorded: database unavailable");
             t!(locale, "vote-not-recorded")

@@ -116,7 +116,7 @@ pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
 async fn report(ctx: Context<'_>, error: Error) {
     let locale = error_locale(ctx).await;
     let message = match &error {
-        Error::User(user) => locale.text(&user.0),
+        Error::User(user) => crate::render::discord::message_text(locale, &user.0),
         Error::Internal(e) => {
             tracing::error!(command = %ctx.command().qualified_name, error = %format!("{e:#}"), "command failed");
             apology(locale)

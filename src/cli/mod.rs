@@ -110,6 +110,8 @@ pub enum FeedCommand {
         /// One JSON object per input, one per line.
         #[arg(long)]
         json: bool,
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: LangArg,
     },
 }
 
@@ -200,7 +202,9 @@ pub async fn run(cli: Cli, config: Config) -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Run) {
         Command::Run => crate::bot::run(config).await,
         Command::Preview(args) => preview::run(config, args).await,
-        Command::Feed(FeedCommand::Check { inputs, json }) => feed_check::run(config, inputs, json).await,
+        Command::Feed(FeedCommand::Check { inputs, json, lang }) => {
+            feed_check::run(config, inputs, json, lang.into()).await
+        }
         Command::Claims(command) => claims::run(config, command),
         Command::Tally(TallyCommand::Export { guild, format }) => tally::export(config, guild, format).await,
         Command::Backup { file, lang } => backup::run(config, &file, lang.into()).await,

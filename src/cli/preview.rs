@@ -5,6 +5,7 @@ use tokio::task::JoinSet;
 
 use crate::config::Config;
 use crate::domain::claims::ClaimSet;
+use crate::domain::filter::FeedSelection;
 use crate::domain::lang::Lang;
 use crate::domain::rotation::claim_on_day;
 use crate::feeds::{FeedCatalog, FeedSource};
@@ -92,7 +93,14 @@ pub async fn run(config: Config, args: PreviewArgs) -> anyhow::Result<ExitCode> 
     // Ranked as the bot ranks: with word counts over the stored news (the sample's own, for it).
     app.count_term_stats().await?;
     let digest = app
-        .compose_digest(&claim, round, date, &feed_ids, until, usize::from(args.news))
+        .compose_digest(
+            &claim,
+            round,
+            date,
+            &FeedSelection::unfiltered(feed_ids),
+            until,
+            usize::from(args.news),
+        )
         .await?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&render::json::digest(&digest))?);
@@ -150,7 +158,5 @@ async fn store_sample(app: &App, date: chrono::NaiveDate) -> anyhow::Result<crat
             }
         })
         .collect();
-    let feed = app.store.upsert_feed(SAMPLE_FEED).await?;
-    app.store.insert_items(feed.id, &items).await?;
-    Ok(feed.id)
+    app.store_items_of(SAMPLE_FEED, &items).await
 }

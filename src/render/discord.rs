@@ -12,22 +12,22 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::claims::{Claim, ClaimKind, ClaimSet, Resolution};
 use crate::domain::digest::Digest;
-use crate::domain::ids::PostId;
+use crate::domain::filter::FeedFilter;
+use crate::domain::ids::{ClaimId, PostId};
 use crate::domain::ranking::RankedNews;
 use crate::domain::stats::{agreement_change, ClaimTotal, Highlights, RoundTally, Standing};
 use crate::domain::text::truncate_chars;
+use crate::domain::views::{
+    ClaimRounds, DigestStatus, FeedAddition, FeedHealth, FeedNotice, FeedProbe, IngestOutcome, ListedFeed,
+    MemberRecord, PostResult, PostView, TodaysClaim, VoteReceipt,
+};
 use crate::domain::votes::{Choice, Question, Tally};
+use crate::feeds::discover::{FeedLink, Found, Located};
+use crate::message::Message;
 use crate::render::custom_id;
 use crate::render::i18n::{t, Locale};
 use crate::render::words;
-use crate::services::commands::{DigestStatus, TodaysClaim};
-use crate::services::guilds::{FeedHealth, FeedProbe};
-use crate::services::ingest::IngestOutcome;
-use crate::services::poller::FeedNotice;
-use crate::services::poster::{PostResult, PostView};
-use crate::services::tallies::{ClaimRounds, MemberRecord};
-use crate::services::votes::VoteReceipt;
-use crate::store::{FeedRecord, GuildSettings, Post};
+use crate::store::{GuildSettings, Post};
 
 /// Lines on one page of a paged list.
 pub const PAGE: usize = 10;
@@ -63,6 +63,12 @@ pub fn no_mentions() -> CreateAllowedMentions {
 }
 
 /// Escapes Discord markdown, so feed text shows as written and cannot forge links or layout.
+/// A message for Discord: its untrusted arguments escaped, so that nothing a feed or a page
+/// wrote can format the reply.
+pub fn message_text(locale: Locale, message: &Message) -> String {
+    locale.text(&message.escaped(escape_markdown))
+}
+
 pub fn escape_markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
@@ -378,7 +384,7 @@ pub fn digest_status_embed(status: &DigestStatus, locale: Locale) -> CreateEmbed
             zone = settings.timezone.name()
         ),
         t!(locale, "digest-status-language", language = settings.language.code()),
-        t!(locale, "digest-status-news", count = settings.news_count),
+        t!(locale, "digest-status-news", count = settings.news_count.get()),
         t!(locale, "digest-status-thread", thread = settings.thread.to_string()),
         t!(locale, "digest-status-feeds", count = status.feeds),
     ];
@@ -507,7 +513,7 @@ pub fn claim_tally_embed(view: &ClaimRounds, claim: &Claim, locale: Locale) -> C
     let mut embed = CreateEmbed::new()
         .title(truncate_chars(claim.text.get(locale.lang()), limits::EMBED_TITLE))
         .description(claim_rounds_text(view, claim, locale))
-        .footer(CreateEmbedFooter::new(claim.id.clone()));
+        .footer(CreateEmbedFooter::new(claim.id.as_str()));
     if view.latest().is_some() {
         embed = embed.image("attachment://tally.png");
     }
@@ -526,7 +532,7 @@ fn main_question(tally: &Tally) -> Question {
 
 /// `/tally` without a claim: the highlights, then the most voted claims.
 pub fn overview_embed(mut claims: Vec<ClaimTotal>, highlights: &Highlights, locale: Locale) -> CreateEmbed {
-    let label = |id: &Option<String>| id.as_deref().map(|i| format!("`{i}`")).unwrap_or_else(|| "—".into());
+    let label = |id: &Option<ClaimId>| id.as_deref().map(|i| format!("`{i}`")).unwrap_or_else(|| "—".into());
     let mut lines = vec![
         t!(locale, "tally-most-agreed", claim = label(&highlights.most_agreed)),
         t!(locale, "tally-most-disputed", claim = label(&highlights.most_disputed)),
@@ -605,23 +611,27 @@ pub fn news_embed(claim: &Claim, news: &[RankedNews], locale: Locale) -> CreateE
     CreateEmbed::new()
         .title(truncate_chars(claim.text.get(locale.lang()), limits::EMBED_TITLE))
         .description(news_lines(news, locale, limits::EMBED_DESCRIPTION))
-        .footer(CreateEmbedFooter::new(claim.id.clone()))
+        .footer(CreateEmbedFooter::new(claim.id.as_str()))
 }
 
 /// `/feeds list`.
-pub fn feed_list_embed(feeds: &[(String, FeedRecord)], locale: Locale) -> CreateEmbed {
+pub fn feed_list_embed(feeds: &[ListedFeed], locale: Locale) -> CreateEmbed {
     let mut body = String::new();
-    for (name, feed) in feeds {
+    for listed in feeds {
+        let feed = &listed.feed;
         let health = match (&feed.last_error, feed.last_success_at) {
             (Some(e), _) => format!("⚠️ {}", escape_markdown(&truncate_chars(e, 120))),
             (None, Some(at)) => format!("✓ {}", at.format("%Y-%m-%d %H:%M UTC")),
             (None, None) => t!(locale, "feeds-not-fetched"),
         };
-        let line = format!(
+        let mut line = format!(
             "• **{}** <{}>\n  {health}\n",
-            escape_markdown(&truncate_chars(name, 80)),
+            escape_markdown(&truncate_chars(&listed.name, 80)),
             feed.url
         );
+        for rule in filter_lines(listed.filter.as_ref(), locale) {
+            line.push_str(&format!("  {rule}\n"));
+        }
         if body.chars().count() + line.chars().count() > limits::EMBED_DESCRIPTION - 20 {
             body.push('…');
             break;
@@ -634,6 +644,76 @@ pub fn feed_list_embed(feeds: &[(String, FeedRecord)], locale: Locale) -> Create
     CreateEmbed::new()
         .title(t!(locale, "feeds-list-title", count = feeds.len()))
         .description(body)
+}
+
+/// A filter's lists, one line each; none for no filter.
+fn filter_lines(filter: Option<&FeedFilter>, locale: Locale) -> Vec<String> {
+    let Some(filter) = filter else { return Vec::new() };
+    let terms = |terms: &[String]| {
+        terms
+            .iter()
+            .map(|term| escape_markdown(term))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut lines = Vec::new();
+    if !filter.include().is_empty() {
+        lines.push(t!(locale, "feeds-filter-include", terms = terms(filter.include())));
+    }
+    if !filter.exclude().is_empty() {
+        lines.push(t!(locale, "feeds-filter-exclude", terms = terms(filter.exclude())));
+    }
+    lines
+}
+
+/// `/feeds filter`'s answer: the filter now in force on the feed named.
+pub fn feed_filter_text(name: &str, filter: &FeedFilter, locale: Locale) -> String {
+    let name = escape_markdown(&truncate_chars(name, 80));
+    if filter.is_empty() {
+        return t!(locale, "feeds-filter-none", name = name);
+    }
+    let mut text = t!(locale, "feeds-filter-set", name = name);
+    for line in filter_lines(Some(filter), locale) {
+        text.push_str(&format!("\n• {line}"));
+    }
+    text
+}
+
+/// `/feeds add`'s answer: the feed added (and how it was found), or the feeds a page names.
+pub fn feed_added_text(addition: &FeedAddition, locale: Locale) -> String {
+    match addition {
+        FeedAddition::Added { feed, parsed, found } => {
+            let title = escape_markdown(&truncate_chars(parsed.title.as_deref().unwrap_or(&feed.url), 100));
+            let mut text = t!(locale, "feeds-added", name = title, count = parsed.items.len());
+            push_found(&mut text, found, &feed.url, locale);
+            text
+        }
+        FeedAddition::Choose { page, links } => feed_choices_text(page, links, locale),
+    }
+}
+
+/// How a feed was found, when it was not the address given.
+fn push_found(text: &mut String, found: &Found, url: &str, locale: Locale) {
+    let line = match found {
+        Found::Given => return,
+        Found::Linked { page } => t!(locale, "feeds-found-linked", page = page.as_str(), url = url),
+        Found::UsualPath { page } => t!(locale, "feeds-found-usual", page = page.as_str(), url = url),
+    };
+    text.push('\n');
+    text.push_str(&line);
+}
+
+/// The feeds a page names, for a moderator to pick one and add it.
+fn feed_choices_text(page: &str, links: &[FeedLink], locale: Locale) -> String {
+    let mut text = t!(locale, "feeds-choose", page = page, count = links.len());
+    for link in links {
+        let line = match &link.title {
+            Some(title) => format!("\n• {} <{}>", escape_markdown(title), link.url),
+            None => format!("\n• <{}>", link.url),
+        };
+        text.push_str(&line);
+    }
+    text
 }
 
 /// `/feeds status`.
@@ -711,17 +791,19 @@ pub fn enabled_feed_text(name: &str, outcome: &IngestOutcome, locale: Locale) ->
 /// `/feeds test`'s answer: the feed's title, size and first items, or why it is not a feed.
 pub fn feed_test_text(probe: &FeedProbe, locale: Locale) -> String {
     match probe {
-        Ok(parsed) => {
+        Ok(Located::Feed { url, feed, found }) => {
             let untitled = t!(locale, "feeds-test-untitled");
-            let title = escape_markdown(&truncate_chars(parsed.title.as_deref().unwrap_or(&untitled), 100));
-            let mut text = t!(locale, "feeds-test-ok", title = title, count = parsed.items.len());
+            let title = escape_markdown(&truncate_chars(feed.title.as_deref().unwrap_or(&untitled), 100));
+            let mut text = t!(locale, "feeds-test-ok", title = title, count = feed.items.len());
+            push_found(&mut text, found, url, locale);
             text.push('\n');
-            for item in parsed.items.iter().take(5) {
+            for item in feed.items.iter().take(5) {
                 text.push_str(&format!("• {}\n", escape_markdown(&truncate_chars(&item.title, 150))));
             }
             text
         }
-        Err(why) => t!(locale, "feeds-test-failed", reason = why.as_str()),
+        Ok(Located::Several { page, links }) => feed_choices_text(page, links, locale),
+        Err(why) => t!(locale, "feeds-test-failed", reason = escape_markdown(why)),
     }
 }
 

@@ -1,5 +1,7 @@
-//! What the operator's commands print (`check`, `backup`); the words are in `operations.ftl`.
+//! What the operator's commands print (`check`, `backup`, `feed check`); the words are in
+//! `operations.ftl`.
 
+use crate::feeds::discover::{Found, LocateError, Located};
 use crate::message::{msg, Message};
 use crate::render::i18n::{t, Locale};
 use crate::services::check::Finding;
@@ -121,4 +123,51 @@ pub fn backup_written(path: &std::path::Path, bytes: u64, locale: Locale) -> Str
 /// `backup FILE` on PostgreSQL: the pg_dump command to run instead (its password left out).
 pub fn backup_use_pg_dump(command: &str, restore: &str, locale: Locale) -> String {
     t!(locale, "backup-use-pg-dump", command = command, restore = restore)
+}
+
+/// `feed check`: one input's result, with the items of the feed it gave.
+pub fn feed_check(input: &str, result: &Result<Located, LocateError>, locale: Locale) -> String {
+    let mut out = match result {
+        Err(e) => t!(locale, "feed-check-failed", input = input, error = e.to_string()),
+        Ok(Located::Several { links, .. }) => {
+            let mut text = t!(locale, "feed-check-several", input = input, count = links.len());
+            for link in links {
+                text.push_str(&format!("\n    {}", link.url));
+                if let Some(title) = &link.title {
+                    text.push_str(&format!("  ({title})"));
+                }
+            }
+            text
+        }
+        Ok(Located::Feed { url, feed, found }) => {
+            let untitled = t!(locale, "feed-check-untitled");
+            let title = feed.title.as_deref().unwrap_or(&untitled);
+            let mut text = t!(
+                locale,
+                "feed-check-ok",
+                input = input,
+                title = title,
+                count = feed.items.len()
+            );
+            match found {
+                Found::Given => {}
+                Found::Linked { .. } => {
+                    text.push_str(&format!("\n  {}", t!(locale, "feed-check-linked", url = url.as_str())))
+                }
+                Found::UsualPath { .. } => {
+                    text.push_str(&format!("\n  {}", t!(locale, "feed-check-usual", url = url.as_str())))
+                }
+            }
+            for item in &feed.items {
+                let date = item
+                    .published
+                    .map(|p| p.format("%Y-%m-%d").to_string())
+                    .unwrap_or_else(|| " ".repeat(10));
+                text.push_str(&format!("\n    {date}  {}", item.title));
+            }
+            text
+        }
+    };
+    out.push('\n');
+    out
 }

@@ -7,15 +7,17 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::poster::{PostResult, Publisher};
 use super::App;
 use crate::domain::claims::{Claim, ClaimKind, Outcome, Resolution};
+use crate::domain::digest::NewsCount;
 use crate::domain::ids::{ChannelId, GuildId, RoleId, UserId};
 use crate::domain::lang::Lang;
 use crate::domain::ranking::RankedNews;
 use crate::domain::rotation::next_claim;
 use crate::domain::schedule::{due_at, local_date, parse_time, parse_timezone};
 use crate::domain::text::{plain_text, truncate_chars};
+pub use crate::domain::views::{DigestStatus, TodaysClaim};
 use crate::error::Error;
 use crate::message::msg;
-use crate::store::{GuildSettings, GuildUpdate, Post};
+use crate::store::{GuildSettings, GuildUpdate};
 
 /// What a moderator gives `/digest setup`; what is left out keeps its current value.
 #[derive(Debug, Clone)]
@@ -27,27 +29,6 @@ pub struct DigestSetup {
     pub news: Option<u8>,
     pub thread: Option<bool>,
     pub moderator_role: Option<RoleId>,
-}
-
-/// What `/digest status` shows.
-#[derive(Debug, Clone)]
-pub struct DigestStatus {
-    pub settings: GuildSettings,
-    pub feeds: usize,
-    pub last: Option<Post>,
-    /// When the next post is due, when the digest is set up and running.
-    pub next: Option<DateTime<Utc>>,
-}
-
-/// Today's claim in a server: the one today's post carries (or is being sent with), else the
-/// one the rotation will post next.
-#[derive(Debug, Clone)]
-pub struct TodaysClaim {
-    pub claim: Claim,
-    /// Today's post, when one is reserved or sent.
-    pub post: Option<Post>,
-    /// When today's post is due.
-    pub due: DateTime<Utc>,
 }
 
 impl App {
@@ -88,7 +69,9 @@ impl App {
             post_time,
             timezone,
             language: setup.language.unwrap_or(current.language),
-            news_count: setup.news.unwrap_or(current.news_count).clamp(1, 5),
+            news_count: setup
+                .news
+                .map_or(current.news_count, |n| NewsCount::clamped(i64::from(n))),
             thread: setup.thread.unwrap_or(current.thread),
             moderator_role: setup.moderator_role.or(current.moderator_role),
         };
@@ -161,7 +144,7 @@ impl App {
         let due = due_at(settings.post_time, settings.timezone, date);
         let post = self.store.post_on(settings.id, date).await?;
         let claim = match &post {
-            Some(post) => self.find_claim(&post.claim_id)?.clone(),
+            Some(post) => self.find_claim(post.claim_id.as_str())?.clone(),
             None => {
                 let history = self.store.rotation_history(settings.id).await?;
                 next_claim(&self.claims, &history).claim.clone()
@@ -182,7 +165,7 @@ impl App {
             Some(id) => self.find_claim(id)?.clone(),
             None => self.todays_claim(settings, now).await?.claim,
         };
-        let feeds = self.store.guild_feed_ids(settings.id).await?;
+        let feeds = self.store.guild_feed_selection(settings.id).await?;
         let news = self.related_news(&claim, &feeds, now, limit).await?;
         Ok((claim, news))
     }

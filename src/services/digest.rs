@@ -5,20 +5,37 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::App;
 use crate::domain::claims::Claim;
 use crate::domain::digest::Digest;
+use crate::domain::filter::FeedSelection;
 use crate::domain::ids::FeedId;
 use crate::domain::ranking::{DenseQuery, NewsIndex, RankOptions, RankedNews};
 
 impl App {
+    /// Stores `items` as the news of the feed at `url` (`preview --sample`'s shipped headlines)
+    /// and returns the feed.
+    pub async fn store_items_of(&self, url: &str, items: &[crate::domain::news::NewsItem]) -> anyhow::Result<FeedId> {
+        let feed = self.store.upsert_feed(url).await?;
+        self.store.insert_items(feed.id, items).await?;
+        Ok(feed.id)
+    }
+
     /// The news of `feeds` in the window ending at `until` that bear on `claim`, best first.
+    /// Each feed's word filter applies before ranking, so a filtered item never competes.
     pub async fn related_news(
         &self,
         claim: &Claim,
-        feeds: &[FeedId],
+        feeds: &FeedSelection,
         until: DateTime<Utc>,
         limit: usize,
     ) -> anyhow::Result<Vec<RankedNews>> {
         let from = until - chrono::Duration::days(i64::from(self.config.news_window_days));
-        let items = self.store.items_between(feeds, from, until).await?;
+        let items: Vec<_> = self
+            .store
+            .feed_items_between(&feeds.feeds, from, until)
+            .await?
+            .into_iter()
+            .filter(|(feed, item)| feeds.admits(*feed, item))
+            .map(|(_, item)| item)
+            .collect();
         let stats = self.term_stats();
         let dense = match &self.embeddings {
             Some(embeddings) => embeddings.inputs(claim, &items).await,
@@ -51,7 +68,7 @@ impl App {
         claim: &Claim,
         round: u32,
         date: NaiveDate,
-        feeds: &[FeedId],
+        feeds: &FeedSelection,
         until: DateTime<Utc>,
         news: usize,
     ) -> anyhow::Result<Digest> {

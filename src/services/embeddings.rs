@@ -147,7 +147,7 @@ impl Embeddings {
     }
 
     async fn try_inputs(&self, claim: &Claim, items: &[NewsItem]) -> anyhow::Result<DenseInputs> {
-        let cached = self.claims.lock().ok().and_then(|c| c.get(&claim.id).cloned());
+        let cached = self.claims.lock().ok().and_then(|c| c.get(claim.id.as_str()).cloned());
         let (claim_zh, claim_en) = match cached {
             Some(pair) => pair,
             None => {
@@ -155,7 +155,7 @@ impl Embeddings {
                 let en = v.pop().unwrap_or_default();
                 let zh = v.pop().unwrap_or_default();
                 if let Ok(mut c) = self.claims.lock() {
-                    c.insert(claim.id.clone(), (zh.clone(), en.clone()));
+                    c.insert(claim.id.to_string(), (zh.clone(), en.clone()));
                 }
                 (zh, en)
             }

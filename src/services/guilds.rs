@@ -3,19 +3,24 @@
 use chrono::{DateTime, Utc};
 
 use super::App;
+use crate::domain::filter::{parse_terms, FeedFilter, FilterError};
 use crate::domain::ids::{FeedId, GuildId};
 use crate::domain::lang::Lang;
 use crate::domain::text::{plain_text, truncate_chars};
+pub use crate::domain::views::{FeedAddition, FeedHealth, FeedProbe, ListedFeed};
 use crate::error::{Error, UserError};
-use crate::feeds::{FeedSource, ParsedFeed};
-use crate::message::msg;
+use crate::feeds::discover::Located;
+use crate::feeds::FeedSource;
+use crate::message::{msg, Arg};
 use crate::store::{AddFeed, FeedRecord, FetchRecord, GuildSettings};
 
 impl App {
     /// The server's settings, created with the default feed list on first use.
     pub async fn guild(&self, id: GuildId, locale: Option<&str>, now: DateTime<Utc>) -> anyhow::Result<GuildSettings> {
         let lang = locale.map(Lang::from_locale).unwrap_or_default();
-        self.store.ensure_guild(id, lang, &self.catalog.feeds, now).await
+        self.store
+            .ensure_guild_with(id, lang, self.config.news_count, &self.catalog.feeds, now)
+            .await
     }
 
     /// The language a server chose for its posts, if the server is known.
@@ -23,27 +28,28 @@ impl App {
         Ok(self.store.guild(id).await?.map(|g| g.language))
     }
 
-    /// Checks that `url` is a feed that parses, then adds it to the server's list.
+    /// Checks that `url` is a feed that parses, or a page naming one, then adds that feed to the
+    /// server's list. A page naming several is answered with them, for the moderator to choose.
     pub async fn add_feed(
         &self,
         guild: GuildId,
         url: &str,
         name: Option<&str>,
         now: DateTime<Utc>,
-    ) -> Result<(FeedRecord, ParsedFeed), Error> {
+    ) -> Result<FeedAddition, Error> {
         let max = self.config.feeds_per_server;
         // Checked before fetching too, so a full list costs the feed's host nothing.
         if self.store.guild_feed_ids(guild).await?.len() >= max as usize {
             return Err(msg!("feeds-list-full", max = max).into());
         }
         let parsed_url = FeedSource::parse_remote(url)
-            .map_err(|e| UserError::new(msg!("feeds-not-added", reason = e.to_string())))?;
-        let source = FeedSource::Http(parsed_url);
-        let parsed = match self.probe_feed(&source, now).await? {
-            Ok(parsed) => parsed,
-            Err(why) => return Err(msg!("feeds-not-added", reason = why.to_string()).into()),
+            .map_err(|e| UserError::new(msg!("feeds-not-added", reason = Arg::untrusted(e.to_string()))))?;
+        let (feed_url, parsed, found) = match self.locate_feed(&FeedSource::Http(parsed_url), now).await {
+            Ok(Located::Feed { url, feed, found }) => (url, feed, found),
+            Ok(Located::Several { page, links }) => return Ok(FeedAddition::Choose { page, links }),
+            Err(why) => return Err(msg!("feeds-not-added", reason = Arg::untrusted(why.to_string())).into()),
         };
-        let feed = self.store.upsert_feed(&source.url()).await?;
+        let feed = self.store.upsert_feed(&feed_url).await?;
         let name = name
             .map(plain_text)
             .filter(|n| !n.is_empty())
@@ -64,7 +70,49 @@ impl App {
         };
         self.store.record_fetch(feed.id, now, &record).await?;
         let feed = self.store.feed(feed.id).await?.unwrap_or(feed);
-        Ok((feed, parsed))
+        Ok(FeedAddition::Added {
+            feed: Box::new(feed),
+            parsed,
+            found,
+        })
+    }
+
+    /// `/feeds filter`: sets the server's word filter on one of its feeds, replacing the lists
+    /// given and keeping the other; `clear` removes both. Returns the filter now in force.
+    pub async fn set_feed_filter(
+        &self,
+        guild: GuildId,
+        feed: FeedId,
+        change: FilterChange<'_>,
+    ) -> Result<FeedFilter, Error> {
+        let selection = self.store.guild_feed_selection(guild).await?;
+        if !selection.feeds.contains(&feed) {
+            return Err(msg!("feeds-not-listed").into());
+        }
+        let current = selection.filters.get(&feed).cloned().unwrap_or_default();
+        let filter = match change {
+            FilterChange::Show => return Ok(current),
+            FilterChange::Clear => FeedFilter::default(),
+            FilterChange::Set { include, exclude } => {
+                let terms = |given: Option<&str>, kept: &[String]| given.map_or_else(|| kept.to_vec(), parse_terms);
+                FeedFilter::new(terms(include, current.include()), terms(exclude, current.exclude())).map_err(|e| {
+                    match e {
+                        FilterError::TooMany { max } => msg!("feeds-filter-too-many", max = max),
+                        FilterError::TooLong { term, max } => {
+                            msg!(
+                                "feeds-filter-too-long",
+                                term = Arg::untrusted(truncate_chars(&term, 80)),
+                                max = max
+                            )
+                        }
+                    }
+                })?
+            }
+        };
+        if !self.store.set_feed_filter(guild, feed, &filter).await? {
+            return Err(msg!("feeds-not-listed").into());
+        }
+        Ok(filter)
     }
 
     pub async fn remove_feed(&self, guild: GuildId, feed: FeedId) -> Result<String, Error> {
@@ -82,22 +130,38 @@ impl App {
     }
 }
 
-/// One feed of a server as `/feeds status` shows it.
-#[derive(Debug, Clone)]
-pub struct FeedHealth {
-    pub name: String,
-    pub feed: FeedRecord,
-    /// Items of the news window from this feed.
-    pub items_in_window: u64,
+/// What `/feeds filter` was asked to do.
+#[derive(Debug, Clone, Copy)]
+pub enum FilterChange<'a> {
+    Show,
+    Clear,
+    /// Replace the lists given (comma-separated words or phrases), keep the others.
+    Set {
+        include: Option<&'a str>,
+        exclude: Option<&'a str>,
+    },
 }
-
-/// What fetching a URL once, without adding it, found.
-pub type FeedProbe = Result<ParsedFeed, String>;
 
 impl App {
     /// The server's feeds with the names it gave them.
     pub async fn guild_feeds(&self, guild: GuildId) -> anyhow::Result<Vec<(String, FeedRecord)>> {
         self.store.guild_feeds(guild).await
+    }
+
+    /// `/feeds list`: the server's feeds, each with its word filter when it has one.
+    pub async fn feed_list(&self, guild: GuildId) -> anyhow::Result<Vec<ListedFeed>> {
+        let mut filters = self.store.guild_feed_selection(guild).await?.filters;
+        Ok(self
+            .store
+            .guild_feeds(guild)
+            .await?
+            .into_iter()
+            .map(|(name, feed)| ListedFeed {
+                filter: filters.remove(&feed.id),
+                name,
+                feed,
+            })
+            .collect())
     }
 
     /// Each of the server's feeds with its health and what it holds in the news window.
@@ -120,14 +184,45 @@ impl App {
         let record = self.store.feed(feed).await?.ok_or_else(|| msg!("feeds-unknown"))?;
         self.store.enable_feed(feed).await?;
         let url = FeedSource::parse_remote(&record.url)
-            .map_err(|e| UserError::new(msg!("feeds-not-added", reason = e.to_string())))?;
+            .map_err(|e| UserError::new(msg!("feeds-not-added", reason = Arg::untrusted(e.to_string()))))?;
         Ok(self.ingest(&FeedSource::Http(url), None, now).await?)
     }
 
-    /// `/feeds test`: fetches and parses a URL without adding it.
+    /// `/feeds test`: fetches and parses a URL (or finds the feed a page names) without adding it.
     pub async fn test_feed(&self, url: &str, now: DateTime<Utc>) -> Result<FeedProbe, Error> {
         let url = FeedSource::parse_remote(url)
-            .map_err(|e| UserError::new(msg!("feeds-test-failed", reason = e.to_string())))?;
-        Ok(self.probe_feed(&FeedSource::Http(url), now).await?)
+            .map_err(|e| UserError::new(msg!("feeds-test-failed", reason = Arg::untrusted(e.to_string()))))?;
+        Ok(self
+            .locate_feed(&FeedSource::Http(url), now)
+            .await
+            .map_err(|e| e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::domain::claims::ClaimSet;
+    use crate::feeds::FeedCatalog;
+    use crate::store::Store;
+
+    #[tokio::test]
+    async fn a_new_server_shows_news_count_items_until_it_chooses() {
+        let config = Config::from_lookup(|k| (k == "NEWS_COUNT").then(|| "5".to_string())).unwrap();
+        let claims = ClaimSet::load(std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/data/claims.toml"
+        )))
+        .unwrap();
+        let app = App::new(
+            config,
+            claims,
+            FeedCatalog::default(),
+            Store::in_memory().await.unwrap(),
+        )
+        .unwrap();
+        let settings = app.guild(GuildId(5), Some("en-US"), Utc::now()).await.unwrap();
+        assert_eq!(settings.news_count.get(), 5);
     }
 }

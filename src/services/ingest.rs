@@ -8,27 +8,11 @@ use chrono::{DateTime, Utc};
 
 use super::App;
 use crate::domain::ids::FeedId;
+pub use crate::domain::views::IngestOutcome;
+use crate::feeds::discover::{self, LocateError, Located, ParseFeed};
 use crate::feeds::fetch::Fetched;
 use crate::feeds::{parse_feed, FeedSource, FetchError, ParseError, ParsedFeed};
 use crate::store::FetchRecord;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum IngestOutcome {
-    Stored {
-        title: Option<String>,
-        items: usize,
-        new: usize,
-    },
-    NotModified,
-    /// Not fetched: the feed's host already had its share of requests (FEED_HOST_RATE); the
-    /// feed is held until then, without counting as a failure.
-    Deferred {
-        until: DateTime<Utc>,
-    },
-    Failed(String),
-    /// This failure disabled the feed; the reason is stored and shown to moderators.
-    Disabled(String),
-}
 
 #[derive(Debug, Clone)]
 pub struct IngestReport {
@@ -142,23 +126,11 @@ impl App {
         })
     }
 
-    /// Fetches and parses a feed without storing anything: what `/feeds test` shows and what
-    /// `/feeds add` checks before it adds. The error is text fit for a moderator.
-    pub async fn probe_feed(
-        &self,
-        source: &FeedSource,
-        now: DateTime<Utc>,
-    ) -> anyhow::Result<Result<ParsedFeed, String>> {
-        match self.feeds.fetch(source, None).await {
-            Ok(Fetched::Body { final_url, bytes, .. }) => Ok(self
-                .parse_off_thread(bytes, final_url, None, now)
-                .await?
-                .map_err(|e| e.to_string())),
-            Ok(Fetched::NotModified { .. }) => {
-                Ok(Err("the server answered 304 Not Modified to a plain request".into()))
-            }
-            Err(e) => Ok(Err(e.to_string())),
-        }
+    /// Fetches a feed without storing anything, or, given a web page, finds the feed the page
+    /// names (see [`discover::locate_feed`]): what `/feeds test` shows and what `/feeds add`
+    /// checks before it adds. The error is text fit for a moderator.
+    pub async fn locate_feed(&self, source: &FeedSource, now: DateTime<Utc>) -> Result<Located, LocateError> {
+        discover::locate_feed(&self.feeds, source, &ParseOffThread { app: self, now }).await
     }
 
     /// Parsing is CPU work on untrusted input: beyond a small size it runs on the blocking pool,
@@ -213,6 +185,24 @@ impl App {
             return Ok(IngestOutcome::Disabled(reason));
         }
         Ok(IngestOutcome::Failed(reason))
+    }
+}
+
+/// Discovery's parser for the bot: each document parsed as ingest parses it, off the async
+/// workers when it is large.
+struct ParseOffThread<'a> {
+    app: &'a App,
+    now: DateTime<Utc>,
+}
+
+impl ParseFeed for ParseOffThread<'_> {
+    async fn parse(&self, bytes: Vec<u8>, final_url: String) -> Result<ParsedFeed, ParseError> {
+        // The only error besides the parser's own is a parse task that panicked or was
+        // cancelled, which is the parser failing on this document.
+        self.app
+            .parse_off_thread(bytes, final_url, None, self.now)
+            .await
+            .unwrap_or_else(|e| Err(ParseError::Crashed(format!("{e:#}"))))
     }
 }
 

@@ -180,6 +180,7 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::digest::NewsCount;
     use chrono::TimeZone;
 
     use crate::config::Config;
@@ -301,7 +302,7 @@ mod tests {
             post_time: chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
             timezone: chrono_tz::UTC,
             language: Lang::En,
-            news_count: 3,
+            news_count: NewsCount::default(),
             thread: false,
             moderator_role: None,
         };

@@ -30,7 +30,8 @@ pub struct App {
     pub config: Arc<Config>,
     pub claims: Arc<ClaimSet>,
     pub catalog: Arc<FeedCatalog>,
-    pub store: Store,
+    /// The services' alone: adapters call a service, never the store.
+    store: Store,
     pub feeds: FeedClient,
     /// Daily posts being sent by this process right now, so that two tasks never send one.
     pub sending: poster::Sending,

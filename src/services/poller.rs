@@ -8,8 +8,8 @@ use tokio::task::JoinSet;
 
 use super::ingest::IngestOutcome;
 use super::App;
-use crate::domain::ids::{ChannelId, FeedId};
-use crate::domain::lang::Lang;
+use crate::domain::ids::FeedId;
+pub use crate::domain::views::FeedNotice;
 use crate::feeds::fetch::host_key;
 use crate::feeds::pace::plan;
 use crate::feeds::FeedSource;
@@ -140,13 +140,4 @@ impl App {
         }
         Ok(notices)
     }
-}
-
-/// A feed that was disabled, to be told to one server.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FeedNotice {
-    pub channel: ChannelId,
-    pub lang: Lang,
-    pub feed_name: String,
-    pub reason: String,
 }

@@ -8,20 +8,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::App;
 use crate::domain::digest::Digest;
 use crate::domain::ids::{ChannelId, GuildId, MessageId, PostId};
-use crate::domain::lang::Lang;
 use crate::domain::rotation::next_claim;
 use crate::domain::schedule::{due_at, local_date, next_due_after};
-use crate::domain::votes::Tally;
+pub use crate::domain::views::{PostResult, PostView};
 use crate::store::{GuildSettings, NewPost, Post, PostStatus, Reservation};
-
-/// What a post needs to be drawn on Discord.
-pub struct PostView<'a> {
-    pub post: &'a Post,
-    pub digest: &'a Digest,
-    pub lang: Lang,
-    pub tally: &'a Tally,
-    pub thread: bool,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
@@ -59,12 +49,6 @@ pub struct PosterOutcome {
     /// Posts whose send was interrupted (a crash) and are now finished.
     pub resumed: usize,
     pub failed: usize,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum PostResult {
-    Posted(Post),
-    AlreadyPosted(Post),
 }
 
 impl App {
@@ -165,9 +149,9 @@ impl App {
         }
         let history = self.store.rotation_history(guild.id).await?;
         let pick = next_claim(&self.claims, &history);
-        let feeds = self.store.guild_feed_ids(guild.id).await?;
+        let feeds = self.store.guild_feed_selection(guild.id).await?;
         let digest = self
-            .compose_digest(pick.claim, pick.round, date, &feeds, now, usize::from(guild.news_count))
+            .compose_digest(pick.claim, pick.round, date, &feeds, now, guild.news_count.items())
             .await?;
         let new = NewPost {
             guild: guild.id,
@@ -211,14 +195,14 @@ impl App {
                 tracing::warn!(guild = %guild.id, error = %e, "could not look for an interrupted post; sending it")
             }
         }
-        let claim = self.claims.get(&post.claim_id).ok_or_else(|| {
+        let claim = self.claims.get(post.claim_id.as_str()).ok_or_else(|| {
             anyhow::anyhow!(
                 "claim {} of post {} is no longer in the claims file",
                 post.claim_id,
                 post.id
             )
         })?;
-        let feeds = self.store.guild_feed_ids(guild.id).await?;
+        let feeds = self.store.guild_feed_selection(guild.id).await?;
         let digest = self
             .compose_digest(
                 claim,
@@ -226,7 +210,7 @@ impl App {
                 post.local_date,
                 &feeds,
                 now,
-                usize::from(guild.news_count),
+                guild.news_count.items(),
             )
             .await?;
         self.deliver(publisher, guild, &post, &digest, now).await
@@ -332,6 +316,8 @@ mod flow_tests {
     use super::*;
     use crate::config::Config;
     use crate::domain::claims::ClaimSet;
+    use crate::domain::digest::NewsCount;
+    use crate::domain::ids::ClaimId;
     use crate::domain::schedule::parse_timezone;
     use crate::feeds::FeedCatalog;
     use crate::store::{GuildUpdate, Store};
@@ -339,7 +325,7 @@ mod flow_tests {
     /// Records what would have been sent to Discord.
     #[derive(Default)]
     struct Recorder {
-        sent: Mutex<Vec<(ChannelId, PostId, String, String)>>,
+        sent: Mutex<Vec<(ChannelId, PostId, String, ClaimId)>>,
         on_discord: Mutex<Option<MessageId>>,
         forbidden: Mutex<bool>,
         next: AtomicU64,
@@ -386,7 +372,7 @@ mod flow_tests {
             post_time: NaiveTime::parse_from_str(time, "%H:%M").unwrap(),
             timezone: parse_timezone(tz).unwrap(),
             language: crate::domain::lang::Lang::En,
-            news_count: 3,
+            news_count: NewsCount::default(),
             thread: false,
             moderator_role: None,
         };
@@ -409,7 +395,7 @@ mod flow_tests {
         let again = app.run_poster_once(&rec, at("2026-11-28T09:00:30Z")).await.unwrap();
         assert_eq!((again.already_posted, again.posted.len()), (1, 0));
         app.run_poster_once(&rec, at("2026-11-29T09:00:00Z")).await.unwrap();
-        let claims: Vec<String> = rec.sent.lock().unwrap().iter().map(|s| s.3.clone()).collect();
+        let claims: Vec<ClaimId> = rec.sent.lock().unwrap().iter().map(|s| s.3.clone()).collect();
         assert_eq!(claims, ["o3-on-trend", "clear-reward-wins"]);
     }
 

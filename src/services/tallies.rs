@@ -9,57 +9,15 @@ use serde::Serialize;
 use super::App;
 use crate::domain::claims::{Claim, ClaimKind};
 use crate::domain::claims::{Outcome, Resolution};
-use crate::domain::ids::{GuildId, PostId, UserId};
+use crate::domain::ids::{ClaimId, GuildId, PostId, UserId};
 use crate::domain::stats::{self, ClaimTotal, Highlights, RoundTally, Standing};
+pub use crate::domain::views::{ClaimRounds, MemberRecord};
 use crate::domain::votes::{Choice, Question, Tally};
-
-/// A claim's tally in one server, round by round.
-#[derive(Debug, Clone)]
-pub struct ClaimRounds {
-    pub rounds: Vec<RoundTally>,
-    /// False when the member has not voted in the claim's latest round: earlier rounds are then
-    /// withheld, so that they do not anchor the member's vote.
-    pub earlier_rounds_visible: bool,
-    pub resolution: Option<Resolution>,
-}
-
-impl ClaimRounds {
-    pub fn latest(&self) -> Option<&RoundTally> {
-        self.rounds.last()
-    }
-
-    /// Rounds the member may see: all of them, or only the latest.
-    pub fn visible(&self) -> &[RoundTally] {
-        match (self.earlier_rounds_visible, self.rounds.len()) {
-            (true, _) | (false, 0) => &self.rounds,
-            (false, n) => &self.rounds[n - 1..],
-        }
-    }
-
-    /// The running total over all rounds.
-    pub fn total(&self) -> Tally {
-        Tally::from_counts(
-            self.rounds
-                .iter()
-                .flat_map(|r| r.tally.counts.iter().map(|(c, n)| (*c, *n))),
-        )
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct MemberRecord {
-    pub votes: u32,
-    pub current_streak: u32,
-    pub longest_streak: u32,
-    /// (sided with the majority, posts that had one).
-    pub with_majority: (u32, u32),
-    pub hidden: bool,
-}
 
 /// One row of the export: a claim in one round.
 #[derive(Debug, Clone, Serialize)]
 pub struct ExportRow {
-    pub claim: String,
+    pub claim: ClaimId,
     pub round: u32,
     pub date: String,
     pub counts: serde_json::Map<String, serde_json::Value>,
@@ -211,7 +169,10 @@ impl App {
             .await?
             .into_iter()
             .map(|(claim, round)| {
-                let prediction = self.claims.get(&claim).is_some_and(|c| c.kind == ClaimKind::Prediction);
+                let prediction = self
+                    .claims
+                    .get(claim.as_str())
+                    .is_some_and(|c| c.kind == ClaimKind::Prediction);
                 let counts = Choice::ALL
                     .into_iter()
                     .filter(|c| c.question() == Question::Stance || prediction || round.tally.count(*c) > 0)

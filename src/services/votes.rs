@@ -4,10 +4,11 @@ use chrono::{DateTime, Utc};
 
 use super::App;
 use crate::domain::ids::{GuildId, MessageId, PostId, UserId};
-use crate::domain::votes::{Choice, Tally};
+pub use crate::domain::views::VoteReceipt;
+use crate::domain::votes::Choice;
 use crate::error::Error;
 use crate::message::msg;
-use crate::store::{Post, VoteChange, VoteSource};
+use crate::store::VoteSource;
 
 /// One member's choice on one post.
 #[derive(Debug, Clone, Copy)]
@@ -17,13 +18,6 @@ pub struct Ballot {
     pub user: UserId,
     pub choice: Choice,
     pub source: VoteSource,
-}
-
-#[derive(Debug, Clone)]
-pub struct VoteReceipt {
-    pub post: Post,
-    pub change: VoteChange,
-    pub tally: Tally,
 }
 
 /// What an emoji reaction on one of the bot's messages did.

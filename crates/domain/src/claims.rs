@@ -7,6 +7,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+pub use super::ids::ClaimId;
 use super::lang::{Lang, Localized};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,7 +78,7 @@ impl std::str::FromStr for Outcome {
 /// A server's ruling on one prediction.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resolution {
-    pub claim_id: String,
+    pub claim_id: ClaimId,
     pub outcome: Outcome,
     pub note: String,
     pub resolved_by: crate::ids::UserId,
@@ -101,7 +102,7 @@ pub struct Keywords {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claim {
-    pub id: String,
+    pub id: ClaimId,
     pub section: Localized,
     pub text: Localized,
     pub kind: ClaimKind,
@@ -411,7 +412,7 @@ fn validate_claim(
         return None;
     }
     Some(Claim {
-        id,
+        id: ClaimId::new(id),
         section: section?,
         text: text?,
         kind: kind?,

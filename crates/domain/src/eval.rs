@@ -112,17 +112,17 @@ pub fn evaluate(claims: &ClaimSet, items: &[LabeledItem], options: EvalOptions) 
             .collect();
         let hits = shown.iter().filter(|s| s.relevant).count();
         let eval = ClaimEval {
-            id: claim.id.clone(),
+            id: claim.id.to_string(),
             precision_at_3: hits as f64 / TOP as f64,
             relevant_in_set: items
                 .iter()
-                .filter(|l| l.relevant_to.iter().any(|c| c == &claim.id))
+                .filter(|l| l.relevant_to.iter().any(|c| claim.id == c.as_str()))
                 .count(),
             shown,
         };
         if labeled.contains(claim.id.as_str()) {
             if eval.shown.is_empty() {
-                report.empty.push(claim.id.clone());
+                report.empty.push(claim.id.to_string());
             }
             report.claims.push(eval);
         } else if !eval.shown.is_empty() {

@@ -72,3 +72,69 @@ impl fmt::Display for PostId {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct FeedId(pub i64);
+
+/// A claim's id as its claims file writes it (`agents-arrive-2025`): stable across releases of
+/// the file, stored with every post, vote and resolution, and typed by members in commands.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ClaimId(String);
+
+impl ClaimId {
+    pub fn new(id: impl Into<String>) -> ClaimId {
+        ClaimId(id.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ClaimId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for ClaimId {
+    fn from(id: &str) -> ClaimId {
+        ClaimId(id.to_string())
+    }
+}
+
+impl From<String> for ClaimId {
+    fn from(id: String) -> ClaimId {
+        ClaimId(id)
+    }
+}
+
+/// An id reads as the text it is wherever text is wanted (lookups, comparisons, formatting).
+impl std::ops::Deref for ClaimId {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for ClaimId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for ClaimId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for ClaimId {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for ClaimId {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}

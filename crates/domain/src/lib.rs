@@ -3,14 +3,17 @@
 pub mod claims;
 pub mod digest;
 pub mod eval;
+pub mod filter;
 pub mod ids;
 pub mod lang;
 pub mod news;
 pub mod ranking;
+pub mod records;
 pub mod rotation;
 pub mod schedule;
 pub mod shards;
 pub mod stats;
 pub mod text;
 pub mod tokenize;
+pub mod views;
 pub mod votes;

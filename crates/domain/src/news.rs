@@ -162,3 +162,45 @@ mod tests {
         assert_eq!(story_key("/relative"), None);
     }
 }
+
+#[derive(Debug, Clone)]
+pub struct ParsedFeed {
+    pub title: Option<String>,
+    /// The feed's own web page.
+    pub link: Option<String>,
+    /// When the feed says it last changed.
+    pub updated: Option<DateTime<Utc>>,
+    pub items: Vec<NewsItem>,
+}
+
+/// A feed a page names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedLink {
+    pub url: Url,
+    /// The link's `title`, as plain text.
+    pub title: Option<String>,
+}
+
+/// How the feed that was found came to be found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found {
+    /// The address given was a feed itself.
+    Given,
+    /// The page at the address given names this one feed.
+    Linked { page: String },
+    /// The page names none, and one of the usual feed paths on its site is a feed.
+    UsualPath { page: String },
+}
+
+/// What looking for a feed at an address found (`claim_digest_feeds::discover::locate_feed`).
+#[derive(Debug, Clone)]
+pub enum Located {
+    Feed {
+        /// The address to store the feed under.
+        url: String,
+        feed: ParsedFeed,
+        found: Found,
+    },
+    /// The page names several feeds; a person chooses.
+    Several { page: String, links: Vec<FeedLink> },
+}

@@ -473,7 +473,7 @@ impl NewsIndex {
             options.leave_out.is_some_and(|out| {
                 let item = &self.items[i];
                 let story = item.story_key.as_deref().unwrap_or(&item.identity);
-                out.contains(&(claim.id.clone(), story.to_string()))
+                out.contains(&(claim.id.to_string(), story.to_string()))
             })
         };
         let lexical_ok = |i: usize| scores[i] > 0.0 && evidence[i] >= self.min_evidence;

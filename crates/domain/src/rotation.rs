@@ -3,12 +3,12 @@
 
 use chrono::NaiveDate;
 
-use super::claims::{Claim, ClaimSet};
+use super::claims::{Claim, ClaimId, ClaimSet};
 
 /// A claim posted earlier in a server, and in which round.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Posted {
-    pub claim_id: String,
+    pub claim_id: ClaimId,
     pub round: u32,
 }
 

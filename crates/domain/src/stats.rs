@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::ids::{PostId, UserId};
+use super::ids::{ClaimId, PostId, UserId};
 use super::votes::{Choice, Tally};
 
 /// One posting of a claim in a server, with its votes.
@@ -42,14 +42,14 @@ pub fn dispute(t: &Tally) -> Option<f64> {
 /// The claims to show in an overview: most agreed, most disputed, most voted, newest.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Highlights {
-    pub most_agreed: Option<String>,
-    pub most_disputed: Option<String>,
-    pub most_voted: Option<String>,
-    pub newest: Option<String>,
+    pub most_agreed: Option<ClaimId>,
+    pub most_disputed: Option<ClaimId>,
+    pub most_voted: Option<ClaimId>,
+    pub newest: Option<ClaimId>,
 }
 
 /// A claim's running tally in a server: (claim id, tally, date first posted).
-pub type ClaimTotal = (String, Tally, NaiveDate);
+pub type ClaimTotal = (ClaimId, Tally, NaiveDate);
 
 /// `claims` in any order.
 pub fn highlights(claims: &[ClaimTotal]) -> Highlights {
@@ -165,18 +165,18 @@ mod tests {
     fn highlights_pick_the_right_claims() {
         let d = |day| NaiveDate::from_ymd_opt(2026, 1, day).unwrap();
         let claims = vec![
-            ("a".to_string(), tally(&[(Choice::Agree, 5)]), d(1)),
+            (ClaimId::from("a"), tally(&[(Choice::Agree, 5)]), d(1)),
             (
-                "b".to_string(),
+                ClaimId::from("b"),
                 tally(&[(Choice::Agree, 3), (Choice::Disagree, 3), (Choice::Unsure, 4)]),
                 d(2),
             ),
             (
-                "c".to_string(),
+                ClaimId::from("c"),
                 tally(&[(Choice::Agree, 1), (Choice::Disagree, 4)]),
                 d(3),
             ),
-            ("d".to_string(), Tally::default(), d(4)),
+            (ClaimId::from("d"), Tally::default(), d(4)),
         ];
         let h = highlights(&claims);
         assert_eq!(h.most_agreed.as_deref(), Some("a"));

@@ -16,6 +16,7 @@ use url::Url;
 
 use super::guard::{self, AddressPolicy, GuardedResolver, Lookup, SystemLookup};
 use super::pace::{self, HostPacer};
+pub use claim_digest_domain::records::Validators;
 
 /// Where a feed comes from, as given by a moderator or on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,13 +145,6 @@ impl FetchError {
             _ => None,
         }
     }
-}
-
-/// Validators from an earlier fetch, for a conditional request.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Validators {
-    pub etag: Option<String>,
-    pub last_modified: Option<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -1,6 +1,7 @@
 //! Feeds: the configured list, fetching (HTTP or local files) and parsing into news items.
 
 pub mod catalog;
+pub mod discover;
 pub mod fetch;
 pub mod guard;
 pub mod pace;

@@ -8,22 +8,13 @@ use feed_rs::model::{Entry, Link};
 use url::Url;
 
 use super::repair;
+pub use claim_digest_domain::news::ParsedFeed;
 use claim_digest_domain::news::{item_identity, story_key_of, NewsItem};
 use claim_digest_domain::text::{plain_text, truncate_chars};
 
 /// Longest title and summary we keep, in characters.
 const MAX_TITLE_CHARS: usize = 300;
 const MAX_SUMMARY_CHARS: usize = 1000;
-
-#[derive(Debug, Clone)]
-pub struct ParsedFeed {
-    pub title: Option<String>,
-    /// The feed's own web page.
-    pub link: Option<String>,
-    /// When the feed says it last changed.
-    pub updated: Option<DateTime<Utc>>,
-    pub items: Vec<NewsItem>,
-}
 
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 pub enum ParseError {

@@ -3,20 +3,7 @@ use chrono::{DateTime, Utc};
 use claim_digest_domain::ids::FeedId;
 use claim_digest_feeds::fetch::Validators;
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct FeedRecord {
-    pub id: FeedId,
-    pub url: String,
-    pub title: Option<String>,
-    pub validators: Validators,
-    pub last_attempt_at: Option<DateTime<Utc>>,
-    pub last_success_at: Option<DateTime<Utc>>,
-    pub last_error: Option<String>,
-    pub failures: u32,
-    pub failing_since: Option<DateTime<Utc>>,
-    pub next_attempt_at: Option<DateTime<Utc>>,
-    pub disabled_reason: Option<String>,
-}
+pub use claim_digest_domain::records::FeedRecord;
 
 /// What one fetch of a feed came to.
 #[derive(Debug, Clone)]
@@ -389,6 +376,37 @@ mod tests {
             let first = store.lease_due_feeds(after, after + lease, 1).await.unwrap();
             assert_eq!(first[0].id, held, "the held feed is still the longest-waiting");
             assert_eq!((first[0].failures, first[0].last_error.as_deref()), (0, None));
+        }
+    }
+
+    #[tokio::test]
+    async fn a_feed_filter_is_kept_per_server_and_cleared_by_an_empty_one() {
+        use claim_digest_domain::filter::{parse_terms, FeedFilter};
+        for store in crate::testing::stores().await {
+            let now = Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap();
+            store.ensure_guild(GuildId(3), Lang::En, &specs(2), now).await.unwrap();
+            store.ensure_guild(GuildId(4), Lang::En, &specs(2), now).await.unwrap();
+            let feeds = store.guild_feed_ids(GuildId(3)).await.unwrap();
+            let filter = FeedFilter::new(parse_terms("agents"), parse_terms("crypto, 加密货币")).unwrap();
+            assert!(store.set_feed_filter(GuildId(3), feeds[1], &filter).await.unwrap());
+            let unknown = store.upsert_feed("https://elsewhere.example/rss").await.unwrap();
+            assert!(
+                !store.set_feed_filter(GuildId(3), unknown.id, &filter).await.unwrap(),
+                "a feed off the server's list has no filter to set"
+            );
+            let selection = store.guild_feed_selection(GuildId(3)).await.unwrap();
+            assert_eq!(selection.feeds, feeds, "{}", store.backend_name());
+            assert_eq!(selection.filters.len(), 1);
+            assert_eq!(selection.filters[&feeds[1]], filter);
+            assert!(
+                store.guild_feed_selection(GuildId(4)).await.unwrap().filters.is_empty(),
+                "another server reading the same feed is not filtered"
+            );
+            assert!(store
+                .set_feed_filter(GuildId(3), feeds[1], &FeedFilter::default())
+                .await
+                .unwrap());
+            assert!(store.guild_feed_selection(GuildId(3)).await.unwrap().filters.is_empty());
         }
     }
 }

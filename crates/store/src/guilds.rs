@@ -1,24 +1,13 @@
 use super::{feeds::FeedRecord, ts, with_db, with_tx, Store};
+use anyhow::Context as _;
 use chrono::{DateTime, NaiveTime, Utc};
+use claim_digest_domain::digest::NewsCount;
+use claim_digest_domain::filter::{FeedFilter, FeedSelection};
 use claim_digest_domain::ids::{ChannelId, FeedId, GuildId, RoleId};
 use claim_digest_domain::lang::Lang;
 use claim_digest_feeds::FeedSpec;
 
-/// A server's settings, as moderators set them with `/digest setup`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GuildSettings {
-    pub id: GuildId,
-    pub channel: Option<ChannelId>,
-    pub post_time: NaiveTime,
-    pub timezone: chrono_tz::Tz,
-    pub language: Lang,
-    pub news_count: u8,
-    pub thread: bool,
-    pub moderator_role: Option<RoleId>,
-    pub paused: bool,
-    /// Set when posting failed in a way retrying will not fix (channel gone, access removed).
-    pub broken_reason: Option<String>,
-}
+pub use claim_digest_domain::records::GuildSettings;
 
 /// What adding a feed to a server's list came to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +25,7 @@ pub struct GuildUpdate {
     pub post_time: NaiveTime,
     pub timezone: chrono_tz::Tz,
     pub language: Lang,
-    pub news_count: u8,
+    pub news_count: NewsCount,
     pub thread: bool,
     pub moderator_role: Option<RoleId>,
 }
@@ -68,7 +57,7 @@ impl TryFrom<GuildRow> for GuildSettings {
                 .parse()
                 .map_err(|e| anyhow::anyhow!("bad time zone `{tz}` in database: {e}"))?,
             language: row.language.parse().map_err(anyhow::Error::msg)?,
-            news_count: row.news_count as u8,
+            news_count: NewsCount::clamped(row.news_count),
             thread: row.thread,
             moderator_role: row.moderator_role_id.map(RoleId::from_db),
             paused: row.paused,
@@ -93,16 +82,30 @@ impl Store {
         default_feeds: &[FeedSpec],
         now: DateTime<Utc>,
     ) -> anyhow::Result<GuildSettings> {
+        self.ensure_guild_with(id, language, NewsCount::default(), default_feeds, now)
+            .await
+    }
+
+    /// As [`Store::ensure_guild`], a new server showing `news` items a post until it chooses.
+    pub async fn ensure_guild_with(
+        &self,
+        id: GuildId,
+        language: Lang,
+        news: NewsCount,
+        default_feeds: &[FeedSpec],
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<GuildSettings> {
         if let Some(existing) = self.guild(id).await? {
             return Ok(existing);
         }
         let mut tx = self.write_tx().await?;
         with_tx!(tx, conn => {
             let created = sqlx::query(
-                "INSERT INTO guilds (id, language, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
+                "INSERT INTO guilds (id, language, news_count, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING",
             )
             .bind(id.to_db())
             .bind(language.code())
+            .bind(i64::from(news.get()))
             .bind(ts(now))
             .execute(&mut *conn)
             .await?;
@@ -162,7 +165,7 @@ impl Store {
         .bind(update.post_time.format("%H:%M").to_string())
         .bind(update.timezone.name())
         .bind(update.language.code())
-        .bind(i64::from(update.news_count))
+        .bind(i64::from(update.news_count.get()))
         .bind(update.thread)
         .bind(update.moderator_role.map(RoleId::to_db))
         .bind(id.to_db())
@@ -225,6 +228,46 @@ impl Store {
         .fetch_all(db)
         .await)?;
         Ok(ids.into_iter().map(FeedId).collect())
+    }
+
+    /// The server's feeds for its news window, with the word filter of each feed that has one.
+    pub async fn guild_feed_selection(&self, id: GuildId) -> anyhow::Result<FeedSelection> {
+        let rows: Vec<(i64, Option<String>)> = with_db!(self, db => sqlx::query_as(
+            "SELECT feed_id, CAST(filter AS TEXT) FROM guild_feeds WHERE guild_id = $1 ORDER BY rowid"
+        )
+        .bind(id.to_db())
+        .fetch_all(db)
+        .await)?;
+        let mut selection = FeedSelection::default();
+        for (feed, filter) in rows {
+            let feed = FeedId(feed);
+            selection.feeds.push(feed);
+            if let Some(filter) = filter {
+                let filter: FeedFilter = serde_json::from_str(&filter)
+                    .with_context(|| format!("reading the filter of feed {} on server {id}", feed.0))?;
+                selection.filters.insert(feed, filter);
+            }
+        }
+        Ok(selection)
+    }
+
+    /// Sets the server's word filter on one of its feeds (an empty filter removes it); false if
+    /// the feed is not on the server's list.
+    pub async fn set_feed_filter(&self, id: GuildId, feed: FeedId, filter: &FeedFilter) -> anyhow::Result<bool> {
+        let stored = if filter.is_empty() {
+            None
+        } else {
+            Some(serde_json::to_string(filter)?)
+        };
+        let _writer = self.write_slot().await;
+        let done = with_db!(self, db => sqlx::query("UPDATE guild_feeds SET filter = $3 WHERE guild_id = $1 AND feed_id = $2")
+            .bind(id.to_db())
+            .bind(feed.0)
+            .bind(stored.as_deref())
+            .execute(db)
+            .await
+            .map(|done| done.rows_affected()))?;
+        Ok(done == 1)
     }
 
     /// Adds a feed to a server's list; false if it was already there.

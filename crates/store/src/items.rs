@@ -11,9 +11,11 @@ use claim_digest_domain::ids::{FeedId, PostId};
 use claim_digest_domain::news::NewsItem;
 
 /// An item as the window query returns it: one element of a JSON array, in the order of the
-/// columns in `WINDOW_*`, led by the row's id (which orders items stored at the same moment).
+/// columns in `WINDOW_*`, led by the row's id (which orders items stored at the same moment)
+/// and its feed's.
 #[derive(serde::Deserialize)]
 struct StoredItem(
+    i64,
     i64,
     String,
     Option<String>,
@@ -26,8 +28,8 @@ struct StoredItem(
 );
 
 impl StoredItem {
-    fn into_item(self) -> anyhow::Result<(i64, NewsItem)> {
-        let StoredItem(id, identity, story_key, source, title, url, summary, published_at, seen_at) = self;
+    fn into_item(self) -> anyhow::Result<(i64, FeedId, NewsItem)> {
+        let StoredItem(id, feed_id, identity, story_key, source, title, url, summary, published_at, seen_at) = self;
         let item = NewsItem {
             identity,
             story_key,
@@ -38,7 +40,7 @@ impl StoredItem {
             published: published_at.as_deref().map(parse_ts).transpose()?,
             seen_at: parse_ts(&seen_at)?,
         };
-        Ok((id, item))
+        Ok((id, FeedId(feed_id), item))
     }
 }
 
@@ -47,10 +49,10 @@ impl StoredItem {
 /// `$5`), each on its own connection and decoded on its own thread: 100,000 items are 25 MB of
 /// JSON, which one thread decodes in about 0.2 s.
 const WINDOW_SQLITE: &str =
-    "SELECT json_group_array(json_array(id, identity, story_key, source, title, url, summary, published_at, seen_at)) \
+    "SELECT json_group_array(json_array(id, feed_id, identity, story_key, source, title, url, summary, published_at, seen_at)) \
      FROM items WHERE happened_at >= $1 AND happened_at < $2 AND feed_id IN (SELECT value FROM json_each($3)) AND id % $4 = $5";
 
-const WINDOW_POSTGRES: &str = "SELECT COALESCE(json_agg(json_build_array(id, identity, story_key, source, title, url, summary, published_at, seen_at)), '[]')::text \
+const WINDOW_POSTGRES: &str = "SELECT COALESCE(json_agg(json_build_array(id, feed_id, identity, story_key, source, title, url, summary, published_at, seen_at)), '[]')::text \
      FROM items WHERE happened_at >= $1 AND happened_at < $2 AND feed_id = ANY(SELECT value::bigint FROM json_array_elements_text($3::json)) AND id % $4 = $5";
 
 /// How many parts a window is read in: one per core, up to four.
@@ -91,6 +93,18 @@ impl Store {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> anyhow::Result<Vec<NewsItem>> {
+        let items = self.feed_items_between(feeds, from, to).await?;
+        Ok(items.into_iter().map(|(_, item)| item).collect())
+    }
+
+    /// As [`Store::items_between`], each item with the feed it was stored from (a story that
+    /// several feeds carry is stored once, under the first feed that brought it).
+    pub async fn feed_items_between(
+        &self,
+        feeds: &[FeedId],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> anyhow::Result<Vec<(FeedId, NewsItem)>> {
         if feeds.is_empty() {
             return Ok(Vec::new());
         }
@@ -106,8 +120,8 @@ impl Store {
             items.extend(part.context("reading the news window")??);
         }
         // Newest first; the id orders items of the same moment, whatever the number of parts.
-        items.sort_unstable_by(|(a_id, a), (b_id, b)| b.when().cmp(&a.when()).then(a_id.cmp(b_id)));
-        Ok(items.into_iter().map(|(_, item)| item).collect())
+        items.sort_unstable_by(|(a_id, _, a), (b_id, _, b)| b.when().cmp(&a.when()).then(a_id.cmp(b_id)));
+        Ok(items.into_iter().map(|(_, feed, item)| (feed, item)).collect())
     }
 
     /// One part of [`Store::items_between`], decoded on the blocking pool.
@@ -118,7 +132,7 @@ impl Store {
         feeds: &str,
         parts: i64,
         part: i64,
-    ) -> anyhow::Result<Vec<(i64, NewsItem)>> {
+    ) -> anyhow::Result<Vec<(i64, FeedId, NewsItem)>> {
         let sql = match self.backend {
             Backend::Sqlite(_) => WINDOW_SQLITE,
             Backend::Postgres(_) => WINDOW_POSTGRES,
@@ -295,6 +309,9 @@ impl Store {
         let mut outcome = PruneOutcome::default();
         let mut cursor = None;
         let mut limit = FIRST_BATCH.min(max_batch);
+        // The log holds whatever was written since the last pass (a day of news); copied back
+        // now, SQLite's own checkpoint does not fall due inside the first batch's commit.
+        self.checkpoint().await;
         loop {
             let done = self.prune_items_batch(before, cursor.as_ref(), limit).await?;
             outcome.count(&done);
@@ -314,7 +331,9 @@ impl Store {
     /// checkpointed later, by SQLite itself.
     async fn checkpoint(&self) {
         if let Backend::Sqlite(pool) = &self.backend {
-            let _ = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(pool).await;
+            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(pool).await {
+                tracing::debug!(error = %e, "write-ahead log not checkpointed between prune batches; SQLite will do it later");
+            }
         }
     }
 

@@ -2,7 +2,7 @@ use std::collections::HashSet;
 
 use super::{parse_ts, ts, with_db, Store};
 use claim_digest_domain::claims::Resolution;
-use claim_digest_domain::ids::{GuildId, PostId, UserId};
+use claim_digest_domain::ids::{ClaimId, GuildId, PostId, UserId};
 use claim_digest_domain::votes::Choice;
 
 impl Store {
@@ -65,7 +65,7 @@ impl Store {
                resolved_by = excluded.resolved_by, resolved_at = excluded.resolved_at",
         )
         .bind(guild.to_db())
-        .bind(&resolution.claim_id)
+        .bind(resolution.claim_id.as_str())
         .bind(resolution.outcome.as_str())
         .bind(&resolution.note)
         .bind(resolution.resolved_by.to_db())
@@ -86,7 +86,7 @@ impl Store {
         rows.into_iter()
             .map(|(claim_id, outcome, note, by, at)| {
                 Ok(Resolution {
-                    claim_id,
+                    claim_id: ClaimId::from(claim_id),
                     outcome: outcome.parse().map_err(anyhow::Error::msg)?,
                     note,
                     resolved_by: UserId::from_db(by),

@@ -1,49 +1,15 @@
 use super::{parse_ts, ts, with_db, Store};
 use chrono::{DateTime, NaiveDate, Utc};
-use claim_digest_domain::ids::{ChannelId, GuildId, MessageId, PostId};
+use claim_digest_domain::ids::{ChannelId, ClaimId, GuildId, MessageId, PostId};
+pub use claim_digest_domain::records::{Post, PostStatus};
 use claim_digest_domain::rotation::Posted;
 use claim_digest_domain::votes::Question;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PostStatus {
-    /// The day's post is claimed in the database; the message may not be on Discord yet.
-    Reserved,
-    Sent,
-    Failed,
-}
-
-impl PostStatus {
-    fn as_str(self) -> &'static str {
-        match self {
-            PostStatus::Reserved => "reserved",
-            PostStatus::Sent => "sent",
-            PostStatus::Failed => "failed",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Post {
-    pub id: PostId,
-    pub guild: GuildId,
-    pub local_date: NaiveDate,
-    pub claim_id: String,
-    pub round: u32,
-    pub question: Question,
-    pub channel: ChannelId,
-    pub message: Option<MessageId>,
-    /// Sent with the message so that a retried send cannot appear twice.
-    pub nonce: String,
-    pub status: PostStatus,
-    pub error: Option<String>,
-    pub sent_at: Option<DateTime<Utc>>,
-}
 
 #[derive(Debug, Clone)]
 pub struct NewPost {
     pub guild: GuildId,
     pub local_date: NaiveDate,
-    pub claim_id: String,
+    pub claim_id: ClaimId,
     pub round: u32,
     pub question: Question,
     pub channel: ChannelId,
@@ -85,7 +51,7 @@ impl TryFrom<PostRow> for Post {
             id: PostId(row.id),
             guild: GuildId::from_db(row.guild_id),
             local_date: row.local_date.parse()?,
-            claim_id: row.claim_id,
+            claim_id: ClaimId::from(row.claim_id),
             round: row.round as u32,
             question: row.question.parse().map_err(anyhow::Error::msg)?,
             channel: ChannelId::from_db(row.channel_id),
@@ -116,7 +82,7 @@ impl Store {
         )
         .bind(new.guild.to_db())
         .bind(new.local_date.to_string())
-        .bind(&new.claim_id)
+        .bind(new.claim_id.as_str())
         .bind(i64::from(new.round))
         .bind(new.question.as_str())
         .bind(new.channel.to_db())
@@ -156,7 +122,7 @@ impl Store {
     pub async fn mark_post_failed(&self, id: PostId, error: &str) -> anyhow::Result<()> {
         let _writer = self.write_slot().await;
         with_db!(self, db => sqlx::query("UPDATE posts SET status = $1, error = $2 WHERE id = $3 AND status <> 'sent'")
-            .bind(PostStatus::Failed.as_str())
+            .bind(status_str(PostStatus::Failed))
             .bind(error)
             .bind(id.0)
             .execute(db)
@@ -212,7 +178,7 @@ impl Store {
         Ok(rows
             .into_iter()
             .map(|(claim_id, round)| Posted {
-                claim_id,
+                claim_id: ClaimId::from(claim_id),
                 round: round as u32,
             })
             .collect())
@@ -256,6 +222,15 @@ impl Store {
             .await
             .map(|done| done.rows_affected()))?;
         Ok(())
+    }
+}
+
+/// How a post's status is spelled in the `posts` table.
+fn status_str(status: PostStatus) -> &'static str {
+    match status {
+        PostStatus::Reserved => "reserved",
+        PostStatus::Sent => "sent",
+        PostStatus::Failed => "failed",
     }
 }
 

@@ -3,16 +3,11 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 
 use super::{ts, with_db, with_tx, Store};
-use claim_digest_domain::ids::{GuildId, PostId, UserId};
+use claim_digest_domain::ids::{ClaimId, GuildId, PostId, UserId};
 use claim_digest_domain::stats::RoundTally;
 use claim_digest_domain::votes::{Choice, Tally};
 
-/// What a vote changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct VoteChange {
-    pub previous: Option<Choice>,
-    pub current: Option<Choice>,
-}
+pub use claim_digest_domain::records::VoteChange;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VoteSource {
@@ -137,7 +132,7 @@ impl Store {
 
 impl Store {
     /// Every sent post's tally in a server, per claim and round, oldest first.
-    pub async fn round_tallies(&self, guild: GuildId) -> anyhow::Result<Vec<(String, RoundTally)>> {
+    pub async fn round_tallies(&self, guild: GuildId) -> anyhow::Result<Vec<(ClaimId, RoundTally)>> {
         let posts: Vec<(i64, String, i64, String)> = with_db!(self, db => sqlx::query_as(
             "SELECT id, claim_id, round, local_date FROM posts WHERE guild_id = $1 AND status = 'sent' ORDER BY local_date",
         )
@@ -160,7 +155,7 @@ impl Store {
             .map(|(id, claim, round, date)| {
                 let tally = to_tally(by_post.remove(&id).unwrap_or_default())?;
                 Ok((
-                    claim,
+                    ClaimId::from(claim),
                     RoundTally {
                         round: round as u32,
                         post: PostId(id),

@@ -38,7 +38,7 @@ async fn show(ctx: Context<'_>, #[autocomplete = "autocomplete_claim"] id: Strin
     let locale = Locale::of(settings.language);
     let mut embed = claim_embed(claim, locale, &app.claims.essay.url);
     let view = app
-        .claim_rounds(settings.id, &claim.id, Some(UserId(ctx.author().id.get())))
+        .claim_rounds(settings.id, claim.id.as_str(), Some(UserId(ctx.author().id.get())))
         .await?;
     if let Some((name, value)) = claim_votes_field(&view, claim, locale) {
         embed = embed.field(name, value, false);

@@ -6,8 +6,12 @@ use crate::domain::ids::{FeedId, GuildId};
 use crate::domain::text::truncate_chars;
 use crate::error::Error;
 use crate::message::msg;
-use crate::render::discord::{enabled_feed_text, escape_markdown, feed_health_embed, feed_list_embed, feed_test_text};
+use crate::render::discord::{
+    enabled_feed_text, escape_markdown, feed_added_text, feed_filter_text, feed_health_embed, feed_list_embed,
+    feed_test_text,
+};
 use crate::render::i18n::t;
+use crate::services::guilds::FilterChange;
 use crate::store::{FeedRecord, GuildSettings};
 
 #[poise::command(
@@ -15,7 +19,7 @@ use crate::store::{FeedRecord, GuildSettings};
     guild_only,
     default_member_permissions = "MANAGE_GUILD",
     check = "moderator_only",
-    subcommands("add", "remove", "list", "status", "enable", "test"),
+    subcommands("add", "remove", "list", "status", "enable", "test", "filter"),
     subcommand_required
 )]
 pub async fn feeds(_: Context<'_>) -> Result<(), Error> {
@@ -26,18 +30,12 @@ pub async fn feeds(_: Context<'_>) -> Result<(), Error> {
 async fn add(ctx: Context<'_>, url: String, name: Option<String>) -> Result<(), Error> {
     ctx.defer_ephemeral().await?;
     let settings = guild(ctx).await?;
-    let (feed, parsed) = ctx
+    let addition = ctx
         .data()
         .app
         .add_feed(settings.id, &url, name.as_deref(), chrono::Utc::now())
         .await?;
-    let title = escape_markdown(&truncate_chars(parsed.title.as_deref().unwrap_or(&feed.url), 100));
-    let text = t!(
-        reader(ctx, settings.language),
-        "feeds-added",
-        name = title,
-        count = parsed.items.len()
-    );
+    let text = feed_added_text(&addition, reader(ctx, settings.language));
     ctx.send(reply::text(text).ephemeral(true)).await?;
     Ok(())
 }
@@ -90,7 +88,7 @@ async fn remove(ctx: Context<'_>, #[autocomplete = "autocomplete_feed"] feed: St
 #[poise::command(slash_command, guild_only, check = "moderator_only")]
 async fn list(ctx: Context<'_>) -> Result<(), Error> {
     let settings = guild(ctx).await?;
-    let feeds = ctx.data().app.guild_feeds(settings.id).await?;
+    let feeds = ctx.data().app.feed_list(settings.id).await?;
     let embed = feed_list_embed(&feeds, reader(ctx, settings.language));
     ctx.send(reply::embed(embed).ephemeral(true)).await?;
     Ok(())
@@ -122,6 +120,30 @@ async fn test(ctx: Context<'_>, url: String) -> Result<(), Error> {
     let settings = guild(ctx).await?;
     let probe = ctx.data().app.test_feed(&url, chrono::Utc::now()).await?;
     let text = feed_test_text(&probe, reader(ctx, settings.language));
+    ctx.send(reply::text(text).ephemeral(true)).await?;
+    Ok(())
+}
+
+// Words or phrases, comma-separated: `exclude` drops items naming any, `include` keeps only
+// items naming one; a list not given stays as it was. Without options it shows the filter.
+// (Not a doc comment: poise would take it for the command's description.)
+#[poise::command(slash_command, guild_only, check = "moderator_only")]
+async fn filter(
+    ctx: Context<'_>,
+    #[autocomplete = "autocomplete_feed"] feed: String,
+    exclude: Option<String>,
+    include: Option<String>,
+    clear: Option<bool>,
+) -> Result<(), Error> {
+    let settings = guild(ctx).await?;
+    let (name, record) = chosen_feed(ctx, &settings, &feed).await?;
+    let change = match (clear, include.as_deref(), exclude.as_deref()) {
+        (Some(true), _, _) => FilterChange::Clear,
+        (_, None, None) => FilterChange::Show,
+        (_, include, exclude) => FilterChange::Set { include, exclude },
+    };
+    let filter = ctx.data().app.set_feed_filter(settings.id, record.id, change).await?;
+    let text = feed_filter_text(&name, &filter, reader(ctx, settings.language));
     ctx.send(reply::text(text).ephemeral(true)).await?;
     Ok(())
 }

@@ -40,7 +40,7 @@ pub async fn autocomplete_claim(ctx: Context<'_>, partial: &str) -> serenity::Cr
         .claims_matching(partial, 25)
         .into_iter()
         .map(|c| {
-            serenity::AutocompleteChoice::new(truncate_chars(&format!("{} — {}", c.id, c.text.zh), 100), c.id.clone())
+            serenity::AutocompleteChoice::new(truncate_chars(&format!("{} — {}", c.id, c.text.zh), 100), c.id.as_str())
         })
         .collect();
     serenity::CreateAutocompleteResponse::new().set_choices(choices)

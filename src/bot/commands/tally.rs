@@ -32,13 +32,13 @@ pub async fn tally(
         Some(id) => {
             let claim = app.find_claim(&id)?;
             let view = app
-                .claim_rounds(settings.id, &claim.id, Some(UserId(ctx.author().id.get())))
+                .claim_rounds(settings.id, claim.id.as_str(), Some(UserId(ctx.author().id.get())))
                 .await?;
             let mut message = reply::embed(claim_tally_embed(&view, claim, locale));
             if let Some(latest) = view.latest() {
                 // The chart shows what the member may see: no earlier rounds before voting.
                 let question = app.post_question(latest.post).await?.unwrap_or(Question::Stance);
-                let png = crate::render::chart::tally_chart(&claim.id, view.visible(), question)?;
+                let png = crate::render::chart::tally_chart(claim.id.as_str(), view.visible(), question)?;
                 message = message.attachment(serenity::CreateAttachment::bytes(png, "tally.png"));
             }
             message

@@ -1,0 +1,79 @@
+//! What the bot keeps about servers, posts, feeds and votes, as the store hands it out and the
+//! services and renderers read it: plain data, no database types.
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+
+use crate::digest::NewsCount;
+use crate::ids::{ChannelId, ClaimId, FeedId, GuildId, MessageId, PostId, RoleId};
+use crate::lang::Lang;
+use crate::votes::{Choice, Question};
+
+/// A server's settings, as moderators set them with `/digest setup`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GuildSettings {
+    pub id: GuildId,
+    pub channel: Option<ChannelId>,
+    pub post_time: NaiveTime,
+    pub timezone: chrono_tz::Tz,
+    pub language: Lang,
+    pub news_count: NewsCount,
+    pub thread: bool,
+    pub moderator_role: Option<RoleId>,
+    pub paused: bool,
+    /// Set when posting failed in a way retrying will not fix (channel gone, access removed).
+    pub broken_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PostStatus {
+    /// The day's post is claimed in the database; the message may not be on Discord yet.
+    Reserved,
+    Sent,
+    Failed,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Post {
+    pub id: PostId,
+    pub guild: GuildId,
+    pub local_date: NaiveDate,
+    pub claim_id: ClaimId,
+    pub round: u32,
+    pub question: Question,
+    pub channel: ChannelId,
+    pub message: Option<MessageId>,
+    /// Sent with the message so that a retried send cannot appear twice.
+    pub nonce: String,
+    pub status: PostStatus,
+    pub error: Option<String>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+/// Validators from an earlier fetch, for a conditional request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedRecord {
+    pub id: FeedId,
+    pub url: String,
+    pub title: Option<String>,
+    pub validators: Validators,
+    pub last_attempt_at: Option<DateTime<Utc>>,
+    pub last_success_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub failures: u32,
+    pub failing_since: Option<DateTime<Utc>>,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub disabled_reason: Option<String>,
+}
+
+/// What a vote changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VoteChange {
+    pub previous: Option<Choice>,
+    pub current: Option<Choice>,
+}
