@@ -78,6 +78,20 @@ pub struct Config {
     /// Tests only: the bot's clock starts at this instant and can be moved through the
     /// loopback metrics server. None in production (the system clock).
     pub clock_start: Option<chrono::DateTime<chrono::Utc>>,
+    /// Semantic matching through an OpenAI-compatible `/v1/embeddings` endpoint (EMBEDDINGS_URL);
+    /// `None`: lexical ranking alone.
+    pub embeddings: Option<EmbeddingsConfig>,
+}
+
+/// Where and how to ask for embeddings.
+#[derive(Debug, Clone)]
+pub struct EmbeddingsConfig {
+    /// The server's base URL; `/v1/embeddings` is added unless the URL already ends in `/v1`.
+    pub url: Url,
+    pub model: String,
+    pub api_key: Option<Secret>,
+    /// The longest one ranking waits for embeddings before ranking without them.
+    pub timeout: Duration,
 }
 
 /// How log lines are written to stderr.
@@ -215,6 +229,21 @@ impl Config {
             backup_keep: number("BACKUP_KEEP", 7, 1, 3650)? as u32,
             item_retention_days,
             log_format,
+            embeddings: match get("EMBEDDINGS_URL") {
+                None => None,
+                Some(raw) => {
+                    let url = Url::parse(&raw).with_context(|| format!("EMBEDDINGS_URL=`{raw}` is not a URL"))?;
+                    if !matches!(url.scheme(), "http" | "https") {
+                        bail!("EMBEDDINGS_URL=`{raw}` is not an http(s) URL");
+                    }
+                    Some(EmbeddingsConfig {
+                        url,
+                        model: get("EMBEDDINGS_MODEL").unwrap_or_else(|| "bge-m3".into()),
+                        api_key: get("EMBEDDINGS_API_KEY").map(Secret::new),
+                        timeout: Duration::from_secs(number("EMBEDDINGS_TIMEOUT_SECS", 10, 1, 300)?),
+                    })
+                }
+            },
         })
     }
 }
@@ -227,6 +256,21 @@ mod tests {
     fn config(pairs: &[(&str, &str)]) -> anyhow::Result<Config> {
         let env: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Config::from_lookup(|k| env.get(k).cloned())
+    }
+
+    #[test]
+    fn embeddings_are_configured_by_url_and_their_key_is_redacted() {
+        assert!(config(&[]).unwrap().embeddings.is_none());
+        let c = config(&[
+            ("EMBEDDINGS_URL", "http://127.0.0.1:11434"),
+            ("EMBEDDINGS_API_KEY", "sk-very-secret"),
+        ])
+        .unwrap();
+        let e = c.embeddings.unwrap();
+        assert_eq!(e.model, "bge-m3");
+        assert_eq!(e.timeout, Duration::from_secs(10));
+        assert!(!format!("{e:?}").contains("sk-very-secret"));
+        assert!(config(&[("EMBEDDINGS_URL", "ftp://example.com")]).is_err());
     }
 
     #[test]

@@ -21,7 +21,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_logging(config.log_format);
+    init_logging(config.log_format, cli.runs_bot());
     // Panics that are caught (a feed parser's, say) are logged as structured events, not
     // printed raw to stderr.
     std::panic::set_hook(Box::new(|info| tracing::error!(panic = %info, "panic")));
@@ -30,8 +30,15 @@ async fn main() -> ExitCode {
 
 /// Logs go to stderr, as text for people or as one JSON object a line for log shippers. Neither
 /// carries the token: it is held as a `Secret`, whose Debug is redacted, and never logged.
-fn init_logging(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,serenity=warn,sqlx=warn"));
+fn init_logging(format: LogFormat, runs_bot: bool) {
+    // The bot logs at info; the other commands print their own lines for people (one per failed
+    // feed in `preview`), so without RUST_LOG they log errors only, not each line twice.
+    let default_filter = if runs_bot {
+        "info,serenity=warn,sqlx=warn"
+    } else {
+        "error"
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

@@ -6,3 +6,21 @@ terminal-no-news = (no news in the window bears on this claim)
 terminal-news-meta = { $source } · { $date } · score { $score }
 terminal-essay = Essay: { $url }
 terminal-deadline = Deadline: { $deadline }
+terminal-explain-title = Why these items:
+terminal-explain-line = { $rank }. { $share } of the claim's own score; matched terms (weight): { $terms }
+terminal-explain-none = (none)
+terminal-explain-dense = dense rank { $rank } ({ $similarity })
+terminal-sample-source = Sample news
+eval-header = { $items } items, { $keywords ->
+    [yes] with keywords
+   *[no] without keywords
+}, { $chinese ->
+    [pairs] Chinese as character pairs
+   *[words] Chinese as words
+}
+eval-claim = { $id } { $precision }  ({ $relevant } relevant in the set)
+eval-mean = mean precision@3: { $mean } over { $claims } claims
+eval-empty = claims shown nothing: { $ids }
+eval-none = none
+eval-unlabeled = claims no item is labeled for, and what they were shown (for reading; not in the mean):
+terminal-feed-unreachable = feed { $url } could not be read: { $why }

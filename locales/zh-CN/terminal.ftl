@@ -6,3 +6,21 @@ terminal-no-news = （窗口内没有与此论断相关的新闻）
 terminal-news-meta = { $source } · { $date } · score { $score }
 terminal-essay = 原文: { $url }
 terminal-deadline = 截止: { $deadline }
+terminal-explain-title = 入选原因:
+terminal-explain-line = { $rank }. 占论断自身得分的 { $share }；匹配的词（权重）：{ $terms }
+terminal-explain-none = （无）
+terminal-explain-dense = 语义排名 { $rank } ({ $similarity })
+terminal-sample-source = 示例新闻
+eval-header = { $items } 条新闻，{ $keywords ->
+    [yes] 含关键词
+   *[no] 不含关键词
+}，{ $chinese ->
+    [pairs] 中文按字对切分
+   *[words] 中文按词切分
+}
+eval-claim = { $id } { $precision }  （数据集中相关 { $relevant } 条）
+eval-mean = 平均前三准确率（precision@3）：{ $mean }（{ $claims } 条论断）
+eval-empty = 没有任何新闻的论断：{ $ids }
+eval-none = 无
+eval-unlabeled = 数据集中没有相关新闻、却仍被配上新闻的论断（仅供查看，不计入平均）：
+terminal-feed-unreachable = 无法读取订阅源 { $url }：{ $why }

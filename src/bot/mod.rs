@@ -142,6 +142,8 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
 
     // Background work starts here, once per process, never again on a gateway reconnect.
     let mut background = tokio::task::JoinSet::new();
+    // The ranking's word counts over the stored news: counted now, in the background.
+    let _ = app.term_stats();
     background.spawn(poster_loop(app.clone(), publisher.clone(), stop_rx.clone()));
     background.spawn(poller_loop(
         app.clone(),

@@ -75,6 +75,28 @@ pub fn run(config: Config, command: ClaimsCommand) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             }
         },
+        ClaimsCommand::Eval {
+            dir,
+            json,
+            no_keywords,
+            chinese,
+            lang,
+        } => {
+            let items = crate::services::relevance::load_labeled(&dir)?;
+            let options = crate::services::relevance::EvalOptions {
+                no_keywords,
+                chinese: match chinese {
+                    super::ChineseArg::Words => crate::domain::tokenize::ChineseTerms::Words,
+                    super::ChineseArg::Pairs => crate::domain::tokenize::ChineseTerms::Pairs,
+                },
+            };
+            let report = crate::services::relevance::evaluate(&set, &items, options);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", crate::render::eval::report(&report, Lang::from(lang).into()));
+            }
+        }
         ClaimsCommand::Check { .. } => unreachable!("handled above"),
     }
     Ok(ExitCode::SUCCESS)

@@ -92,6 +92,13 @@ pub struct PreviewArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Show why each item was chosen: the claim's terms it matched, with their weights.
+    #[arg(long)]
+    pub explain: bool,
+    /// Read the small sample of news shipped in data/sample-news.toml (dated relative to the day
+    /// shown) instead of any feed: works offline.
+    #[arg(long, conflicts_with = "feeds")]
+    pub sample: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -125,6 +132,28 @@ pub enum ClaimsCommand {
     },
     /// Validate a claims file (default CLAIMS_FILE). Exit 1 if it has problems.
     Check { file: Option<PathBuf> },
+    /// Measure the news ranking on a labeled set: DIR/items.jsonl (title, url, published, lang,
+    /// summary, relevant_to). Prints precision@3 per claim and the mean.
+    Eval {
+        dir: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Rank with every claim's keywords removed (the claims' text alone).
+        #[arg(long)]
+        no_keywords: bool,
+        /// How Chinese becomes terms: jieba words (the default) or character pairs.
+        #[arg(long, value_enum, default_value = "words")]
+        chinese: ChineseArg,
+        #[arg(long, value_enum, default_value = "en")]
+        lang: LangArg,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ChineseArg {
+    Words,
+    Pairs,
 }
 
 #[derive(Debug, Subcommand)]

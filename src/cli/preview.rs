@@ -23,7 +23,9 @@ pub async fn run(config: Config, args: PreviewArgs) -> anyhow::Result<ExitCode> 
     let claims =
         ClaimSet::load(&config.claims_file).map_err(|e| anyhow::anyhow!("{}:\n{e}", config.claims_file.display()))?;
     let catalog = FeedCatalog::load(&config.feeds_file)?;
-    let sources: Vec<(FeedSource, Option<String>)> = if args.feeds.is_empty() {
+    let sources: Vec<(FeedSource, Option<String>)> = if args.sample {
+        Vec::new()
+    } else if args.feeds.is_empty() {
         catalog
             .feeds
             .iter()
@@ -53,11 +55,19 @@ pub async fn run(config: Config, args: PreviewArgs) -> anyhow::Result<ExitCode> 
             (pick.claim.clone(), pick.round)
         }
     };
-    let store = Store::open(config.database_url.expose()).await?;
+    // The sample never touches the configured database: it lives in memory for this run.
+    let store = if args.sample {
+        Store::in_memory().await?
+    } else {
+        Store::open(config.database_url.expose()).await?
+    };
     let app = App::new(config, claims, catalog, store)?;
 
     let now = Utc::now();
     let mut feed_ids = Vec::new();
+    if args.sample {
+        feed_ids.push(store_sample(&app, date).await?);
+    }
     let mut jobs = JoinSet::new();
     let mut pending = sources.into_iter();
     loop {
@@ -69,7 +79,10 @@ pub async fn run(config: Config, args: PreviewArgs) -> anyhow::Result<ExitCode> 
         let Some(done) = jobs.join_next().await else { break };
         let report = done??;
         if let IngestOutcome::Failed(why) | IngestOutcome::Disabled(why) = &report.outcome {
-            eprintln!("warning: feed {}: {why}", report.url);
+            eprintln!(
+                "{}",
+                render::terminal::feed_unreachable(&report.url, why, Lang::from(args.lang).into())
+            );
         }
         feed_ids.push(report.feed);
     }
@@ -77,6 +90,8 @@ pub async fn run(config: Config, args: PreviewArgs) -> anyhow::Result<ExitCode> 
     // The window ends with the previewed day (UTC). Items never lie in the future: their dates
     // are clamped to when they were seen.
     let until = (date + chrono::Days::new(1)).and_time(NaiveTime::MIN).and_utc();
+    // Ranked as the bot ranks: with word counts over the stored news (the sample's own, for it).
+    app.count_term_stats().await?;
     let digest = app
         .compose_digest(
             &claim,
@@ -90,8 +105,58 @@ pub async fn run(config: Config, args: PreviewArgs) -> anyhow::Result<ExitCode> 
     if args.json {
         println!("{}", serde_json::to_string_pretty(&render::json::digest(&digest))?);
     } else {
-        print!("{}", render::terminal::digest(&digest, Lang::from(args.lang).into()));
+        let locale = Lang::from(args.lang).into();
+        print!("{}", render::terminal::digest(&digest, locale));
+        if args.explain {
+            print!("{}", render::terminal::explain(&digest.news, locale));
+        }
     }
     app.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The news of `data/sample-news.toml`, shipped inside the binary so that it works from any
+/// folder, each item dated its `days_ago` before `date`.
+const SAMPLE_NEWS: &str = include_str!("../../data/sample-news.toml");
+
+#[derive(serde::Deserialize)]
+struct SampleFile {
+    items: Vec<SampleItem>,
+}
+
+#[derive(serde::Deserialize)]
+struct SampleItem {
+    days_ago: u32,
+    title: String,
+    summary: String,
+    link: String,
+}
+
+/// Stores the sample news as one feed's items and returns that feed.
+async fn store_sample(app: &App, date: chrono::NaiveDate) -> anyhow::Result<crate::domain::ids::FeedId> {
+    use crate::domain::news::{item_identity, story_key, NewsItem};
+    const SAMPLE_FEED: &str = "https://example.com/sample/feed";
+    let file: SampleFile = toml::from_str(SAMPLE_NEWS)?;
+    let noon = date
+        .and_time(NaiveTime::from_hms_opt(12, 0, 0).unwrap_or(NaiveTime::MIN))
+        .and_utc();
+    let items: Vec<NewsItem> = file
+        .items
+        .into_iter()
+        .map(|s| {
+            let published = noon - chrono::Duration::days(i64::from(s.days_ago));
+            let story = story_key(&s.link);
+            NewsItem {
+                identity: item_identity(SAMPLE_FEED, None, story.as_deref(), &s.title, Some(published)),
+                story_key: story,
+                title: s.title,
+                url: Some(s.link),
+                summary: s.summary,
+                source: render::terminal::sample_source_name(),
+                published: Some(published),
+                seen_at: published,
+            }
+        })
+        .collect();
+    app.store_items_of(SAMPLE_FEED, &items).await
 }

@@ -911,6 +911,7 @@ mod tests {
                 seen_at: chrono::Utc::now(),
             },
             score: 9.0,
+            why: Default::default(),
         };
         Digest {
             date: "2026-11-28".parse().unwrap(),

@@ -4,6 +4,7 @@
 pub mod chart;
 pub mod custom_id;
 pub mod discord;
+pub mod eval;
 pub mod i18n;
 #[cfg(test)]
 pub mod i18n_check;

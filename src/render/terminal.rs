@@ -58,6 +58,50 @@ pub fn digest(d: &Digest, locale: Locale) -> String {
     out
 }
 
+/// Why each item was chosen (`preview --explain`): its share of the claim's weight, the
+/// claim's terms it matched with what each added, and its dense rank when embeddings are on.
+pub fn explain(news: &[crate::domain::ranking::RankedNews], locale: Locale) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", t!(locale, "terminal-explain-title"));
+    for (i, n) in news.iter().enumerate() {
+        let terms: Vec<String> = n.why.matched.iter().map(|(t, w)| format!("{t} {w:.3}")).collect();
+        let terms = if terms.is_empty() {
+            t!(locale, "terminal-explain-none")
+        } else {
+            terms.join(", ")
+        };
+        let line = t!(
+            locale,
+            "terminal-explain-line",
+            rank = i + 1,
+            share = format!("{:.3}", n.why.share),
+            terms = terms
+        );
+        let _ = writeln!(out, "  {line}");
+        if let Some(rank) = n.why.dense_rank {
+            let similarity = format!("{:.2}", n.why.dense_similarity.unwrap_or_default());
+            let dense = t!(locale, "terminal-explain-dense", rank = rank, similarity = similarity);
+            let _ = writeln!(out, "     {dense}");
+        }
+    }
+    out
+}
+
+/// `preview`'s one line for a feed it could not read.
+pub fn feed_unreachable(url: &str, why: &str, locale: Locale) -> String {
+    t!(locale, "terminal-feed-unreachable", url = url, why = why)
+}
+
+/// The source name shown for the items of `preview --sample`, in both languages: the sample is
+/// the same whichever language the preview is in.
+pub fn sample_source_name() -> String {
+    format!(
+        "{} / {}",
+        t!(Locale::of(crate::domain::lang::Lang::En), "terminal-sample-source"),
+        t!(Locale::of(crate::domain::lang::Lang::Zh), "terminal-sample-source")
+    )
+}
+
 /// One claim with its section, kind and deadline, both for `preview` and `claims show`.
 pub fn claim(c: &Claim, locale: Locale) -> String {
     let lang = locale.lang();

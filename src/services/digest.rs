@@ -6,9 +6,18 @@ use super::App;
 use crate::domain::claims::Claim;
 use crate::domain::digest::Digest;
 use crate::domain::filter::FeedSelection;
-use crate::domain::ranking::{NewsIndex, RankedNews};
+use crate::domain::ids::FeedId;
+use crate::domain::ranking::{DenseQuery, NewsIndex, RankOptions, RankedNews};
 
 impl App {
+    /// Stores `items` as the news of the feed at `url` (`preview --sample`'s shipped headlines)
+    /// and returns the feed.
+    pub async fn store_items_of(&self, url: &str, items: &[crate::domain::news::NewsItem]) -> anyhow::Result<FeedId> {
+        let feed = self.store.upsert_feed(url).await?;
+        self.store.insert_items(feed.id, items).await?;
+        Ok(feed.id)
+    }
+
     /// The news of `feeds` in the window ending at `until` that bear on `claim`, best first.
     /// Each feed's word filter applies before ranking, so a filtered item never competes.
     pub async fn related_news(
@@ -27,11 +36,26 @@ impl App {
             .filter(|(feed, item)| feeds.admits(*feed, item))
             .map(|(_, item)| item)
             .collect();
+        let stats = self.term_stats();
+        let dense = match &self.embeddings {
+            Some(embeddings) => embeddings.inputs(claim, &items).await,
+            None => None,
+        };
         // Indexing a large window is CPU work: it runs on the blocking pool, not the async workers.
         let claim = claim.clone();
         let (ranked, took) = tokio::task::spawn_blocking(move || {
             let started = std::time::Instant::now();
-            let ranked = NewsIndex::new(items).related(&claim, limit);
+            let options = RankOptions {
+                limit,
+                stats: stats.as_deref(),
+                dense: dense.as_ref().map(|d| DenseQuery {
+                    claim_zh: &d.claim_zh,
+                    claim_en: &d.claim_en,
+                    items: &d.items,
+                }),
+                ..Default::default()
+            };
+            let ranked = NewsIndex::new(items).rank(&claim, &options);
             (ranked, started.elapsed())
         })
         .await?;

@@ -4,12 +4,15 @@
 pub mod check;
 pub mod commands;
 pub mod digest;
+pub mod embeddings;
 pub mod guilds;
 pub mod ingest;
 pub mod maintenance;
 pub mod poller;
 pub mod poster;
+pub mod relevance;
 pub mod tallies;
+pub mod term_stats;
 pub mod votes;
 
 use std::sync::Arc;
@@ -35,6 +38,10 @@ pub struct App {
     /// The time background work goes by: the system clock, or a test's (CLOCK_START).
     pub clock: Clock,
     pub metrics: Arc<Metrics>,
+    /// Word counts over the stored news, for the ranking.
+    pub term_stats: term_stats::TermStatsCache,
+    /// Semantic matching, when EMBEDDINGS_URL is set.
+    pub embeddings: Option<Arc<embeddings::Embeddings>>,
     /// Feeds parsed at once: one fewer than the cores, so that parsing a burst of large feeds
     /// never starves the database writer and the gateway of CPU.
     parse_slots: Arc<tokio::sync::Semaphore>,
@@ -46,7 +53,12 @@ impl App {
             .paced(config.feed_host_rate, HOST_WAIT);
         let clock = config.clock_start.map_or_else(Clock::system, Clock::starting_at);
         let metrics = Arc::new(Metrics::new(config.shards.owned.clone()));
+        let embeddings = match &config.embeddings {
+            Some(e) => Some(Arc::new(embeddings::Embeddings::new(e.clone())?)),
+            None => None,
+        };
         Ok(App {
+            embeddings,
             config: Arc::new(config),
             claims: Arc::new(claims),
             catalog: Arc::new(catalog),
@@ -55,6 +67,7 @@ impl App {
             sending: Default::default(),
             clock,
             metrics,
+            term_stats: Default::default(),
             parse_slots: Arc::new(tokio::sync::Semaphore::new(parse_slots())),
         })
     }

@@ -2,6 +2,7 @@
 
 pub mod claims;
 pub mod digest;
+pub mod eval;
 pub mod filter;
 pub mod ids;
 pub mod lang;
@@ -13,5 +14,6 @@ pub mod schedule;
 pub mod shards;
 pub mod stats;
 pub mod text;
+pub mod tokenize;
 pub mod views;
 pub mod votes;
