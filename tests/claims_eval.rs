@@ -122,3 +122,65 @@ async fn eval_reports_precision_per_claim_and_the_mean() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("items.jsonl"));
 }
+
+#[tokio::test]
+async fn claims_check_and_show_speak_the_language_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("unused.db");
+    let good = dir.path().join("claims.toml");
+    std::fs::write(&good, CLAIMS).unwrap();
+    let out = run_cli(
+        &sqlite_url(&db),
+        &["claims", "check", good.to_str().unwrap(), "--lang", "en"],
+        &[],
+    )
+    .await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("ok, 3 claims in 1 sections") && stdout.contains("    3  One"),
+        "{stdout}"
+    );
+    let out = run_cli(
+        &sqlite_url(&db),
+        &["claims", "check", good.to_str().unwrap(), "--lang", "zh"],
+        &[],
+    )
+    .await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("有效，3 条论断") && stdout.contains("    3  一"),
+        "{stdout}"
+    );
+
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        CLAIMS.replace(
+            "kind = \"opinion\"\n\n[[claims]]\nid = \"robots\"",
+            "kind = \"rumour\"\n\n[[claims]]\nid = \"robots\"",
+        ),
+    )
+    .unwrap();
+    let out = run_cli(
+        &sqlite_url(&db),
+        &["claims", "check", bad.to_str().unwrap(), "--lang", "en"],
+        &[],
+    )
+    .await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("one problem") || stderr.contains("problems"),
+        "{stderr}"
+    );
+
+    let out = run_cli(
+        &sqlite_url(&db),
+        &["claims", "show", "mat", "--lang", "en"],
+        &[("CLAIMS_FILE", good.to_str().unwrap())],
+    )
+    .await;
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no claim `mat`; did you mean: math"));
+}

@@ -24,3 +24,10 @@ eval-empty = claims shown nothing: { $ids }
 eval-none = none
 eval-unlabeled = claims no item is labeled for, and what they were shown (for reading; not in the mean):
 terminal-feed-unreachable = feed { $url } could not be read: { $why }
+terminal-claims-valid = { $path }: ok, { $count } claims in { $sections } sections
+terminal-claims-invalid = { $path }: { $count ->
+    [one] one problem
+   *[other] { $count } problems
+}
+terminal-no-such-claim = no claim `{ $id }`; see `claims list`
+terminal-no-such-claim-near = no claim `{ $id }`; did you mean: { $near }

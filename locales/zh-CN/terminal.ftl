@@ -24,3 +24,7 @@ eval-empty = 没有任何新闻的论断：{ $ids }
 eval-none = 无
 eval-unlabeled = 数据集中没有相关新闻、却仍被配上新闻的论断（仅供查看，不计入平均）：
 terminal-feed-unreachable = 无法读取订阅源 { $url }：{ $why }
+terminal-claims-valid = { $path }：有效，{ $count } 条论断，{ $sections } 个章节
+terminal-claims-invalid = { $path }：{ $count } 个问题
+terminal-no-such-claim = 没有论断 `{ $id }`；见 `claims list`
+terminal-no-such-claim-near = 没有论断 `{ $id }`；你是不是想找：{ $near }

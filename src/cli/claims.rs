@@ -1,34 +1,24 @@
 use std::process::ExitCode;
 
 use crate::config::Config;
-use crate::domain::claims::{sections, ClaimSet};
+use crate::domain::claims::ClaimSet;
 use crate::domain::lang::Lang;
+use crate::render::i18n::Locale;
 use crate::render::{json::ClaimJson, terminal};
 
 use super::ClaimsCommand;
 
 pub fn run(config: Config, command: ClaimsCommand) -> anyhow::Result<ExitCode> {
-    if let ClaimsCommand::Check { file } = &command {
+    if let ClaimsCommand::Check { file, lang } = &command {
         let path = file.clone().unwrap_or(config.claims_file);
+        let locale = Locale::of(Lang::from(*lang));
         return Ok(match ClaimSet::load(&path) {
             Ok(set) => {
-                let parts = sections(&set, Lang::En);
-                println!(
-                    "{}: ok, {} claims in {} sections",
-                    path.display(),
-                    set.claims().len(),
-                    parts.len()
-                );
-                for (section, n) in parts {
-                    println!("  {n:>3}  {section}");
-                }
+                print!("{}", terminal::claims_valid(&path, &set, locale));
                 ExitCode::SUCCESS
             }
             Err(e) => {
-                eprintln!("{}: {} problem(s)", path.display(), e.problems.len());
-                for p in &e.problems {
-                    eprintln!("  {p}");
-                }
+                eprint!("{}", terminal::claims_invalid(&path, &e.problems, locale));
                 ExitCode::FAILURE
             }
         });
@@ -64,14 +54,7 @@ pub fn run(config: Config, command: ClaimsCommand) -> anyhow::Result<ExitCode> {
                     .filter(|c| c.contains(id.trim()))
                     .take(5)
                     .collect();
-                eprintln!(
-                    "no claim `{id}`{}",
-                    if near.is_empty() {
-                        String::from("; see `claims list`")
-                    } else {
-                        format!("; did you mean: {}", near.join(", "))
-                    }
-                );
+                eprintln!("{}", terminal::no_such_claim(id.trim(), &near, Lang::from(lang).into()));
                 return Ok(ExitCode::FAILURE);
             }
         },

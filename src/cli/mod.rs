@@ -131,7 +131,11 @@ pub enum ClaimsCommand {
         lang: LangArg,
     },
     /// Validate a claims file (default CLAIMS_FILE). Exit 1 if it has problems.
-    Check { file: Option<PathBuf> },
+    Check {
+        file: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: LangArg,
+    },
     /// Measure the news ranking on a labeled set: DIR/items.jsonl (title, url, published, lang,
     /// summary, relevant_to). Prints precision@3 per claim and the mean.
     Eval {

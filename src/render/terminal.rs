@@ -124,3 +124,44 @@ pub fn claim(c: &Claim, locale: Locale) -> String {
     let _ = writeln!(out, "{}", c.text.get(lang.other()));
     out
 }
+
+/// `claims check` on a valid file: the count, then each section with its number of claims.
+pub fn claims_valid(path: &std::path::Path, set: &crate::domain::claims::ClaimSet, locale: Locale) -> String {
+    let parts = crate::domain::claims::sections(set, locale.lang());
+    let mut out = t!(
+        locale,
+        "terminal-claims-valid",
+        path = path.display().to_string(),
+        count = set.claims().len(),
+        sections = parts.len()
+    );
+    out.push('\n');
+    for (section, n) in parts {
+        let _ = writeln!(out, "  {n:>3}  {section}");
+    }
+    out
+}
+
+/// `claims check` on a file with problems: how many, then each as the validator wrote it.
+pub fn claims_invalid(path: &std::path::Path, problems: &[impl std::fmt::Display], locale: Locale) -> String {
+    let mut out = t!(
+        locale,
+        "terminal-claims-invalid",
+        path = path.display().to_string(),
+        count = problems.len()
+    );
+    out.push('\n');
+    for problem in problems {
+        let _ = writeln!(out, "  {problem}");
+    }
+    out
+}
+
+/// `claims show` of an id that is not in the file, with the ids that contain it.
+pub fn no_such_claim(id: &str, near: &[&str], locale: Locale) -> String {
+    if near.is_empty() {
+        t!(locale, "terminal-no-such-claim", id = id)
+    } else {
+        t!(locale, "terminal-no-such-claim-near", id = id, near = near.join(", "))
+    }
+}
