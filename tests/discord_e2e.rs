@@ -615,6 +615,10 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
     ]);
     let set = content(&fake.answer(slash_feeds("filter", filter_options), WAIT).await);
     assert!(set.contains("never items naming: conjecture, 加密货币"), "{set}");
+    // A list with no word in it is refused and loses nothing.
+    let no_words = json!([{"name": "feed", "type": 3, "value": "1"}, {"name": "exclude", "type": 3, "value": " ,， "}]);
+    let refused = content(&fake.answer(slash_feeds("filter", no_words), WAIT).await);
+    assert!(refused.contains("holds no word or phrase"), "{refused}");
     let after = fake.answer(news_on_math(), WAIT).await.to_string();
     assert!(!after.contains("conjecture"), "{after}");
     let listed = content(&fake.answer(slash_feeds("list", json!([])), WAIT).await);

@@ -119,6 +119,7 @@ feeds-filter-include = only items naming: { $terms }
 feeds-filter-exclude = never items naming: { $terms }
 feeds-filter-too-many = Not changed: at most { $max } words or phrases in each list.
 feeds-filter-too-long = Not changed: “{ $term }” is longer than { $max } characters.
+feeds-filter-no-words = Not changed: “{ $input }” holds no word or phrase. Separate them with commas; use clear:true to remove the filter.
 
 ## /help
 

@@ -116,6 +116,7 @@ feeds-filter-include = 只保留包含以下词语的条目：{ $terms }
 feeds-filter-exclude = 排除包含以下词语的条目：{ $terms }
 feeds-filter-too-many = 未更改：每个列表最多 { $max } 个词语或短语。
 feeds-filter-too-long = 未更改：“{ $term }”超过了 { $max } 个字符。
+feeds-filter-no-words = 未更改：“{ $input }”里没有词语或短语。请用逗号分隔；要移除过滤规则，请用 clear:true。
 
 ## /help
 

@@ -94,6 +94,17 @@ impl App {
             FilterChange::Show => return Ok(current),
             FilterChange::Clear => FeedFilter::default(),
             FilterChange::Set { include, exclude } => {
+                // A list given with no word in it (only commas, say) is a mistake, not a request
+                // to empty the list: `clear:` does that.
+                for given in [include, exclude].into_iter().flatten() {
+                    if parse_terms(given).is_empty() {
+                        return Err(msg!(
+                            "feeds-filter-no-words",
+                            input = Arg::untrusted(truncate_chars(given, 80))
+                        )
+                        .into());
+                    }
+                }
                 let terms = |given: Option<&str>, kept: &[String]| given.map_or_else(|| kept.to_vec(), parse_terms);
                 FeedFilter::new(terms(include, current.include()), terms(exclude, current.exclude())).map_err(|e| {
                     match e {
