@@ -65,9 +65,21 @@ pub struct Localized {
 
 impl Localized {
     pub fn get(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::Zh => &self.zh,
-            Lang::En => &self.en,
+        lang.pick(&self.zh, &self.en)
+    }
+}
+
+impl Lang {
+    /// Of two values kept per language (a claim's texts, its keywords), this language's.
+    pub fn pick<'a, T: ?Sized>(self, zh: &'a T, en: &'a T) -> &'a T {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
         }
+    }
+
+    /// Whether this language is written in Chinese characters (and so segmented by jieba).
+    pub fn is_chinese(self) -> bool {
+        matches!(self, Lang::Zh)
     }
 }

@@ -26,6 +26,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 
 use super::claims::Claim;
+use super::lang::Lang;
 use super::news::NewsItem;
 use super::tokenize::{self, ChineseTerms};
 
@@ -323,9 +324,9 @@ impl NewsIndex {
 
     /// The terms whose statistics ranking `claim` needs: the caller fetches those from the store.
     pub fn query_terms(&self, claim: &Claim) -> Vec<String> {
-        let mut all: Vec<String> = [true, false]
+        let mut all: Vec<String> = [Lang::Zh, Lang::En]
             .into_iter()
-            .flat_map(|zh| Query::of(claim, zh, self.chinese, false).terms)
+            .flat_map(|lang| Query::of(claim, lang, self.chinese, false).terms)
             .map(|t| t.term)
             .collect();
         all.sort();
@@ -453,8 +454,8 @@ impl NewsIndex {
             return Vec::new();
         }
         let queries = [
-            Query::of(claim, true, self.chinese, options.no_keywords),
-            Query::of(claim, false, self.chinese, options.no_keywords),
+            Query::of(claim, Lang::Zh, self.chinese, options.no_keywords),
+            Query::of(claim, Lang::En, self.chinese, options.no_keywords),
         ];
         let mut scores = vec![0.0f64; n];
         let mut evidence = vec![0u8; n];
@@ -650,9 +651,10 @@ impl Query {
 
     /// The query in one language: the claim's text there, its keywords unless left out, and its
     /// section's title, lightly.
-    fn of(claim: &Claim, zh: bool, chinese: ChineseTerms, no_keywords: bool) -> Query {
-        let pick = |l: &crate::lang::Localized| if zh { l.zh.clone() } else { l.en.clone() };
-        let keywords = if zh { &claim.keywords.zh } else { &claim.keywords.en };
+    fn of(claim: &Claim, lang: Lang, chinese: ChineseTerms, no_keywords: bool) -> Query {
+        let pick = |l: &crate::lang::Localized| l.get(lang).to_string();
+        let keywords = lang.pick(&claim.keywords.zh, &claim.keywords.en);
+        let zh = lang.is_chinese();
         let mut terms: Vec<QueryTerm> = Vec::new();
         let add = |terms: &mut Vec<QueryTerm>, term: String, weight: f64, evidence: bool| match terms
             .iter_mut()
