@@ -1,5 +1,5 @@
 //! Benchmarks against the limits in BENCHMARKS.md. Run all with `cargo bench --bench limits`,
-//! or some: `cargo bench --bench limits -- ingest ranking votes fanout memory retention`.
+//! or some: `cargo bench --bench limits -- ingest ranking votes fanout memory retention evidence`.
 //! Figures are printed; nothing here asserts a time (machines are shared and noisy).
 
 #[path = "../tests/support/mod.rs"]
@@ -55,6 +55,9 @@ fn main() {
     }
     if wants("retention") {
         runtime.block_on(retention());
+    }
+    if wants("evidence") {
+        runtime.block_on(evidence());
     }
 }
 
@@ -452,19 +455,14 @@ async fn votes() {
 /// Offers 4,000 clicks at `rate` per second and prints throughput and latency.
 async fn offer_votes(fake: &FakeDiscord, message: &serde_json::Value, post: &str, rate: u64, first_member: u64) {
     const VOTES: u64 = 4000;
-    let mut sent = Vec::with_capacity(VOTES as usize);
-    let start = Instant::now();
-    for i in 0..VOTES {
-        // Paced at the offered rate.
-        let due = start + Duration::from_micros(i * 1_000_000 / rate);
-        tokio::time::sleep_until(due.into()).await;
+    let offered = offer(fake, VOTES, rate, |i| {
         let member = Member {
             id: first_member + i,
             name: "voter",
             permissions: "0",
         };
         let choice = ["agree", "disagree", "unsure"][(i % 3) as usize];
-        let id = fake.click(
+        fake.click(
             At {
                 guild: 5,
                 channel: 55,
@@ -473,7 +471,53 @@ async fn offer_votes(fake: &FakeDiscord, message: &serde_json::Value, post: &str
             },
             message.clone(),
             &format!("vote:{post}:{choice}"),
-        );
+        )
+    })
+    .await;
+    println!(
+        "  {VOTES} clicks offered at {rate}/s (the bench managed {:.0}/s); {} answered",
+        offered.rate,
+        offered.latencies.len()
+    );
+    println!(
+        "  sustained {:8.0} votes/s   target 2,000",
+        offered.latencies.len() as f64 / offered.took.as_secs_f64()
+    );
+    offered.print_latency("target p99 < 250 ms");
+}
+
+/// What offering a burst of interactions measured.
+struct Offered {
+    /// Each answered interaction's time to its callback, sorted.
+    latencies: Vec<Duration>,
+    /// The rate the bench managed to offer.
+    rate: f64,
+    /// From the first offer to the last answer.
+    took: Duration,
+}
+
+impl Offered {
+    fn print_latency(&self, target: &str) {
+        if !self.latencies.is_empty() {
+            println!(
+                "  latency p50 {:6.1} ms   p99 {:6.1} ms   {target}",
+                percentile(&self.latencies, 0.5).as_secs_f64() * 1e3,
+                percentile(&self.latencies, 0.99).as_secs_f64() * 1e3
+            );
+        }
+    }
+}
+
+/// Offers `count` interactions at `rate` per second (`send(i)` dispatches the i-th and returns
+/// its id) and waits up to a minute for their answers.
+async fn offer(fake: &FakeDiscord, count: u64, rate: u64, mut send: impl FnMut(u64) -> u64) -> Offered {
+    let mut sent = Vec::with_capacity(count as usize);
+    let start = Instant::now();
+    for i in 0..count {
+        // Paced at the offered rate.
+        let due = start + Duration::from_micros(i * 1_000_000 / rate);
+        tokio::time::sleep_until(due.into()).await;
+        let id = send(i);
         sent.push((id, Instant::now()));
     }
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -494,21 +538,137 @@ async fn offer_votes(fake: &FakeDiscord, message: &serde_json::Value, post: &str
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     latencies.sort();
-    let answered = latencies.len();
-    let last = sent.last().unwrap().1 + *latencies.last().unwrap_or(&Duration::ZERO);
-    let offered = VOTES as f64 / sent.last().unwrap().1.duration_since(start).as_secs_f64();
-    println!("  {VOTES} clicks offered at {rate}/s (the bench managed {offered:.0}/s); {answered} answered");
-    println!(
-        "  sustained {:8.0} votes/s   target 2,000",
-        answered as f64 / last.duration_since(start).as_secs_f64()
-    );
-    if answered > 0 {
-        println!(
-            "  latency p50 {:6.1} ms   p99 {:6.1} ms   target p99 < 250 ms",
-            percentile(&latencies, 0.5).as_secs_f64() * 1e3,
-            percentile(&latencies, 0.99).as_secs_f64() * 1e3
-        );
+    let last_sent = sent.last().map_or(start, |s| s.1);
+    Offered {
+        rate: count as f64 / last_sent.duration_since(start).as_secs_f64().max(1e-9),
+        took: (last_sent + *latencies.last().unwrap_or(&Duration::ZERO)).duration_since(start),
+        latencies,
     }
+}
+
+/// The evidence ledger under load: a claim with 1,000 entries, and members opening a post's
+/// Evidence panel, marking its stories and reading the ledger at 500 interactions a second.
+async fn evidence() {
+    println!("\n== 7. the evidence ledger through the real bot against the fake Discord");
+    let feeds = FeedServer::default();
+    let fresh = Utc::now().format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+    let news: Vec<(String, String, String, String)> = (0..5)
+        .map(|i| {
+            (
+                format!("n{i}"),
+                format!("OpenAI o3 reasoning model and test-time compute scaling, report {i}"),
+                format!("https://stories.example/{i}"),
+                fresh.clone(),
+            )
+        })
+        .collect();
+    let items: Vec<(&str, &str, &str, &str)> = news
+        .iter()
+        .map(|(a, b, c, d)| (a.as_str(), b.as_str(), c.as_str(), d.as_str()))
+        .collect();
+    feeds.put("f.xml", "application/rss+xml", support::rss("F", &items));
+    let addr = feeds.start().await;
+    let fake = FakeDiscord::start().await;
+    let bot = start_bot(&fake, &format!("http://{addr}/feeds/f.xml")).await;
+    fake.wait_identified(Duration::from_secs(30)).await;
+    let moderator = Member {
+        id: 1,
+        name: "mod",
+        permissions: "32",
+    };
+    let at = |member: Member| At {
+        guild: 5,
+        channel: 55,
+        member,
+        locale: "en-US",
+    };
+    let id = fake.slash(
+        at(moderator),
+        "digest",
+        setup_options(55, "23:59", "UTC", "en"),
+        channel_resolved(55),
+    );
+    fake.answer(id, Duration::from_secs(30)).await;
+    let fetched = Instant::now();
+    while feeds.hits("f.xml") == 0 && fetched.elapsed() < Duration::from_secs(30) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let id = fake.slash(at(moderator), "digest", subcommand("now", json!([])), json!({}));
+    let posted = content(&fake.answer(id, Duration::from_secs(30)).await);
+    let (message, post) = fake.posted(&posted);
+
+    // 1,000 stories brought by members, straight into the bot's database.
+    let store = Store::open(&bot.database_url).await.unwrap();
+    let claim = claim_digest::domain::ids::ClaimId::new("o3-on-trend");
+    let seeded = Instant::now();
+    for i in 0..1000u64 {
+        let story = format!("ledger.example/{i}");
+        let url = format!("https://{story}");
+        let title = format!("Ledger story {i} on o3 and test-time compute");
+        let new = claim_digest::store::NewEvidence {
+            guild: GuildId(5),
+            claim: &claim,
+            story: &story,
+            title: &title,
+            url: &url,
+            source: "ledger.example",
+            by: claim_digest::domain::ids::UserId(100 + i % 50),
+            stance: if i % 3 == 0 {
+                claim_digest::domain::evidence::Stance::Contradicts
+            } else {
+                claim_digest::domain::evidence::Stance::Supports
+            },
+        };
+        store.add_evidence(&new, Utc::now()).await.unwrap();
+    }
+    store.close().await;
+    println!(
+        "  seeded 1,000 ledger entries in {:.1} s",
+        seeded.elapsed().as_secs_f64()
+    );
+
+    // The panel's mark buttons, read from one opening of it.
+    let open = fake.click(at(moderator), message.clone(), &format!("evidence:{post}"));
+    let panel = fake.answer(open, Duration::from_secs(30)).await;
+    let marks: Vec<String> = panel["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .filter_map(|c| c["custom_id"].as_str().map(str::to_string))
+        .filter(|id| !id.ends_with(":offtopic"))
+        .collect();
+    println!("  the post's panel holds {} stories", marks.len() / 2);
+    if marks.is_empty() {
+        println!("  skipped: the post showed no news, so it has no panel");
+        return;
+    }
+    const INTERACTIONS: u64 = 3000;
+    let offered = offer(&fake, INTERACTIONS, 500, |i| {
+        let member = Member {
+            id: 50_000 + i,
+            name: "member",
+            permissions: "0",
+        };
+        match i % 3 {
+            0 => fake.click(at(member), message.clone(), &format!("evidence:{post}")),
+            1 => fake.click(at(member), message.clone(), &marks[(i as usize / 3) % marks.len()]),
+            _ => fake.slash(
+                at(member),
+                "evidence",
+                subcommand("list", json!([{"name": "claim", "type": 3, "value": "o3-on-trend"}])),
+                json!({}),
+            ),
+        }
+    })
+    .await;
+    println!(
+        "  {INTERACTIONS} interactions offered at 500/s (the bench managed {:.0}/s): panels, marks and ledger pages in turn; {} answered",
+        offered.rate,
+        offered.latencies.len()
+    );
+    offered.print_latency("target p99 < 250 ms");
 }
 
 /// A database with `guilds` servers set up to post at `post_at`, using `catalog`: every server

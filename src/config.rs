@@ -63,6 +63,10 @@ pub struct Config {
     pub feed_allow_networks: Vec<IpNet>,
     /// Feeds one server may hold.
     pub feeds_per_server: u32,
+    /// Members whose off-topic marks withhold a story from a claim (one moderator's is enough).
+    pub evidence_offtopic_min: u32,
+    /// Stories one member may bring to the ledgers of a server in a day.
+    pub evidence_add_per_day: u32,
     /// Requests a second to one host, at most (0: unlimited, for tests on one local server).
     pub feed_host_rate: f64,
     /// Where to serve /healthz and /metrics, if anywhere.
@@ -216,6 +220,8 @@ impl Config {
             feed_allow_networks: AddressPolicy::parse_networks(&get("FEED_ALLOW_NETWORKS").unwrap_or_default())
                 .map_err(|e| anyhow::anyhow!("FEED_ALLOW_NETWORKS: {e}"))?,
             feeds_per_server: number("FEEDS_PER_SERVER", 30, 1, 500)? as u32,
+            evidence_offtopic_min: number("EVIDENCE_OFFTOPIC_MIN", 3, 1, 1000)? as u32,
+            evidence_add_per_day: number("EVIDENCE_ADD_PER_DAY", 5, 1, 1000)? as u32,
             feed_host_rate: match get("FEED_HOST_RATE") {
                 None => 1.0,
                 Some(raw) => match raw.parse::<f64>() {
@@ -279,6 +285,7 @@ mod tests {
         assert_eq!(c.database_url.expose(), DEFAULT_DATABASE_URL);
         assert_eq!(c.shards, ShardPlan::default());
         assert_eq!(c.news_window_days, 14);
+        assert_eq!((c.evidence_offtopic_min, c.evidence_add_per_day), (3, 5));
         assert_eq!(c.fetch_limits.max_body_bytes, 5 * 1024 * 1024);
         assert!(!c.feed_allow_private);
         assert!(c.discord_token.is_none());

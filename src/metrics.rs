@@ -32,6 +32,8 @@ pub enum InteractionKind {
     reaction,
     /// A slash command.
     command,
+    /// The Evidence button of a post, or a mark on its panel.
+    evidence,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]

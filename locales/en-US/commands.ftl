@@ -21,6 +21,30 @@ cmd-claim-resolve = Record whether a prediction came true (moderators)
     .outcome-no = no
     .outcome-unclear = unclear
     .note = A short note (sources, reasoning)
+cmd-claim-scorecard = The essay's predictions: came true, did not, unclear, pending, with this server's verdict
+
+cmd-evidence = The evidence ledger: the news members judged for and against each claim
+
+cmd-evidence-list = A claim's ledger, newest first
+    .claim = The claim
+    .page = Page number
+    .withheld = Show the stories withheld as off-topic instead (moderators)
+
+cmd-evidence-add = Bring a story to a claim's ledger
+    .claim = The claim
+    .url = The story's link (a web page or a feed)
+    .stance = Does it support or contradict the claim?
+    .stance-supports = supports
+    .stance-contradicts = contradicts
+
+cmd-evidence-remove = Remove an entry from a claim's ledger (moderators)
+    .claim = The claim
+    .entry = The entry's number (#) from /evidence list
+
+cmd-evidence-restore = Show a story withheld as off-topic beside its claim again (moderators)
+    .claim = The claim
+    .entry = The entry's number (#) from /evidence list withheld:true
+
 
 cmd-digest = Set up and run the daily digest (moderators)
 
@@ -86,4 +110,4 @@ cmd-news = News related to a claim (default: today's)
 
 cmd-tally = The running tally of one claim, or of all claims
     .claim = The claim (default: all)
-    .export = Attach the whole tally as CSV (moderators)
+    .export = Attach the whole tally, the evidence ledger and the calls as CSV (moderators)

@@ -61,7 +61,7 @@ claim-resolved = Recorded for `{ $id }`: { $outcome }.
 
 ## /tally
 
-tally-export = The tally, one line per claim and round:
+tally-export = The tally (one line per claim and round), the evidence ledger and members' calls on resolved predictions, as CSV:
 tally-no-votes = No votes yet.
 tally-most-agreed = 👍 Most agreed: { $claim }
 tally-most-disputed = ⚖️ Most disputed: { $claim }

@@ -20,6 +20,30 @@ cmd-claim-resolve = 记录预测是否成真（版主）
     .outcome-no = 未成真
     .outcome-unclear = 尚无定论
     .note = 简短说明（来源、理由）
+cmd-claim-scorecard = 文章中的预测：成真、未成真、无定论、待定，以及本服务器的裁决
+
+cmd-evidence = 证据账本：成员判断过的支持与反驳各论断的新闻
+
+cmd-evidence-list = 一个论断的账本，最新的在前
+    .claim = 论断
+    .page = 页码
+    .withheld = 改为列出作为无关新闻撤下的（版主）
+
+cmd-evidence-add = 为一个论断的账本提交一条新闻
+    .claim = 论断
+    .url = 新闻链接（网页或订阅源）
+    .stance = 它支持还是反驳这个论断？
+    .stance-supports = 支持
+    .stance-contradicts = 反驳
+
+cmd-evidence-remove = 从论断的账本中删除一条（版主）
+    .claim = 论断
+    .entry = /evidence list 中的编号（#）
+
+cmd-evidence-restore = 让作为无关新闻撤下的一条重新显示在论断下（版主）
+    .claim = 论断
+    .entry = /evidence list withheld:true 中的编号（#）
+
 
 cmd-digest = 设置并管理每日论断（版主）
 
@@ -85,4 +109,4 @@ cmd-news = 与某条论断相关的新闻（默认：今天的论断）
 
 cmd-tally = 查看某条论断或全部论断的投票统计
     .claim = 论断（默认：全部）
-    .export = 以 CSV 附件导出全部统计（版主）
+    .export = 以 CSV 附件导出全部统计、证据账本和成员的判断（版主）

@@ -61,7 +61,7 @@ claim-resolved = 已记录 `{ $id }` 的裁定：{ $outcome }。
 
 ## /tally
 
-tally-export = 投票统计（每条论断每一轮一行）：
+tally-export = 投票统计（每条论断每一轮一行）、证据账本和成员对已有结果的预测的判断（CSV）：
 tally-no-votes = 还没有投票。
 tally-most-agreed = 👍 最多人同意： { $claim }
 tally-most-disputed = ⚖️ 争议最大： { $claim }

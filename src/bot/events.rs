@@ -1,4 +1,4 @@
-//! Gateway events beyond slash commands: vote buttons and emoji reactions.
+//! Gateway events beyond slash commands: vote and evidence buttons, and emoji reactions.
 
 use std::time::Instant;
 
@@ -7,13 +7,16 @@ use serenity::{CreateInteractionResponse, CreateInteractionResponseMessage, Full
 
 use super::reply::apology;
 use super::Data;
-use crate::domain::ids::{GuildId, MessageId, UserId};
+use crate::domain::evidence::{EvidenceId, Stance};
+use crate::domain::ids::{GuildId, MessageId, PostId, RoleId, UserId};
 use crate::error::Error;
 use crate::message::msg;
 use crate::metrics::{InteractionKind, Metrics};
-use crate::render::custom_id::parse_vote;
+use crate::render::custom_id::{parse_vote, Action};
+use crate::render::discord::evidence::evidence_panel;
 use crate::render::discord::{no_mentions, vote_confirmation};
 use crate::render::i18n::{t, Locale};
+use crate::services::evidence::Marker;
 use crate::services::votes::{Ballot, ReactionEffect};
 use crate::store::VoteSource;
 
@@ -23,11 +26,24 @@ pub async fn handle(framework: poise::FrameworkContext<'_, Data, Error>, event: 
     match event {
         FullEvent::InteractionCreate {
             interaction: serenity::Interaction::Component(click),
-        } if crate::render::custom_id::is_vote(&click.data.custom_id) => {
+        } => {
             let started = Instant::now();
-            on_vote_button(ctx, data, click).await;
+            match Action::parse(&click.data.custom_id) {
+                Some(Action::Evidence { post }) => on_evidence(ctx, data, click, post, None).await,
+                Some(Action::Mark { post, entry, stance }) => {
+                    on_evidence(ctx, data, click, post, Some((entry, stance))).await
+                }
+                // A vote button, or one whose id is damaged: the vote path answers either.
+                _ if click.data.custom_id.starts_with("vote:") => {
+                    on_vote_button(ctx, data, click).await;
+                    data.metrics
+                        .observe_interaction(InteractionKind::vote, started.elapsed());
+                    return Ok(());
+                }
+                _ => return Ok(()),
+            }
             data.metrics
-                .observe_interaction(InteractionKind::vote, started.elapsed());
+                .observe_interaction(InteractionKind::evidence, started.elapsed());
         }
         FullEvent::Ready { .. } | FullEvent::Resume { .. } => data.metrics.set_shard_connected(ctx.shard_id.0, true),
         FullEvent::ShardStageUpdate { event } => {
@@ -83,21 +99,8 @@ async fn on_vote_button(ctx: &serenity::Context, data: &Data, click: &serenity::
         }
         _ => Err(msg!("error-unknown-button").into()),
     };
-    // The confirmation only the member sees speaks the member's language when the bot has it;
-    // the server's is looked up only when it does not, and never while the database is down
-    // (the answer must leave within Discord's 3 seconds).
     let database_down = matches!(&result, Err(Error::Internal(e)) if crate::store::is_unavailable(e));
-    let locale = match (Locale::negotiate(&click.locale), guild) {
-        (Some(locale), _) => locale,
-        (None, Some(guild)) if !database_down => match data.app.server_language(guild).await {
-            Ok(server) => server.map(Locale::of).unwrap_or_else(Locale::fallback),
-            Err(e) => {
-                tracing::warn!(error = %format!("{e:#}"), "could not read the server's language for a vote reply");
-                Locale::fallback()
-            }
-        },
-        (None, _) => Locale::fallback(),
-    };
+    let locale = click_locale(data, click, guild, database_down).await;
     let reply = match &result {
         Ok(receipt) => {
             Metrics::add(&data.metrics.votes, 1);
@@ -141,6 +144,108 @@ async fn on_vote_button(ctx: &serenity::Context, data: &Data, click: &serenity::
     );
     if let Err(e) = click.create_response(&ctx.http, response).await {
         tracing::warn!(error = %e, "could not confirm a vote");
+    }
+}
+
+/// The language of an answer only the clicking member sees: the member's own when the bot has
+/// it; the server's is looked up only when it does not, and never while the database is down
+/// (the answer must leave within Discord's 3 seconds).
+async fn click_locale(
+    data: &Data,
+    click: &serenity::ComponentInteraction,
+    guild: Option<GuildId>,
+    database_down: bool,
+) -> Locale {
+    match (Locale::negotiate(&click.locale), guild) {
+        (Some(locale), _) => locale,
+        (None, Some(guild)) if !database_down => match data.app.server_language(guild).await {
+            Ok(server) => server.map(Locale::of).unwrap_or_else(Locale::fallback),
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "could not read the server's language for a reply");
+                Locale::fallback()
+            }
+        },
+        (None, _) => Locale::fallback(),
+    }
+}
+
+/// The Evidence button of a post (opens the member's panel) and the mark buttons on the panel
+/// (record the mark and redraw the panel in place).
+async fn on_evidence(
+    ctx: &serenity::Context,
+    data: &Data,
+    click: &serenity::ComponentInteraction,
+    post: PostId,
+    mark: Option<(EvidenceId, Stance)>,
+) {
+    let user = UserId(click.user.id.get());
+    let guild = click.guild_id.map(|g| GuildId(g.get()));
+    let result = match (guild, mark) {
+        (None, _) => Err(msg!("error-unknown-button").into()),
+        (Some(guild), None) => data.app.evidence_panel(guild, post, user).await,
+        (Some(guild), Some((entry, stance))) => {
+            let member = click.member.as_ref();
+            let marker = Marker {
+                user,
+                manages_server: member
+                    .and_then(|m| m.permissions)
+                    .is_some_and(|p| p.manage_guild() || p.administrator()),
+                roles: member
+                    .map(|m| m.roles.iter().map(|r| RoleId(r.get())).collect())
+                    .unwrap_or_default(),
+            };
+            data.app
+                .mark_evidence(guild, post, entry, stance, &marker, chrono::Utc::now())
+                .await
+        }
+    };
+    let database_down = matches!(&result, Err(Error::Internal(e)) if crate::store::is_unavailable(e));
+    let locale = click_locale(data, click, guild, database_down).await;
+    let response = match result {
+        Ok(panel) => {
+            let claim = data.app.claims.get(panel.claim.as_str());
+            let (content, embed, rows) = evidence_panel(&panel, claim, locale);
+            if mark.is_some() {
+                CreateInteractionResponse::UpdateMessage(
+                    CreateInteractionResponseMessage::new()
+                        .content(content)
+                        .embed(embed)
+                        .components(rows)
+                        .allowed_mentions(no_mentions()),
+                )
+            } else {
+                CreateInteractionResponse::Message(
+                    CreateInteractionResponseMessage::new()
+                        .content(content)
+                        .embed(embed)
+                        .components(rows)
+                        .ephemeral(true)
+                        .allowed_mentions(no_mentions()),
+                )
+            }
+        }
+        Err(e) => {
+            let text = match &e {
+                Error::User(refusal) => crate::render::discord::message_text(locale, &refusal.0),
+                Error::Internal(cause) if crate::store::is_unavailable(cause) => {
+                    tracing::warn!(error = %format!("{cause:#}"), custom_id = %click.data.custom_id, "evidence not recorded: database unavailable");
+                    t!(locale, "evidence-not-recorded")
+                }
+                Error::Internal(cause) => {
+                    tracing::error!(error = %format!("{cause:#}"), custom_id = %click.data.custom_id, "evidence panel failed");
+                    apology(locale)
+                }
+            };
+            CreateInteractionResponse::Message(
+                CreateInteractionResponseMessage::new()
+                    .content(text)
+                    .ephemeral(true)
+                    .allowed_mentions(no_mentions()),
+            )
+        }
+    };
+    if let Err(e) = click.create_response(&ctx.http, response).await {
+        tracing::warn!(error = %e, "could not answer an evidence click");
     }
 }
 

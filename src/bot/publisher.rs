@@ -59,6 +59,7 @@ impl Publisher for DiscordPublisher {
                 view.post.question,
                 view.lang.into(),
                 &view.digest.essay.url,
+                !view.digest.news.is_empty(),
             ))
             .allowed_mentions(mentions)
             .nonce(Nonce::String(view.post.nonce.clone()))

@@ -169,7 +169,18 @@ pub enum TallyCommand {
         guild: u64,
         #[arg(long, value_enum, default_value = "json")]
         format: ExportFormat,
+        /// What to export: the tallies, the evidence ledger, or members' calls on resolved
+        /// predictions.
+        #[arg(long, value_enum, default_value = "tally")]
+        what: ExportWhat,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportWhat {
+    Tally,
+    Evidence,
+    Calls,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -210,7 +221,9 @@ pub async fn run(cli: Cli, config: Config) -> ExitCode {
             feed_check::run(config, inputs, json, lang.into()).await
         }
         Command::Claims(command) => claims::run(config, command),
-        Command::Tally(TallyCommand::Export { guild, format }) => tally::export(config, guild, format).await,
+        Command::Tally(TallyCommand::Export { guild, format, what }) => {
+            tally::export(config, guild, format, what).await
+        }
         Command::Backup { file, lang } => backup::run(config, &file, lang.into()).await,
         Command::Check { lang } => check::run(config, lang.into()).await,
     };

@@ -4,23 +4,44 @@ use crate::config::Config;
 use crate::domain::claims::ClaimSet;
 use crate::domain::ids::GuildId;
 use crate::feeds::FeedCatalog;
-use crate::services::tallies::export_csv;
+use crate::services::tallies::{calls_csv, export_csv, ledger_csv};
 use crate::services::App;
 use crate::store::Store;
 
-use super::ExportFormat;
+use super::{ExportFormat, ExportWhat};
 
-/// Per claim and round: counts per choice, voters, resolution, as JSON or CSV.
-pub async fn export(config: Config, guild: u64, format: ExportFormat) -> anyhow::Result<ExitCode> {
+/// Per claim and round: counts per choice, voters, resolution; or the evidence ledger; or the
+/// members' calls; as JSON or CSV.
+pub async fn export(config: Config, guild: u64, format: ExportFormat, what: ExportWhat) -> anyhow::Result<ExitCode> {
     let claims =
         ClaimSet::load(&config.claims_file).map_err(|e| anyhow::anyhow!("{}:\n{e}", config.claims_file.display()))?;
     let store = Store::open(config.database_url.expose()).await?;
     let app = App::new(config, claims, FeedCatalog::default(), store)?;
-    let rows = app.export(GuildId(guild)).await?;
+    let guild = GuildId(guild);
+    let out = match what {
+        ExportWhat::Tally => {
+            let rows = app.export(guild).await?;
+            match format {
+                ExportFormat::Json => serde_json::to_string_pretty(&rows)? + "\n",
+                ExportFormat::Csv => export_csv(&rows),
+            }
+        }
+        ExportWhat::Evidence => {
+            let entries = app.export_ledger(guild).await?;
+            match format {
+                ExportFormat::Json => serde_json::to_string_pretty(&entries)? + "\n",
+                ExportFormat::Csv => ledger_csv(&entries),
+            }
+        }
+        ExportWhat::Calls => {
+            let calls = app.export_calls(guild).await?;
+            match format {
+                ExportFormat::Json => serde_json::to_string_pretty(&calls)? + "\n",
+                ExportFormat::Csv => calls_csv(&calls),
+            }
+        }
+    };
     app.close().await;
-    match format {
-        ExportFormat::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
-        ExportFormat::Csv => print!("{}", export_csv(&rows)),
-    }
+    print!("{out}");
     Ok(ExitCode::SUCCESS)
 }

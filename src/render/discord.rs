@@ -29,6 +29,8 @@ use crate::render::i18n::{t, Locale};
 use crate::render::words;
 use crate::store::{GuildSettings, Post};
 
+pub mod evidence;
+
 /// Lines on one page of a paged list.
 pub const PAGE: usize = 10;
 
@@ -51,6 +53,8 @@ pub mod limits {
     pub const EMBED_TOTAL: usize = 6000;
     pub const CUSTOM_ID: usize = 100;
     pub const BUTTON_LABEL: usize = 80;
+    pub const ACTION_ROWS: usize = 5;
+    pub const ROW_BUTTONS: usize = 5;
 }
 
 /// No mention of anyone, ever: users, roles, @everyone, replied-to authors.
@@ -108,7 +112,15 @@ pub fn link_target(url: &str) -> Option<String> {
     (s.len() <= 512).then_some(s)
 }
 
-pub fn vote_buttons(post: PostId, question: Question, locale: Locale, essay_url: &str) -> Vec<CreateActionRow> {
+/// The daily post's buttons: the votes and the essay's link in the first row, and, when the post
+/// shows news, the Evidence button in a second.
+pub fn vote_buttons(
+    post: PostId,
+    question: Question,
+    locale: Locale,
+    essay_url: &str,
+    with_news: bool,
+) -> Vec<CreateActionRow> {
     let mut buttons: Vec<CreateButton> = question
         .choices()
         .into_iter()
@@ -127,7 +139,11 @@ pub fn vote_buttons(post: PostId, question: Question, locale: Locale, essay_url:
     if let Some(url) = link_target(essay_url) {
         buttons.push(CreateButton::new_link(url).label(t!(locale, "post-read-essay")));
     }
-    vec![CreateActionRow::Buttons(buttons)]
+    let mut rows = vec![CreateActionRow::Buttons(buttons)];
+    if with_news {
+        rows.push(CreateActionRow::Buttons(vec![evidence::evidence_button(post, locale)]));
+    }
+    rows
 }
 
 fn kind_line(claim: &Claim, round: u32, locale: Locale) -> String {
@@ -594,6 +610,14 @@ pub fn member_record_embed(record: &MemberRecord, locale: Locale) -> CreateEmbed
     CreateEmbed::new()
         .title(t!(locale, "me-title"))
         .description(lines.join("\n"))
+        .field(
+            t!(locale, "me-calls-title"),
+            truncate_chars(
+                &evidence::calls_lines(&record.calls, locale).join("\n"),
+                limits::FIELD_VALUE,
+            ),
+            false,
+        )
 }
 
 /// One page of `/leaderboard`. A user mention in an embed shows the name and never pings.
@@ -874,8 +898,20 @@ pub fn limit_violations(body: &serde_json::Value) -> Vec<String> {
     if total > limits::EMBED_TOTAL {
         out.push(format!("embeds total {total} characters"));
     }
-    for row in body["components"].as_array().cloned().unwrap_or_default() {
-        for c in row["components"].as_array().cloned().unwrap_or_default() {
+    let rows = body["components"].as_array().cloned().unwrap_or_default();
+    if rows.len() > limits::ACTION_ROWS {
+        out.push(format!("{} action rows (max {})", rows.len(), limits::ACTION_ROWS));
+    }
+    for row in rows {
+        let components = row["components"].as_array().cloned().unwrap_or_default();
+        if components.len() > limits::ROW_BUTTONS {
+            out.push(format!(
+                "a row of {} buttons (max {})",
+                components.len(),
+                limits::ROW_BUTTONS
+            ));
+        }
+        for c in components {
             if len(&c["custom_id"]) > limits::CUSTOM_ID {
                 out.push(format!("custom_id `{}` too long", c["custom_id"]));
             }
@@ -951,7 +987,7 @@ mod tests {
             };
             let body = serde_json::json!({
                 "embeds": [serde_json::to_value(post_embed(&view)).unwrap()],
-                "components": serde_json::to_value(vote_buttons(post.id, digest.question(), lang.into(), &digest.essay.url)).unwrap(),
+                "components": serde_json::to_value(vote_buttons(post.id, digest.question(), lang.into(), &digest.essay.url, !digest.news.is_empty())).unwrap(),
             });
             assert_eq!(limit_violations(&body), Vec::<String>::new());
             let news = body["embeds"][0]["fields"][0]["value"].as_str().unwrap();

@@ -185,7 +185,7 @@ impl App {
         Ok((claim, news))
     }
 
-    /// `/claim resolve`: a moderator's ruling on a prediction.
+    /// `/claim resolve`: a moderator's ruling on a prediction, and the card that announces it.
     pub async fn resolve_prediction(
         &self,
         guild: GuildId,
@@ -194,7 +194,7 @@ impl App {
         note: Option<&str>,
         by: UserId,
         now: DateTime<Utc>,
-    ) -> Result<Resolution, Error> {
+    ) -> Result<crate::domain::evidence::ResolutionCard, Error> {
         let claim = self.find_claim(claim_id)?;
         if claim.kind != ClaimKind::Prediction {
             return Err(msg!("claim-only-predictions").into());
@@ -207,7 +207,7 @@ impl App {
             resolved_at: now,
         };
         self.store.resolve_claim(guild, &resolution).await?;
-        Ok(resolution)
+        Ok(self.resolution_card(guild, claim, resolution).await?)
     }
 
     /// `/me hide:`: whether the member appears on the leaderboard.

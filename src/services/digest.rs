@@ -19,7 +19,8 @@ impl App {
     }
 
     /// The news of `feeds` in the window ending at `until` that bear on `claim`, best first.
-    /// Each feed's word filter applies before ranking, so a filtered item never competes.
+    /// Each feed's word filter applies before ranking, so a filtered item never competes, and a
+    /// story the server withheld from the claim never shows.
     pub async fn related_news(
         &self,
         claim: &Claim,
@@ -43,10 +44,12 @@ impl App {
         };
         // Indexing a large window is CPU work: it runs on the blocking pool, not the async workers.
         let claim = claim.clone();
+        let withheld = feeds.withheld.clone();
         let (ranked, took) = tokio::task::spawn_blocking(move || {
             let started = std::time::Instant::now();
             let options = RankOptions {
                 limit,
+                leave_out: Some(&withheld),
                 stats: stats.as_deref(),
                 dense: dense.as_ref().map(|d| DenseQuery {
                     claim_zh: &d.claim_zh,

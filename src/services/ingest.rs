@@ -190,9 +190,9 @@ impl App {
 
 /// Discovery's parser for the bot: each document parsed as ingest parses it, off the async
 /// workers when it is large.
-struct ParseOffThread<'a> {
-    app: &'a App,
-    now: DateTime<Utc>,
+pub(super) struct ParseOffThread<'a> {
+    pub(super) app: &'a App,
+    pub(super) now: DateTime<Utc>,
 }
 
 impl ParseFeed for ParseOffThread<'_> {

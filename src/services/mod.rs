@@ -5,6 +5,7 @@ pub mod check;
 pub mod commands;
 pub mod digest;
 pub mod embeddings;
+pub mod evidence;
 pub mod guilds;
 pub mod ingest;
 pub mod maintenance;

@@ -11,7 +11,7 @@ use crate::domain::claims::{Claim, ClaimKind};
 use crate::domain::claims::{Outcome, Resolution};
 use crate::domain::ids::{ClaimId, GuildId, PostId, UserId};
 use crate::domain::stats::{self, ClaimTotal, Highlights, RoundTally, Standing};
-pub use crate::domain::views::{ClaimRounds, MemberRecord};
+pub use crate::domain::views::{ClaimPage, ClaimRounds, MemberRecord};
 use crate::domain::votes::{Choice, Question, Tally};
 
 /// One row of the export: a claim in one round.
@@ -23,6 +23,14 @@ pub struct ExportRow {
     pub counts: serde_json::Map<String, serde_json::Value>,
     pub voters: u32,
     pub resolution: Option<Outcome>,
+}
+
+/// Everything a server's export holds.
+#[derive(Debug, Clone)]
+pub struct Export {
+    pub tally: Vec<ExportRow>,
+    pub ledger: Vec<crate::domain::evidence::Entry>,
+    pub calls: Vec<crate::domain::evidence::MemberCalls>,
 }
 
 impl App {
@@ -59,6 +67,17 @@ impl App {
             rounds,
             earlier_rounds_visible,
             resolution,
+        })
+    }
+
+    /// `/claim show`: the claim's rounds as `viewer` may see them, and its strongest evidence.
+    pub async fn claim_page(&self, guild: GuildId, claim: &Claim, viewer: UserId) -> anyhow::Result<ClaimPage> {
+        let rounds = self.claim_rounds(guild, claim.id.as_str(), Some(viewer)).await?;
+        let (supporting, contradicting) = self.strongest_evidence(guild, &claim.id).await?;
+        Ok(ClaimPage {
+            rounds,
+            supporting,
+            contradicting,
         })
     }
 
@@ -118,6 +137,7 @@ impl App {
             longest_streak,
             with_majority: stats::majority_agreement(&choices, &tallies),
             hidden: self.store.hidden_members(guild).await?.contains(&user),
+            calls: self.member_calls(guild, user).await?,
         })
     }
 
@@ -157,6 +177,15 @@ impl App {
         let posts = rounds.iter().map(|(_, r)| r.post).collect();
         let tallies = rounds.into_iter().map(|(_, r)| (r.post, r.tally)).collect();
         Ok((posts, tallies, today_post))
+    }
+
+    /// `/tally export:`: the tallies, the ledger and the calls, read together.
+    pub async fn export_all(&self, guild: GuildId) -> anyhow::Result<Export> {
+        Ok(Export {
+            tally: self.export(guild).await?,
+            ledger: self.export_ledger(guild).await?,
+            calls: self.export_calls(guild).await?,
+        })
     }
 
     /// Per claim and round: counts per choice, voters, resolution. Agreement choices always
@@ -221,4 +250,84 @@ pub fn export_csv(rows: &[ExportRow]) -> String {
         ));
     }
     out
+}
+
+/// A CSV field as RFC 4180 quotes it. Text from feeds and members that a spreadsheet would take
+/// for a formula (`=`, `+`, `-`, `@` first) is prefixed with `'`, so opening the export runs
+/// nothing.
+fn csv_field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+/// The evidence ledger as CSV: one line per entry, every claim, withheld entries marked.
+pub fn ledger_csv(entries: &[crate::domain::evidence::Entry]) -> String {
+    use crate::domain::evidence::Withheld;
+    let mut out =
+        String::from("claim,entry,added_at,title,url,source,submitted_by,supports,contradicts,off_topic,withheld\n");
+    for e in entries {
+        let withheld = match e.withheld {
+            None => "",
+            Some(Withheld::Members) => "members",
+            Some(Withheld::Moderator) => "moderator",
+        };
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{},{}\n",
+            e.claim,
+            e.id,
+            e.added_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            csv_field(&e.title),
+            csv_field(e.url.as_deref().unwrap_or_default()),
+            csv_field(&e.source),
+            e.submitted_by.map(|u| u.0.to_string()).unwrap_or_default(),
+            e.supports,
+            e.contradicts,
+            e.off_topic,
+            withheld
+        ));
+    }
+    out
+}
+
+/// Members' calls as CSV: one line per member and resolved prediction.
+pub fn calls_csv(members: &[crate::domain::evidence::MemberCalls]) -> String {
+    let mut out = String::from("user,claim,stance,outcome,right\n");
+    for m in members {
+        for call in &m.calls.calls {
+            let right = match call.right {
+                Some(true) => "yes",
+                Some(false) => "no",
+                None => "",
+            };
+            out.push_str(&format!(
+                "{},{},{},{},{right}\n",
+                m.user.0,
+                call.claim,
+                call.stance.as_str(),
+                call.outcome.as_str()
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod csv_tests {
+    use super::*;
+
+    #[test]
+    fn hostile_text_is_quoted_and_never_a_formula() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a, \"b\"\nc"), "\"a, \"\"b\"\"\nc\"");
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_field("@cmd"), "'@cmd");
+    }
 }

@@ -127,11 +127,13 @@ fn contains_term(text: &str, term: &str) -> bool {
     })
 }
 
-/// The feeds a server's news window reads, with the filters its moderators set on some of them.
+/// The feeds a server's news window reads, with the filters its moderators set on some of them
+/// and the stories its members withheld from a claim (the evidence ledger's off-topic marks).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FeedSelection {
     pub feeds: Vec<FeedId>,
     pub filters: HashMap<FeedId, FeedFilter>,
+    pub withheld: crate::ranking::LeaveOut,
 }
 
 impl FeedSelection {
@@ -139,7 +141,7 @@ impl FeedSelection {
     pub fn unfiltered(feeds: Vec<FeedId>) -> FeedSelection {
         FeedSelection {
             feeds,
-            filters: HashMap::new(),
+            ..FeedSelection::default()
         }
     }
 

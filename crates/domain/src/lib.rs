@@ -3,6 +3,7 @@
 pub mod claims;
 pub mod digest;
 pub mod eval;
+pub mod evidence;
 pub mod filter;
 pub mod ids;
 pub mod lang;

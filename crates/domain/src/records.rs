@@ -26,6 +26,12 @@ pub struct GuildSettings {
     pub broken_reason: Option<String>,
 }
 
+/// Whether a member moderates the digest in a server: Manage Server (or Administrator) in the
+/// server, or the moderator role its moderators chose.
+pub fn moderates(manages_server: bool, roles: &[RoleId], moderator_role: Option<RoleId>) -> bool {
+    manages_server || moderator_role.is_some_and(|role| roles.contains(&role))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PostStatus {
     /// The day's post is claimed in the database; the message may not be on Discord yet.

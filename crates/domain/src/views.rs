@@ -100,6 +100,16 @@ pub struct MemberRecord {
     /// (sided with the majority, posts that had one).
     pub with_majority: (u32, u32),
     pub hidden: bool,
+    /// How the member's stances on resolved predictions turned out.
+    pub calls: crate::evidence::Calls,
+}
+
+/// `/claim show`: a claim's rounds and the strongest evidence on each side of its ledger.
+#[derive(Debug, Clone)]
+pub struct ClaimPage {
+    pub rounds: ClaimRounds,
+    pub supporting: Vec<crate::evidence::Entry>,
+    pub contradicting: Vec<crate::evidence::Entry>,
 }
 
 /// One feed of a server as `/feeds list` shows it.

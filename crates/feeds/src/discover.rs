@@ -206,9 +206,112 @@ async fn fetch_feed<P: ParseFeed>(client: &FeedClient, url: &Url, parse: &P) -> 
     }
 }
 
+/// The longest title read off a page for the evidence ledger.
+const TITLE_CHARS: usize = 200;
+
+/// A page's own title for a person: its `og:title`, else its `<title>`, as plain text (markup
+/// and entities resolved, whitespace folded), shortened. `None` when the page has neither.
+pub fn page_title(html: &[u8]) -> Option<String> {
+    let mut og_title = None;
+    let mut title = String::new();
+    let mut in_title = false;
+    for token in Tokenizer::new(html).flatten() {
+        match token {
+            Token::StartTag(tag) if tag.name.as_slice() == b"meta" => {
+                let attribute = |name: &str| {
+                    tag.attributes
+                        .get(name.as_bytes())
+                        .map(|v| String::from_utf8_lossy(v).to_string())
+                };
+                let names_og = attribute("property")
+                    .or_else(|| attribute("name"))
+                    .is_some_and(|p| p.trim().eq_ignore_ascii_case("og:title"));
+                if names_og && og_title.is_none() {
+                    og_title = attribute("content").filter(|c| !c.trim().is_empty());
+                }
+            }
+            Token::StartTag(tag) if tag.name.as_slice() == b"title" => in_title = title.is_empty(),
+            Token::EndTag(tag) if tag.name.as_slice() == b"title" => in_title = false,
+            Token::String(text) if in_title => title.push_str(&String::from_utf8_lossy(&text)),
+            Token::StartTag(tag) if tag.name.as_slice() == b"body" && og_title.is_some() => break,
+            _ => {}
+        }
+    }
+    [og_title.unwrap_or_default(), title]
+        .into_iter()
+        .map(|t| truncate_chars(&plain_text(&t), TITLE_CHARS))
+        .find(|t| !t.is_empty())
+}
+
+/// What a link a member brings to the ledger turns out to be.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageRead {
+    /// The story's own address: the page after redirects, or a feed's newest item's link.
+    pub url: String,
+    pub title: String,
+}
+
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+pub enum ReadPageError {
+    #[error("{0}")]
+    Fetch(FetchError),
+    #[error("the server answered 304 Not Modified to a plain request")]
+    NotModified,
+    #[error("the page has no title to show")]
+    NoTitle,
+    #[error("the feed has no item with a title")]
+    EmptyFeed,
+}
+
+/// Fetches a link a member brings, through the same guarded client as feeds: an HTML page gives
+/// its title; a feed gives its newest item.
+pub async fn read_page<P: ParseFeed>(client: &FeedClient, url: &Url, parse: &P) -> Result<PageRead, ReadPageError> {
+    let (final_url, bytes, content_type) = match client.fetch(&FeedSource::Http(url.clone()), None).await {
+        Ok(Fetched::Body {
+            final_url,
+            bytes,
+            content_type,
+            ..
+        }) => (final_url, bytes, content_type),
+        Ok(Fetched::NotModified { .. }) => return Err(ReadPageError::NotModified),
+        Err(e) => return Err(ReadPageError::Fetch(e)),
+    };
+    if !looks_like_html(&bytes, content_type.as_deref()) {
+        if let Ok(feed) = parse.parse(bytes.clone(), final_url.clone()).await {
+            let newest = feed
+                .items
+                .into_iter()
+                .filter(|item| !item.title.is_empty())
+                .max_by_key(|item| item.published.unwrap_or(item.seen_at));
+            let item = newest.ok_or(ReadPageError::EmptyFeed)?;
+            return Ok(PageRead {
+                url: item.url.unwrap_or(final_url),
+                title: truncate_chars(&item.title, TITLE_CHARS),
+            });
+        }
+    }
+    let title = page_title(&bytes).ok_or(ReadPageError::NoTitle)?;
+    Ok(PageRead { url: final_url, title })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_title_is_its_og_title_else_its_title_as_plain_text() {
+        let og = br#"<html><head><title>Site | Post</title>
+            <meta property="og:title" content="Agents &amp; <b>tools</b> ship">
+            </head><body><h1>x</h1></body></html>"#;
+        assert_eq!(page_title(og).as_deref(), Some("Agents & tools ship"));
+        let plain = b"<html><head><title>\n  A   <em>plain</em> title &lt;3 </title></head></html>";
+        assert_eq!(page_title(plain).as_deref(), Some("A plain title <3"));
+        let empty_og = br#"<head><meta property="og:title" content="  "><title>Fallback</title></head>"#;
+        assert_eq!(page_title(empty_og).as_deref(), Some("Fallback"));
+        assert_eq!(page_title(b"<html><body>no title</body></html>"), None);
+        let long = format!("<title>{}</title>", "w".repeat(500));
+        assert_eq!(page_title(long.as_bytes()).unwrap().chars().count(), TITLE_CHARS);
+    }
 
     fn page() -> Url {
         Url::parse("https://example.org/blog/post.html").unwrap()

@@ -244,7 +244,8 @@ impl Store {
         Ok(done == 1)
     }
 
-    /// The server's feeds for its news window, with the word filter of each feed that has one.
+    /// The server's feeds for its news window, with the word filter of each feed that has one and
+    /// the stories withheld from its claims.
     pub async fn guild_feed_selection(&self, id: GuildId) -> anyhow::Result<FeedSelection> {
         let rows: Vec<(i64, Option<String>)> = with_db!(self, db => sqlx::query_as(
             "SELECT feed_id, CAST(filter AS TEXT) FROM guild_feeds WHERE guild_id = $1 ORDER BY rowid"
@@ -262,6 +263,7 @@ impl Store {
                 selection.filters.insert(feed, filter);
             }
         }
+        selection.withheld = self.withheld_stories(id).await?;
         Ok(selection)
     }
 

@@ -174,8 +174,8 @@ impl Store {
 }
 
 /// Tables whose `item_id` column names news items that retention must keep, whatever their age.
-/// Each is one `NOT EXISTS` in the prune query: the evidence ledger keeps its items by adding its
-/// table's name here (one line), with an index on its `item_id`.
+/// Each is one `NOT EXISTS` in the prune query. The evidence ledger needs no line here: its entries
+/// keep their own title and link, and the items posts showed are kept through `post_items`.
 pub const KEPT_ITEM_TABLES: &[&str] = &["post_items"];
 
 /// Where a prune pass has got to: the last item deleted, in the order items are walked (oldest
@@ -374,6 +374,18 @@ impl Store {
             }
             .rows_affected());
         }
+        // Each story shown becomes an entry of the claim's ledger in the post's server (once, however
+        // many rounds show it), dated by the first post that showed it.
+        with_tx!(tx, conn => sqlx::query(
+            "INSERT INTO evidence (guild_id, claim_id, story, title, url, source, added_at) \
+             SELECT p.guild_id, p.claim_id, COALESCE(i.story_key, i.identity), i.title, i.url, i.source, p.created_at \
+             FROM post_items pi JOIN posts p ON p.id = pi.post_id JOIN items i ON i.id = pi.item_id \
+             WHERE pi.post_id = $1 ON CONFLICT (guild_id, claim_id, story) DO NOTHING",
+        )
+        .bind(post.0)
+        .execute(&mut *conn)
+        .await
+        .map(|d| d.rows_affected()))?;
         tx.commit().await
     }
 

@@ -4,6 +4,7 @@
 //! see which.
 
 mod backup;
+mod evidence;
 mod feeds;
 mod guilds;
 mod items;
@@ -24,6 +25,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 pub use backup::{integrity_check, partial_path, BackupCopy};
+pub use evidence::{NewEvidence, NewMark};
 pub use feeds::{FeedRecord, FetchRecord};
 pub use guilds::{AddFeed, GuildSettings, GuildUpdate};
 pub use items::{PruneBatch, PruneCursor, PruneOutcome, KEPT_ITEM_TABLES};

@@ -1,17 +1,21 @@
+use poise::serenity_prelude as serenity;
+
 use super::autocomplete_claim;
 use crate::bot::reply::{self, guild, moderator_only, reader};
 use crate::bot::Context;
 use crate::domain::ids::UserId;
 use crate::error::Error;
+use crate::render::discord::evidence::{resolution_card_embed, scorecard_embed, strongest_fields};
 use crate::render::discord::{
-    claim_embed, claim_list_embed, claim_votes_field, due_predictions_embed, resolved_text, todays_claim_note,
+    claim_embed, claim_list_embed, claim_votes_field, due_predictions_embed, no_mentions, resolved_text,
+    todays_claim_note,
 };
-use crate::render::i18n::Locale;
+use crate::render::i18n::{t, Locale};
 
 #[poise::command(
     slash_command,
     guild_only,
-    subcommands("today", "show", "list", "due", "resolve"),
+    subcommands("today", "show", "list", "due", "resolve", "scorecard"),
     subcommand_required
 )]
 pub async fn claim(_: Context<'_>) -> Result<(), Error> {
@@ -37,11 +41,14 @@ async fn show(ctx: Context<'_>, #[autocomplete = "autocomplete_claim"] id: Strin
     let claim = app.find_claim(&id)?;
     let locale = Locale::of(settings.language);
     let mut embed = claim_embed(claim, locale, &app.claims.essay.url);
-    let view = app
-        .claim_rounds(settings.id, claim.id.as_str(), Some(UserId(ctx.author().id.get())))
+    let page = app
+        .claim_page(settings.id, claim, UserId(ctx.author().id.get()))
         .await?;
-    if let Some((name, value)) = claim_votes_field(&view, claim, locale) {
+    if let Some((name, value)) = claim_votes_field(&page.rounds, claim, locale) {
         embed = embed.field(name, value, false);
+    }
+    for (name, value, inline) in strongest_fields(&page.supporting, &page.contradicting, locale) {
+        embed = embed.field(name, value, inline);
     }
     ctx.send(reply::embed(embed)).await?;
     Ok(())
@@ -101,7 +108,7 @@ async fn resolve(
     #[max_length = 300] note: Option<String>,
 ) -> Result<(), Error> {
     let settings = guild(ctx).await?;
-    let resolution = ctx
+    let card = ctx
         .data()
         .app
         .resolve_prediction(
@@ -113,7 +120,44 @@ async fn resolve(
             chrono::Utc::now(),
         )
         .await?;
-    ctx.send(reply::text(resolved_text(&resolution, Locale::of(settings.language))))
-        .await?;
+    // The card goes to the digest channel for everyone; the moderator is told where it went. With
+    // no digest channel, or when Discord refuses the post there, the card answers in place.
+    let locale = Locale::of(settings.language);
+    let embed = resolution_card_embed(&card, locale);
+    let done = resolved_text(&card.resolution, reader(ctx, settings.language));
+    if let Some(channel) = settings.channel {
+        let message = serenity::CreateMessage::new()
+            .embed(embed.clone())
+            .allowed_mentions(no_mentions());
+        match ctx.data().publisher.rest().create_message(channel.0, &message).await {
+            Ok(_) => {
+                let text = format!(
+                    "{done}\n{}",
+                    t!(
+                        reader(ctx, settings.language),
+                        "resolution-card-posted",
+                        channel = format!("<#{}>", channel.0)
+                    )
+                );
+                ctx.send(reply::text(text).ephemeral(true)).await?;
+                return Ok(());
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, channel = channel.0, "could not post the resolution card; answering in place")
+            }
+        }
+    }
+    ctx.send(reply::embed(embed).content(done)).await?;
+    Ok(())
+}
+
+#[poise::command(slash_command, guild_only)]
+async fn scorecard(ctx: Context<'_>) -> Result<(), Error> {
+    let settings = guild(ctx).await?;
+    let app = &ctx.data().app;
+    let card = app.scorecard(settings.id).await?;
+    let locale = Locale::of(settings.language);
+    let embed = scorecard_embed(&card, app.claims.essay.title.get(locale.lang()), locale);
+    ctx.send(reply::embed(embed)).await?;
     Ok(())
 }

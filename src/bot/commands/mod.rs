@@ -3,6 +3,7 @@
 
 mod claim;
 mod digest;
+mod evidence;
 mod feeds;
 mod help;
 mod members;
@@ -22,6 +23,7 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         claim::claim(),
         tally::tally(),
         news::news(),
+        evidence::evidence(),
         members::me(),
         members::leaderboard(),
         help::help(),

@@ -9,7 +9,7 @@ use crate::error::Error;
 use crate::message::msg;
 use crate::render::discord::{claim_tally_embed, overview_embed};
 use crate::render::i18n::{t, Locale};
-use crate::services::tallies::export_csv;
+use crate::services::tallies::{calls_csv, export_csv, ledger_csv};
 
 #[poise::command(slash_command, guild_only)]
 pub async fn tally(
@@ -21,10 +21,21 @@ pub async fn tally(
     let app = &ctx.data().app;
     if export == Some(true) {
         require_moderator(ctx).await?;
-        let csv = export_csv(&app.export(settings.id).await?);
-        let file = serenity::CreateAttachment::bytes(csv.into_bytes(), format!("tally-{}.csv", settings.id));
+        let export = app.export_all(settings.id).await?;
+        let files = [
+            (export_csv(&export.tally), "tally"),
+            (ledger_csv(&export.ledger), "evidence"),
+            (calls_csv(&export.calls), "calls"),
+        ];
         let text = t!(reader(ctx, settings.language), "tally-export");
-        ctx.send(reply::text(text).attachment(file).ephemeral(true)).await?;
+        let mut message = reply::text(text).ephemeral(true);
+        for (csv, what) in files {
+            message = message.attachment(serenity::CreateAttachment::bytes(
+                csv.into_bytes(),
+                format!("{what}-{}.csv", settings.id),
+            ));
+        }
+        ctx.send(message).await?;
         return Ok(());
     }
     let locale = Locale::of(settings.language);
