@@ -59,6 +59,7 @@ impl Publisher for DiscordPublisher {
                 view.post.question,
                 view.lang.into(),
                 &view.digest.essay.url,
+                view.page.as_deref(),
             ))
             .allowed_mentions(mentions)
             .nonce(Nonce::String(view.post.nonce.clone()))

@@ -108,7 +108,14 @@ pub fn link_target(url: &str) -> Option<String> {
     (s.len() <= 512).then_some(s)
 }
 
-pub fn vote_buttons(post: PostId, question: Question, locale: Locale, essay_url: &str) -> Vec<CreateActionRow> {
+/// The vote buttons, the essay's link and, when the server's tally page is on, the claim's page.
+pub fn vote_buttons(
+    post: PostId,
+    question: Question,
+    locale: Locale,
+    essay_url: &str,
+    page: Option<&str>,
+) -> Vec<CreateActionRow> {
     let mut buttons: Vec<CreateButton> = question
         .choices()
         .into_iter()
@@ -126,6 +133,9 @@ pub fn vote_buttons(post: PostId, question: Question, locale: Locale, essay_url:
         .collect();
     if let Some(url) = link_target(essay_url) {
         buttons.push(CreateButton::new_link(url).label(t!(locale, "post-read-essay")));
+    }
+    if let Some(url) = page.and_then(link_target) {
+        buttons.push(CreateButton::new_link(url).label(t!(locale, "web-open-page")));
     }
     vec![CreateActionRow::Buttons(buttons)]
 }
@@ -535,6 +545,10 @@ pub fn claim_tally_embed(view: &ClaimRounds, claim: &Claim, locale: Locale) -> C
         .title(truncate_chars(claim.text.get(locale.lang()), limits::EMBED_TITLE))
         .description(claim_rounds_text(view, claim, locale))
         .footer(CreateEmbedFooter::new(claim.id.as_str()));
+    // The title opens the claim's tally page when the server's site is on.
+    if let Some(url) = view.page.as_deref().and_then(link_target) {
+        embed = embed.url(url);
+    }
     if view.latest().is_some() {
         embed = embed.image("attachment://tally.png");
     }
@@ -948,10 +962,11 @@ mod tests {
                 tally: &tally,
                 thread: false,
                 ping: None,
+                page: None,
             };
             let body = serde_json::json!({
                 "embeds": [serde_json::to_value(post_embed(&view)).unwrap()],
-                "components": serde_json::to_value(vote_buttons(post.id, digest.question(), lang.into(), &digest.essay.url)).unwrap(),
+                "components": serde_json::to_value(vote_buttons(post.id, digest.question(), lang.into(), &digest.essay.url, Some("https://tally.example/s/x/claims/c"))).unwrap(),
             });
             assert_eq!(limit_violations(&body), Vec::<String>::new());
             let news = body["embeds"][0]["fields"][0]["value"].as_str().unwrap();

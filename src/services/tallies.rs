@@ -59,6 +59,7 @@ impl App {
             rounds,
             earlier_rounds_visible,
             resolution,
+            page: self.claim_page_url(guild, claim).await?,
         })
     }
 
