@@ -71,6 +71,14 @@ pub struct Config {
     pub feed_host_rate: f64,
     /// Where to serve /healthz and /metrics, if anywhere.
     pub metrics_addr: Option<std::net::SocketAddr>,
+    /// Where to serve the public tally pages (`/digest web enable`), if anywhere.
+    pub web_addr: Option<std::net::SocketAddr>,
+    /// The address people reach those pages at (the reverse proxy's), for links in Discord;
+    /// unset: `http://WEB_ADDR/`.
+    pub public_url: Option<Url>,
+    /// Page requests a second one client may make, on average (bursts of twice as many, at
+    /// least 10).
+    pub web_rate: f64,
     /// Where the daily automatic backup goes (SQLite only); `None`: no automatic backups.
     pub backup_dir: Option<PathBuf>,
     /// How many automatic backups are kept; older ones are removed.
@@ -110,6 +118,16 @@ pub enum LogFormat {
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/claim-digest.db";
 
 impl Config {
+    /// The base of the site's links: PUBLIC_URL, else the address it is served on; none when the
+    /// bot serves no site.
+    pub fn site_base(&self) -> Option<Url> {
+        match (&self.public_url, self.web_addr) {
+            (Some(url), _) => Some(url.clone()),
+            (None, Some(addr)) => Url::parse(&format!("http://{addr}/")).ok(),
+            (None, None) => None,
+        }
+    }
+
     /// Which feed addresses may be fetched (FEED_ALLOW_PRIVATE, FEED_ALLOW_NETWORKS).
     pub fn feed_address_policy(&self) -> AddressPolicy {
         AddressPolicy {
@@ -182,6 +200,34 @@ impl Config {
                     .with_context(|| format!("METRICS_ADDR=`{raw}` is not an address such as 127.0.0.1:9100"))?,
             ),
         };
+        let web_addr: Option<std::net::SocketAddr> = match get("WEB_ADDR") {
+            None => None,
+            Some(raw) => Some(
+                raw.parse()
+                    .with_context(|| format!("WEB_ADDR=`{raw}` is not an address such as 127.0.0.1:8080"))?,
+            ),
+        };
+        let public_url = match get("PUBLIC_URL") {
+            None => None,
+            Some(raw) => {
+                let mut url = Url::parse(&raw).with_context(|| format!("PUBLIC_URL=`{raw}` is not a URL"))?;
+                if !matches!(url.scheme(), "http" | "https") || url.query().is_some() || url.fragment().is_some() {
+                    bail!("PUBLIC_URL must be an http(s) address with no query, such as https://tally.example.org/, got `{raw}`");
+                }
+                if !url.path().ends_with('/') {
+                    let path = format!("{}/", url.path());
+                    url.set_path(&path);
+                }
+                Some(url)
+            }
+        };
+        let web_rate = match get("WEB_RATE_LIMIT") {
+            None => 10.0,
+            Some(raw) => match raw.parse::<f64>() {
+                Ok(rate) if rate.is_finite() && (0.1..=100_000.0).contains(&rate) => rate,
+                _ => bail!("WEB_RATE_LIMIT=`{raw}` is not a number of requests a second from 0.1 to 100000"),
+            },
+        };
         let clock_start = match get("CLOCK_START") {
             None => None,
             Some(raw) => {
@@ -230,6 +276,9 @@ impl Config {
                 },
             },
             metrics_addr,
+            web_addr,
+            public_url,
+            web_rate,
             clock_start,
             backup_dir: get("BACKUP_DIR").map(PathBuf::from),
             backup_keep: number("BACKUP_KEEP", 7, 1, 3650)? as u32,
@@ -405,5 +454,27 @@ mod tests {
         .unwrap();
         assert_eq!(c.clock_start, Some("2026-11-28T09:00:00Z".parse().unwrap()));
         assert_eq!(config(&[]).unwrap().clock_start, None);
+    }
+
+    #[test]
+    fn site_keys() {
+        let c = config(&[]).unwrap();
+        assert_eq!((c.web_addr, c.site_base()), (None, None));
+        let c = config(&[("WEB_ADDR", "127.0.0.1:8080")]).unwrap();
+        assert_eq!(c.site_base().unwrap().as_str(), "http://127.0.0.1:8080/");
+        let c = config(&[
+            ("WEB_ADDR", "127.0.0.1:8080"),
+            ("PUBLIC_URL", "https://tally.example.org/digest"),
+        ])
+        .unwrap();
+        assert_eq!(c.site_base().unwrap().as_str(), "https://tally.example.org/digest/");
+        assert_eq!(c.web_rate, 10.0);
+        assert!(config(&[("WEB_ADDR", "everywhere")])
+            .unwrap_err()
+            .to_string()
+            .contains("WEB_ADDR"));
+        assert!(config(&[("PUBLIC_URL", "ftp://x.example/")]).is_err());
+        assert!(config(&[("PUBLIC_URL", "https://x.example/?a=1")]).is_err());
+        assert!(config(&[("WEB_RATE_LIMIT", "0")]).is_err());
     }
 }

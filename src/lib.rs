@@ -13,6 +13,7 @@ pub mod message;
 pub mod metrics;
 pub mod render;
 pub mod services;
+pub mod web;
 
 pub use cli::{run, Cli};
 

@@ -72,6 +72,15 @@ cmd-digest-pause = Pause the daily post
 
 cmd-digest-resume = Resume the daily post
 
+cmd-digest-web = The server's public tally page
+
+cmd-digest-web-enable = Turn on the public tally page and get its link
+    .index = Let search engines index the page (default: no)
+
+cmd-digest-web-disable = Turn off the public tally page (its link stops working at once)
+
+cmd-digest-web-rotate = Give the tally page a new link; the old one stops working
+
 cmd-feeds = Manage this server's news feeds (moderators)
 
 cmd-feeds-add = Add a feed (it is fetched and checked first)
@@ -101,6 +110,9 @@ cmd-help = What this bot does and how to use it
 
 cmd-me = Your votes, streaks and how often you side with the majority
     .hide = Hide yourself from the leaderboard (true) or show again (false)
+    .web = Appear on the tally page's leaderboard under your current name (show), or leave it (hide)
+    .web-show = show
+    .web-hide = hide
 
 cmd-leaderboard = Most active members and their streaks
     .page = Page number

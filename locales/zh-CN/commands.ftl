@@ -71,6 +71,15 @@ cmd-digest-pause = 暂停每日发帖
 
 cmd-digest-resume = 恢复每日发帖
 
+cmd-digest-web = 本服务器的公开计票页面
+
+cmd-digest-web-enable = 开启公开计票页面并获取链接
+    .index = 允许搜索引擎收录页面（默认：否）
+
+cmd-digest-web-disable = 关闭公开计票页面（链接立即失效）
+
+cmd-digest-web-rotate = 为计票页面换一个新链接，旧链接失效
+
 cmd-feeds = 管理本服务器的新闻源（版主）
 
 cmd-feeds-add = 添加新闻源（先抓取并检查）
@@ -100,6 +109,9 @@ cmd-help = 这个机器人做什么、怎么用
 
 cmd-me = 你的投票、连续参与和与多数一致的比例
     .hide = 在排行榜上隐藏自己（true）或重新显示（false）
+    .web = 以你现在的名字出现在计票页面的排行榜上（show），或退出（hide）
+    .web-show = 显示
+    .web-hide = 隐藏
 
 cmd-leaderboard = 最活跃的成员与连续参与
     .page = 页码

@@ -59,6 +59,7 @@ impl Publisher for DiscordPublisher {
                 view.post.question,
                 view.lang.into(),
                 &view.digest.essay.url,
+                view.page.as_deref(),
                 !view.digest.news.is_empty(),
             ))
             .allowed_mentions(mentions)

@@ -31,11 +31,36 @@ pub async fn guild(ctx: Context<'_>) -> Result<GuildSettings, Error> {
         poise::Context::Application(a) => a.interaction.guild_locale.clone(),
         poise::Context::Prefix(_) => None,
     };
-    Ok(ctx
-        .data()
-        .app
+    let app = &ctx.data().app;
+    let settings = app
         .guild(GuildId(id.get()), locale.as_deref(), chrono::Utc::now())
-        .await?)
+        .await?;
+    // A member on the tally page's leaderboard is shown under the name they have now; in the
+    // background, so that the reply does not wait for the write.
+    let (site_app, guild_id, user, name) = (
+        app.clone(),
+        settings.id,
+        crate::domain::ids::UserId(ctx.author().id.get()),
+        display_name(ctx),
+    );
+    tokio::spawn(async move {
+        if let Err(e) = site_app.refresh_site_name(guild_id, user, &name).await {
+            tracing::warn!(error = %format!("{e:#}"), "could not refresh a member's name on the tally page");
+        }
+    });
+    Ok(settings)
+}
+
+/// The name the member shows in this server: their nickname, else their display name, else
+/// their username.
+pub fn display_name(ctx: Context<'_>) -> String {
+    let nick = match ctx {
+        poise::Context::Application(a) => a.interaction.member.as_ref().and_then(|m| m.nick.clone()),
+        poise::Context::Prefix(_) => None,
+    };
+    let user = ctx.author();
+    nick.or_else(|| user.global_name.clone())
+        .unwrap_or_else(|| user.name.clone())
 }
 
 /// Whose language a reply is in. Public replies and channel posts speak the server's language;

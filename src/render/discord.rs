@@ -112,13 +112,14 @@ pub fn link_target(url: &str) -> Option<String> {
     (s.len() <= 512).then_some(s)
 }
 
-/// The daily post's buttons: the votes and the essay's link in the first row, and, when the post
-/// shows news, the Evidence button in a second.
+/// The daily post's buttons: the votes, the essay's link and, when the server's tally page is on,
+/// the claim's page in the first row; when the post shows news, the Evidence button in a second.
 pub fn vote_buttons(
     post: PostId,
     question: Question,
     locale: Locale,
     essay_url: &str,
+    page: Option<&str>,
     with_news: bool,
 ) -> Vec<CreateActionRow> {
     let mut buttons: Vec<CreateButton> = question
@@ -138,6 +139,9 @@ pub fn vote_buttons(
         .collect();
     if let Some(url) = link_target(essay_url) {
         buttons.push(CreateButton::new_link(url).label(t!(locale, "post-read-essay")));
+    }
+    if let Some(url) = page.and_then(link_target) {
+        buttons.push(CreateButton::new_link(url).label(t!(locale, "web-open-page")));
     }
     let mut rows = vec![CreateActionRow::Buttons(buttons)];
     if with_news {
@@ -551,6 +555,10 @@ pub fn claim_tally_embed(view: &ClaimRounds, claim: &Claim, locale: Locale) -> C
         .title(truncate_chars(claim.text.get(locale.lang()), limits::EMBED_TITLE))
         .description(claim_rounds_text(view, claim, locale))
         .footer(CreateEmbedFooter::new(claim.id.as_str()));
+    // The title opens the claim's tally page when the server's site is on.
+    if let Some(url) = view.page.as_deref().and_then(link_target) {
+        embed = embed.url(url);
+    }
     if view.latest().is_some() {
         embed = embed.image("attachment://tally.png");
     }
@@ -984,10 +992,11 @@ mod tests {
                 tally: &tally,
                 thread: false,
                 ping: None,
+                page: None,
             };
             let body = serde_json::json!({
                 "embeds": [serde_json::to_value(post_embed(&view)).unwrap()],
-                "components": serde_json::to_value(vote_buttons(post.id, digest.question(), lang.into(), &digest.essay.url, !digest.news.is_empty())).unwrap(),
+                "components": serde_json::to_value(vote_buttons(post.id, digest.question(), lang.into(), &digest.essay.url, Some("https://tally.example/s/x/claims/c"), !digest.news.is_empty())).unwrap(),
             });
             assert_eq!(limit_violations(&body), Vec::<String>::new());
             let news = body["embeds"][0]["fields"][0]["value"].as_str().unwrap();

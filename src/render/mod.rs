@@ -11,4 +11,5 @@ pub mod i18n_check;
 pub mod json;
 pub mod operations;
 pub mod terminal;
+pub mod web;
 pub mod words;

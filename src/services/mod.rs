@@ -15,6 +15,7 @@ pub mod relevance;
 pub mod tallies;
 pub mod term_stats;
 pub mod votes;
+pub mod web;
 
 use std::sync::Arc;
 

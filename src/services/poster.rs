@@ -235,6 +235,7 @@ impl App {
             tally: &tally,
             thread: guild.thread,
             ping: guild.ping_role,
+            page: self.claim_page_url(guild.id, post.claim_id.as_str()).await?,
         };
         match publisher.publish(post.channel, &view).await {
             Ok(message) => {

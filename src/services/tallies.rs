@@ -11,7 +11,7 @@ use crate::domain::claims::{Claim, ClaimKind};
 use crate::domain::claims::{Outcome, Resolution};
 use crate::domain::ids::{ClaimId, GuildId, PostId, UserId};
 use crate::domain::stats::{self, ClaimTotal, Highlights, RoundTally, Standing};
-pub use crate::domain::views::{ClaimPage, ClaimRounds, MemberRecord};
+pub use crate::domain::views::{ClaimRounds, ClaimShow, MemberRecord};
 use crate::domain::votes::{Choice, Question, Tally};
 
 /// One row of the export: a claim in one round.
@@ -67,14 +67,15 @@ impl App {
             rounds,
             earlier_rounds_visible,
             resolution,
+            page: self.claim_page_url(guild, claim).await?,
         })
     }
 
     /// `/claim show`: the claim's rounds as `viewer` may see them, and its strongest evidence.
-    pub async fn claim_page(&self, guild: GuildId, claim: &Claim, viewer: UserId) -> anyhow::Result<ClaimPage> {
+    pub async fn claim_show(&self, guild: GuildId, claim: &Claim, viewer: UserId) -> anyhow::Result<ClaimShow> {
         let rounds = self.claim_rounds(guild, claim.id.as_str(), Some(viewer)).await?;
         let (supporting, contradicting) = self.strongest_evidence(guild, &claim.id).await?;
-        Ok(ClaimPage {
+        Ok(ClaimShow {
             rounds,
             supporting,
             contradicting,

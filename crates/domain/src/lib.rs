@@ -13,6 +13,7 @@ pub mod records;
 pub mod rotation;
 pub mod schedule;
 pub mod shards;
+pub mod site;
 pub mod stats;
 pub mod text;
 pub mod tokenize;

@@ -44,6 +44,8 @@ pub struct PostView<'a> {
     pub thread: bool,
     /// The role the post mentions (the server's choice), and no one else.
     pub ping: Option<RoleId>,
+    /// The claim's public tally page, when the server's site is on.
+    pub page: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -67,6 +69,8 @@ pub struct ClaimRounds {
     /// withheld, so that they do not anchor the member's vote.
     pub earlier_rounds_visible: bool,
     pub resolution: Option<Resolution>,
+    /// The claim's public tally page, when the server's site is on.
+    pub page: Option<String>,
 }
 
 impl ClaimRounds {
@@ -106,7 +110,7 @@ pub struct MemberRecord {
 
 /// `/claim show`: a claim's rounds and the strongest evidence on each side of its ledger.
 #[derive(Debug, Clone)]
-pub struct ClaimPage {
+pub struct ClaimShow {
     pub rounds: ClaimRounds,
     pub supporting: Vec<crate::evidence::Entry>,
     pub contradicting: Vec<crate::evidence::Entry>,

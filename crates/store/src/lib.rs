@@ -11,6 +11,7 @@ mod items;
 mod members;
 mod posts;
 mod schema;
+mod sites;
 mod term_stats;
 mod votes;
 

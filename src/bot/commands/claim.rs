@@ -42,7 +42,7 @@ async fn show(ctx: Context<'_>, #[autocomplete = "autocomplete_claim"] id: Strin
     let locale = Locale::of(settings.language);
     let mut embed = claim_embed(claim, locale, &app.claims.essay.url);
     let page = app
-        .claim_page(settings.id, claim, UserId(ctx.author().id.get()))
+        .claim_show(settings.id, claim, UserId(ctx.author().id.get()))
         .await?;
     if let Some((name, value)) = claim_votes_field(&page.rounds, claim, locale) {
         embed = embed.field(name, value, false);

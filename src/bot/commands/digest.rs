@@ -32,7 +32,7 @@ impl From<LanguageChoice> for Lang {
     guild_only,
     default_member_permissions = "MANAGE_GUILD",
     check = "moderator_only",
-    subcommands("setup", "now", "status", "pause", "resume", "ping"),
+    subcommands("setup", "now", "status", "pause", "resume", "ping", "web"),
     subcommand_required
 )]
 pub async fn digest(_: Context<'_>) -> Result<(), Error> {
@@ -133,5 +133,52 @@ async fn ping_off(ctx: Context<'_>) -> Result<(), Error> {
     ctx.data().app.stop_pinging(settings.id).await?;
     ctx.send(reply::text(t!(reader(ctx, settings.language), "digest-ping-off")).ephemeral(true))
         .await?;
+    Ok(())
+}
+
+#[poise::command(
+    slash_command,
+    guild_only,
+    check = "moderator_only",
+    subcommands("web_enable", "web_disable", "web_rotate"),
+    subcommand_required
+)]
+async fn web(_: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+#[poise::command(slash_command, guild_only, check = "moderator_only", rename = "enable")]
+async fn web_enable(ctx: Context<'_>, index: Option<bool>) -> Result<(), Error> {
+    let settings = guild(ctx).await?;
+    let link = ctx
+        .data()
+        .app
+        .enable_site(settings.id, index.unwrap_or(false), Utc::now())
+        .await?;
+    let text = t!(reader(ctx, settings.language), "web-enabled", link = link.url);
+    ctx.send(reply::text(text).ephemeral(true)).await?;
+    Ok(())
+}
+
+#[poise::command(slash_command, guild_only, check = "moderator_only", rename = "disable")]
+async fn web_disable(ctx: Context<'_>) -> Result<(), Error> {
+    let settings = guild(ctx).await?;
+    let was_on = ctx.data().app.disable_site(settings.id).await?;
+    let locale = reader(ctx, settings.language);
+    let text = if was_on {
+        t!(locale, "web-disabled")
+    } else {
+        t!(locale, "web-was-off")
+    };
+    ctx.send(reply::text(text).ephemeral(true)).await?;
+    Ok(())
+}
+
+#[poise::command(slash_command, guild_only, check = "moderator_only", rename = "rotate")]
+async fn web_rotate(ctx: Context<'_>) -> Result<(), Error> {
+    let settings = guild(ctx).await?;
+    let link = ctx.data().app.rotate_site(settings.id).await?;
+    let text = t!(reader(ctx, settings.language), "web-rotated", link = link.url);
+    ctx.send(reply::text(text).ephemeral(true)).await?;
     Ok(())
 }

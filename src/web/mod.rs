@@ -1,0 +1,260 @@
+//! The public tally pages, served from the bot's process on WEB_ADDR. Thin: parse the path, call
+//! one service, render (`render::web`). GET and HEAD only; every answer carries the site's
+//! security headers; pages revalidate cheaply with an ETag; each client has a token bucket.
+//!
+//! Paths, under the site's base: `site.css`, `s/{slug}` (the server), `s/{slug}/claims/{id}`,
+//! `s/{slug}/leaderboard`. Anything else, an unknown slug and a revoked slug answer the same 404.
+
+pub mod limit;
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::response::Response;
+use axum::Router;
+use sha2::{Digest as _, Sha256};
+
+use crate::domain::lang::Lang;
+use crate::render::web::{self as pages, Place};
+use crate::services::App;
+
+/// No script, no third-party origin: styles and images from the site only.
+pub const CSP: &str =
+    "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+#[derive(Clone)]
+struct Site {
+    app: App,
+    limiter: Arc<limit::Limiter>,
+}
+
+/// The site's routes, for `serve` and for tests that bind their own listener.
+pub fn router(app: App) -> Router {
+    let limiter = Arc::new(limit::Limiter::new(app.config.web_rate));
+    Router::new().fallback(handle).with_state(Site { app, limiter })
+}
+
+/// Serves the site on `listener` until the process ends.
+pub async fn serve_on(listener: tokio::net::TcpListener, app: App) -> anyhow::Result<()> {
+    let routes = router(app).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, routes).await?;
+    Ok(())
+}
+
+/// Binds WEB_ADDR and serves the site.
+pub async fn serve(addr: SocketAddr, app: App) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!(%addr, "serving the public tally pages");
+    serve_on(listener, app).await
+}
+
+/// Who is asking, for the rate limit: the peer, or, when the peer is a reverse proxy on this
+/// machine (loopback), the address it says it forwards for (the last hop it added).
+fn client(peer: IpAddr, headers: &HeaderMap) -> IpAddr {
+    if peer.is_loopback() {
+        let forwarded = headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|v| v.trim().parse().ok());
+        if let Some(ip) = forwarded {
+            return ip;
+        }
+    }
+    peer
+}
+
+/// The `lang` a reader asked for with `?lang=`.
+fn asked_lang(uri: &Uri) -> Option<Lang> {
+    uri.query()?.split('&').find_map(|pair| match pair.split_once('=') {
+        Some(("lang", "en")) => Some(Lang::En),
+        Some(("lang", "zh")) => Some(Lang::Zh),
+        _ => None,
+    })
+}
+
+enum Page {
+    Html { body: String, indexable: bool },
+    Css,
+    NotFound,
+}
+
+async fn handle(
+    State(site): State<Site>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    if method != Method::GET && method != Method::HEAD {
+        let mut response = plain(StatusCode::METHOD_NOT_ALLOWED, pages::status_text(405));
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return response;
+    }
+    if !site.limiter.allow(client(peer.ip(), &headers), Instant::now()) {
+        let mut response = plain(StatusCode::TOO_MANY_REQUESTS, pages::status_text(429));
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return response;
+    }
+    let page = match route(&site.app, &uri).await {
+        Ok(page) => page,
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "a tally page failed");
+            return plain(StatusCode::INTERNAL_SERVER_ERROR, String::new());
+        }
+    };
+    let (status, content_type, body, indexable) = match page {
+        Page::Html { body, indexable } => (StatusCode::OK, "text/html; charset=utf-8", body, indexable),
+        Page::Css => (
+            StatusCode::OK,
+            "text/css; charset=utf-8",
+            pages::STYLESHEET.to_string(),
+            false,
+        ),
+        Page::NotFound => (
+            StatusCode::NOT_FOUND,
+            "text/html; charset=utf-8",
+            pages::not_found_page(),
+            false,
+        ),
+    };
+    let mut response = if status == StatusCode::OK {
+        let tag = etag(body.as_bytes());
+        let matches = headers
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*"));
+        let mut response = if matches {
+            Response::builder().status(StatusCode::NOT_MODIFIED).body(Body::empty())
+        } else {
+            let body = if method == Method::HEAD {
+                Body::empty()
+            } else {
+                Body::from(body)
+            };
+            Response::builder().status(status).body(body)
+        }
+        .expect("a valid response");
+        response.headers_mut().insert(
+            header::ETAG,
+            HeaderValue::from_str(&tag).expect("hex is a header value"),
+        );
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        response
+    } else {
+        let body = if method == Method::HEAD {
+            Body::empty()
+        } else {
+            Body::from(body)
+        };
+        Response::builder().status(status).body(body).expect("a valid response")
+    };
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if !indexable {
+        h.insert("x-robots-tag", HeaderValue::from_static("noindex, nofollow"));
+    }
+    security_headers(h);
+    response
+}
+
+fn security_headers(h: &mut HeaderMap) {
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+}
+
+fn plain(status: StatusCode, text: String) -> Response {
+    let mut response = Response::builder()
+        .status(status)
+        .body(Body::from(text))
+        .expect("a valid response");
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    h.insert("x-robots-tag", HeaderValue::from_static("noindex, nofollow"));
+    security_headers(h);
+    response
+}
+
+/// A strong validator: the body's SHA-256, shortened.
+fn etag(body: &[u8]) -> String {
+    let digest = Sha256::digest(body);
+    let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"{hex}\"")
+}
+
+async fn route(app: &App, uri: &Uri) -> anyhow::Result<Page> {
+    let path = uri.path();
+    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let lang = asked_lang(uri);
+    Ok(match parts.as_slice() {
+        ["site.css"] => Page::Css,
+        ["s", slug] => match app.server_page(slug).await? {
+            Some(page) => Page::Html {
+                indexable: page.indexable,
+                body: pages::server_page(&page, lang.unwrap_or(page.lang), Place { slug, root: "../" }),
+            },
+            None => Page::NotFound,
+        },
+        ["s", slug, "claims", claim] => match app.claim_page(slug, claim).await? {
+            Some(page) => Page::Html {
+                indexable: page.indexable,
+                body: pages::claim_page(
+                    &page,
+                    lang.unwrap_or(page.lang),
+                    Place {
+                        slug,
+                        root: "../../../",
+                    },
+                ),
+            },
+            None => Page::NotFound,
+        },
+        ["s", slug, "leaderboard"] => match app.leaderboard_page(slug).await? {
+            Some(page) => Page::Html {
+                indexable: page.indexable,
+                body: pages::leaderboard_page(&page, lang.unwrap_or(page.lang), Place { slug, root: "../../" }),
+            },
+            None => Page::NotFound,
+        },
+        _ => Page::NotFound,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_proxy_on_loopback_names_the_client_and_no_one_else_can() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", HeaderValue::from_static("198.51.100.7, 203.0.113.9"));
+        let loopback: IpAddr = "127.0.0.1".parse().unwrap();
+        let outside: IpAddr = "192.0.2.1".parse().unwrap();
+        assert_eq!(client(loopback, &headers), "203.0.113.9".parse::<IpAddr>().unwrap());
+        assert_eq!(client(outside, &headers), outside);
+        assert_eq!(client(loopback, &HeaderMap::new()), loopback);
+    }
+
+    #[test]
+    fn the_language_is_read_from_the_query() {
+        assert_eq!(asked_lang(&"/s/x?lang=en".parse().unwrap()), Some(Lang::En));
+        assert_eq!(asked_lang(&"/s/x?a=1&lang=zh".parse().unwrap()), Some(Lang::Zh));
+        assert_eq!(asked_lang(&"/s/x?lang=fr".parse().unwrap()), None);
+        assert_eq!(asked_lang(&"/s/x".parse().unwrap()), None);
+    }
+}

@@ -1,0 +1,312 @@
+//! The public tally page over real HTTP: opt-in, revoke, rotate, 404s, hostile text escaped,
+//! the security headers, ETag revalidation and both languages.
+
+mod support;
+
+use chrono::{NaiveDate, NaiveTime, Utc};
+
+use claim_digest::config::Config;
+use claim_digest::domain::claims::{ClaimKind, ClaimSet, Outcome, Resolution};
+use claim_digest::domain::digest::NewsCount;
+use claim_digest::domain::ids::{ChannelId, GuildId, MessageId, UserId};
+use claim_digest::domain::lang::Lang;
+use claim_digest::domain::schedule::parse_timezone;
+use claim_digest::domain::votes::{Choice, Question};
+use claim_digest::feeds::FeedCatalog;
+use claim_digest::services::App;
+use claim_digest::store::{GuildUpdate, NewPost, Reservation, Store, VoteSource};
+
+const GUILD: GuildId = GuildId(42);
+
+async fn site() -> (App, Store, String, String) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}/", listener.local_addr().unwrap());
+    let env = [("PUBLIC_URL", base.clone()), ("WEB_RATE_LIMIT", "1000".to_string())];
+    let config = Config::from_lookup(|k| env.iter().find(|(key, _)| *key == k).map(|(_, v)| v.clone())).unwrap();
+    let claims = ClaimSet::load(&support::repo_file("data/claims.toml")).unwrap();
+    let prediction = claims
+        .claims()
+        .iter()
+        .find(|c| c.kind == ClaimKind::Prediction)
+        .unwrap()
+        .id
+        .to_string();
+    let store = Store::in_memory().await.unwrap();
+    let app = App::new(config, claims, FeedCatalog::default(), store.clone()).unwrap();
+    let now = Utc::now();
+    store.ensure_guild(GUILD, Lang::En, &[], now).await.unwrap();
+    store
+        .setup_guild(
+            GUILD,
+            &GuildUpdate {
+                channel: ChannelId(1),
+                post_time: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+                timezone: parse_timezone("UTC").unwrap(),
+                language: Lang::En,
+                news_count: NewsCount::default(),
+                thread: false,
+                moderator_role: None,
+            },
+        )
+        .await
+        .unwrap();
+    for (round, day) in [(1u32, 1u32), (2, 2)] {
+        let new = NewPost {
+            guild: GUILD,
+            local_date: NaiveDate::from_ymd_opt(2026, 1, day).unwrap(),
+            claim_id: prediction.as_str().into(),
+            round,
+            question: Question::Stance,
+            channel: ChannelId(1),
+            nonce: format!("n{round}"),
+        };
+        let Reservation::Reserved(post) = store.reserve_post(&new, now).await.unwrap() else {
+            panic!("reserved")
+        };
+        store
+            .mark_post_sent(post.id, MessageId(100 + u64::from(round)), now)
+            .await
+            .unwrap();
+        // Round 1: 3 agree, 1 disagree; round 2: 1 agree, 3 disagree.
+        for user in 0..4u64 {
+            let agree = if round == 1 { user < 3 } else { user < 1 };
+            let choice = if agree { Choice::Agree } else { Choice::Disagree };
+            store
+                .cast_vote(post.id, UserId(500 + user), choice, VoteSource::Button, now)
+                .await
+                .unwrap();
+        }
+    }
+    store
+        .resolve_claim(
+            GUILD,
+            &Resolution {
+                claim_id: prediction.as_str().into(),
+                outcome: Outcome::No,
+                note: "<script>alert('note')</script> & <b>bold</b>".into(),
+                resolved_by: UserId(9),
+                resolved_at: now,
+            },
+        )
+        .await
+        .unwrap();
+    // The claim's ledger: a hostile title, and a link that is not a web address.
+    let claim_id = claim_digest::domain::ids::ClaimId::new(prediction.as_str());
+    for (story, title, url) in [
+        (
+            "a.example/1",
+            "<img src=x onerror=alert(1)> Agents merge code",
+            "https://a.example/1",
+        ),
+        ("b.example/2", "Plain evidence", "javascript:alert(2)"),
+    ] {
+        let new = claim_digest::store::NewEvidence {
+            guild: GUILD,
+            claim: &claim_id,
+            story,
+            title,
+            url,
+            source: "a.example",
+            by: UserId(4),
+            stance: claim_digest::domain::evidence::Stance::Supports,
+        };
+        store.add_evidence(&new, now).await.unwrap();
+    }
+    let served = app.clone();
+    tokio::spawn(async move { claim_digest::web::serve_on(listener, served).await.unwrap() });
+    (app, store, base, prediction)
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn opt_in_pages_headers_escaping_languages_rotate_and_revoke() {
+    let (app, _store, base, prediction) = site().await;
+    let http = client();
+
+    // Nothing before opting in: the site's paths and a made-up slug answer 404 alike.
+    let guess = format!("{base}s/{}", "A".repeat(22));
+    assert_eq!(http.get(&guess).send().await.unwrap().status(), 404);
+    assert_eq!(http.get(format!("{base}nowhere")).send().await.unwrap().status(), 404);
+
+    let link = app.enable_site(GUILD, false, Utc::now()).await.unwrap();
+    assert!(link.url.starts_with(&format!("{base}s/")), "{}", link.url);
+    let slug = link.site.slug.clone();
+    assert!(slug.len() >= 22);
+
+    // The server page, in the server's language, with the security headers.
+    let response = http.get(&link.url).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let h = response.headers().clone();
+    let csp = h["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("style-src 'self'"),
+        "{csp}"
+    );
+    assert!(!csp.contains("unsafe-inline") && !csp.contains("http"), "{csp}");
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["referrer-policy"], "no-referrer");
+    assert_eq!(h["x-robots-tag"], "noindex, nofollow");
+    assert!(h["content-type"].to_str().unwrap().starts_with("text/html"));
+    let etag = h["etag"].to_str().unwrap().to_string();
+    let body = response.text().await.unwrap();
+    assert!(body.contains(r#"<html lang="en">"#), "{body}");
+    assert!(body.contains(r#"<meta name="robots" content="noindex, nofollow">"#));
+    assert!(body.contains(r#"<meta name="viewport""#));
+    assert!(body.contains("?lang=zh"), "a link to the other language");
+    assert!(
+        body.contains(&format!("s/{slug}/claims/{prediction}")),
+        "the claim is listed"
+    );
+    assert!(body.contains("<th scope=\"col\">"), "tables have headers");
+    assert!(
+        !body.contains("<script"),
+        "no script, and the note is not on this page raw"
+    );
+    // 8 stance votes over two rounds: 4 agree, 4 disagree.
+    assert!(body.contains("Agree 4 (50%)"), "{body}");
+
+    // Revalidation.
+    let again = http.get(&link.url).header("if-none-match", &etag).send().await.unwrap();
+    assert_eq!(again.status(), 304);
+    assert!(again.text().await.unwrap().is_empty());
+
+    // HEAD gives the headers without a body; other methods are refused.
+    let head = http.head(&link.url).send().await.unwrap();
+    assert_eq!(head.status(), 200);
+    assert_eq!(head.headers()["etag"].to_str().unwrap(), etag);
+    let post = http.post(&link.url).send().await.unwrap();
+    assert_eq!(post.status(), 405);
+    assert_eq!(post.headers()["allow"], "GET, HEAD");
+
+    // The other language.
+    let zh = http
+        .get(format!("{}?lang=zh", link.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(zh.contains(r#"<html lang="zh-CN">"#));
+    assert!(zh.contains("本服务器的计票"), "words from the zh-CN Fluent file");
+    assert!(zh.contains("?lang=en"));
+
+    // The claim page: rounds, the chart with its text alternative, the verdict, the escaped note.
+    let claim_url = format!("{base}s/{slug}/claims/{prediction}");
+    let claim = http.get(&claim_url).send().await.unwrap();
+    assert_eq!(claim.status(), 200);
+    let claim = claim.text().await.unwrap();
+    assert!(
+        claim.contains("&lt;script&gt;alert('note')&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;"),
+        "{claim}"
+    );
+    assert!(!claim.contains("<script"));
+    assert!(
+        claim.contains(r#"role="img""#) && claim.contains("<desc"),
+        "the chart has a text alternative"
+    );
+    assert!(claim.contains("round 1: 75% agree; round 2: 25% agree"), "{claim}");
+    // The ledger: titles escaped, only web links linked.
+    assert!(
+        claim.contains("&lt;img src=x onerror=alert(1)&gt; Agents merge code"),
+        "{claim}"
+    );
+    assert!(claim.contains(r#"href="https://a.example/1""#), "{claim}");
+    assert!(!claim.contains("javascript:"), "{claim}");
+    assert!(claim.contains("Evidence ledger"), "{claim}");
+    assert!(
+        claim.contains("Did not come true") || claim.contains("Did not"),
+        "{claim}"
+    );
+    let zh_claim = http
+        .get(format!("{claim_url}?lang=zh"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(zh_claim.contains("第 2 轮：25% 认同"), "{zh_claim}");
+
+    // The stylesheet, with dark mode.
+    let css = http.get(format!("{base}site.css")).send().await.unwrap();
+    assert!(css.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
+    assert!(css.text().await.unwrap().contains("prefers-color-scheme: dark"));
+
+    // Unknown claims and paths under a good slug are 404s too.
+    for path in [
+        format!("s/{slug}/claims/no-such-claim"),
+        format!("s/{slug}/nothing"),
+        format!("s/{slug}/claims/{prediction}/x"),
+    ] {
+        assert_eq!(
+            http.get(format!("{base}{path}")).send().await.unwrap().status(),
+            404,
+            "{path}"
+        );
+    }
+
+    // The claim's page is what Discord links to.
+    assert_eq!(
+        app.claim_page_url(GUILD, &prediction).await.unwrap().as_deref(),
+        Some(claim_url.as_str())
+    );
+
+    // Rotate: the old link dies at once, the new one works.
+    let rotated = app.rotate_site(GUILD).await.unwrap();
+    assert_ne!(rotated.site.slug, slug);
+    assert_eq!(http.get(&link.url).send().await.unwrap().status(), 404);
+    assert_eq!(http.get(&claim_url).send().await.unwrap().status(), 404);
+    assert_eq!(http.get(&rotated.url).send().await.unwrap().status(), 200);
+
+    // Indexing, when moderators choose it: no robots header or meta.
+    let indexed = app.enable_site(GUILD, true, Utc::now()).await.unwrap();
+    assert_eq!(indexed.site.slug, rotated.site.slug, "enabling again keeps the link");
+    let response = http.get(&indexed.url).send().await.unwrap();
+    assert!(response.headers().get("x-robots-tag").is_none());
+    assert!(!response.text().await.unwrap().contains("noindex"));
+
+    // Disable: gone, like any unknown path; the Discord link goes too.
+    assert!(app.disable_site(GUILD).await.unwrap());
+    assert_eq!(http.get(&rotated.url).send().await.unwrap().status(), 404);
+    assert_eq!(app.claim_page_url(GUILD, &prediction).await.unwrap(), None);
+    assert!(!app.disable_site(GUILD).await.unwrap());
+}
+
+#[tokio::test]
+async fn the_leaderboard_shows_only_members_who_chose_it_by_name() {
+    let (app, _store, base, _) = site().await;
+    let link = app.enable_site(GUILD, false, Utc::now()).await.unwrap();
+    let board = format!("{base}s/{}/leaderboard", link.site.slug);
+    let http = client();
+    let page = http.get(&board).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("No member has chosen to appear here yet."), "{page}");
+    app.show_on_site(GUILD, UserId(500), "<i>Ann</i>", Utc::now())
+        .await
+        .unwrap();
+    let page = http.get(&board).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Ann"), "{page}");
+    assert!(!page.contains("<i>"), "names are plain text: {page}");
+    assert!(!page.contains("500"), "never a user id: {page}");
+    assert!(!page.contains("501"), "members who did not choose are not listed");
+    app.hide_from_site(GUILD, UserId(500)).await.unwrap();
+    let page = http.get(&board).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("Ann"), "{page}");
+}
+
+#[tokio::test]
+async fn the_site_refuses_to_enable_when_this_bot_serves_none() {
+    let config = Config::from_lookup(|_| None).unwrap();
+    let claims = ClaimSet::load(&support::repo_file("data/claims.toml")).unwrap();
+    let store = Store::in_memory().await.unwrap();
+    store.ensure_guild(GUILD, Lang::En, &[], Utc::now()).await.unwrap();
+    let app = App::new(config, claims, FeedCatalog::default(), store).unwrap();
+    let err = app.enable_site(GUILD, false, Utc::now()).await.unwrap_err();
+    assert!(format!("{err:?}").contains("web-not-served"), "{err:?}");
+}
