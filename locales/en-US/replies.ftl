@@ -11,6 +11,22 @@ error-no-such-claim = There is no claim `{ $id }`. See /claim list for all of th
 error-unknown-button = This button is not a vote this bot knows.
 error-bad-time = `{ $input }` is not a time: use HH:MM, 24-hour, e.g. 09:30
 error-bad-timezone = `{ $input }` is not an IANA time zone name: try Asia/Shanghai, Europe/Berlin or UTC
+error-bad-days = “{ $input }” is not a weekday. Nothing was changed. Write days like mon-fri, mon,wed,fri, weekends or daily (周一至周五 works too).
+error-no-days = The list of days is empty. Nothing was changed. Write days like mon-fri, mon,wed,fri or daily.
+
+## Days and times
+
+weekday-mon = Mon
+weekday-tue = Tue
+weekday-wed = Wed
+weekday-thu = Thu
+weekday-fri = Fri
+weekday-sat = Sat
+weekday-sun = Sun
+days-every-day = every day
+days-range = { $from }–{ $to }
+list-separator = {", "}
+local-time = { $weekday } { $date } { $time }
 
 ## Votes
 
@@ -42,7 +58,10 @@ digest-status-ping = Each post mentions: { $role }
 digest-status-broken = ⚠️ Stopped until /digest setup is run again: { $reason }
 digest-status-paused = ⏸ Paused
 digest-status-not-set-up = Not set up
-digest-status-next = Next post: { $next }
+digest-status-upcoming = Next posts ({ $zone }):
+digest-status-upcoming-line = • { $when } · { $relative }
+digest-status-days = Days: { $days }
+digest-set-up-days = Posting only on { $days } (days off are not missed).
 digest-status-last = Last post: { $date } · `{ $claim }` · { $link }
 digest-paused = The daily post is paused. /digest resume brings it back.
 digest-resumed = The daily post is back on.

@@ -11,6 +11,22 @@ error-no-such-claim = 没有 id 为 `{ $id }` 的论断。用 /claim list 查看
 error-unknown-button = 这个按钮不是本机器人的投票按钮。
 error-bad-time = `{ $input }` 不是时间：请用 24 小时制的 HH:MM，例如 09:30
 error-bad-timezone = `{ $input }` 不是 IANA 时区名：可试 Asia/Shanghai、Europe/Berlin 或 UTC
+error-bad-days = 「{ $input }」不是星期几，设置没有任何改动。请这样写：「周一至周五」「周一、周三、周五」「周末」「每天」（也可用 mon-fri、mon,wed,fri）。
+error-no-days = 没有写任何一天，设置没有任何改动。请这样写：「周一至周五」「周一、周三、周五」或「每天」。
+
+## 星期与时间
+
+weekday-mon = 周一
+weekday-tue = 周二
+weekday-wed = 周三
+weekday-thu = 周四
+weekday-fri = 周五
+weekday-sat = 周六
+weekday-sun = 周日
+days-every-day = 每天
+days-range = { $from }至{ $to }
+list-separator = 、
+local-time = { $date }（{ $weekday }）{ $time }
 
 ## 投票
 
@@ -42,7 +58,10 @@ digest-status-ping = 每条帖子提及：{ $role }
 digest-status-broken = ⚠️ 已停止，请重新 /digest setup： { $reason }
 digest-status-paused = ⏸ 已暂停
 digest-status-not-set-up = 未设置
-digest-status-next = 下一次： { $next }
+digest-status-upcoming = 接下来的发帖（{ $zone }）：
+digest-status-upcoming-line = • { $when } · { $relative }
+digest-status-days = 发帖日: { $days }
+digest-set-up-days = 只在{ $days }发布（其余日子不算错过）。
 digest-status-last = 上一次: { $date } · `{ $claim }` · { $link }
 digest-paused = 已暂停每日发帖。用 /digest resume 恢复。
 digest-resumed = 已恢复每日发帖。

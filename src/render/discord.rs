@@ -8,7 +8,7 @@ use serenity::{
     CreateEmbedFooter, ReactionType,
 };
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 
 use crate::domain::claims::{Claim, ClaimKind, ClaimSet, Resolution};
 use crate::domain::digest::Digest;
@@ -338,6 +338,18 @@ pub fn claim_rounds_text(view: &ClaimRounds, claim: &Claim, locale: Locale) -> S
 }
 
 /// Discord's timestamp markup: each reader sees it in their own time zone.
+/// An instant as the clock on the wall of the server's time zone shows it: weekday, date, time.
+fn local_time(locale: Locale, at: DateTime<Utc>, zone: chrono_tz::Tz) -> String {
+    let local = at.with_timezone(&zone);
+    t!(
+        locale,
+        "local-time",
+        weekday = locale.text(&words::weekday(local.weekday())),
+        date = local.format("%Y-%m-%d").to_string(),
+        time = local.format("%H:%M").to_string()
+    )
+}
+
 fn timestamp(at: DateTime<Utc>, style: char) -> String {
     format!("<t:{}:{style}>", at.timestamp())
 }
@@ -357,6 +369,14 @@ pub fn setup_text(saved: &GuildSettings, next: DateTime<Utc>, locale: Locale) ->
         channel = saved.channel.map(|c| format!("<#{}>", c.0)).unwrap_or_default(),
         next = timestamp(next, 'F')
     );
+    if !saved.post_days.is_every_day() {
+        text.push('\n');
+        text.push_str(&t!(
+            locale,
+            "digest-set-up-days",
+            days = words::weekdays(locale, saved.post_days)
+        ));
+    }
     // The reply names the role; its empty allowed_mentions keep it from pinging anyone.
     if let Some(role) = saved.ping_role {
         text.push('\n');
@@ -405,6 +425,11 @@ pub fn digest_status_embed(status: &DigestStatus, locale: Locale) -> CreateEmbed
         t!(locale, "digest-status-news", count = settings.news_count.get()),
         t!(locale, "digest-status-thread", thread = settings.thread.to_string()),
         t!(locale, "digest-status-feeds", count = status.feeds),
+        t!(
+            locale,
+            "digest-status-days",
+            days = words::weekdays(locale, settings.post_days)
+        ),
     ];
     if let Some(role) = settings.moderator_role {
         // A role mention in an embed names the role and pings no one.
@@ -420,7 +445,20 @@ pub fn digest_status_embed(status: &DigestStatus, locale: Locale) -> CreateEmbed
     lines.push(match (&settings.broken_reason, settings.paused, status.next) {
         (Some(reason), _, _) => t!(locale, "digest-status-broken", reason = escape_markdown(reason)),
         (None, true, _) => t!(locale, "digest-status-paused"),
-        (None, false, Some(next)) => t!(locale, "digest-status-next", next = timestamp(next, 'F')),
+        (None, false, Some(_)) => {
+            // In the server's own time zone, as moderators set it, each with Discord's relative time.
+            let mut text = t!(locale, "digest-status-upcoming", zone = settings.timezone.name());
+            for at in &status.upcoming {
+                text.push('\n');
+                text.push_str(&t!(
+                    locale,
+                    "digest-status-upcoming-line",
+                    when = local_time(locale, *at, settings.timezone),
+                    relative = timestamp(*at, 'R')
+                ));
+            }
+            text
+        }
         (None, false, None) => t!(locale, "digest-status-not-set-up"),
     });
     if let Some(post) = &status.last {

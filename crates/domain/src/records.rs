@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use crate::digest::NewsCount;
 use crate::ids::{ChannelId, ClaimId, FeedId, GuildId, MessageId, PostId, RoleId};
 use crate::lang::Lang;
+use crate::schedule::Weekdays;
 use crate::votes::{Choice, Question};
 
 /// A server's settings, as moderators set them with `/digest setup`.
@@ -21,6 +22,8 @@ pub struct GuildSettings {
     pub moderator_role: Option<RoleId>,
     /// The role the daily post mentions, if moderators chose one.
     pub ping_role: Option<RoleId>,
+    /// The weekdays the daily post goes out on (in the server's time zone); every day by default.
+    pub post_days: Weekdays,
     pub paused: bool,
     /// Set when posting failed in a way retrying will not fix (channel gone, access removed).
     pub broken_reason: Option<String>,

@@ -22,6 +22,8 @@ pub struct DigestStatus {
     pub last: Option<Post>,
     /// When the next post is due, when the digest is set up and running.
     pub next: Option<DateTime<Utc>>,
+    /// The next three post times (on the server's post days), when running.
+    pub upcoming: Vec<DateTime<Utc>>,
 }
 
 /// Today's claim in a server: the one today's post carries (or is being sent with), else the
