@@ -13,7 +13,7 @@ use crate::domain::lang::Lang;
 use crate::domain::ranking::RankedNews;
 use crate::domain::rotation::next_claim;
 use crate::domain::schedule::{
-    due_at, local_date, parse_days, parse_time, parse_timezone, post_days_from, DaysError, Weekdays,
+    due_at, local_date, parse_days, parse_recap_day, parse_time, parse_timezone, post_days_from, DaysError, Weekdays,
 };
 use crate::domain::text::{plain_text, truncate_chars};
 pub use crate::domain::views::{DigestStatus, TodaysClaim};
@@ -36,6 +36,8 @@ pub struct DigestSetup {
     /// The weekdays to post on (`mon-fri`, `mon,wed,fri`, `daily`, `周一至周五`); `None` keeps
     /// the current ones.
     pub days: Option<String>,
+    /// The weekly recap's weekday, or `off`; `None` keeps the current choice.
+    pub recap: Option<String>,
 }
 
 impl App {
@@ -73,6 +75,15 @@ impl App {
             parse_timezone(&setup.timezone).map_err(|_| msg!("error-bad-timezone", input = setup.timezone.trim()))?;
         // Every input is checked before anything is saved: a bad one loses nothing.
         let days = setup.days.as_deref().map(parse_post_days).transpose()?;
+        let recap = match setup.recap.as_deref() {
+            Some(input) => Some(parse_recap_day(input).ok_or_else(|| {
+                msg!(
+                    "error-bad-recap-day",
+                    input = Arg::untrusted(truncate_chars(input.trim(), 40))
+                )
+            })?),
+            None => None,
+        };
         let update = GuildUpdate {
             channel: setup.channel,
             post_time,
@@ -92,6 +103,10 @@ impl App {
         if let Some(days) = days {
             self.store.set_post_days(current.id, days).await?;
             saved.post_days = days;
+        }
+        if let Some(day) = recap {
+            self.store.set_recap_day(current.id, day).await?;
+            saved.recap_day = day;
         }
         let next = self.next_post_at(&saved, now).await?;
         Ok((saved, next))

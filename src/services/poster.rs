@@ -634,6 +634,7 @@ mod flow_tests {
             moderator_role: None,
             ping_role: None,
             days: days.map(Into::into),
+            recap: None,
         };
         let now = at("2026-11-27T10:00:00Z");
         let (saved, next) = app

@@ -24,6 +24,8 @@ pub struct GuildSettings {
     pub ping_role: Option<RoleId>,
     /// The weekdays the daily post goes out on (in the server's time zone); every day by default.
     pub post_days: Weekdays,
+    /// The weekday of the weekly recap (at the post time), when the server opted in.
+    pub recap_day: Option<chrono::Weekday>,
     pub paused: bool,
     /// Set when posting failed in a way retrying will not fix (channel gone, access removed).
     pub broken_reason: Option<String>,
@@ -52,6 +54,21 @@ pub struct Post {
     pub status: PostStatus,
     pub error: Option<String>,
     pub sent_at: Option<DateTime<Utc>>,
+}
+
+/// A server's weekly recap: one row per server and ISO week (UNIQUE), reserved before sending
+/// as the daily post is, so that it goes out once through restarts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecapRecord {
+    pub id: i64,
+    pub guild: GuildId,
+    /// The ISO week of the recap's local date, e.g. `2026-W49`.
+    pub week: String,
+    pub local_date: NaiveDate,
+    pub channel: ChannelId,
+    pub message: Option<MessageId>,
+    pub nonce: String,
+    pub status: PostStatus,
 }
 
 /// Validators from an earlier fetch, for a conditional request.

@@ -198,6 +198,15 @@ pub fn parse_days(input: &str) -> Result<Weekdays, DaysError> {
     Weekdays::of(days).ok_or(DaysError::Empty)
 }
 
+/// `/digest setup recap:`: a weekday turns the weekly recap on for that day (`Some(Some(day))`),
+/// `off` (`none`, `no`, `关闭`, `关`, `不要`) turns it off (`Some(None)`); anything else is None.
+pub fn parse_recap_day(input: &str) -> Option<Option<Weekday>> {
+    match input.trim().to_lowercase().as_str() {
+        "off" | "none" | "no" | "false" | "stop" | "关闭" | "关" | "不要" | "停止" => Some(None),
+        word => parse_weekday(word).map(Some),
+    }
+}
+
 /// The first instant after `now` at which a server posting at local `time` in `tz` on `days`
 /// is due. Days off are passed over: they are neither due nor missed.
 pub fn next_due_on(time: NaiveTime, tz: Tz, days: Weekdays, now: DateTime<Utc>) -> DateTime<Utc> {
@@ -406,6 +415,16 @@ mod tests {
         assert_eq!(days("工作日"), [Mon, Tue, Wed, Thu, Fri]);
         assert_eq!(days("每天"), days("mon-sun"));
         assert_eq!(days("mon,mon"), [Mon], "a day named twice is one day");
+    }
+
+    #[test]
+    fn a_recap_day_is_one_weekday_or_off() {
+        assert_eq!(parse_recap_day("Sun"), Some(Some(Weekday::Sun)));
+        assert_eq!(parse_recap_day("周五"), Some(Some(Weekday::Fri)));
+        assert_eq!(parse_recap_day(" off "), Some(None));
+        assert_eq!(parse_recap_day("关闭"), Some(None));
+        assert_eq!(parse_recap_day("mon-fri"), None, "one day, not a list");
+        assert_eq!(parse_recap_day("someday"), None);
     }
 
     #[test]
