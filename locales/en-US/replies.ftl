@@ -73,6 +73,7 @@ digest-resumed = The daily post is back on.
 ## /claim
 
 claim-todays-post = Today's post: { $link }
+claim-day-off = No post today: it is a day off here. This claim comes next, on { $when } ({ $zone }).
 claim-not-posted-yet = Today's claim is not posted yet (due { $time } { $zone }).
 claim-votes-here = Votes in this server
 claim-list-footer = Page { $page }/{ $pages } · { $count } claims · /claim list page:{ $next }
@@ -154,6 +155,6 @@ help-text =
     `/tally` the running tally · `/news` related news · `/help` this help
 
     {"**"}Moderators** (Manage Server or the moderator role)
-    `/digest setup` channel, time, time zone, language · `/digest now` post today's digest now
+    `/digest setup` channel, time, time zone, language, days, weekly recap · `/digest now` post today's digest now
     `/digest status` settings · `/digest pause` / `/digest resume`
     `/feeds add` `/feeds remove` `/feeds list` `/feeds test` `/feeds filter` manage the news feeds

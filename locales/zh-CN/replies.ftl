@@ -73,6 +73,7 @@ digest-resumed = 已恢复每日发帖。
 ## /claim
 
 claim-todays-post = 今天的帖子：{ $link }
+claim-day-off = 今天是本服务器的休息日，不发帖。下一次发帖在 { $when }（{ $zone }），届时发布这条论断。
 claim-not-posted-yet = 今天的论断尚未发布（计划于 { $time } { $zone }）。
 claim-votes-here = 本服务器的投票
 claim-list-footer = 第 { $page }/{ $pages } 页 · 共 { $count } 条 · /claim list page:{ $next }
@@ -151,6 +152,6 @@ help-text =
     `/tally` 投票统计 · `/news` 相关新闻 · `/help` 本帮助
 
     {"**"}版主**（管理服务器权限或版主角色）
-    `/digest setup` 设置频道、时间、时区、语言 · `/digest now` 立即发布今天的帖子
+    `/digest setup` 设置频道、时间、时区、语言、发帖日、每周回顾 · `/digest now` 立即发布今天的帖子
     `/digest status` 当前设置 · `/digest pause` / `/digest resume` 暂停与恢复
     `/feeds add` `/feeds remove` `/feeds list` `/feeds test` `/feeds filter` 管理新闻源

@@ -597,6 +597,12 @@ pub fn digest_status_embed(status: &DigestStatus, locale: Locale) -> CreateEmbed
 pub fn todays_claim_note(today: &TodaysClaim, settings: &GuildSettings, locale: Locale) -> String {
     match today.post.as_ref().and_then(post_link) {
         Some(link) => t!(locale, "claim-todays-post", link = link),
+        None if today.day_off => t!(
+            locale,
+            "claim-day-off",
+            when = local_time(locale, today.due, settings.timezone),
+            zone = settings.timezone.name()
+        ),
         None => t!(
             locale,
             "claim-not-posted-yet",

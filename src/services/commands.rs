@@ -2,7 +2,7 @@
 //! today's claim, resolving a prediction, a member's own settings. Each returns a plain value the
 //! renderer draws; refusals are user errors with a message.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use super::poster::{PostResult, Publisher};
 use super::App;
@@ -200,7 +200,13 @@ impl App {
     /// Today's claim in the server, the same whichever command asks.
     pub async fn todays_claim(&self, settings: &GuildSettings, now: DateTime<Utc>) -> Result<TodaysClaim, Error> {
         let date = local_date(settings.timezone, now);
-        let due = due_at(settings.post_time, settings.timezone, date);
+        // On a day off the claim waits for the next post day.
+        let day_off = !settings.post_days.contains(date.weekday());
+        let due = if day_off {
+            post_days_from(settings.post_time, settings.timezone, settings.post_days, date, 1)[0]
+        } else {
+            due_at(settings.post_time, settings.timezone, date)
+        };
         let post = self.store.post_on(settings.id, date).await?;
         let claim = match &post {
             Some(post) => self.find_claim(post.claim_id.as_str())?.clone(),
@@ -209,7 +215,12 @@ impl App {
                 next_claim(&self.claims, &history).claim.clone()
             }
         };
-        Ok(TodaysClaim { claim, post, due })
+        Ok(TodaysClaim {
+            claim,
+            post,
+            due,
+            day_off,
+        })
     }
 
     /// `/news`: the claim asked for (default: today's) and the news of the server's feeds on it.

@@ -570,6 +570,11 @@ mod flow_tests {
                 "{instant}"
             );
         }
+        let saturday = app.store.guild(settings.id).await.unwrap().unwrap();
+        let today = app.todays_claim(&saturday, at("2026-11-28T12:00:00Z")).await.unwrap();
+        assert!(today.day_off && today.post.is_none());
+        assert_eq!(today.due, at("2026-11-30T09:00:00Z"), "the claim waits for Monday");
+        assert_eq!(today.claim.id.as_str(), "clear-reward-wins");
         for day in ["2026-11-28", "2026-11-29"] {
             assert!(!app
                 .store

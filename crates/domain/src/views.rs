@@ -62,8 +62,10 @@ pub struct TodaysClaim {
     pub claim: Claim,
     /// Today's post, when one is reserved or sent.
     pub post: Option<Post>,
-    /// When today's post is due.
+    /// When today's post is due; on a day off, when the next post day's is.
     pub due: DateTime<Utc>,
+    /// Today is not one of the server's post days.
+    pub day_off: bool,
 }
 
 /// What a post needs to be drawn on Discord.
