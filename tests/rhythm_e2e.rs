@@ -6,7 +6,7 @@ mod support;
 
 use std::time::Duration;
 
-use chrono::{DateTime, Days, Timelike, Utc};
+use chrono::{DateTime, Datelike, Days, Timelike, Utc};
 use serde_json::{json, Value};
 
 use claim_digest::render::discord::limit_violations;
@@ -130,7 +130,15 @@ async fn a_day_off_is_skipped_and_the_weekly_recap_goes_out_once_through_a_resta
         channel_resolved(CHANNEL),
     );
     let answer = content(&fake.answer(setup, WAIT).await);
-    assert!(answer.contains("Posting only on"), "{answer}");
+    let mut names = [day(0), day(2)];
+    names.sort_by_key(|d| d.weekday().num_days_from_monday());
+    let on = format!(
+        "Set up: posting on {}, {} at {} UTC",
+        names[0].format("%a"),
+        names[1].format("%a"),
+        due.format("%H:%M")
+    );
+    assert!(answer.contains(&on), "{on} in {answer}");
     assert!(answer.contains("A weekly recap goes out every"), "{answer}");
 
     // A bad day list is refused and changes nothing.

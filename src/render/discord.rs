@@ -466,22 +466,28 @@ fn post_link(post: &Post) -> Option<String> {
 
 /// `/digest setup`'s answer.
 pub fn setup_text(saved: &GuildSettings, next: DateTime<Utc>, locale: Locale) -> String {
-    let mut text = t!(
-        locale,
-        "digest-set-up",
-        time = saved.post_time.format("%H:%M").to_string(),
-        zone = saved.timezone.name(),
-        channel = saved.channel.map(|c| format!("<#{}>", c.0)).unwrap_or_default(),
-        next = timestamp(next, 'F')
-    );
-    if !saved.post_days.is_every_day() {
-        text.push('\n');
-        text.push_str(&t!(
+    let time = saved.post_time.format("%H:%M").to_string();
+    let channel = saved.channel.map(|c| format!("<#{}>", c.0)).unwrap_or_default();
+    let mut text = if saved.post_days.is_every_day() {
+        t!(
             locale,
-            "digest-set-up-days",
-            days = words::weekdays(locale, saved.post_days)
-        ));
-    }
+            "digest-set-up",
+            time = time,
+            zone = saved.timezone.name(),
+            channel = channel,
+            next = timestamp(next, 'F')
+        )
+    } else {
+        t!(
+            locale,
+            "digest-set-up-on-days",
+            days = words::weekdays(locale, saved.post_days),
+            time = time,
+            zone = saved.timezone.name(),
+            channel = channel,
+            next = timestamp(next, 'F')
+        )
+    };
     if let Some(day) = saved.recap_day {
         text.push('\n');
         text.push_str(&t!(
