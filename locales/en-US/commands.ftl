@@ -59,6 +59,8 @@ cmd-digest-setup = Choose the channel, time and time zone of the daily post
     .thread = Open a discussion thread on each post
     .moderator_role = A role whose members may also moderate the digest
     .ping_role = A role each daily post mentions (it stays until /digest ping off)
+    .recap = A weekly recap on this weekday at the post time (e.g. sun), or off
+    .days = Weekdays to post on, e.g. mon-fri, mon,wed,fri or daily (kept when left out)
 
 cmd-digest-now = Post today's digest now (once per day)
 

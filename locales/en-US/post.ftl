@@ -45,3 +45,23 @@ tally-resolved = ⚖️ Resolved:
 
 notice-feed-disabled = ⚠️ The feed **{ $name }** kept failing and is disabled: { $reason }
     Moderators can retry it with `/feeds enable` or drop it with `/feeds remove`.
+
+## The weekly recap
+
+recap-title = Weekly recap: { $first } to { $last }
+recap-claims = This week's claims
+recap-claim-line = { $date } · `{ $id }` { $claim }
+    { $split }
+recap-biggest-change = Biggest change of opinion
+recap-change-line = `{ $id }` { $claim }: agreement { $points } points since its first round
+recap-most-disputed = Most disputed
+recap-disputed-line = `{ $id }` { $claim }
+    { $split }
+recap-due-soon = Predictions falling due in the next 30 days
+recap-due-line = `{ $id }` { $claim } · due { $deadline }
+recap-most-active = Most active members
+recap-active-line = { $member } · { $count ->
+        [one] { $count } vote
+       *[other] { $count } votes
+    }
+recap-none = Nothing this week.

@@ -11,6 +11,22 @@ error-no-such-claim = There is no claim `{ $id }`. See /claim list for all of th
 error-unknown-button = This button is not a vote this bot knows.
 error-bad-time = `{ $input }` is not a time: use HH:MM, 24-hour, e.g. 09:30
 error-bad-timezone = `{ $input }` is not an IANA time zone name: try Asia/Shanghai, Europe/Berlin or UTC
+error-bad-days = “{ $input }” is not a weekday. Nothing was changed. Write days like mon-fri, mon,wed,fri, weekends or daily (周一至周五 works too).
+error-no-days = The list of days is empty. Nothing was changed. Write days like mon-fri, mon,wed,fri or daily.
+
+## Days and times
+
+weekday-mon = Mon
+weekday-tue = Tue
+weekday-wed = Wed
+weekday-thu = Thu
+weekday-fri = Fri
+weekday-sat = Sat
+weekday-sun = Sun
+days-every-day = every day
+days-range = { $from }–{ $to }
+list-separator = {", "}
+local-time = { $weekday } { $date } { $time }
 
 ## Votes
 
@@ -42,7 +58,14 @@ digest-status-ping = Each post mentions: { $role }
 digest-status-broken = ⚠️ Stopped until /digest setup is run again: { $reason }
 digest-status-paused = ⏸ Paused
 digest-status-not-set-up = Not set up
-digest-status-next = Next post: { $next }
+digest-status-upcoming = Next posts ({ $zone }):
+digest-status-upcoming-line = • { $when } · { $relative }
+digest-status-days = Days: { $days }
+digest-set-up-recap = A weekly recap goes out every { $day } at the post time (recap:off stops it).
+digest-status-recap = Weekly recap: { $day }
+digest-status-recap-off = Weekly recap: off
+error-bad-recap-day = “{ $input }” is not one weekday. Nothing was changed. Write one day like sun or 周日, or off to stop the recap.
+digest-set-up-on-days = Set up: posting on { $days } at { $time } { $zone } in { $channel } (other days are days off, not missed). Next post: { $next }
 digest-status-last = Last post: { $date } · `{ $claim }` · { $link }
 digest-paused = The daily post is paused. /digest resume brings it back.
 digest-resumed = The daily post is back on.
@@ -50,6 +73,7 @@ digest-resumed = The daily post is back on.
 ## /claim
 
 claim-todays-post = Today's post: { $link }
+claim-day-off = No post today: it is a day off here. This claim comes next, on { $when } ({ $zone }).
 claim-not-posted-yet = Today's claim is not posted yet (due { $time } { $zone }).
 claim-votes-here = Votes in this server
 claim-list-footer = Page { $page }/{ $pages } · { $count } claims · /claim list page:{ $next }
@@ -131,6 +155,6 @@ help-text =
     `/tally` the running tally · `/news` related news · `/help` this help
 
     {"**"}Moderators** (Manage Server or the moderator role)
-    `/digest setup` channel, time, time zone, language · `/digest now` post today's digest now
+    `/digest setup` channel, time, time zone, language, days, weekly recap · `/digest now` post today's digest now
     `/digest status` settings · `/digest pause` / `/digest resume`
     `/feeds add` `/feeds remove` `/feeds list` `/feeds test` `/feeds filter` manage the news feeds

@@ -58,6 +58,8 @@ cmd-digest-setup = 设置每日帖子的频道、时间和时区
     .thread = 为每条帖子开一个讨论串
     .moderator_role = 同样可以管理本机器人的角色
     .ping_role = 每条每日帖子都会提及的身份组（保持到 /digest ping off）
+    .recap = 每周回顾在星期几发布（例如 周日），或 off 关闭
+    .days = 在星期几发布，例如 周一至周五、周一、周三、周五 或 每天（不填则保持不变）
 
 cmd-digest-now = 立即发布今天的论断（每天一次）
 

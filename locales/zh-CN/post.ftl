@@ -41,3 +41,20 @@ tally-resolved = ⚖️ 版主裁定：
 
 notice-feed-disabled = ⚠️ 新闻源 **{ $name }** 持续失败，已停用：{ $reason }
     版主可用 `/feeds enable` 重试，或 `/feeds remove` 移除。
+
+## 每周回顾
+
+recap-title = 每周回顾：{ $first } 至 { $last }
+recap-claims = 本周的论断
+recap-claim-line = { $date } · `{ $id }` { $claim }
+    { $split }
+recap-biggest-change = 看法变化最大
+recap-change-line = `{ $id }` { $claim }：赞同比例自第一轮以来变化 { $points } 个百分点
+recap-most-disputed = 争议最大
+recap-disputed-line = `{ $id }` { $claim }
+    { $split }
+recap-due-soon = 未来 30 天内到期的预测
+recap-due-line = `{ $id }` { $claim } · { $deadline } 到期
+recap-most-active = 最活跃的成员
+recap-active-line = { $member } · { $count } 票
+recap-none = 本周没有。

@@ -11,6 +11,22 @@ error-no-such-claim = 没有 id 为 `{ $id }` 的论断。用 /claim list 查看
 error-unknown-button = 这个按钮不是本机器人的投票按钮。
 error-bad-time = `{ $input }` 不是时间：请用 24 小时制的 HH:MM，例如 09:30
 error-bad-timezone = `{ $input }` 不是 IANA 时区名：可试 Asia/Shanghai、Europe/Berlin 或 UTC
+error-bad-days = 「{ $input }」不是星期几，设置没有任何改动。请这样写：「周一至周五」「周一、周三、周五」「周末」「每天」（也可用 mon-fri、mon,wed,fri）。
+error-no-days = 没有写任何一天，设置没有任何改动。请这样写：「周一至周五」「周一、周三、周五」或「每天」。
+
+## 星期与时间
+
+weekday-mon = 周一
+weekday-tue = 周二
+weekday-wed = 周三
+weekday-thu = 周四
+weekday-fri = 周五
+weekday-sat = 周六
+weekday-sun = 周日
+days-every-day = 每天
+days-range = { $from }至{ $to }
+list-separator = 、
+local-time = { $date }（{ $weekday }）{ $time }
 
 ## 投票
 
@@ -42,7 +58,14 @@ digest-status-ping = 每条帖子提及：{ $role }
 digest-status-broken = ⚠️ 已停止，请重新 /digest setup： { $reason }
 digest-status-paused = ⏸ 已暂停
 digest-status-not-set-up = 未设置
-digest-status-next = 下一次： { $next }
+digest-status-upcoming = 接下来的发帖（{ $zone }）：
+digest-status-upcoming-line = • { $when } · { $relative }
+digest-status-days = 发帖日: { $days }
+digest-set-up-recap = 每{ $day }在发帖时间发布一次每周回顾（recap:off 可停止）。
+digest-status-recap = 每周回顾: { $day }
+digest-status-recap-off = 每周回顾: 关闭
+error-bad-recap-day = 「{ $input }」不是某一个星期几，设置没有任何改动。请写一天，例如「周日」或 sun；写 off 可停止每周回顾。
+digest-set-up-on-days = 已设置：每{ $days } { $time } { $zone } 在 { $channel } 发布（其余日子休息，不算错过）。下一次：{ $next }
 digest-status-last = 上一次: { $date } · `{ $claim }` · { $link }
 digest-paused = 已暂停每日发帖。用 /digest resume 恢复。
 digest-resumed = 已恢复每日发帖。
@@ -50,6 +73,7 @@ digest-resumed = 已恢复每日发帖。
 ## /claim
 
 claim-todays-post = 今天的帖子：{ $link }
+claim-day-off = 今天是本服务器的休息日，不发帖。下一次发帖在 { $when }（{ $zone }），届时发布这条论断。
 claim-not-posted-yet = 今天的论断尚未发布（计划于 { $time } { $zone }）。
 claim-votes-here = 本服务器的投票
 claim-list-footer = 第 { $page }/{ $pages } 页 · 共 { $count } 条 · /claim list page:{ $next }
@@ -128,6 +152,6 @@ help-text =
     `/tally` 投票统计 · `/news` 相关新闻 · `/help` 本帮助
 
     {"**"}版主**（管理服务器权限或版主角色）
-    `/digest setup` 设置频道、时间、时区、语言 · `/digest now` 立即发布今天的帖子
+    `/digest setup` 设置频道、时间、时区、语言、发帖日、每周回顾 · `/digest now` 立即发布今天的帖子
     `/digest status` 当前设置 · `/digest pause` / `/digest resume` 暂停与恢复
     `/feeds add` `/feeds remove` `/feeds list` `/feeds test` `/feeds filter` 管理新闻源

@@ -229,7 +229,7 @@ async fn stopped_during(clock: &Clock, stop: &mut watch::Receiver<bool>, period:
 /// that posts due during an outage go out within seconds of its end.
 const POSTER_RETRY: Duration = Duration::from_secs(3);
 
-/// The daily poster: a pass at start, then one at the next server's minute. It wakes early when
+/// The daily poster (and the weekly recaps): a pass at start, then one at the next server's minute. It wakes early when
 /// a schedule changes or the clock is moved, and looks every SCHEDULER_TICK_SECS at the latest
 /// (a failed post retried, a schedule changed by another process on a shared database).
 async fn poster_loop(app: App, publisher: DiscordPublisher, mut stop: watch::Receiver<bool>) {
@@ -250,8 +250,29 @@ async fn poster_loop(app: App, publisher: DiscordPublisher, mut stop: watch::Rec
                 true
             }
         };
+        // The weekly recaps, at the post time on their day, after that day's post.
+        let failed = match app.run_recap_once(&publisher, now).await {
+            Ok(outcome) => {
+                if !outcome.posted.is_empty() || outcome.failed > 0 {
+                    tracing::info!(?outcome, "recap pass");
+                }
+                failed || outcome.failed > 0
+            }
+            Err(e) => {
+                tracing::error!(error = %format!("{e:#}"), "recap pass failed");
+                true
+            }
+        };
         // Planned from the pass's start: a server due while the pass ran is due at once.
-        let wake = match app.next_post_due(now).await {
+        let next_recap = app.next_recap_due(now).await.unwrap_or_else(|e| {
+            tracing::warn!(error = %format!("{e:#}"), "could not plan the next recap");
+            Some(now + retry)
+        });
+        let wake = match app
+            .next_post_due(now)
+            .await
+            .map(|post| post.into_iter().chain(next_recap).min())
+        {
             _ if failed => now + retry,
             Ok(Some(due)) => due.min(now + tick),
             Ok(None) => now + tick,

@@ -8,8 +8,9 @@ use std::sync::Arc;
 use super::rest::{DiscordRest, RestError};
 use crate::domain::ids::{ChannelId, MessageId, PostId};
 use crate::metrics::Metrics;
-use crate::render::discord::{no_mentions, post_embed, post_mentions, thread_name, vote_buttons};
+use crate::render::discord::{no_mentions, post_embed, post_mentions, recap_embed, thread_name, vote_buttons};
 use crate::services::poster::{PostView, PublishError, Publisher};
+use crate::services::recap::{RecapPublisher, WeeklyRecap};
 
 #[derive(Clone)]
 pub struct DiscordPublisher {
@@ -101,5 +102,23 @@ impl Publisher for DiscordPublisher {
             })
         });
         Ok(ours.map(|m| MessageId(m.id.get())))
+    }
+}
+
+impl RecapPublisher for DiscordPublisher {
+    async fn publish_recap(
+        &self,
+        channel: ChannelId,
+        recap: &WeeklyRecap,
+        nonce: &str,
+    ) -> Result<MessageId, PublishError> {
+        // The recap names members and pings no one (not even the daily post's role).
+        let message = CreateMessage::new()
+            .embed(recap_embed(recap))
+            .allowed_mentions(no_mentions())
+            .nonce(Nonce::String(nonce.to_string()))
+            .enforce_nonce(true);
+        let sent = self.rest.create_message(channel.0, &message).await.map_err(classify)?;
+        Ok(MessageId(sent.id.get()))
     }
 }

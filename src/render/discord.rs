@@ -8,7 +8,7 @@ use serenity::{
     CreateEmbedFooter, ReactionType,
 };
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 
 use crate::domain::claims::{Claim, ClaimKind, ClaimSet, Resolution};
 use crate::domain::digest::Digest;
@@ -19,7 +19,7 @@ use crate::domain::stats::{agreement_change, ClaimTotal, Highlights, RoundTally,
 use crate::domain::text::truncate_chars;
 use crate::domain::views::{
     ClaimRounds, DigestStatus, FeedAddition, FeedHealth, FeedNotice, FeedProbe, IngestOutcome, ListedFeed,
-    MemberRecord, PostResult, PostView, TodaysClaim, VoteReceipt,
+    MemberRecord, PostResult, PostView, TodaysClaim, VoteReceipt, WeeklyRecap,
 };
 use crate::domain::votes::{Choice, Question, Tally};
 use crate::feeds::discover::{FeedLink, Found, Located};
@@ -358,6 +358,123 @@ pub fn claim_rounds_text(view: &ClaimRounds, claim: &Claim, locale: Locale) -> S
 }
 
 /// Discord's timestamp markup: each reader sees it in their own time zone.
+/// The weekly recap: one embed, in the server's language, every section shown (an empty one
+/// says so). Members are named by mention, which an embed never pings; the message carries
+/// empty allowed_mentions all the same.
+pub fn recap_embed(recap: &WeeklyRecap) -> CreateEmbed {
+    let locale = Locale::of(recap.lang);
+    let lang = recap.lang;
+    let claim_text = |claim: &Claim| escape_markdown(&truncate_chars(claim.text.get(lang), 120));
+    let none = || t!(locale, "recap-none");
+    let mut sections = Vec::new();
+    let claims = if recap.claims.is_empty() {
+        none()
+    } else {
+        recap
+            .claims
+            .iter()
+            .map(|c| {
+                t!(
+                    locale,
+                    "recap-claim-line",
+                    date = c.date.format("%m-%d").to_string(),
+                    id = c.claim.id.as_str(),
+                    claim = claim_text(&c.claim),
+                    split = words::tally_summary(&c.tally, c.question, locale)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    sections.push((t!(locale, "recap-claims"), claims));
+    let change = match &recap.biggest_change {
+        Some((claim, points)) => t!(
+            locale,
+            "recap-change-line",
+            id = claim.id.as_str(),
+            claim = claim_text(claim),
+            points = format!("{points:+.0}")
+        ),
+        None => none(),
+    };
+    sections.push((t!(locale, "recap-biggest-change"), change));
+    let disputed = match &recap.most_disputed {
+        Some(c) => t!(
+            locale,
+            "recap-disputed-line",
+            id = c.claim.id.as_str(),
+            claim = claim_text(&c.claim),
+            split = words::tally_summary(&c.tally, c.question, locale)
+        ),
+        None => none(),
+    };
+    sections.push((t!(locale, "recap-most-disputed"), disputed));
+    let due = if recap.due_soon.is_empty() {
+        none()
+    } else {
+        recap
+            .due_soon
+            .iter()
+            .map(|c| {
+                t!(
+                    locale,
+                    "recap-due-line",
+                    id = c.id.as_str(),
+                    claim = claim_text(c),
+                    deadline = c.deadline.map(|d| d.to_string()).unwrap_or_default()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    sections.push((t!(locale, "recap-due-soon"), due));
+    let active = if recap.most_active.is_empty() {
+        none()
+    } else {
+        recap
+            .most_active
+            .iter()
+            .map(|(user, votes)| {
+                t!(
+                    locale,
+                    "recap-active-line",
+                    member = format!("<@{}>", user.0),
+                    count = *votes
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    sections.push((t!(locale, "recap-most-active"), active));
+    let description: Vec<String> = sections
+        .into_iter()
+        .map(|(title, body)| format!("**{title}**\n{body}"))
+        .collect();
+    CreateEmbed::new()
+        .title(truncate_chars(
+            &t!(
+                locale,
+                "recap-title",
+                first = recap.week.first.to_string(),
+                last = recap.week.last.to_string()
+            ),
+            limits::EMBED_TITLE,
+        ))
+        .description(truncate_chars(&description.join("\n\n"), limits::EMBED_DESCRIPTION))
+}
+
+/// An instant as the clock on the wall of the server's time zone shows it: weekday, date, time.
+fn local_time(locale: Locale, at: DateTime<Utc>, zone: chrono_tz::Tz) -> String {
+    let local = at.with_timezone(&zone);
+    t!(
+        locale,
+        "local-time",
+        weekday = locale.text(&words::weekday(local.weekday())),
+        date = local.format("%Y-%m-%d").to_string(),
+        time = local.format("%H:%M").to_string()
+    )
+}
+
 fn timestamp(at: DateTime<Utc>, style: char) -> String {
     format!("<t:{}:{style}>", at.timestamp())
 }
@@ -369,14 +486,36 @@ fn post_link(post: &Post) -> Option<String> {
 
 /// `/digest setup`'s answer.
 pub fn setup_text(saved: &GuildSettings, next: DateTime<Utc>, locale: Locale) -> String {
-    let mut text = t!(
-        locale,
-        "digest-set-up",
-        time = saved.post_time.format("%H:%M").to_string(),
-        zone = saved.timezone.name(),
-        channel = saved.channel.map(|c| format!("<#{}>", c.0)).unwrap_or_default(),
-        next = timestamp(next, 'F')
-    );
+    let time = saved.post_time.format("%H:%M").to_string();
+    let channel = saved.channel.map(|c| format!("<#{}>", c.0)).unwrap_or_default();
+    let mut text = if saved.post_days.is_every_day() {
+        t!(
+            locale,
+            "digest-set-up",
+            time = time,
+            zone = saved.timezone.name(),
+            channel = channel,
+            next = timestamp(next, 'F')
+        )
+    } else {
+        t!(
+            locale,
+            "digest-set-up-on-days",
+            days = words::weekdays(locale, saved.post_days),
+            time = time,
+            zone = saved.timezone.name(),
+            channel = channel,
+            next = timestamp(next, 'F')
+        )
+    };
+    if let Some(day) = saved.recap_day {
+        text.push('\n');
+        text.push_str(&t!(
+            locale,
+            "digest-set-up-recap",
+            day = locale.text(&words::weekday(day))
+        ));
+    }
     // The reply names the role; its empty allowed_mentions keep it from pinging anyone.
     if let Some(role) = saved.ping_role {
         text.push('\n');
@@ -425,6 +564,15 @@ pub fn digest_status_embed(status: &DigestStatus, locale: Locale) -> CreateEmbed
         t!(locale, "digest-status-news", count = settings.news_count.get()),
         t!(locale, "digest-status-thread", thread = settings.thread.to_string()),
         t!(locale, "digest-status-feeds", count = status.feeds),
+        t!(
+            locale,
+            "digest-status-days",
+            days = words::weekdays(locale, settings.post_days)
+        ),
+        match settings.recap_day {
+            Some(day) => t!(locale, "digest-status-recap", day = locale.text(&words::weekday(day))),
+            None => t!(locale, "digest-status-recap-off"),
+        },
     ];
     if let Some(role) = settings.moderator_role {
         // A role mention in an embed names the role and pings no one.
@@ -440,7 +588,20 @@ pub fn digest_status_embed(status: &DigestStatus, locale: Locale) -> CreateEmbed
     lines.push(match (&settings.broken_reason, settings.paused, status.next) {
         (Some(reason), _, _) => t!(locale, "digest-status-broken", reason = escape_markdown(reason)),
         (None, true, _) => t!(locale, "digest-status-paused"),
-        (None, false, Some(next)) => t!(locale, "digest-status-next", next = timestamp(next, 'F')),
+        (None, false, Some(_)) => {
+            // In the server's own time zone, as moderators set it, each with Discord's relative time.
+            let mut text = t!(locale, "digest-status-upcoming", zone = settings.timezone.name());
+            for at in &status.upcoming {
+                text.push('\n');
+                text.push_str(&t!(
+                    locale,
+                    "digest-status-upcoming-line",
+                    when = local_time(locale, *at, settings.timezone),
+                    relative = timestamp(*at, 'R')
+                ));
+            }
+            text
+        }
         (None, false, None) => t!(locale, "digest-status-not-set-up"),
     });
     if let Some(post) = &status.last {
@@ -462,6 +623,12 @@ pub fn digest_status_embed(status: &DigestStatus, locale: Locale) -> CreateEmbed
 pub fn todays_claim_note(today: &TodaysClaim, settings: &GuildSettings, locale: Locale) -> String {
     match today.post.as_ref().and_then(post_link) {
         Some(link) => t!(locale, "claim-todays-post", link = link),
+        None if today.day_off => t!(
+            locale,
+            "claim-day-off",
+            when = local_time(locale, today.due, settings.timezone),
+            zone = settings.timezone.name()
+        ),
         None => t!(
             locale,
             "claim-not-posted-yet",

@@ -2,7 +2,7 @@
 //! today's claim, resolving a prediction, a member's own settings. Each returns a plain value the
 //! renderer draws; refusals are user errors with a message.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use super::poster::{PostResult, Publisher};
 use super::App;
@@ -12,11 +12,13 @@ use crate::domain::ids::{ChannelId, GuildId, RoleId, UserId};
 use crate::domain::lang::Lang;
 use crate::domain::ranking::RankedNews;
 use crate::domain::rotation::next_claim;
-use crate::domain::schedule::{due_at, local_date, parse_time, parse_timezone};
+use crate::domain::schedule::{
+    due_at, local_date, parse_days, parse_recap_day, parse_time, parse_timezone, post_days_from, DaysError, Weekdays,
+};
 use crate::domain::text::{plain_text, truncate_chars};
 pub use crate::domain::views::{DigestStatus, TodaysClaim};
 use crate::error::Error;
-use crate::message::msg;
+use crate::message::{msg, Arg};
 use crate::store::{GuildSettings, GuildUpdate};
 
 /// What a moderator gives `/digest setup`; what is left out keeps its current value.
@@ -31,6 +33,11 @@ pub struct DigestSetup {
     pub moderator_role: Option<RoleId>,
     /// The role the daily post will mention; `None` keeps the current one.
     pub ping_role: Option<RoleId>,
+    /// The weekdays to post on (`mon-fri`, `mon,wed,fri`, `daily`, `周一至周五`); `None` keeps
+    /// the current ones.
+    pub days: Option<String>,
+    /// The weekly recap's weekday, or `off`; `None` keeps the current choice.
+    pub recap: Option<String>,
 }
 
 impl App {
@@ -66,6 +73,17 @@ impl App {
         let post_time = parse_time(&setup.time).map_err(|_| msg!("error-bad-time", input = setup.time.trim()))?;
         let timezone =
             parse_timezone(&setup.timezone).map_err(|_| msg!("error-bad-timezone", input = setup.timezone.trim()))?;
+        // Every input is checked before anything is saved: a bad one loses nothing.
+        let days = setup.days.as_deref().map(parse_post_days).transpose()?;
+        let recap = match setup.recap.as_deref() {
+            Some(input) => Some(parse_recap_day(input).ok_or_else(|| {
+                msg!(
+                    "error-bad-recap-day",
+                    input = Arg::untrusted(truncate_chars(input.trim(), 40))
+                )
+            })?),
+            None => None,
+        };
         let update = GuildUpdate {
             channel: setup.channel,
             post_time,
@@ -82,6 +100,14 @@ impl App {
             self.store.set_ping_role(current.id, Some(role)).await?;
             saved.ping_role = Some(role);
         }
+        if let Some(days) = days {
+            self.store.set_post_days(current.id, days).await?;
+            saved.post_days = days;
+        }
+        if let Some(day) = recap {
+            self.store.set_recap_day(current.id, day).await?;
+            saved.recap_day = day;
+        }
         let next = self.next_post_at(&saved, now).await?;
         Ok((saved, next))
     }
@@ -95,33 +121,51 @@ impl App {
         Ok(())
     }
 
-    /// When the server's next daily post is due: today's time unless today's post is out or the
-    /// time has passed, else tomorrow's.
+    /// When the server's next daily post is due: today's time unless today is a day off, today's
+    /// post is out or the time has passed, else the next post day's.
     pub async fn next_post_at(&self, settings: &GuildSettings, now: DateTime<Utc>) -> anyhow::Result<DateTime<Utc>> {
+        Ok(self.upcoming_posts(settings, now, 1).await?[0])
+    }
+
+    /// The next `count` (at least one) instants the server's daily post is due, in order.
+    pub async fn upcoming_posts(
+        &self,
+        settings: &GuildSettings,
+        now: DateTime<Utc>,
+        count: usize,
+    ) -> anyhow::Result<Vec<DateTime<Utc>>> {
         let today = local_date(settings.timezone, now);
         let posted_today = self.store.post_on(settings.id, today).await?.is_some();
-        let due = due_at(settings.post_time, settings.timezone, today);
-        Ok(if posted_today || due <= now {
-            due_at(settings.post_time, settings.timezone, today + chrono::Days::new(1))
+        let due_today = due_at(settings.post_time, settings.timezone, today);
+        let from = if posted_today || due_today <= now {
+            today + chrono::Days::new(1)
         } else {
-            due
-        })
+            today
+        };
+        Ok(post_days_from(
+            settings.post_time,
+            settings.timezone,
+            settings.post_days,
+            from,
+            count.max(1),
+        ))
     }
 
     pub async fn digest_status(&self, settings: GuildSettings, now: DateTime<Utc>) -> anyhow::Result<DigestStatus> {
         let last = self.store.posts(settings.id).await?.into_iter().next();
         let feeds = self.store.guild_feeds(settings.id).await?.len();
         let running = settings.broken_reason.is_none() && !settings.paused && settings.channel.is_some();
-        let next = if running {
-            Some(self.next_post_at(&settings, now).await?)
+        let upcoming = if running {
+            self.upcoming_posts(&settings, now, 3).await?
         } else {
-            None
+            Vec::new()
         };
         Ok(DigestStatus {
             settings,
             feeds,
             last,
-            next,
+            next: upcoming.first().copied(),
+            upcoming,
         })
     }
 
@@ -156,7 +200,13 @@ impl App {
     /// Today's claim in the server, the same whichever command asks.
     pub async fn todays_claim(&self, settings: &GuildSettings, now: DateTime<Utc>) -> Result<TodaysClaim, Error> {
         let date = local_date(settings.timezone, now);
-        let due = due_at(settings.post_time, settings.timezone, date);
+        // On a day off the claim waits for the next post day.
+        let day_off = !settings.post_days.contains(date.weekday());
+        let due = if day_off {
+            post_days_from(settings.post_time, settings.timezone, settings.post_days, date, 1)[0]
+        } else {
+            due_at(settings.post_time, settings.timezone, date)
+        };
         let post = self.store.post_on(settings.id, date).await?;
         let claim = match &post {
             Some(post) => self.find_claim(post.claim_id.as_str())?.clone(),
@@ -165,7 +215,12 @@ impl App {
                 next_claim(&self.claims, &history).claim.clone()
             }
         };
-        Ok(TodaysClaim { claim, post, due })
+        Ok(TodaysClaim {
+            claim,
+            post,
+            due,
+            day_off,
+        })
     }
 
     /// `/news`: the claim asked for (default: today's) and the news of the server's feeds on it.
@@ -227,4 +282,12 @@ impl App {
     pub fn local_today(&self, settings: &GuildSettings, now: DateTime<Utc>) -> NaiveDate {
         local_date(settings.timezone, now)
     }
+}
+
+/// `/digest setup days:`, or a refusal naming the word at fault.
+fn parse_post_days(input: &str) -> Result<Weekdays, Error> {
+    parse_days(input).map_err(|e| match e {
+        DaysError::Empty => msg!("error-no-days").into(),
+        DaysError::Unknown(word) => msg!("error-bad-days", input = Arg::untrusted(truncate_chars(&word, 40))).into(),
+    })
 }

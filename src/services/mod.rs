@@ -11,6 +11,7 @@ pub mod ingest;
 pub mod maintenance;
 pub mod poller;
 pub mod poster;
+pub mod recap;
 pub mod relevance;
 pub mod tallies;
 pub mod term_stats;

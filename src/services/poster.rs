@@ -3,13 +3,13 @@
 
 use std::future::Future;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use super::App;
 use crate::domain::digest::Digest;
 use crate::domain::ids::{ChannelId, GuildId, MessageId, PostId};
 use crate::domain::rotation::next_claim;
-use crate::domain::schedule::{due_at, local_date, next_due_after};
+use crate::domain::schedule::{due_at, local_date, next_due_on};
 pub use crate::domain::views::{PostResult, PostView};
 use crate::store::{GuildSettings, NewPost, Post, PostStatus, Reservation};
 
@@ -44,6 +44,8 @@ pub struct PosterOutcome {
     pub posted: Vec<PostId>,
     pub already_posted: usize,
     pub not_yet_due: usize,
+    /// Servers whose local weekday today is not one of their post days: not due, not missed.
+    pub days_off: usize,
     /// Posts missed beyond the grace window, recorded as skipped.
     pub skipped: usize,
     /// Posts whose send was interrupted (a crash) and are now finished.
@@ -66,6 +68,12 @@ impl App {
                 continue;
             }
             let date = local_date(guild.timezone, now);
+            // A day off (`/digest setup days:`) is neither posted nor recorded as skipped, so
+            // catch-up never reaches back to it and streaks run over it.
+            if !guild.post_days.contains(date.weekday()) {
+                outcome.days_off += 1;
+                continue;
+            }
             let due = due_at(guild.post_time, guild.timezone, date);
             if now < due {
                 outcome.not_yet_due += 1;
@@ -116,7 +124,7 @@ impl App {
             .await?
             .into_iter()
             .filter(|guild| self.config.shards.owns(guild.id))
-            .map(|guild| next_due_after(guild.post_time, guild.timezone, now))
+            .map(|guild| next_due_on(guild.post_time, guild.timezone, guild.post_days, now))
             .min())
     }
 
@@ -532,5 +540,131 @@ mod flow_tests {
             app.run_poster_once(&rec, at(instant)).await.unwrap();
         }
         assert_eq!(rec.sent.lock().unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_day_off_neither_posts_nor_counts_as_missed_and_streaks_run_over_it() {
+        use crate::domain::ids::UserId;
+        use crate::domain::schedule::parse_days;
+        use crate::domain::votes::Choice;
+        use crate::store::VoteSource;
+
+        let (app, settings) = app_with_guild("UTC", "09:00").await;
+        app.store
+            .set_post_days(settings.id, parse_days("mon-fri").unwrap())
+            .await
+            .unwrap();
+        let rec = Recorder::default();
+        // Friday 2026-11-27, then the weekend, then Monday 2026-11-30.
+        let friday = app.run_poster_once(&rec, at("2026-11-27T09:00:00Z")).await.unwrap();
+        assert_eq!(friday.posted.len(), 1);
+        assert_eq!(
+            app.next_post_due(at("2026-11-27T10:00:00Z")).await.unwrap(),
+            Some(at("2026-11-30T09:00:00Z")),
+            "the poster sleeps through the weekend"
+        );
+        for instant in ["2026-11-28T09:00:00Z", "2026-11-28T22:00:00Z", "2026-11-29T23:59:00Z"] {
+            let weekend = app.run_poster_once(&rec, at(instant)).await.unwrap();
+            assert_eq!(
+                (weekend.days_off, weekend.skipped, weekend.posted.len()),
+                (1, 0, 0),
+                "{instant}"
+            );
+        }
+        let saturday = app.store.guild(settings.id).await.unwrap().unwrap();
+        let today = app.todays_claim(&saturday, at("2026-11-28T12:00:00Z")).await.unwrap();
+        assert!(today.day_off && today.post.is_none());
+        assert_eq!(today.due, at("2026-11-30T09:00:00Z"), "the claim waits for Monday");
+        assert_eq!(today.claim.id.as_str(), "clear-reward-wins");
+        for day in ["2026-11-28", "2026-11-29"] {
+            assert!(!app
+                .store
+                .is_skipped_day(settings.id, day.parse().unwrap())
+                .await
+                .unwrap());
+            assert!(app
+                .store
+                .post_on(settings.id, day.parse().unwrap())
+                .await
+                .unwrap()
+                .is_none());
+        }
+        let monday = app.run_poster_once(&rec, at("2026-11-30T09:00:00Z")).await.unwrap();
+        assert_eq!(monday.posted.len(), 1);
+        let claims: Vec<ClaimId> = rec.sent.lock().unwrap().iter().map(|s| s.3.clone()).collect();
+        assert_eq!(claims, ["o3-on-trend", "clear-reward-wins"], "the rotation goes on");
+        // A member who voted on Friday's and Monday's posts has a streak of two.
+        let member = UserId(9);
+        for post in [&friday.posted[0], &monday.posted[0]] {
+            app.store
+                .cast_vote(
+                    *post,
+                    member,
+                    Choice::Agree,
+                    VoteSource::Button,
+                    at("2026-11-30T10:00:00Z"),
+                )
+                .await
+                .unwrap();
+        }
+        let record = app
+            .member_record(settings.id, member, "2026-11-30".parse().unwrap())
+            .await
+            .unwrap();
+        assert_eq!((record.current_streak, record.longest_streak), (2, 2));
+        // Status: the next three post times skip the weekend ahead.
+        let settings = app.store.guild(settings.id).await.unwrap().unwrap();
+        let status = app.digest_status(settings, at("2026-12-04T10:00:00Z")).await.unwrap();
+        assert_eq!(
+            status.upcoming,
+            [
+                at("2026-12-07T09:00:00Z"),
+                at("2026-12-08T09:00:00Z"),
+                at("2026-12-09T09:00:00Z")
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn setup_keeps_the_days_when_left_out_and_a_bad_list_changes_nothing() {
+        use crate::services::commands::DigestSetup;
+
+        let (app, settings) = app_with_guild("UTC", "09:00").await;
+        let setup = |time: &str, days: Option<&str>| DigestSetup {
+            channel: ChannelId(7),
+            time: time.into(),
+            timezone: "Europe/Berlin".into(),
+            language: None,
+            news: None,
+            thread: None,
+            moderator_role: None,
+            ping_role: None,
+            days: days.map(Into::into),
+            recap: None,
+        };
+        let now = at("2026-11-27T10:00:00Z");
+        let (saved, next) = app
+            .setup_digest(&settings, setup("09:00", Some("mon,wed,fri")), now)
+            .await
+            .unwrap();
+        assert_eq!(saved.post_days.bits(), 0b10101);
+        assert_eq!(
+            next,
+            at("2026-11-30T08:00:00Z"),
+            "Friday's 09:00 in Berlin has passed: Monday's"
+        );
+        let (saved, _) = app.setup_digest(&saved, setup("10:00", None), now).await.unwrap();
+        assert_eq!(saved.post_days.bits(), 0b10101, "kept when left out");
+        let refused = app.setup_digest(&saved, setup("11:00", Some("mon,someday")), now).await;
+        let Err(crate::error::Error::User(refusal)) = refused else {
+            panic!("a bad day list is refused: {refused:?}")
+        };
+        assert_eq!(refusal.0.id, "error-bad-days");
+        let kept = app.store.guild(settings.id).await.unwrap().unwrap();
+        assert_eq!(
+            (kept.post_time.format("%H:%M").to_string(), kept.post_days.bits()),
+            ("10:00".to_string(), 0b10101),
+            "nothing changed"
+        );
     }
 }

@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use crate::digest::NewsCount;
 use crate::ids::{ChannelId, ClaimId, FeedId, GuildId, MessageId, PostId, RoleId};
 use crate::lang::Lang;
+use crate::schedule::Weekdays;
 use crate::votes::{Choice, Question};
 
 /// A server's settings, as moderators set them with `/digest setup`.
@@ -21,6 +22,10 @@ pub struct GuildSettings {
     pub moderator_role: Option<RoleId>,
     /// The role the daily post mentions, if moderators chose one.
     pub ping_role: Option<RoleId>,
+    /// The weekdays the daily post goes out on (in the server's time zone); every day by default.
+    pub post_days: Weekdays,
+    /// The weekday of the weekly recap (at the post time), when the server opted in.
+    pub recap_day: Option<chrono::Weekday>,
     pub paused: bool,
     /// Set when posting failed in a way retrying will not fix (channel gone, access removed).
     pub broken_reason: Option<String>,
@@ -55,6 +60,21 @@ pub struct Post {
     pub status: PostStatus,
     pub error: Option<String>,
     pub sent_at: Option<DateTime<Utc>>,
+}
+
+/// A server's weekly recap: one row per server and ISO week (UNIQUE), reserved before sending
+/// as the daily post is, so that it goes out once through restarts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecapRecord {
+    pub id: i64,
+    pub guild: GuildId,
+    /// The ISO week of the recap's local date, e.g. `2026-W49`.
+    pub week: String,
+    pub local_date: NaiveDate,
+    pub channel: ChannelId,
+    pub message: Option<MessageId>,
+    pub nonce: String,
+    pub status: PostStatus,
 }
 
 /// Validators from an earlier fetch, for a conditional request.

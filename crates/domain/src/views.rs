@@ -22,6 +22,37 @@ pub struct DigestStatus {
     pub last: Option<Post>,
     /// When the next post is due, when the digest is set up and running.
     pub next: Option<DateTime<Utc>>,
+    /// The next three post times (on the server's post days), when running.
+    pub upcoming: Vec<DateTime<Utc>>,
+}
+
+/// One claim posted in a recap's week, with its split.
+#[derive(Debug, Clone)]
+pub struct RecapClaim {
+    pub claim: Claim,
+    pub round: u32,
+    pub date: chrono::NaiveDate,
+    pub question: crate::votes::Question,
+    pub tally: Tally,
+}
+
+/// What a weekly recap shows: the week's claims with their splits, the biggest change of
+/// opinion, the most disputed claim, predictions falling due in the next 30 days and the week's
+/// most active members (those who have not hidden themselves).
+#[derive(Debug, Clone)]
+pub struct WeeklyRecap {
+    pub week: crate::schedule::RecapWeek,
+    pub lang: Lang,
+    pub claims: Vec<RecapClaim>,
+    /// A claim of the week whose agreement moved most from its first round to this week's, in
+    /// percentage points (signed).
+    pub biggest_change: Option<(Claim, f64)>,
+    /// The week's claim whose agree and disagree votes were closest to even.
+    pub most_disputed: Option<RecapClaim>,
+    /// Unresolved predictions whose deadline falls in the 30 days from the recap's date.
+    pub due_soon: Vec<Claim>,
+    /// Members by votes cast on the week's posts, most first (at most five).
+    pub most_active: Vec<(crate::ids::UserId, u32)>,
 }
 
 /// Today's claim in a server: the one today's post carries (or is being sent with), else the
@@ -31,8 +62,10 @@ pub struct TodaysClaim {
     pub claim: Claim,
     /// Today's post, when one is reserved or sent.
     pub post: Option<Post>,
-    /// When today's post is due.
+    /// When today's post is due; on a day off, when the next post day's is.
     pub due: DateTime<Utc>,
+    /// Today is not one of the server's post days.
+    pub day_off: bool,
 }
 
 /// What a post needs to be drawn on Discord.

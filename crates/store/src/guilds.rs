@@ -5,6 +5,7 @@ use claim_digest_domain::digest::NewsCount;
 use claim_digest_domain::filter::{FeedFilter, FeedSelection};
 use claim_digest_domain::ids::{ChannelId, FeedId, GuildId, RoleId};
 use claim_digest_domain::lang::Lang;
+use claim_digest_domain::schedule::Weekdays;
 use claim_digest_feeds::FeedSpec;
 
 pub use claim_digest_domain::records::GuildSettings;
@@ -42,6 +43,8 @@ struct GuildRow {
     thread: bool,
     moderator_role_id: Option<i64>,
     ping_role_id: Option<i64>,
+    post_days: i64,
+    recap_day: Option<i64>,
     paused: bool,
     broken_reason: Option<String>,
 }
@@ -62,6 +65,17 @@ impl TryFrom<GuildRow> for GuildSettings {
             thread: row.thread,
             moderator_role: row.moderator_role_id.map(RoleId::from_db),
             ping_role: row.ping_role_id.map(RoleId::from_db),
+            post_days: Weekdays::from_bits(row.post_days)
+                .ok_or_else(|| anyhow::anyhow!("bad post days {} in database", row.post_days))?,
+            recap_day: row
+                .recap_day
+                .map(|d| {
+                    u8::try_from(d)
+                        .ok()
+                        .and_then(|d| chrono::Weekday::try_from(d).ok())
+                        .ok_or_else(|| anyhow::anyhow!("bad recap day {d} in database"))
+                })
+                .transpose()?,
             paused: row.paused,
             broken_reason: row.broken_reason,
         })
@@ -73,7 +87,7 @@ fn to_settings(rows: Vec<GuildRow>) -> anyhow::Result<Vec<GuildSettings>> {
 }
 
 const GUILD_COLUMNS: &str =
-    "id, channel_id, post_time, timezone, language, news_count, thread, moderator_role_id, ping_role_id, paused, broken_reason";
+    "id, channel_id, post_time, timezone, language, news_count, thread, moderator_role_id, ping_role_id, post_days, recap_day, paused, broken_reason";
 
 impl Store {
     /// The server's settings, creating them (with the default feed list) the first time.
@@ -230,6 +244,35 @@ impl Store {
         .fetch_all(db)
         .await)?;
         Ok(ids.into_iter().map(FeedId).collect())
+    }
+
+    /// Sets the weekdays the server's daily post goes out on; false for an unknown server.
+    pub async fn set_post_days(&self, id: GuildId, days: Weekdays) -> anyhow::Result<bool> {
+        let writer = self.write_slot().await;
+        let done = with_db!(self, db => sqlx::query("UPDATE guilds SET post_days = $1 WHERE id = $2")
+            .bind(days.bits())
+            .bind(id.to_db())
+            .execute(db)
+            .await
+            .map(|done| done.rows_affected()))?;
+        drop(writer);
+        self.schedule_changed();
+        Ok(done == 1)
+    }
+
+    /// Sets (Monday 0 ... Sunday 6) or clears the weekday of the server's weekly recap; false for
+    /// an unknown server.
+    pub async fn set_recap_day(&self, id: GuildId, day: Option<chrono::Weekday>) -> anyhow::Result<bool> {
+        let writer = self.write_slot().await;
+        let done = with_db!(self, db => sqlx::query("UPDATE guilds SET recap_day = $1 WHERE id = $2")
+            .bind(day.map(|d| i64::from(d.num_days_from_monday())))
+            .bind(id.to_db())
+            .execute(db)
+            .await
+            .map(|done| done.rows_affected()))?;
+        drop(writer);
+        self.schedule_changed();
+        Ok(done == 1)
     }
 
     /// Sets or clears the role the server's daily post mentions; false for an unknown server.

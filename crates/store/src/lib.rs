@@ -10,6 +10,7 @@ mod guilds;
 mod items;
 mod members;
 mod posts;
+mod recaps;
 mod schema;
 mod sites;
 mod term_stats;
@@ -31,6 +32,7 @@ pub use feeds::{FeedRecord, FetchRecord};
 pub use guilds::{AddFeed, GuildSettings, GuildUpdate};
 pub use items::{PruneBatch, PruneCursor, PruneOutcome, KEPT_ITEM_TABLES};
 pub use posts::{NewPost, Post, PostStatus, Reservation};
+pub use recaps::{NewRecap, RecapRecord, RecapReservation};
 pub use schema::{schema_status, SchemaStatus};
 pub use votes::{VoteChange, VoteSource};
 

@@ -53,6 +53,8 @@ async fn setup(
     thread: Option<bool>,
     moderator_role: Option<serenity::RoleId>,
     ping_role: Option<serenity::RoleId>,
+    days: Option<String>,
+    recap: Option<String>,
 ) -> Result<(), Error> {
     let settings = guild(ctx).await?;
     let setup = DigestSetup {
@@ -64,6 +66,8 @@ async fn setup(
         thread,
         moderator_role: moderator_role.map(|r| RoleId(r.get())),
         ping_role: ping_role.map(|r| RoleId(r.get())),
+        days,
+        recap,
     };
     let (saved, next) = ctx.data().app.setup_digest(&settings, setup, Utc::now()).await?;
     // A public reply, in the language the server has just chosen.
