@@ -10,31 +10,10 @@ use serde_json::{json, Value};
 use claim_digest::domain::schedule::{local_date, parse_timezone};
 use claim_digest::render::discord::limit_violations;
 use support::bot::{channel_resolved, content, log_of, setup_options, start_bot_on_test_clock, subcommand};
-use support::fake_discord::{At, FakeDiscord, Member, Recorded, APP_ID};
+use support::fake_discord::{At, FakeDiscord, Member, Recorded, ALICE, APP_ID, BOB, CAROL, MOD};
 use support::{rss, run_cli, FeedServer};
 
 const WAIT: Duration = Duration::from_secs(20);
-
-const MOD: Member = Member {
-    id: 501,
-    name: "moderator",
-    permissions: "32",
-};
-const ALICE: Member = Member {
-    id: 601,
-    name: "alice",
-    permissions: "0",
-};
-const BOB: Member = Member {
-    id: 602,
-    name: "bob",
-    permissions: "0",
-};
-const CAROL: Member = Member {
-    id: 603,
-    name: "carol",
-    permissions: "0",
-};
 
 const GUILD_EN: u64 = 7001;
 const CHANNEL_EN: u64 = 7101;

@@ -20,31 +20,10 @@ use claim_digest::render::discord::limit_violations;
 use claim_digest::services::App;
 use claim_digest::store::Store;
 use support::bot::{channel_resolved, content, fresh_database, setup_options, start_bot_with, subcommand};
-use support::fake_discord::{At, FakeDiscord, Member};
+use support::fake_discord::{At, FakeDiscord, Member, ALICE, BOB, CAROL, MOD};
 use support::{rss, run_cli, FeedServer};
 
 const WAIT: Duration = Duration::from_secs(20);
-
-const MOD: Member = Member {
-    id: 501,
-    name: "moderator",
-    permissions: "32",
-};
-const ALICE: Member = Member {
-    id: 601,
-    name: "alice",
-    permissions: "0",
-};
-const BOB: Member = Member {
-    id: 602,
-    name: "bob",
-    permissions: "0",
-};
-const CAROL: Member = Member {
-    id: 603,
-    name: "carol",
-    permissions: "0",
-};
 
 const GUILD: u64 = 7301;
 const CHANNEL: u64 = 7302;

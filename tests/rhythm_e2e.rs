@@ -11,31 +11,10 @@ use serde_json::{json, Value};
 
 use claim_digest::render::discord::limit_violations;
 use support::bot::{channel_resolved, content, start_bot_on_test_clock, subcommand, Bot};
-use support::fake_discord::{At, FakeDiscord, Member, APP_ID};
+use support::fake_discord::{At, FakeDiscord, Member, ALICE, APP_ID, BOB, CAROL, MOD};
 use support::{rss, FeedServer};
 
 const WAIT: Duration = Duration::from_secs(20);
-
-const MOD: Member = Member {
-    id: 501,
-    name: "moderator",
-    permissions: "32",
-};
-const ALICE: Member = Member {
-    id: 601,
-    name: "alice",
-    permissions: "0",
-};
-const BOB: Member = Member {
-    id: 602,
-    name: "bob",
-    permissions: "0",
-};
-const CAROL: Member = Member {
-    id: 603,
-    name: "carol",
-    permissions: "0",
-};
 
 const GUILD: u64 = 9001;
 const CHANNEL: u64 = 9101;

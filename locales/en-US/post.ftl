@@ -65,3 +65,9 @@ recap-active-line = { $member } · { $count ->
        *[other] { $count } votes
     }
 recap-none = Nothing this week.
+recap-evidence = Evidence
+recap-evidence-added = { $count ->
+    [0] No story was brought to the ledgers this week.
+    [one] { $count } story was brought to the ledgers this week.
+   *[other] { $count } stories were brought to the ledgers this week.
+}

@@ -58,3 +58,5 @@ recap-due-line = `{ $id }` { $claim } · { $deadline } 到期
 recap-most-active = 最活跃的成员
 recap-active-line = { $member } · { $count } 票
 recap-none = 本周没有。
+recap-evidence = 证据
+recap-evidence-added = 本周成员为账本提交了 { $count } 条新闻。

@@ -446,6 +446,10 @@ pub fn recap_embed(recap: &WeeklyRecap) -> CreateEmbed {
             .join("\n")
     };
     sections.push((t!(locale, "recap-most-active"), active));
+    sections.push((
+        t!(locale, "recap-evidence"),
+        t!(locale, "recap-evidence-added", count = recap.evidence_added),
+    ));
     let description: Vec<String> = sections
         .into_iter()
         .map(|(title, body)| format!("**{title}**\n{body}"))

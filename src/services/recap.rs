@@ -218,6 +218,14 @@ impl App {
         let mut most_active: Vec<(UserId, u32)> = votes.into_iter().collect();
         most_active.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         most_active.truncate(MOST_ACTIVE);
+        let tz = guild.timezone;
+        let evidence_added = self
+            .store
+            .ledger(guild.id, None)
+            .await?
+            .iter()
+            .filter(|e| e.submitted_by.is_some() && week.covers(e.added_at.with_timezone(&tz).date_naive()))
+            .count() as u32;
         Ok(WeeklyRecap {
             week: week.clone(),
             lang: guild.language,
@@ -226,6 +234,7 @@ impl App {
             most_disputed,
             due_soon,
             most_active,
+            evidence_added,
         })
     }
 }
@@ -369,6 +378,24 @@ mod tests {
         post(&app, "2026-11-23", "math-700-days", 1, &[(5, A), (6, A)]).await;
         // Member 6 voted most, but hid from the leaderboard; they are left out of the recap too.
         app.store.set_hidden(settings.id, UserId(6), true).await.unwrap();
+        // Stories brought to a ledger: one in the week (Shanghai time), one on the recap's own day.
+        let claim = crate::domain::ids::ClaimId::new("o3-on-trend");
+        for (story, when) in [
+            ("a.example/1", "2026-11-22T15:00:00Z"),
+            ("a.example/2", "2026-11-22T16:30:00Z"),
+        ] {
+            let new = crate::store::NewEvidence {
+                guild: settings.id,
+                claim: &claim,
+                story,
+                title: "A story",
+                url: "https://a.example/",
+                source: "a.example",
+                by: UserId(1),
+                stance: crate::domain::evidence::Stance::Supports,
+            };
+            app.store.add_evidence(&new, at(when)).await.unwrap();
+        }
 
         let rec = Recorder::default();
         // 08:59 in Shanghai: not yet.
@@ -417,6 +444,10 @@ mod tests {
         );
         let due: Vec<&str> = recap.due_soon.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(due, ["math-700-days"], "its deadline, 2026-11-25, is within 30 days");
+        assert_eq!(
+            recap.evidence_added, 1,
+            "23:00 on the 22nd in Shanghai is in the week, 00:30 on the 23rd is not"
+        );
         assert_eq!(
             recap.most_active,
             [

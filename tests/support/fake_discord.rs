@@ -589,6 +589,28 @@ fn member_object(m: Member) -> Value {
     })
 }
 
+/// The members the end-to-end tests use: a moderator (Manage Server) and three members.
+pub const MOD: Member = Member {
+    id: 501,
+    name: "moderator",
+    permissions: "32",
+};
+pub const ALICE: Member = Member {
+    id: 601,
+    name: "alice",
+    permissions: "0",
+};
+pub const BOB: Member = Member {
+    id: 602,
+    name: "bob",
+    permissions: "0",
+};
+pub const CAROL: Member = Member {
+    id: 603,
+    name: "carol",
+    permissions: "0",
+};
+
 /// Where an interaction comes from: a member in a channel of a server, with a client locale.
 #[derive(Clone, Copy)]
 pub struct At {

@@ -53,6 +53,8 @@ pub struct WeeklyRecap {
     pub due_soon: Vec<Claim>,
     /// Members by votes cast on the week's posts, most first (at most five).
     pub most_active: Vec<(crate::ids::UserId, u32)>,
+    /// Stories members brought to the evidence ledgers during the week.
+    pub evidence_added: u32,
 }
 
 /// Today's claim in a server: the one today's post carries (or is being sent with), else the
