@@ -212,6 +212,10 @@ async fn opt_in_pages_headers_escaping_languages_rotate_and_revoke() {
         "the chart has a text alternative"
     );
     assert!(claim.contains("round 1: 75% agree; round 2: 25% agree"), "{claim}");
+    assert!(
+        claim.contains(r#"<text class="resolved""#) && claim.contains("Resolved: did not come true"),
+        "the chart marks the resolution: {claim}"
+    );
     // The ledger: titles escaped, only web links linked.
     assert!(
         claim.contains("&lt;img src=x onerror=alert(1)&gt; Agents merge code"),

@@ -68,3 +68,5 @@ web-ledger = Evidence ledger
 web-ledger-empty = No evidence on this claim yet.
 web-ledger-story = Story
 web-ledger-added = Added
+
+web-chart-resolved = Resolved: { $outcome }

@@ -68,3 +68,5 @@ web-ledger = 证据账本
 web-ledger-empty = 这个论断还没有证据。
 web-ledger-story = 新闻
 web-ledger-added = 加入日期
+
+web-chart-resolved = 已有结果：{ $outcome }

@@ -9,6 +9,7 @@ use std::sync::Once;
 use anyhow::Context as _;
 use plotters::prelude::*;
 
+use crate::domain::claims::Outcome;
 use crate::domain::stats::RoundTally;
 use crate::domain::votes::{Choice, Question};
 
@@ -30,8 +31,26 @@ fn english(choice: Choice) -> String {
     crate::render::words::choice_label(crate::render::i18n::Locale::of(crate::domain::lang::Lang::En), choice)
 }
 
-/// A PNG of `rounds` (oldest first) for the choices of `question`.
-pub fn tally_chart(title: &str, rounds: &[RoundTally], question: Question) -> anyhow::Result<Vec<u8>> {
+/// The colour of a resolution's badge: the colour of the verdict that matches it.
+fn outcome_colour(outcome: Outcome) -> RGBColor {
+    match outcome {
+        Outcome::Yes => colour(Choice::Yes),
+        Outcome::No => colour(Choice::No),
+        Outcome::Unclear => colour(Choice::Early),
+    }
+}
+
+/// Where a resolved prediction's badge is drawn: below the legend, at the right.
+const BADGE: [(i32, i32); 2] = [(WIDTH as i32 - 240, 130), (WIDTH as i32 - 20, 148)];
+
+/// A PNG of `rounds` (oldest first) for the choices of `question`; a resolved prediction carries
+/// a badge with its outcome.
+pub fn tally_chart(
+    title: &str,
+    rounds: &[RoundTally],
+    question: Question,
+    resolution: Option<Outcome>,
+) -> anyhow::Result<Vec<u8>> {
     REGISTER.call_once(|| {
         // The embedded font is valid, so this cannot fail; if it ever did, text would be missing.
         let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, FONT);
@@ -42,10 +61,29 @@ pub fn tally_chart(title: &str, rounds: &[RoundTally], question: Question) -> an
         root.fill(&RGBColor(0xf7, 0xf7, 0xf8)).map_err(draw_error)?;
         let (top, bottom) = root.split_vertically(150);
         draw_split(&top, title, rounds.last(), question)?;
+        if let Some(outcome) = resolution {
+            draw_resolution(&top, outcome)?;
+        }
         draw_rounds(&bottom, rounds, question)?;
         root.present().map_err(draw_error)?;
     }
     encode_png(&pixels)
+}
+
+fn draw_resolution<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    outcome: Outcome,
+) -> anyhow::Result<()> {
+    area.draw(&Rectangle::new(BADGE, outcome_colour(outcome).filled()))
+        .map_err(draw_error)?;
+    let words = crate::render::words::outcome(crate::render::i18n::Locale::of(crate::domain::lang::Lang::En), outcome);
+    area.draw(&Text::new(
+        format!("Resolved: {words}"),
+        (BADGE[0].0 + 8, BADGE[0].1 + 1),
+        ("sans-serif", 14).into_font().color(&WHITE),
+    ))
+    .map_err(draw_error)?;
+    Ok(())
 }
 
 fn draw_error<E: std::fmt::Debug>(e: E) -> anyhow::Error {
@@ -206,7 +244,7 @@ mod tests {
     #[test]
     fn chart_is_a_png_of_the_expected_size_drawn_from_the_numbers() {
         let rounds = [round(1, 1, 3, 0), round(2, 3, 1, 0)];
-        let bytes = tally_chart("o3-on-trend", &rounds, Question::Stance).unwrap();
+        let bytes = tally_chart("o3-on-trend", &rounds, Question::Stance, None).unwrap();
         assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
         let (info, buf) = decode(&bytes);
         assert_eq!((info.width, info.height), (WIDTH, HEIGHT));
@@ -217,7 +255,7 @@ mod tests {
         assert_eq!(green, (0x23, 0x8a, 0x4f));
         assert_eq!(red, (0xc4, 0x3c, 0x3c));
         // Different numbers draw a different picture.
-        let other = tally_chart("o3-on-trend", &[round(1, 0, 4, 0)], Question::Stance).unwrap();
+        let other = tally_chart("o3-on-trend", &[round(1, 0, 4, 0)], Question::Stance, None).unwrap();
         let (_, other_buf) = decode(&other);
         assert_eq!(
             pixel(&other_buf, 20 + (bar_width * 0.10) as u32, 76),
@@ -227,9 +265,23 @@ mod tests {
 
     #[test]
     fn chart_without_votes_still_renders() {
-        let bytes = tally_chart("nothing yet", &[round(1, 0, 0, 0)], Question::Verdict).unwrap();
+        let bytes = tally_chart("nothing yet", &[round(1, 0, 0, 0)], Question::Verdict, None).unwrap();
         let (info, _) = decode(&bytes);
         assert_eq!((info.width, info.height), (WIDTH, HEIGHT));
-        assert!(tally_chart("empty", &[], Question::Stance).is_ok());
+        assert!(tally_chart("empty", &[], Question::Stance, None).is_ok());
+    }
+
+    #[test]
+    fn a_resolved_prediction_carries_a_badge_in_its_outcomes_colour() {
+        let rounds = [round(1, 3, 1, 0)];
+        // A corner of the badge, clear of its text.
+        let (x, y) = ((BADGE[1].0 - 3) as u32, (BADGE[0].1 + 2) as u32);
+        let (_, open) = decode(&tally_chart("p", &rounds, Question::Stance, None).unwrap());
+        assert_eq!(pixel(&open, x, y), (0xf7, 0xf7, 0xf8), "no badge before it resolves");
+        for outcome in Outcome::ALL {
+            let (_, resolved) = decode(&tally_chart("p", &rounds, Question::Stance, Some(outcome)).unwrap());
+            let c = outcome_colour(outcome);
+            assert_eq!(pixel(&resolved, x, y), (c.0, c.1, c.2), "{outcome}");
+        }
     }
 }

@@ -5,7 +5,7 @@
 
 use maud::{html, Markup, DOCTYPE};
 
-use crate::domain::claims::{Claim, Essay};
+use crate::domain::claims::{Claim, Essay, Outcome};
 use crate::domain::lang::Lang;
 use crate::domain::site::{ClaimLine, ClaimPage, DueLine, LeaderboardPage, Scorecard, ServerPage};
 use crate::domain::stats::Highlights;
@@ -304,7 +304,7 @@ pub fn server_page(page: &ServerPage, lang: Lang, place: Place<'_>) -> String {
 
 /// The agreement share by round as a line chart, drawn for the page (SVG, no script), with a
 /// title and a description that say in words what it shows.
-pub fn agreement_svg(points: &[(u32, f64)], locale: Locale) -> Markup {
+pub fn agreement_svg(points: &[(u32, f64)], resolved: Option<Outcome>, locale: Locale) -> Markup {
     let (w, h, left, right, top, bottom) = (640.0, 240.0, 44.0, 16.0, 16.0, 32.0);
     let rounds = points.len().max(2) as f64 - 1.0;
     let x = |i: usize| left + (w - left - right) * (i as f64) / rounds;
@@ -315,11 +315,17 @@ pub fn agreement_svg(points: &[(u32, f64)], locale: Locale) -> Markup {
         .map(|(i, (_, s))| format!("{:.1},{:.1}", x(i), y(*s)))
         .collect::<Vec<_>>()
         .join(" ");
-    let described = points
+    let mut described = points
         .iter()
         .map(|(round, share)| t!(locale, "web-chart-point", round = *round, share = format!("{share:.0}")))
         .collect::<Vec<_>>()
         .join("; ");
+    // A resolved prediction's chart says so, in the picture and in its text alternative.
+    let resolved = resolved.map(|o| t!(locale, "web-chart-resolved", outcome = words::outcome(locale, o)));
+    if let Some(r) = &resolved {
+        described.push_str("; ");
+        described.push_str(r);
+    }
     html! {
         figure.chart {
             svg viewBox=(format!("0 0 {w} {h}")) role="img" aria-labelledby="chart-title chart-desc" {
@@ -331,6 +337,9 @@ pub fn agreement_svg(points: &[(u32, f64)], locale: Locale) -> Markup {
                 }
                 @if points.len() > 1 {
                     polyline.series points=(line) {}
+                }
+                @if let Some(r) = &resolved {
+                    text.resolved x=(w - right) y=(top + 12.0) text-anchor="end" { (r) }
                 }
                 @for (i, (round, share)) in points.iter().enumerate() {
                     circle.series-dot cx=(format!("{:.1}", x(i))) cy=(format!("{:.1}", y(*share))) r="4" {}
@@ -384,7 +393,7 @@ pub fn claim_page(page: &ClaimPage, lang: Lang, place: Place<'_>) -> String {
         @if !agreement.is_empty() {
             section {
                 h2 { (t!(locale, "web-chart-title")) }
-                (agreement_svg(&agreement, locale))
+                (agreement_svg(&agreement, page.resolution.as_ref().map(|r| r.outcome), locale))
             }
         }
         section { (rounds_table(page, locale)) }

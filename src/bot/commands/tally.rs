@@ -49,7 +49,12 @@ pub async fn tally(
             if let Some(latest) = view.latest() {
                 // The chart shows what the member may see: no earlier rounds before voting.
                 let question = app.post_question(latest.post).await?.unwrap_or(Question::Stance);
-                let png = crate::render::chart::tally_chart(claim.id.as_str(), view.visible(), question)?;
+                let png = crate::render::chart::tally_chart(
+                    claim.id.as_str(),
+                    view.visible(),
+                    question,
+                    view.resolution.as_ref().map(|r| r.outcome),
+                )?;
                 message = message.attachment(serenity::CreateAttachment::bytes(png, "tally.png"));
             }
             message
