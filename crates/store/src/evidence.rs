@@ -87,38 +87,28 @@ impl Store {
     /// The entries of a post's news, in the order shown, each with `viewer`'s own mark.
     pub async fn post_evidence(&self, post: PostId, viewer: UserId) -> anyhow::Result<Vec<(Entry, Option<Stance>)>> {
         let query = format!(
-            "{ENTRY}, (SELECT own.stance FROM evidence_marks own WHERE own.evidence_id = e.id AND own.user_id = $2) \
-             FROM post_items pi JOIN posts p ON p.id = pi.post_id JOIN items i ON i.id = pi.item_id \
+            "{ENTRY} FROM post_items pi JOIN posts p ON p.id = pi.post_id JOIN items i ON i.id = pi.item_id \
              JOIN evidence e ON e.guild_id = p.guild_id AND e.claim_id = p.claim_id AND e.story = COALESCE(i.story_key, i.identity) \
              LEFT JOIN evidence_marks m ON m.evidence_id = e.id \
              WHERE pi.post_id = $1 GROUP BY e.id, pi.position ORDER BY pi.position"
         );
-        type Row = (
-            i64,
-            String,
-            String,
-            String,
-            Option<String>,
-            String,
-            String,
-            Option<i64>,
-            Option<String>,
-            i64,
-            i64,
-            i64,
-            Option<String>,
-        );
-        let rows: Vec<Row> = with_db!(self, db => sqlx::query_as(&query)
-            .bind(post.0)
-            .bind(viewer.to_db())
-            .fetch_all(db)
-            .await)?;
+        let rows: Vec<EntryRow> = with_db!(self, db => sqlx::query_as(&query).bind(post.0).fetch_all(db).await)?;
+        let own: Vec<(i64, String)> = with_db!(self, db => sqlx::query_as(
+            "SELECT m.evidence_id, m.stance FROM evidence_marks m JOIN evidence e ON e.id = m.evidence_id \
+             JOIN posts p ON p.guild_id = e.guild_id AND p.claim_id = e.claim_id WHERE p.id = $1 AND m.user_id = $2",
+        )
+        .bind(post.0)
+        .bind(viewer.to_db())
+        .fetch_all(db)
+        .await)?;
         rows.into_iter()
-            .map(|(a, b, c, d, e, f, g, h, i, j, k, l, own)| {
-                let own = own
-                    .map(|s| s.parse().map_err(|()| anyhow::anyhow!("unknown stance {s:?}")))
-                    .transpose()?;
-                Ok((entry((a, b, c, d, e, f, g, h, i, j, k, l))?, own))
+            .map(|row| {
+                let entry = entry(row)?;
+                let mark = match own.iter().find(|(id, _)| *id == entry.id.0) {
+                    Some((_, s)) => Some(s.parse().map_err(|()| anyhow::anyhow!("unknown stance {s:?}"))?),
+                    None => None,
+                };
+                Ok((entry, mark))
             })
             .collect()
     }
