@@ -1,5 +1,5 @@
 //! Benchmarks against the limits in BENCHMARKS.md. Run all with `cargo bench --bench limits`,
-//! or some: `cargo bench --bench limits -- ingest ranking votes fanout memory retention evidence`.
+//! or some: `cargo bench --bench limits -- ingest ranking votes fanout memory retention evidence pages`.
 //! Figures are printed; nothing here asserts a time (machines are shared and noisy).
 
 #[path = "../tests/support/mod.rs"]
@@ -58,6 +58,9 @@ fn main() {
     }
     if wants("evidence") {
         runtime.block_on(evidence());
+    }
+    if wants("pages") {
+        runtime.block_on(pages());
     }
 }
 
@@ -1046,4 +1049,255 @@ async fn retention() {
         "after catching up, the same file: {:.1} MiB (freed pages are reused by new items; VACUUM returns them to the disk)",
         database_bytes(db) as f64 / 1048576.0
     );
+}
+
+/// A server's history for the page benchmark: every claim (50) asked in 20 rounds, 100 of the
+/// server's 1,000 voters on each post, 1,000 ledger entries, 300 members on the leaderboard.
+/// Returns the site's slug and the claims' ids.
+async fn seed_history(database_url: &str, guild: GuildId) -> (String, Vec<String>) {
+    use claim_digest::domain::votes::{Choice, Question};
+    use claim_digest::store::{NewPost, Reservation, VoteSource};
+    let store = Store::open(database_url).await.unwrap();
+    let claims = ClaimSet::load(&support::repo_file("data/claims.toml")).unwrap();
+    let ids: Vec<String> = claims.claims().iter().map(|c| c.id.to_string()).collect();
+    let now = Utc::now();
+    store.ensure_guild(guild, Lang::En, &[], now).await.unwrap();
+    let update = GuildUpdate {
+        channel: ChannelId(55),
+        post_time: chrono::NaiveTime::from_hms_opt(23, 59, 0).unwrap(),
+        timezone: chrono_tz::Tz::UTC,
+        language: Lang::En,
+        news_count: NewsCount::default(),
+        thread: false,
+        moderator_role: None,
+    };
+    store.setup_guild(guild, &update).await.unwrap();
+    let first_day = now.date_naive() - chrono::Duration::days(1 + 20 * ids.len() as i64);
+    let mut day = 0i64;
+    for round in 1..=20u32 {
+        for (c, claim) in ids.iter().enumerate() {
+            let new = NewPost {
+                guild,
+                local_date: first_day + chrono::Duration::days(day),
+                claim_id: claim.as_str().into(),
+                round,
+                question: Question::Stance,
+                channel: ChannelId(55),
+                nonce: format!("seed-{day}"),
+            };
+            day += 1;
+            let Reservation::Reserved(post) = store.reserve_post(&new, now).await.unwrap() else {
+                panic!("a seeded day is free")
+            };
+            store
+                .mark_post_sent(
+                    post.id,
+                    claim_digest::domain::ids::MessageId(9_000_000 + day as u64),
+                    now,
+                )
+                .await
+                .unwrap();
+            // Opinion drifts with the rounds, differently per claim, so shifts and splits vary.
+            for v in 0..100u64 {
+                let voter = (day as u64 * 37 + v * 10) % 1000;
+                let choice = match (v + round as u64 * (c as u64 % 5)) % 7 {
+                    0..=2 => Choice::Agree,
+                    3..=5 => Choice::Disagree,
+                    _ => Choice::Unsure,
+                };
+                store
+                    .cast_vote(
+                        post.id,
+                        claim_digest::domain::ids::UserId(10_000 + voter),
+                        choice,
+                        VoteSource::Button,
+                        now,
+                    )
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+    for i in 0..1000usize {
+        let claim = claim_digest::domain::ids::ClaimId::new(ids[i % ids.len()].as_str());
+        let story = format!("pages.example/{i}");
+        let url = format!("https://{story}");
+        let title = format!("Story {i} on <{}> & what it means", ids[i % ids.len()]);
+        let new = claim_digest::store::NewEvidence {
+            guild,
+            claim: &claim,
+            story: &story,
+            title: &title,
+            url: &url,
+            source: "pages.example",
+            by: claim_digest::domain::ids::UserId(10_000 + (i as u64 % 1000)),
+            stance: if i % 3 == 0 {
+                claim_digest::domain::evidence::Stance::Contradicts
+            } else {
+                claim_digest::domain::evidence::Stance::Supports
+            },
+        };
+        store.add_evidence(&new, now).await.unwrap();
+    }
+    for voter in 0..300u64 {
+        store
+            .show_on_site(
+                guild,
+                claim_digest::domain::ids::UserId(10_000 + voter * 3),
+                &format!("member {voter}"),
+                now,
+            )
+            .await
+            .unwrap();
+    }
+    let slug = claim_digest::services::web::new_slug().unwrap();
+    store.enable_site(guild, &slug, false, now).await.unwrap();
+    store.close().await;
+    (slug, ids)
+}
+
+/// Requests `paths` in turn from `base` at `rate` a second for `count` requests; each one's time
+/// to its whole body, sorted, per path kind (the first word after the slug), and the failures.
+async fn load_pages(
+    base: &str,
+    paths: &[(String, &'static str)],
+    count: usize,
+    rate: u64,
+) -> (std::collections::BTreeMap<&'static str, Vec<Duration>>, usize) {
+    let client = reqwest::Client::new();
+    let start = Instant::now();
+    let mut tasks = Vec::with_capacity(count);
+    for i in 0..count {
+        let due = start + Duration::from_micros(i as u64 * 1_000_000 / rate);
+        tokio::time::sleep_until(due.into()).await;
+        let (path, kind) = &paths[i % paths.len()];
+        let (client, url, kind) = (client.clone(), format!("{base}{path}"), *kind);
+        tasks.push(tokio::spawn(async move {
+            let asked = Instant::now();
+            let ok = match client.get(&url).send().await {
+                Ok(r) if r.status().is_success() => r.bytes().await.is_ok(),
+                _ => false,
+            };
+            (kind, ok, asked.elapsed())
+        }));
+    }
+    let mut times: std::collections::BTreeMap<&'static str, Vec<Duration>> = Default::default();
+    let mut failed = 0;
+    for task in tasks {
+        let (kind, ok, took) = task.await.unwrap();
+        if ok {
+            times.entry(kind).or_default().push(took);
+        } else {
+            failed += 1;
+        }
+    }
+    for v in times.values_mut() {
+        v.sort();
+    }
+    (times, failed)
+}
+
+/// The public tally page under load, served by the real bot: a server with 50 claims in 20 rounds,
+/// 1,000 voters and 1,000 ledger entries; pages at 200 a second, and members' votes measured
+/// alone and while the pages are loaded, in the same run.
+async fn pages() {
+    println!("\n== 8. the public tally pages, served by the real bot, and votes meanwhile");
+    let feeds = FeedServer::default();
+    feeds.put("f.xml", "application/rss+xml", support::rss("F", &[]));
+    let addr = feeds.start().await;
+    let fake = FakeDiscord::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = support::bot::fresh_database(dir.path()).await;
+    let guild = GuildId(5);
+    let seeded = Instant::now();
+    let (slug, claims) = seed_history(&database_url, guild).await;
+    println!(
+        "  seeded 1,000 posts, 100,000 votes, 1,000 ledger entries in {:.1} s",
+        seeded.elapsed().as_secs_f64()
+    );
+    let web_addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let base = format!("http://{web_addr}/");
+    let _bot = support::bot::start_bot_with(
+        &fake,
+        dir,
+        &format!("http://{addr}/feeds/f.xml"),
+        &database_url,
+        &[
+            ("WEB_ADDR", &web_addr.to_string()),
+            ("PUBLIC_URL", &base),
+            ("WEB_RATE_LIMIT", "100000"),
+        ],
+    )
+    .await;
+    fake.wait_identified(Duration::from_secs(30)).await;
+    let moderator = Member {
+        id: 1,
+        name: "mod",
+        permissions: "32",
+    };
+    let at = |member: Member| At {
+        guild: guild.0,
+        channel: 55,
+        member,
+        locale: "en-US",
+    };
+    let id = fake.slash(at(moderator), "digest", subcommand("now", json!([])), json!({}));
+    let posted = content(&fake.answer(id, Duration::from_secs(30)).await);
+    let (message, post) = fake.posted(&posted);
+
+    let mut paths = vec![
+        (format!("s/{slug}"), "server"),
+        (format!("s/{slug}/leaderboard"), "leaderboard"),
+    ];
+    paths.extend(claims.iter().map(|c| (format!("s/{slug}/claims/{c}"), "claim")));
+    // Warm up: the first request of each kind opens connections and fills caches.
+    let (_, failed) = load_pages(&base, &paths, paths.len(), 200).await;
+    if failed > 0 {
+        println!("  skipped: {failed} of the warm-up's page requests failed (is the site on?)");
+        return;
+    }
+    let (fake_ref, message_ref, post_ref) = (&fake, &message, &post);
+    let vote = |first: u64| {
+        move |i: u64| {
+            let member = Member {
+                id: first + i,
+                name: "voter",
+                permissions: "0",
+            };
+            fake_ref.click(
+                at(member),
+                message_ref.clone(),
+                &format!("vote:{post_ref}:{}", ["agree", "disagree", "unsure"][(i % 3) as usize]),
+            )
+        }
+    };
+    const VOTES: u64 = 2000;
+    let alone = offer(&fake, VOTES, 200, vote(100_000)).await;
+    println!(
+        "  votes alone: {VOTES} clicks at 200/s, {} answered",
+        alone.latencies.len()
+    );
+    alone.print_latency("(the reference)");
+
+    const PAGES: usize = 2000;
+    let loaded = load_pages(&base, &paths, PAGES, 200);
+    let voted = offer(&fake, VOTES, 200, vote(200_000));
+    let ((times, failed), voted) = tokio::join!(loaded, voted);
+    println!("  {PAGES} pages at 200/s while members voted; {failed} failed");
+    for (kind, t) in &times {
+        println!(
+            "  {kind:12} {:5} served   p50 {:6.2} ms   p99 {:6.2} ms   target p99 < 20 ms",
+            t.len(),
+            percentile(t, 0.5).as_secs_f64() * 1e3,
+            percentile(t, 0.99).as_secs_f64() * 1e3
+        );
+    }
+    println!(
+        "  votes meanwhile: {VOTES} clicks at 200/s, {} answered",
+        voted.latencies.len()
+    );
+    voted.print_latency("target: as alone");
 }

@@ -193,12 +193,14 @@ async fn check_passes_on_a_good_configuration() {
     ] {
         let backups = dir.path().join("backups");
         let metrics = free_addr();
+        let web = free_addr();
         let out = run_cli(
             &sqlite_url(&db),
             &["check", "--lang", "en"],
             &[
                 ("DISCORD_TOKEN", TOKEN),
                 ("METRICS_ADDR", &metrics),
+                ("WEB_ADDR", &web),
                 ("BACKUP_DIR", backups.to_str().unwrap()),
             ],
         )
@@ -210,10 +212,11 @@ async fn check_passes_on_a_good_configuration() {
             String::from_utf8_lossy(&out.stderr)
         );
         let lines = check_lines(&stdout);
-        assert_eq!(lines.len(), 6, "{stdout}");
+        assert_eq!(lines.len(), 7, "{stdout}");
         assert!(lines.iter().all(|(ok, _)| *ok), "{stdout}");
         assert!(stdout.contains(expect), "{stdout}");
         assert!(stdout.contains(&format!("{metrics} can be bound")), "{stdout}");
+        assert!(stdout.contains(&format!("{web} can be bound")), "{stdout}");
         assert!(stdout.contains("The configuration is ready to run."));
         assert!(!stdout.contains(TOKEN) && !String::from_utf8_lossy(&out.stderr).contains(TOKEN));
         assert_eq!(db.exists(), existed, "check creates no database");
@@ -240,6 +243,7 @@ async fn check_fails_on_a_bad_configuration_one_line_each() {
             ("CLAIMS_FILE", claims.to_str().unwrap()),
             ("FEEDS_FILE", dir.path().join("missing.toml").to_str().unwrap()),
             ("METRICS_ADDR", &taken_addr),
+            ("WEB_ADDR", &taken_addr),
             ("BACKUP_DIR", backups.to_str().unwrap()),
         ],
     )
@@ -247,13 +251,14 @@ async fn check_fails_on_a_bad_configuration_one_line_each() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     let lines = check_lines(&stdout);
-    assert_eq!(lines.len(), 6, "{stdout}");
+    assert_eq!(lines.len(), 7, "{stdout}");
     for key in [
         "DISCORD_TOKEN",
         "DATABASE_URL",
         "CLAIMS_FILE",
         "FEEDS_FILE",
         "METRICS_ADDR",
+        "WEB_ADDR",
         "BACKUP_DIR",
     ] {
         let line = lines
@@ -264,7 +269,7 @@ async fn check_fails_on_a_bad_configuration_one_line_each() {
     }
     assert!(stdout.contains("not shaped like a Discord bot token"), "{stdout}");
     assert!(stdout.contains("unreachable"), "{stdout}");
-    assert!(stdout.contains("6 checks failed."), "{stdout}");
+    assert!(stdout.contains("7 checks failed."), "{stdout}");
     let everything = format!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
     assert!(!everything.contains("hunter2"), "{everything}");
     assert!(!everything.contains("fake-token.for-tests"), "{everything}");

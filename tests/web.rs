@@ -19,9 +19,14 @@ use claim_digest::store::{GuildUpdate, NewPost, Reservation, Store, VoteSource};
 const GUILD: GuildId = GuildId(42);
 
 async fn site() -> (App, Store, String, String) {
+    site_limited_to("1000").await
+}
+
+/// The site with each client allowed `rate` requests a second (WEB_RATE_LIMIT).
+async fn site_limited_to(rate: &str) -> (App, Store, String, String) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}/", listener.local_addr().unwrap());
-    let env = [("PUBLIC_URL", base.clone()), ("WEB_RATE_LIMIT", "1000".to_string())];
+    let env = [("PUBLIC_URL", base.clone()), ("WEB_RATE_LIMIT", rate.to_string())];
     let config = Config::from_lookup(|k| env.iter().find(|(key, _)| *key == k).map(|(_, v)| v.clone())).unwrap();
     let claims = ClaimSet::load(&support::repo_file("data/claims.toml")).unwrap();
     let prediction = claims
@@ -313,4 +318,157 @@ async fn the_site_refuses_to_enable_when_this_bot_serves_none() {
     let app = App::new(config, claims, FeedCatalog::default(), store).unwrap();
     let err = app.enable_site(GUILD, false, Utc::now()).await.unwrap_err();
     assert!(format!("{err:?}").contains("web-not-served"), "{err:?}");
+}
+
+/// Waits for `url` to answer (the bot binds its site as it starts); its status and body.
+async fn get_when_up(url: &str) -> (u16, String) {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        if let Ok(response) = client().get(url).send().await {
+            let status = response.status().as_u16();
+            return (status, response.text().await.unwrap());
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{url} never answered");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// The link a `/digest web` answer gives.
+fn link_in(text: &str, base: &str) -> String {
+    let start = text.find(base).unwrap_or_else(|| panic!("no link to {base} in {text}"));
+    text[start..]
+        .split(|c: char| c.is_whitespace() || c == '>' || c == ')')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// The moderators' and members' commands for the site, through the real bot and the fake
+/// Discord: enable answers with a link that works, members choose to appear on the leaderboard
+/// and leave it, rotate kills the old link, disable kills the new one, and a member who is not
+/// a moderator cannot turn the site on.
+#[tokio::test]
+async fn digest_web_and_me_web_through_discord() {
+    use claim_digest::render::discord::limit_violations;
+    use serde_json::json;
+    use support::bot::{channel_resolved, content, setup_options, start_bot_with, subcommand};
+    use support::fake_discord::{At, FakeDiscord, Member, ALICE, BOB, MOD};
+
+    const WAIT: std::time::Duration = std::time::Duration::from_secs(20);
+    let feeds = support::FeedServer::default();
+    feeds.put("f.xml", "application/rss+xml", support::rss("F", &[]));
+    let feed_addr = feeds.start().await;
+    let fake = FakeDiscord::start().await;
+    let web_addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let base = format!("http://{web_addr}/");
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = support::bot::fresh_database(dir.path()).await;
+    let _bot = start_bot_with(
+        &fake,
+        dir,
+        &format!("http://{feed_addr}/feeds/f.xml"),
+        &database_url,
+        &[("WEB_ADDR", &web_addr.to_string()), ("PUBLIC_URL", &base)],
+    )
+    .await;
+    fake.wait_identified(WAIT).await;
+    let at = |member: Member| At {
+        guild: 7401,
+        channel: 7402,
+        member,
+        locale: "en-US",
+    };
+    let ask = |member: Member, name: &str, options: serde_json::Value| {
+        let id = fake.slash(at(member), name, options, channel_resolved(7402));
+        let fake = &fake;
+        async move {
+            let answer = fake.answer(id, WAIT).await;
+            assert_eq!(limit_violations(&answer), Vec::<String>::new(), "{answer}");
+            if let Some(mentions) = answer.get("allowed_mentions") {
+                assert_eq!(mentions["parse"], json!([]), "{answer}");
+            }
+            answer
+        }
+    };
+    let web = |sub: &str| json!([{"type": 2, "name": "web", "options": [{"type": 1, "name": sub, "options": []}]}]);
+    // A choice parameter is the index of the choice: show, hide.
+    let me_web = |choice: u8| json!([{"name": "web", "type": 4, "value": choice}]);
+
+    ask(MOD, "digest", setup_options(7402, "09:00", "UTC", "en")).await;
+
+    let refused = ask(ALICE, "digest", web("enable")).await;
+    assert!(
+        !content(&refused).contains(&base),
+        "a member is not given a link: {refused}"
+    );
+
+    let enabled = ask(MOD, "digest", web("enable")).await;
+    assert_eq!(enabled["flags"], 64, "the link is for the moderator's eyes: {enabled}");
+    let first = link_in(&content(&enabled), &base);
+    let slug = first.trim_start_matches(&format!("{base}s/")).to_string();
+    assert!(slug.len() >= 22, "at least 128 random bits: {slug}");
+    assert_eq!(get_when_up(&first).await.0, 200, "{first}");
+
+    // Alice and Bob vote on today's post; only Alice chooses to appear.
+    let now = ask(MOD, "digest", subcommand("now", json!([]))).await;
+    let (message, post) = fake.posted(&content(&now));
+    for member in [ALICE, BOB] {
+        let id = fake.click(at(member), message.clone(), &format!("vote:{post}:agree"));
+        fake.answer(id, WAIT).await;
+    }
+    let shown = ask(ALICE, "me", me_web(0)).await;
+    assert!(content(&shown).contains("alice"), "{shown}");
+    let (_, board) = get_when_up(&format!("{first}/leaderboard")).await;
+    assert!(board.contains("alice"), "Alice chose to appear");
+    assert!(!board.contains("bob"), "Bob did not");
+    assert!(!board.contains(&ALICE.id.to_string()), "no user ids on the site");
+
+    ask(ALICE, "me", me_web(1)).await;
+    let (_, board) = get_when_up(&format!("{first}/leaderboard")).await;
+    assert!(!board.contains("alice"), "Alice left the leaderboard at once");
+
+    let rotated = ask(MOD, "digest", web("rotate")).await;
+    let second = link_in(&content(&rotated), &base);
+    assert_ne!(second, first);
+    assert_eq!(get_when_up(&first).await.0, 404, "the old link is dead");
+    assert_eq!(get_when_up(&second).await.0, 200, "the new one works");
+
+    ask(MOD, "digest", web("disable")).await;
+    assert_eq!(get_when_up(&second).await.0, 404, "off at once");
+}
+
+/// Each client gets its burst, then 429 with Retry-After; a client behind the loopback proxy is
+/// told apart by the address the proxy forwards, and is not held back by the first.
+#[tokio::test]
+async fn each_client_is_rate_limited_on_its_own() {
+    // One request every ten seconds on average: no token comes back while the test runs.
+    let (app, _store, base, _) = site_limited_to("0.1").await;
+    let link = app.enable_site(GUILD, false, Utc::now()).await.unwrap();
+    let http = client();
+    // The least burst is 10.
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        statuses.push(http.get(&link.url).send().await.unwrap().status().as_u16());
+    }
+    assert_eq!(statuses, [[200; 10].as_slice(), &[429, 429]].concat(), "{statuses:?}");
+    let refused = http.get(&link.url).send().await.unwrap();
+    assert_eq!(refused.status().as_u16(), 429);
+    assert_eq!(refused.headers()["retry-after"], "1");
+    assert_eq!(
+        refused.headers()["x-content-type-options"],
+        "nosniff",
+        "refusals carry the headers too"
+    );
+    let behind_proxy = http
+        .get(&link.url)
+        .header("x-forwarded-for", "203.0.113.9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(behind_proxy.status().as_u16(), 200, "another client has its own bucket");
+    let unknown = http.get(format!("{base}s/no-such-site")).send().await.unwrap();
+    assert_eq!(unknown.status().as_u16(), 429, "the limit holds for every path");
 }

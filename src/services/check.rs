@@ -142,8 +142,9 @@ pub async fn check_configuration(config: &Config) -> Vec<Finding> {
             error: format!("{e:#}"),
         },
     });
-    // Each address the bot would listen on; a web server's joins it when the configuration has one.
+    // Each address the bot would listen on: metrics and health, and the public tally page.
     findings.push(listen_finding("METRICS_ADDR", config.metrics_addr));
+    findings.push(listen_finding("WEB_ADDR", config.web_addr));
     findings.push(match &config.backup_dir {
         None => Finding::BackupsOff,
         Some(_) if crate::store::is_postgres_url(config.database_url.expose()) => Finding::BackupsNeedPgDump,
