@@ -50,8 +50,9 @@ const RUN_LIMIT: Duration = Duration::from_secs(30);
 /// The viewport of every screenshot: a desktop window, tall enough for a page's first tables.
 const WINDOW: &str = "--window-size=1024,1280";
 /// What makes `prefers-color-scheme: dark` match in headless Chromium: the dark native theme,
-/// and Blink's own preference (0 is dark) in case a version drops the first. The screenshots'
-/// background is checked, so a flag that stopped working fails the test rather than passing.
+/// and Blink's own preference (0 is dark). Each works alone in Chromium 148; both, in case a
+/// version drops one. The screenshots' background is checked, so flags that stopped working
+/// fail the test rather than pass it.
 const DARK_MODE: [&str; 2] = ["--force-dark-mode", "--blink-settings=preferredColorScheme=0"];
 
 #[tokio::test]
@@ -225,6 +226,7 @@ async fn chromium_shows_the_stored_numbers_in_both_languages_and_both_themes() {
         .unwrap();
     let view = browser.load(&format!("{board_url}?lang=en"), Theme::Light).await;
     view.picture.assert_drawn(&board_url);
+    view.picture.assert_theme(Theme::Light, &board_url);
     let leaders = view.dom.table("leaders");
     let row = leaders.row_with(SHOWN.1).unwrap_or_else(|| panic!("{leaders:?}"));
     assert_eq!(row[2], standing.votes.to_string(), "{row:?}");
@@ -474,8 +476,9 @@ enum Theme {
 /// Headless Chromium as a subprocess, one run per page: the DOM after load and a screenshot.
 struct Browser {
     program: PathBuf,
-    /// Where the screenshots go, numbered by run.
+    /// Where the screenshots go, named by run.
     shots: PathBuf,
+    /// Runs so far, to name the next screenshot.
     runs: std::sync::atomic::AtomicU32,
 }
 
