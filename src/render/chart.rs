@@ -71,7 +71,10 @@ pub struct ChartInput<'a> {
 
 /// A PNG of the chart, sized by `size(rounds.len())`.
 pub fn tally_chart(input: &ChartInput<'_>) -> anyhow::Result<Vec<u8>> {
-    let fonts = fonts::loaded();
+    chart_with(fonts::loaded(), input)
+}
+
+fn chart_with(fonts: &fonts::Fonts, input: &ChartInput<'_>) -> anyhow::Result<Vec<u8>> {
     // Chinese words in a font without Chinese glyphs would be boxes: English reads better.
     let locale = if input.locale.lang() == Lang::Zh && !fonts.has_cjk() {
         Locale::fallback()
@@ -535,6 +538,29 @@ mod tests {
         assert!(ink(&zh, 8, 34) > 100, "the title is drawn");
         assert_ne!(rows(&zh, 8, 34), rows(&boxes, 8, 34), "the title is not boxes");
         assert_ne!(rows(&zh, 104, 130), rows(&boxes, 104, 130), "nor is the legend");
+    }
+
+    #[test]
+    fn without_a_cjk_font_a_chinese_chart_is_drawn_in_english_not_boxes() {
+        let fonts = fonts::Fonts::embedded_only();
+        let text = claim("Agents will write most code", "智能体将编写大部分代码");
+        let rounds = [round(1, 1, 3, 0), round(2, 3, 1, 0)];
+        let zh = ChartInput {
+            claim: &text,
+            rounds: &rounds,
+            question: Question::Stance,
+            resolution: None,
+            locale: Locale::of(Lang::Zh),
+        };
+        let en = ChartInput {
+            locale: Locale::of(Lang::En),
+            ..zh
+        };
+        assert_eq!(
+            chart_with(&fonts, &zh).unwrap(),
+            chart_with(&fonts, &en).unwrap(),
+            "the English chart, in the embedded font"
+        );
     }
 
     #[test]

@@ -88,6 +88,19 @@ impl Fonts {
     }
 }
 
+#[cfg(test)]
+impl Fonts {
+    /// The embedded font alone, as on a machine without a CJK font.
+    pub fn embedded_only() -> Fonts {
+        loaded();
+        Fonts {
+            latin: FontRef::try_from_slice(EMBEDDED).expect("the embedded font parses"),
+            cjk: None,
+            missing: Some("none, for this test".into()),
+        }
+    }
+}
+
 static LOADED: OnceLock<Fonts> = OnceLock::new();
 
 /// Reads and registers the chart's fonts, once per process (later calls return the first
