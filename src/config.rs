@@ -12,6 +12,7 @@ use crate::domain::digest::NewsCount;
 use crate::domain::shards::ShardPlan;
 use crate::feeds::guard::{AddressPolicy, IpNet};
 use crate::feeds::FetchLimits;
+use crate::render::fonts::FontFile;
 
 /// A value that must never be printed.
 #[derive(Clone, PartialEq, Eq)]
@@ -79,6 +80,9 @@ pub struct Config {
     /// Page requests a second one client may make, on average (bursts of twice as many, at
     /// least 10).
     pub web_rate: f64,
+    /// A font with Chinese glyphs for the charts (CHART_FONT: a .ttf, .otf or .ttc, `:N` after a
+    /// collection's path for its face N); `None`: fontconfig's choice, else the usual Debian paths.
+    pub chart_font: Option<FontFile>,
     /// Where the daily automatic backup goes (SQLite only); `None`: no automatic backups.
     pub backup_dir: Option<PathBuf>,
     /// How many automatic backups are kept; older ones are removed.
@@ -280,6 +284,7 @@ impl Config {
             public_url,
             web_rate,
             clock_start,
+            chart_font: get("CHART_FONT").map(|v| FontFile::parse(&v)),
             backup_dir: get("BACKUP_DIR").map(PathBuf::from),
             backup_keep: number("BACKUP_KEEP", 7, 1, 3650)? as u32,
             item_retention_days,
@@ -476,5 +481,16 @@ mod tests {
         assert!(config(&[("PUBLIC_URL", "ftp://x.example/")]).is_err());
         assert!(config(&[("PUBLIC_URL", "https://x.example/?a=1")]).is_err());
         assert!(config(&[("WEB_RATE_LIMIT", "0")]).is_err());
+    }
+
+    #[test]
+    fn the_chart_font_is_a_path_and_perhaps_a_face() {
+        assert_eq!(config(&[]).unwrap().chart_font, None);
+        let c = config(&[("CHART_FONT", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc:2")]).unwrap();
+        let font = c.chart_font.unwrap();
+        assert_eq!(
+            (font.path.to_str(), font.face),
+            (Some("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"), Some(2))
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! The public tally page over real HTTP: opt-in, revoke, rotate, 404s, hostile text escaped,
-//! the security headers, ETag revalidation and both languages.
+//! the security headers, ETag revalidation and both languages; the link previews and the
+//! claim's chart image they show.
 
 mod support;
 
@@ -19,16 +20,22 @@ use claim_digest::store::{GuildUpdate, NewPost, Reservation, Store, VoteSource};
 const GUILD: GuildId = GuildId(42);
 
 async fn site() -> (App, Store, String, String) {
-    site_limited_to("1000").await
+    site_from(&support::repo_file("data/claims.toml"), "1000").await
 }
 
 /// The site with each client allowed `rate` requests a second (WEB_RATE_LIMIT).
 async fn site_limited_to(rate: &str) -> (App, Store, String, String) {
+    site_from(&support::repo_file("data/claims.toml"), rate).await
+}
+
+/// The site over the claims in `claims_file`, with two rounds of the first prediction posted,
+/// each client allowed `rate` requests a second.
+async fn site_from(claims_file: &std::path::Path, rate: &str) -> (App, Store, String, String) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}/", listener.local_addr().unwrap());
     let env = [("PUBLIC_URL", base.clone()), ("WEB_RATE_LIMIT", rate.to_string())];
     let config = Config::from_lookup(|k| env.iter().find(|(key, _)| *key == k).map(|(_, v)| v.clone())).unwrap();
-    let claims = ClaimSet::load(&support::repo_file("data/claims.toml")).unwrap();
+    let claims = ClaimSet::load(claims_file).unwrap();
     let prediction = claims
         .claims()
         .iter()
@@ -471,4 +478,142 @@ async fn each_client_is_rate_limited_on_its_own() {
     assert_eq!(behind_proxy.status().as_u16(), 200, "another client has its own bucket");
     let unknown = http.get(format!("{base}s/no-such-site")).send().await.unwrap();
     assert_eq!(unknown.status().as_u16(), 429, "the limit holds for every path");
+}
+
+/// The value of the `<meta>` tag with `key` (`property` or `name`) in `page`, as written.
+fn meta<'a>(page: &'a str, key: &str) -> Option<&'a str> {
+    let pattern = format!(r#"="{key}" content=""#);
+    let start = page.find(&pattern)? + pattern.len();
+    let len = page[start..].find('"')?;
+    Some(&page[start..start + len])
+}
+
+fn png_size(bytes: &[u8]) -> (u32, u32) {
+    let reader = png::Decoder::new(bytes).read_info().expect("a valid PNG");
+    let info = reader.info();
+    (info.width, info.height)
+}
+
+#[tokio::test]
+async fn links_unfold_into_a_card_with_the_claims_chart_and_hostile_words_stay_text() {
+    // The first prediction's English text, made hostile: claims and titles are not trusted here.
+    let original = std::fs::read_to_string(support::repo_file("data/claims.toml")).unwrap();
+    let plain = "Within a year there will be models close to AGI level in math, coding and reasoning that still write mediocre fiction.";
+    assert!(original.contains(plain), "the claims file still has the prediction");
+    let dir = tempfile::tempdir().unwrap();
+    let claims_file = dir.path().join("claims.toml");
+    let hostile = r#"<script>alert(1)</script> \"><img src=x> & more"#;
+    std::fs::write(&claims_file, original.replace(plain, hostile)).unwrap();
+    let (app, _store, base, prediction) = site_from(&claims_file, "1000").await;
+    let link = app.enable_site(GUILD, false, Utc::now()).await.unwrap();
+    let slug = link.site.slug.clone();
+    let http = client();
+    let claim_url = format!("{base}s/{slug}/claims/{prediction}");
+    let chart_url = format!("{claim_url}/chart.png");
+
+    // The claim page: absolute URLs from PUBLIC_URL, the chart as a large card, escaped words.
+    let page = http.get(&claim_url).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("<script") && !page.contains("<img"), "{page}");
+    let title = meta(&page, "og:title").expect("og:title");
+    assert_eq!(
+        title,
+        "&lt;script&gt;alert(1)&lt;/script&gt; &quot;&gt;&lt;img src=x&gt; &amp; more"
+    );
+    assert_eq!(meta(&page, "twitter:title"), Some(title));
+    assert_eq!(meta(&page, "og:type"), Some("article"));
+    assert_eq!(meta(&page, "og:url"), Some(claim_url.as_str()));
+    assert_eq!(meta(&page, "og:image"), Some(format!("{chart_url}?lang=en").as_str()));
+    assert_eq!(meta(&page, "og:image:width"), Some("720"));
+    assert_eq!(meta(&page, "og:image:height"), Some("400"));
+    assert_eq!(meta(&page, "twitter:card"), Some("summary_large_image"));
+    let description = meta(&page, "og:description").expect("og:description");
+    assert!(
+        description.contains("Round 2") && description.contains("Agree 1 (25%)"),
+        "{description}"
+    );
+    assert!(meta(&page, "og:image:alt").unwrap().contains("&lt;script&gt;"));
+    // The page's chart is titled with the claim's words, escaped too.
+    assert!(page.contains(r#"<text class="chart-title""#), "{page}");
+    assert!(page.contains("Agreement by round: &lt;script&gt;"), "{page}");
+
+    // In Chinese: the card's words and picture follow the page's language.
+    let zh = http
+        .get(format!("{claim_url}?lang=zh"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(meta(&zh, "og:url"), Some(format!("{claim_url}?lang=zh").as_str()));
+    assert_eq!(meta(&zh, "og:image"), Some(format!("{chart_url}?lang=zh").as_str()));
+    assert_eq!(meta(&zh, "og:locale"), Some("zh_CN"));
+    assert!(meta(&zh, "og:description").unwrap().contains("第 2 轮"), "{zh}");
+
+    // The server page: its own address, and the newest claim's chart.
+    let server = http.get(&link.url).send().await.unwrap().text().await.unwrap();
+    assert_eq!(meta(&server, "og:type"), Some("website"));
+    assert_eq!(meta(&server, "og:url"), Some(link.url.as_str()));
+    assert_eq!(meta(&server, "og:image"), Some(format!("{chart_url}?lang=en").as_str()));
+    assert!(
+        meta(&server, "og:description").unwrap().contains("One claim"),
+        "{server}"
+    );
+    assert!(!server.contains("<script"));
+
+    // The chart: a PNG of the chart's size, with the site's headers and cheap revalidation.
+    let response = http.get(&chart_url).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let h = response.headers().clone();
+    assert_eq!(h["content-type"], "image/png");
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert!(h["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("default-src 'none'"));
+    assert_eq!(h["x-robots-tag"], "noindex, nofollow");
+    let etag = h["etag"].to_str().unwrap().to_string();
+    let png = response.bytes().await.unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    assert_eq!(png_size(&png), (720, 400));
+    let again = http
+        .get(&chart_url)
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+    assert!(again.bytes().await.unwrap().is_empty());
+    let head = http.head(&chart_url).send().await.unwrap();
+    assert_eq!(
+        (head.status().as_u16(), head.headers()["etag"].to_str().unwrap()),
+        (200, etag.as_str())
+    );
+    assert!(head.bytes().await.unwrap().is_empty());
+    assert_eq!(http.post(&chart_url).send().await.unwrap().status(), 405);
+    let zh_png = http.get(format!("{chart_url}?lang=zh")).send().await.unwrap();
+    assert_ne!(
+        zh_png.headers()["etag"].to_str().unwrap(),
+        etag,
+        "the Chinese chart is another picture"
+    );
+    assert_eq!(png_size(&zh_png.bytes().await.unwrap()), (720, 400));
+
+    // Unknown slug, unknown claim, a claim never posted here, paths under the chart: 404.
+    let posted_nowhere = "o3-on-trend";
+    for path in [
+        format!("s/{}/claims/{prediction}/chart.png", "A".repeat(22)),
+        format!("s/{slug}/claims/no-such-claim/chart.png"),
+        format!("s/{slug}/claims/{posted_nowhere}/chart.png"),
+        format!("s/{slug}/claims/{prediction}/chart.png/x"),
+    ] {
+        assert_eq!(
+            http.get(format!("{base}{path}")).send().await.unwrap().status(),
+            404,
+            "{path}"
+        );
+    }
+    // Revoked: the picture goes with the page.
+    assert!(app.disable_site(GUILD).await.unwrap());
+    assert_eq!(http.get(&chart_url).send().await.unwrap().status(), 404);
 }

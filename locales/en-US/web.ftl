@@ -70,3 +70,14 @@ web-ledger-story = Story
 web-ledger-added = Added
 
 web-chart-resolved = Resolved: { $outcome }
+
+## The claim page's chart, and what a link to a page unfolds into (Open Graph)
+
+web-chart-title-of = Agreement by round: { $claim }
+web-chart-once = Agreement so far: { $share }% in round { $round }. A line shows its movement once a second round has votes.
+web-preview-server = { $claims ->
+    [one] One claim
+   *[other] { $claims } claims
+} from { $essay }, with this server's votes in every round.
+web-preview-claim = { $section } · { $kind }. Round { $round }: { $split }
+web-preview-image = The votes on “{ $claim }”, round by round

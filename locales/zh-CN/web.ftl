@@ -70,3 +70,11 @@ web-ledger-story = 新闻
 web-ledger-added = 加入日期
 
 web-chart-resolved = 已有结果：{ $outcome }
+
+## 论断页面的图表，以及页面链接展开后的预览（Open Graph）
+
+web-chart-title-of = 各轮认同比例：{ $claim }
+web-chart-once = 目前的认同比例：第 { $round } 轮 { $share }%。有第二轮投票后，这里会画出变化曲线。
+web-preview-server = { $essay }中的 { $claims } 个论断，以及本服务器每一轮的投票。
+web-preview-claim = { $section } · { $kind }。第 { $round } 轮：{ $split }
+web-preview-image = “{ $claim }”各轮的投票

@@ -74,6 +74,8 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
     let catalog = FeedCatalog::load(&config.feeds_file)?;
     let store = Store::open(config.database_url.expose()).await?;
     let app = App::new(config, claims, catalog, store)?;
+    // Read once, at start, so the log says at once whether Chinese charts have their font.
+    crate::render::fonts::load(app.config.chart_font.as_ref());
 
     let mut http = serenity::HttpBuilder::new(token.expose());
     if let Some(api) = &app.config.discord_api_url {

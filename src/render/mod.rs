@@ -5,6 +5,7 @@ pub mod chart;
 pub mod custom_id;
 pub mod discord;
 pub mod eval;
+pub mod fonts;
 pub mod i18n;
 #[cfg(test)]
 pub mod i18n_check;

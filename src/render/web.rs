@@ -4,12 +4,14 @@
 //! comes from the Fluent files (`locales/*/web.ftl`).
 
 use maud::{html, Markup, DOCTYPE};
+use url::Url;
 
 use crate::domain::claims::{Claim, Essay, Outcome};
 use crate::domain::lang::Lang;
 use crate::domain::site::{ClaimLine, ClaimPage, DueLine, LeaderboardPage, Scorecard, ServerPage};
-use crate::domain::stats::Highlights;
+use crate::domain::stats::{Highlights, RoundTally};
 use crate::domain::votes::{Choice, Question, Tally};
+use crate::render::chart::{self, ChartInput};
 use crate::render::i18n::{t, Locale};
 use crate::render::words;
 
@@ -24,9 +26,21 @@ pub struct Place<'a> {
     pub slug: &'a str,
     /// From this page to the site's base: `../` for `s/{slug}`, `../../../` for a claim.
     pub root: &'static str,
+    /// The site's absolute address (PUBLIC_URL), for link previews, which need absolute URLs;
+    /// none: the page has no preview tags.
+    pub base: Option<&'a Url>,
 }
 
 impl Place<'_> {
+    /// The absolute address of `path` (under the site's base), in `lang`.
+    fn absolute(&self, path: &str, lang: Option<Lang>) -> Option<String> {
+        let mut url = self.base?.join(path).ok()?;
+        if let Some(lang) = lang {
+            url.query_pairs_mut().append_pair("lang", lang.code());
+        }
+        Some(url.into())
+    }
+
     fn server(&self) -> String {
         format!("{}s/{}", self.root, self.slug)
     }
@@ -57,8 +71,66 @@ fn choice_class(choice: Choice) -> &'static str {
     }
 }
 
-/// The frame every page shares: head (robots, viewport, stylesheet), the language switch.
-fn layout(lang: Lang, indexable: bool, place: Place<'_>, title: &str, essay: &Essay, body: Markup) -> String {
+/// What a link to a page unfolds into where it is pasted (Open Graph, read by Discord, and
+/// Twitter's card tags): every URL absolute, every value escaped like any attribute.
+struct Preview {
+    title: String,
+    description: String,
+    /// `website` or `article`.
+    kind: &'static str,
+    url: String,
+    image: Option<PreviewImage>,
+}
+
+struct PreviewImage {
+    url: String,
+    alt: String,
+    /// Given when known: a card can be laid out before the picture arrives.
+    size: Option<(u32, u32)>,
+}
+
+/// The Open Graph locale of a page in `lang`.
+fn og_locale(lang: Lang) -> &'static str {
+    lang.pick("zh_CN", "en_US")
+}
+
+fn preview_tags(preview: &Preview, lang: Lang, essay: &Essay) -> Markup {
+    html! {
+        meta property="og:type" content=(preview.kind);
+        meta property="og:site_name" content=(essay.title.get(lang));
+        meta property="og:locale" content=(og_locale(lang));
+        meta property="og:title" content=(preview.title);
+        meta property="og:description" content=(preview.description);
+        meta property="og:url" content=(preview.url);
+        @if let Some(image) = &preview.image {
+            meta property="og:image" content=(image.url);
+            meta property="og:image:type" content="image/png";
+            @if let Some((w, h)) = image.size {
+                meta property="og:image:width" content=(w);
+                meta property="og:image:height" content=(h);
+            }
+            meta property="og:image:alt" content=(image.alt);
+            meta name="twitter:card" content="summary_large_image";
+            meta name="twitter:image:alt" content=(image.alt);
+        } @else {
+            meta name="twitter:card" content="summary";
+        }
+        meta name="twitter:title" content=(preview.title);
+        meta name="twitter:description" content=(preview.description);
+    }
+}
+
+/// The frame every page shares: head (robots, viewport, stylesheet, link preview), the
+/// language switch.
+fn layout(
+    lang: Lang,
+    indexable: bool,
+    place: Place<'_>,
+    title: &str,
+    essay: &Essay,
+    preview: Option<Preview>,
+    body: Markup,
+) -> String {
     let locale = Locale::of(lang);
     let other = lang.other();
     let page = html! {
@@ -73,6 +145,9 @@ fn layout(lang: Lang, indexable: bool, place: Place<'_>, title: &str, essay: &Es
                 }
                 title { (title) }
                 link rel="stylesheet" href=(place.stylesheet());
+                @if let Some(preview) = &preview {
+                    (preview_tags(preview, lang, essay))
+                }
             }
             body {
                 header {
@@ -246,8 +321,29 @@ fn due_table(due: &[DueLine], place: Place<'_>, lang: Lang, locale: Locale) -> M
 /// The server page.
 pub fn server_page(page: &ServerPage, lang: Lang, place: Place<'_>) -> String {
     let locale = Locale::of(lang);
+    let asked = (lang != page.lang).then_some(lang);
     let page = &ServerPage { lang, ..page.clone() };
     let title = t!(locale, "web-server-title", essay = page.essay.title.get(lang));
+    // The card shows the chart of the claim posted last.
+    let newest = page.claims.iter().max_by_key(|line| line.first_posted);
+    let preview = place.absolute(&format!("s/{}", place.slug), asked).map(|url| Preview {
+        title: title.clone(),
+        description: t!(
+            locale,
+            "web-preview-server",
+            claims = page.claims.len(),
+            essay = page.essay.title.get(lang)
+        ),
+        kind: "website",
+        url,
+        image: newest.and_then(|line| {
+            Some(PreviewImage {
+                url: place.absolute(&chart_path(place.slug, line.claim.id.as_str()), Some(lang))?,
+                alt: t!(locale, "web-preview-image", claim = line.claim.text.get(lang)),
+                size: None,
+            })
+        }),
+    });
     let body = html! {
         h1 { (title) }
         @if page.claims.is_empty() {
@@ -299,13 +395,62 @@ pub fn server_page(page: &ServerPage, lang: Lang, place: Place<'_>) -> String {
             p { a href=(place.leaderboard()) { (t!(locale, "web-leaderboard")) } }
         }
     };
-    layout(lang, page.indexable, place, &title, &page.essay, body)
+    layout(lang, page.indexable, place, &title, &page.essay, preview, body)
 }
+
+/// The path of a claim's chart (PNG), under the site's base.
+pub fn chart_path(slug: &str, claim: &str) -> String {
+    format!("s/{slug}/claims/{claim}/chart.png")
+}
+
+/// The rounds a claim's chart draws: those asked the latest round's question (a split is
+/// drawn in one question's choices), oldest first.
+fn chart_rounds(page: &ClaimPage) -> (Question, Vec<RoundTally>) {
+    let question = page.rounds.last().map_or(Question::Stance, |r| r.question);
+    let rounds = page
+        .rounds
+        .iter()
+        .filter(|r| r.question == question)
+        .map(|r| r.round.clone())
+        .collect();
+    (question, rounds)
+}
+
+/// A claim's chart as a PNG, for its link preview: the tally chart of `/tally`, drawn from
+/// the rounds the page shows, in `lang`.
+pub fn claim_chart_png(page: &ClaimPage, lang: Lang) -> anyhow::Result<Vec<u8>> {
+    let (question, rounds) = chart_rounds(page);
+    chart::tally_chart(&ChartInput {
+        claim: &page.claim.text,
+        rounds: &rounds,
+        question,
+        resolution: page.resolution.as_ref().map(|r| r.outcome),
+        locale: Locale::of(lang),
+    })
+}
+
+/// How many columns of the chart's title fit: a Chinese character takes two.
+const SVG_TITLE_COLUMNS: usize = 72;
 
 /// The agreement share by round as a line chart, drawn for the page (SVG, no script), with a
 /// title and a description that say in words what it shows.
-pub fn agreement_svg(points: &[(u32, f64)], resolved: Option<Outcome>, locale: Locale) -> Markup {
-    let (w, h, left, right, top, bottom) = (640.0, 240.0, 44.0, 16.0, 16.0, 32.0);
+pub fn agreement_svg(claim: &str, points: &[(u32, f64)], resolved: Option<Outcome>, locale: Locale) -> Markup {
+    let resolved = resolved.map(|o| t!(locale, "web-chart-resolved", outcome = words::outcome(locale, o)));
+    let title = words::shorten_to_columns(claim, SVG_TITLE_COLUMNS);
+    // One point is no movement: said in a sentence, not drawn as an axis to a round that never happened.
+    if let [(round, share)] = points {
+        return html! {
+            figure.chart.chart-once {
+                figcaption {
+                    strong.chart-title { (title) }
+                    " "
+                    (t!(locale, "web-chart-once", round = *round, share = format!("{share:.0}")))
+                    @if let Some(r) = &resolved { " " (r) }
+                }
+            }
+        };
+    }
+    let (w, h, left, right, top, bottom) = (640.0, 264.0, 44.0, 16.0, 40.0, 32.0);
     let rounds = points.len().max(2) as f64 - 1.0;
     let x = |i: usize| left + (w - left - right) * (i as f64) / rounds;
     let y = |share: f64| top + (h - top - bottom) * (1.0 - share / 100.0);
@@ -321,7 +466,6 @@ pub fn agreement_svg(points: &[(u32, f64)], resolved: Option<Outcome>, locale: L
         .collect::<Vec<_>>()
         .join("; ");
     // A resolved prediction's chart says so, in the picture and in its text alternative.
-    let resolved = resolved.map(|o| t!(locale, "web-chart-resolved", outcome = words::outcome(locale, o)));
     if let Some(r) = &resolved {
         described.push_str("; ");
         described.push_str(r);
@@ -329,8 +473,9 @@ pub fn agreement_svg(points: &[(u32, f64)], resolved: Option<Outcome>, locale: L
     html! {
         figure.chart {
             svg viewBox=(format!("0 0 {w} {h}")) role="img" aria-labelledby="chart-title chart-desc" {
-                title id="chart-title" { (t!(locale, "web-chart-title")) }
+                title id="chart-title" { (t!(locale, "web-chart-title-of", claim = claim)) }
                 desc id="chart-desc" { (described) }
+                text.chart-title x=(left) y="18" { (title) }
                 @for pct in [0.0, 50.0, 100.0] {
                     line.grid x1=(left) x2=(w - right) y1=(y(pct)) y2=(y(pct)) {}
                     text.axis x=(left - 6.0) y=(y(pct) + 4.0) text-anchor="end" { (format!("{pct:.0}%")) }
@@ -339,7 +484,7 @@ pub fn agreement_svg(points: &[(u32, f64)], resolved: Option<Outcome>, locale: L
                     polyline.series points=(line) {}
                 }
                 @if let Some(r) = &resolved {
-                    text.resolved x=(w - right) y=(top + 12.0) text-anchor="end" { (r) }
+                    text.resolved x=(w - right) y=(top - 4.0) text-anchor="end" { (r) }
                 }
                 @for (i, (round, share)) in points.iter().enumerate() {
                     circle.series-dot cx=(format!("{:.1}", x(i))) cy=(format!("{:.1}", y(*share))) r="4" {}
@@ -385,6 +530,24 @@ pub fn claim_page(page: &ClaimPage, lang: Lang, place: Place<'_>) -> String {
     let claim = &page.claim;
     let other = lang.other();
     let agreement = page.agreement_by_round();
+    let preview = place
+        .absolute(
+            &format!("s/{}/claims/{}", place.slug, claim.id.as_str()),
+            (lang != page.lang).then_some(lang),
+        )
+        .map(|url| Preview {
+            title: claim.text.get(lang).to_string(),
+            description: claim_description(page, lang, locale),
+            kind: "article",
+            url,
+            image: place
+                .absolute(&chart_path(place.slug, claim.id.as_str()), Some(lang))
+                .map(|url| PreviewImage {
+                    url,
+                    alt: t!(locale, "web-preview-image", claim = claim.text.get(lang)),
+                    size: Some(chart::size(chart_rounds(page).1.len())),
+                }),
+        });
     let body = html! {
         p.kicker { (claim.section.get(lang)) " · " (words::kind(locale, claim.kind))
             @if let Some(d) = claim.deadline { " · " (t!(locale, "web-deadline", date = d.to_string())) } }
@@ -393,7 +556,7 @@ pub fn claim_page(page: &ClaimPage, lang: Lang, place: Place<'_>) -> String {
         @if !agreement.is_empty() {
             section {
                 h2 { (t!(locale, "web-chart-title")) }
-                (agreement_svg(&agreement, page.resolution.as_ref().map(|r| r.outcome), locale))
+                (agreement_svg(claim.text.get(lang), &agreement, page.resolution.as_ref().map(|r| r.outcome), locale))
             }
         }
         section { (rounds_table(page, locale)) }
@@ -444,7 +607,33 @@ pub fn claim_page(page: &ClaimPage, lang: Lang, place: Place<'_>) -> String {
         }
         p { a href=(place.server()) { (t!(locale, "web-back")) } }
     };
-    layout(lang, page.indexable, place, claim.text.get(lang), &page.essay, body)
+    layout(
+        lang,
+        page.indexable,
+        place,
+        claim.text.get(lang),
+        &page.essay,
+        preview,
+        body,
+    )
+}
+
+/// A claim's card text: its section and kind, and the latest round's split.
+fn claim_description(page: &ClaimPage, lang: Lang, locale: Locale) -> String {
+    let claim = &page.claim;
+    let section = claim.section.get(lang);
+    match page.rounds.last() {
+        Some(latest) => t!(
+            locale,
+            "web-preview-claim",
+            section = section,
+            kind = words::kind(locale, claim.kind),
+            round = latest.round.round,
+            split = words::tally_summary(&latest.round.tally, latest.question, locale)
+        ),
+        // A page exists only for a claim with a round; this is for completeness.
+        None => section.to_string(),
+    }
 }
 
 /// The leaderboard page: members who chose to appear, by name.
@@ -483,7 +672,7 @@ pub fn leaderboard_page(page: &LeaderboardPage, lang: Lang, place: Place<'_>) ->
             }
         }
     };
-    layout(lang, page.indexable, place, &title, &page.essay, body)
+    layout(lang, page.indexable, place, &title, &page.essay, None, body)
 }
 
 /// The page every unknown path, unknown slug and revoked slug gets, alike.
@@ -536,7 +725,16 @@ mod tests {
             deadline: None,
             keywords: Default::default(),
         };
-        let html = claim_link(Place { slug: "s", root: "../" }, &claim, Lang::En).into_string();
+        let html = claim_link(
+            Place {
+                slug: "s",
+                root: "../",
+                base: None,
+            },
+            &claim,
+            Lang::En,
+        )
+        .into_string();
         assert!(html.contains("&lt;script&gt;"), "{html}");
         assert!(!html.contains("<script>"), "{html}");
         let bar = split_bar(
@@ -547,5 +745,31 @@ mod tests {
         .into_string();
         assert!(bar.contains(r#"class="c-yes" x="0" y="0" width="75""#), "{bar}");
         assert!(bar.contains(r#"class="c-no" x="75" y="0" width="25""#), "{bar}");
+    }
+
+    #[test]
+    fn one_round_is_a_sentence_and_more_are_a_line_titled_with_the_claim() {
+        let en = Locale::of(Lang::En);
+        let once = agreement_svg("Agents <code>", &[(1, 75.0)], None, en).into_string();
+        assert!(!once.contains("<svg"), "no axis to a round that never happened: {once}");
+        assert!(
+            once.contains("Agents &lt;code&gt;") && once.contains("75% in round 1"),
+            "{once}"
+        );
+        let zh = agreement_svg("智能体", &[(2, 40.0)], Some(Outcome::Yes), Locale::of(Lang::Zh)).into_string();
+        assert!(zh.contains("第 2 轮 40%") && zh.contains("已有结果"), "{zh}");
+        let long = "智能体".repeat(30);
+        let line = agreement_svg(&long, &[(1, 75.0), (2, 25.0)], None, en).into_string();
+        assert!(line.contains("<polyline"), "{line}");
+        assert!(
+            line.contains(&format!("Agreement by round: {long}")),
+            "the text alternative has it all"
+        );
+        let shown = words::shorten_to_columns(&long, SVG_TITLE_COLUMNS);
+        assert!(
+            shown.ends_with('…')
+                && line.contains(&format!(r#"<text class="chart-title" x="44" y="18">{shown}</text>"#)),
+            "{line}"
+        );
     }
 }

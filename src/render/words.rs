@@ -64,6 +64,41 @@ pub fn tally_summary(tally: &Tally, question: Question, locale: Locale) -> Strin
         .join(" · ")
 }
 
+/// True for characters drawn two columns wide: Chinese, Japanese and Korean scripts and
+/// full-width forms.
+fn is_wide(c: char) -> bool {
+    matches!(
+        c,
+        '\u{1100}'..='\u{115F}'
+            | '\u{2E80}'..='\u{A4CF}'
+            | '\u{AC00}'..='\u{D7A3}'
+            | '\u{F900}'..='\u{FAFF}'
+            | '\u{FE30}'..='\u{FE4F}'
+            | '\u{FF00}'..='\u{FF60}'
+            | '\u{FFE0}'..='\u{FFE6}'
+            | '\u{20000}'..='\u{3FFFD}'
+    )
+}
+
+/// `text` cut on a character boundary (with `…`) to fit `columns` columns, a Chinese character
+/// taking two: a short title for a chart whose text cannot be measured where it is drawn.
+pub fn shorten_to_columns(text: &str, columns: usize) -> String {
+    let width = |c: char| if is_wide(c) { 2 } else { 1 };
+    if text.chars().map(width).sum::<usize>() <= columns {
+        return text.to_string();
+    }
+    // Room for the ellipsis.
+    let mut used = 1;
+    let kept: String = text
+        .chars()
+        .take_while(|c| {
+            used += width(*c);
+            used <= columns
+        })
+        .collect();
+    format!("{}…", kept.trim_end())
+}
+
 /// A weekday's short name.
 pub fn weekday(day: chrono::Weekday) -> Message {
     use chrono::Weekday::*;
@@ -111,6 +146,23 @@ mod tests {
             tally_summary(&t, Question::Verdict, Lang::En.into()),
             "✅ Came true 2 (50%) · ❌ Did not 0 (0%) · ⏳ Too early 2 (50%)"
         );
+    }
+
+    #[test]
+    fn titles_are_shortened_by_columns_and_chinese_counts_double() {
+        assert_eq!(shorten_to_columns("Agents write code", 20), "Agents write code");
+        assert_eq!(shorten_to_columns("Agents write most code", 10), "Agents wr…");
+        assert_eq!(shorten_to_columns("智能体将编写大部分代码", 10), "智能体将…");
+        assert_eq!(shorten_to_columns("智能体", 6), "智能体");
+        assert_eq!(shorten_to_columns("AI 智能体将编写", 8), "AI 智能…");
+        assert_eq!(shorten_to_columns("ab智", 3), "ab…");
+        for text in ["智能体将编写大部分代码", "Agents write most code", "AI 智能体将编写"] {
+            for columns in 1..12 {
+                let short = shorten_to_columns(text, columns);
+                let width: usize = short.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum();
+                assert!(width <= columns.max(2), "{text:?} in {columns}: {short:?}");
+            }
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! security headers; pages revalidate cheaply with an ETag; each client has a token bucket.
 //!
 //! Paths, under the site's base: `site.css`, `s/{slug}` (the server), `s/{slug}/claims/{id}`,
+//! `s/{slug}/claims/{id}/chart.png` (the claim's chart, for link previews),
 //! `s/{slug}/leaderboard`. Anything else, an unknown slug and a revoked slug answer the same 404.
 
 pub mod limit;
@@ -78,7 +79,15 @@ fn asked_lang(uri: &Uri) -> Option<Lang> {
 }
 
 enum Page {
-    Html { body: String, indexable: bool },
+    Html {
+        body: String,
+        indexable: bool,
+    },
+    /// A claim's chart.
+    Png {
+        body: Vec<u8>,
+        indexable: bool,
+    },
     Css,
     NotFound,
 }
@@ -111,23 +120,24 @@ async fn handle(
             return plain(StatusCode::INTERNAL_SERVER_ERROR, String::new());
         }
     };
-    let (status, content_type, body, indexable) = match page {
-        Page::Html { body, indexable } => (StatusCode::OK, "text/html; charset=utf-8", body, indexable),
+    let (status, content_type, body, indexable): (_, _, Vec<u8>, _) = match page {
+        Page::Html { body, indexable } => (StatusCode::OK, "text/html; charset=utf-8", body.into(), indexable),
+        Page::Png { body, indexable } => (StatusCode::OK, "image/png", body, indexable),
         Page::Css => (
             StatusCode::OK,
             "text/css; charset=utf-8",
-            pages::STYLESHEET.to_string(),
+            pages::STYLESHEET.into(),
             false,
         ),
         Page::NotFound => (
             StatusCode::NOT_FOUND,
             "text/html; charset=utf-8",
-            pages::not_found_page(),
+            pages::not_found_page().into(),
             false,
         ),
     };
     let mut response = if status == StatusCode::OK {
-        let tag = etag(body.as_bytes());
+        let tag = etag(&body);
         let matches = headers
             .get(header::IF_NONE_MATCH)
             .and_then(|v| v.to_str().ok())
@@ -201,33 +211,42 @@ async fn route(app: &App, uri: &Uri) -> anyhow::Result<Page> {
     let path = uri.path();
     let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let lang = asked_lang(uri);
+    let base = app.config.site_base();
+    let place = |slug, root| Place {
+        slug,
+        root,
+        base: base.as_ref(),
+    };
     Ok(match parts.as_slice() {
         ["site.css"] => Page::Css,
         ["s", slug] => match app.server_page(slug).await? {
             Some(page) => Page::Html {
                 indexable: page.indexable,
-                body: pages::server_page(&page, lang.unwrap_or(page.lang), Place { slug, root: "../" }),
+                body: pages::server_page(&page, lang.unwrap_or(page.lang), place(slug, "../")),
             },
             None => Page::NotFound,
         },
         ["s", slug, "claims", claim] => match app.claim_page(slug, claim).await? {
             Some(page) => Page::Html {
                 indexable: page.indexable,
-                body: pages::claim_page(
-                    &page,
-                    lang.unwrap_or(page.lang),
-                    Place {
-                        slug,
-                        root: "../../../",
-                    },
-                ),
+                body: pages::claim_page(&page, lang.unwrap_or(page.lang), place(slug, "../../../")),
             },
+            None => Page::NotFound,
+        },
+        ["s", slug, "claims", claim, "chart.png"] => match app.claim_page(slug, claim).await? {
+            Some(page) => {
+                let lang = lang.unwrap_or(page.lang);
+                let indexable = page.indexable;
+                // Drawing takes milliseconds of CPU: off the threads that answer votes.
+                let body = tokio::task::spawn_blocking(move || pages::claim_chart_png(&page, lang)).await??;
+                Page::Png { body, indexable }
+            }
             None => Page::NotFound,
         },
         ["s", slug, "leaderboard"] => match app.leaderboard_page(slug).await? {
             Some(page) => Page::Html {
                 indexable: page.indexable,
-                body: pages::leaderboard_page(&page, lang.unwrap_or(page.lang), Place { slug, root: "../../" }),
+                body: pages::leaderboard_page(&page, lang.unwrap_or(page.lang), place(slug, "../../")),
             },
             None => Page::NotFound,
         },

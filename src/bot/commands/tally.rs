@@ -7,6 +7,7 @@ use crate::domain::ids::UserId;
 use crate::domain::votes::Question;
 use crate::error::Error;
 use crate::message::msg;
+use crate::render::chart::ChartInput;
 use crate::render::discord::{claim_tally_embed, overview_embed};
 use crate::render::i18n::{t, Locale};
 use crate::services::tallies::{calls_csv, export_csv, ledger_csv};
@@ -49,12 +50,13 @@ pub async fn tally(
             if let Some(latest) = view.latest() {
                 // The chart shows what the member may see: no earlier rounds before voting.
                 let question = app.post_question(latest.post).await?.unwrap_or(Question::Stance);
-                let png = crate::render::chart::tally_chart(
-                    claim.id.as_str(),
-                    view.visible(),
+                let png = crate::render::chart::tally_chart(&ChartInput {
+                    claim: &claim.text,
+                    rounds: view.visible(),
                     question,
-                    view.resolution.as_ref().map(|r| r.outcome),
-                )?;
+                    resolution: view.resolution.as_ref().map(|r| r.outcome),
+                    locale,
+                })?;
                 message = message.attachment(serenity::CreateAttachment::bytes(png, "tally.png"));
             }
             message
