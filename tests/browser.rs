@@ -171,11 +171,13 @@ async fn chromium_shows_the_stored_numbers_in_both_languages_and_both_themes() {
         assert_rounds(dom, &rounds_of(PREDICTION), &questions, lang, &url);
         let first = &rounds_of(PREDICTION)[0];
         let agree = first.tally.percentages(&Question::Stance.choices())[0];
+        // One round asked for a stance (the second asked whether it came true): a sentence
+        // stands in for a line chart of one point.
         let point = match lang {
-            Lang::Zh => format!("第 {} 轮：{agree}% 认同", first.round),
-            Lang::En => format!("round {}: {agree}% agree", first.round),
+            Lang::Zh => format!("目前的认同比例：第 {} 轮 {agree}%", first.round),
+            Lang::En => format!("Agreement so far: {agree}% in round {}", first.round),
         };
-        assert!(dom.text.contains(&point), "the chart's text alternative: {point}");
+        assert!(dom.text.contains(&point), "the agreement so far: {point}");
         let verdict = verdict_of(&rounds_of(PREDICTION));
         for (choice, share) in Question::Verdict
             .choices()
@@ -212,6 +214,12 @@ async fn chromium_shows_the_stored_numbers_in_both_languages_and_both_themes() {
         view.dom.assert_lang(lang);
         if url.contains(OPINION) {
             assert_rounds(&view.dom, &rounds_of(OPINION), &questions, lang, &url);
+            // Two rounds: the line chart, whose text alternative names each round's share.
+            for round in rounds_of(OPINION) {
+                let agree = round.tally.percentages(&Question::Stance.choices())[0];
+                let point = format!("第 {} 轮：{agree}% 认同", round.round);
+                assert!(view.dom.text.contains(&point), "the chart's text alternative: {point}");
+            }
         }
     }
 

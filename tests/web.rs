@@ -617,3 +617,33 @@ async fn links_unfold_into_a_card_with_the_claims_chart_and_hostile_words_stay_t
     assert!(app.disable_site(GUILD).await.unwrap());
     assert_eq!(http.get(&chart_url).send().await.unwrap().status(), 404);
 }
+
+/// Every link the server page gives, to the site's own pages, answers 200: due predictions this
+/// server never posted have no page, so they are not linked.
+#[tokio::test]
+async fn every_link_on_the_server_page_works() {
+    let (app, _store, base, _) = site().await;
+    let link = app.enable_site(GUILD, false, Utc::now()).await.unwrap();
+    let http = client();
+    let page = http.get(&link.url).send().await.unwrap().text().await.unwrap();
+    let hrefs: Vec<&str> = page
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    let page_url = url::Url::parse(&link.url).unwrap();
+    let mut checked = 0;
+    for href in hrefs {
+        let target = page_url.join(&href.replace("&amp;", "&")).unwrap();
+        if !target.as_str().starts_with(&base) {
+            continue;
+        }
+        let status = http.get(target.as_str()).send().await.unwrap().status();
+        assert_eq!(status, 200, "{target} (from {href})");
+        checked += 1;
+    }
+    assert!(
+        checked >= 3,
+        "the page links its claims, the stylesheet and the other language"
+    );
+}

@@ -200,6 +200,27 @@ fn split_bar(tally: &Tally, question: Question, locale: Locale) -> Markup {
     }
 }
 
+/// What a table's column holds: numbers are right-aligned, their header with them.
+#[derive(Clone, Copy, PartialEq)]
+enum Column {
+    Text,
+    Number,
+}
+use Column::{Number, Text};
+
+/// A table's header row: each column's heading and what it holds.
+fn header_row(columns: &[(String, Column)]) -> Markup {
+    html! {
+        thead {
+            tr {
+                @for (heading, column) in columns {
+                    th scope="col" class=[(*column == Number).then_some("num")] { (heading) }
+                }
+            }
+        }
+    }
+}
+
 fn claim_link(place: Place<'_>, claim: &Claim, lang: Lang) -> Markup {
     html! { a href=(place.claim(claim.id.as_str())) { (claim.text.get(lang)) } }
 }
@@ -279,25 +300,31 @@ fn scorecard(card: &Scorecard, locale: Locale) -> Markup {
     }
 }
 
-fn due_table(due: &[DueLine], place: Place<'_>, lang: Lang, locale: Locale) -> Markup {
+/// Due predictions; those this server posted link to their page, the others (no page: never
+/// asked here) are plain text.
+fn due_table(due: &[DueLine], posted: &[ClaimLine], place: Place<'_>, lang: Lang, locale: Locale) -> Markup {
     html! {
         @if due.is_empty() {
             p { (t!(locale, "web-none-due")) }
         } @else {
             div.scroll {
                 table.due {
-                    thead {
-                        tr {
-                            th scope="col" { (t!(locale, "web-col-claim")) }
-                            th scope="col" { (t!(locale, "web-col-deadline")) }
-                            th scope="col" { (t!(locale, "web-col-verdict")) }
-                            th scope="col" { (t!(locale, "web-col-resolution")) }
-                        }
-                    }
+                    (header_row(&[
+                        (t!(locale, "web-col-claim"), Text),
+                        (t!(locale, "web-col-deadline"), Text),
+                        (t!(locale, "web-col-verdict"), Text),
+                        (t!(locale, "web-col-resolution"), Text),
+                    ]))
                     tbody {
                         @for line in due {
                             tr {
-                                td { (claim_link(place, &line.claim, lang)) }
+                                td {
+                                    @if posted.iter().any(|p| p.claim.id == line.claim.id) {
+                                        (claim_link(place, &line.claim, lang))
+                                    } @else {
+                                        (line.claim.text.get(lang))
+                                    }
+                                }
                                 td { @if let Some(d) = line.claim.deadline { time datetime=(d) { (d) } } }
                                 td { (split_bar(&line.verdict, Question::Verdict, locale)) }
                                 td {
@@ -357,14 +384,12 @@ pub fn server_page(page: &ServerPage, lang: Lang, place: Place<'_>) -> String {
                 h2 { (t!(locale, "web-claims")) }
                 div.scroll {
                     table.claims {
-                        thead {
-                            tr {
-                                th scope="col" { (t!(locale, "web-col-claim")) }
-                                th scope="col" { (t!(locale, "web-col-rounds")) }
-                                th scope="col" { (t!(locale, "web-col-votes")) }
-                                th scope="col" { (t!(locale, "web-col-split")) }
-                            }
-                        }
+                        (header_row(&[
+                            (t!(locale, "web-col-claim"), Text),
+                            (t!(locale, "web-col-rounds"), Number),
+                            (t!(locale, "web-col-votes"), Number),
+                            (t!(locale, "web-col-split"), Text),
+                        ]))
                         tbody {
                             @for line in &page.claims {
                                 tr {
@@ -385,7 +410,7 @@ pub fn server_page(page: &ServerPage, lang: Lang, place: Place<'_>) -> String {
         }
         section {
             h2 { (t!(locale, "web-due")) }
-            (due_table(&page.due, place, lang, locale))
+            (due_table(&page.due, &page.claims, place, lang, locale))
         }
         section {
             h2 { (t!(locale, "web-scorecard")) }
@@ -501,14 +526,12 @@ fn rounds_table(page: &ClaimPage, locale: Locale) -> Markup {
         div.scroll {
             table.rounds {
                 caption { (t!(locale, "web-rounds")) }
-                thead {
-                    tr {
-                        th scope="col" { (t!(locale, "web-col-round")) }
-                        th scope="col" { (t!(locale, "web-col-date")) }
-                        th scope="col" { (t!(locale, "web-col-votes")) }
-                        th scope="col" { (t!(locale, "web-col-split")) }
-                    }
-                }
+                (header_row(&[
+                    (t!(locale, "web-col-round"), Text),
+                    (t!(locale, "web-col-date"), Text),
+                    (t!(locale, "web-col-votes"), Number),
+                    (t!(locale, "web-col-split"), Text),
+                ]))
                 tbody {
                     @for line in &page.rounds {
                         tr {
@@ -580,12 +603,12 @@ pub fn claim_page(page: &ClaimPage, lang: Lang, place: Place<'_>) -> String {
                 p { (t!(locale, "web-ledger-empty")) }
             } @else {
                 table {
-                    thead { tr {
-                        th scope="col" { (t!(locale, "web-ledger-story")) }
-                        th scope="col" { (t!(locale, "stance-supports")) }
-                        th scope="col" { (t!(locale, "stance-contradicts")) }
-                        th scope="col" { (t!(locale, "web-ledger-added")) }
-                    } }
+                    (header_row(&[
+                        (t!(locale, "web-ledger-story"), Text),
+                        (t!(locale, "stance-supports"), Number),
+                        (t!(locale, "stance-contradicts"), Number),
+                        (t!(locale, "web-ledger-added"), Text),
+                    ]))
                     tbody {
                         @for e in &page.evidence {
                             tr {
@@ -596,8 +619,8 @@ pub fn claim_page(page: &ClaimPage, lang: Lang, place: Place<'_>) -> String {
                                     }
                                     " — " (e.source)
                                 }
-                                td { (e.supports) }
-                                td { (e.contradicts) }
+                                td.num { (e.supports) }
+                                td.num { (e.contradicts) }
                                 td { time datetime=(e.added_at.to_rfc3339()) { (e.added_at.date_naive()) } }
                             }
                         }
@@ -648,15 +671,13 @@ pub fn leaderboard_page(page: &LeaderboardPage, lang: Lang, place: Place<'_>) ->
         } @else {
             div.scroll {
                 table.leaders {
-                    thead {
-                        tr {
-                            th scope="col" { "#" }
-                            th scope="col" { (t!(locale, "web-col-member")) }
-                            th scope="col" { (t!(locale, "web-col-votes")) }
-                            th scope="col" { (t!(locale, "web-col-streak")) }
-                            th scope="col" { (t!(locale, "web-col-longest")) }
-                        }
-                    }
+                    (header_row(&[
+                        ("#".to_string(), Number),
+                        (t!(locale, "web-col-member"), Text),
+                        (t!(locale, "web-col-votes"), Number),
+                        (t!(locale, "web-col-streak"), Number),
+                        (t!(locale, "web-col-longest"), Number),
+                    ]))
                     tbody {
                         @for (i, m) in page.members.iter().enumerate() {
                             tr {
