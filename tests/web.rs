@@ -404,7 +404,9 @@ async fn digest_web_and_me_web_through_discord() {
     // A choice parameter is the index of the choice: show, hide.
     let me_web = |choice: u8| json!([{"name": "web", "type": 4, "value": choice}]);
 
-    ask(MOD, "digest", setup_options(7402, "09:00", "UTC", "en")).await;
+    // A post time hours away, so that no catch-up post goes out before `/digest now`.
+    let later = (Utc::now() + chrono::Duration::hours(3)).format("%H:%M").to_string();
+    ask(MOD, "digest", setup_options(7402, &later, "UTC", "en")).await;
 
     let refused = ask(ALICE, "digest", web("enable")).await;
     assert!(
@@ -420,8 +422,9 @@ async fn digest_web_and_me_web_through_discord() {
     assert_eq!(get_when_up(&first).await.0, 200, "{first}");
 
     // Alice and Bob vote on today's post; only Alice chooses to appear.
-    let now = ask(MOD, "digest", subcommand("now", json!([]))).await;
-    let (message, post) = fake.posted(&content(&now));
+    let now = content(&ask(MOD, "digest", subcommand("now", json!([]))).await);
+    assert!(now.contains("Posted"), "{now}");
+    let (message, post) = fake.posted(&now);
     for member in [ALICE, BOB] {
         let id = fake.click(at(member), message.clone(), &format!("vote:{post}:agree"));
         fake.answer(id, WAIT).await;

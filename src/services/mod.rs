@@ -48,6 +48,8 @@ pub struct App {
     /// Feeds parsed at once: one fewer than the cores, so that parsing a burst of large feeds
     /// never starves the database writer and the gateway of CPU.
     parse_slots: Arc<tokio::sync::Semaphore>,
+    /// The tally site's heavy pages, reused for a few seconds.
+    pages: Arc<web::PageMemo>,
 }
 
 impl App {
@@ -72,6 +74,7 @@ impl App {
             metrics,
             term_stats: Default::default(),
             parse_slots: Arc::new(tokio::sync::Semaphore::new(parse_slots())),
+            pages: Default::default(),
         })
     }
 }

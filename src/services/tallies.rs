@@ -42,11 +42,10 @@ impl App {
     ) -> anyhow::Result<ClaimRounds> {
         let rounds: Vec<RoundTally> = self
             .store
-            .round_tallies(guild)
+            .claim_round_tallies(guild, &ClaimId::new(claim))
             .await?
             .into_iter()
-            .filter(|(c, _)| c == claim)
-            .map(|(_, r)| r)
+            .map(|(round, _)| round)
             .collect();
         let earlier_rounds_visible = match (viewer, rounds.last()) {
             (Some(user), Some(latest)) if rounds.len() > 1 => self

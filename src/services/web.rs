@@ -3,6 +3,8 @@
 //! without a site, or an old slug, finds nothing.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
@@ -14,7 +16,7 @@ use crate::domain::lang::Lang;
 use crate::domain::site::{
     self, ClaimLine, ClaimPage, DueLine, LeaderLine, LeaderboardPage, RoundLine, ServerPage, Site,
 };
-use crate::domain::stats::{self, ClaimTotal, RoundTally};
+use crate::domain::stats::{self, ClaimTotal, RoundTally, Standing};
 use crate::domain::text::{plain_text, truncate_chars};
 use crate::domain::votes::{Question, Tally};
 use crate::error::Error;
@@ -128,11 +130,26 @@ impl App {
         Ok(Some((guild, site, settings.language, today)))
     }
 
-    /// The server page of the site with this slug.
+    /// The server page of the site with this slug. Its numbers are worked out at most once per
+    /// [`PAGE_FRESH_FOR`]; the site itself and whether anyone is on its leaderboard are read
+    /// fresh.
     pub async fn server_page(&self, slug: &str) -> anyhow::Result<Option<ServerPage>> {
         let Some((guild, site, lang, today)) = self.site_of(slug).await? else {
             return Ok(None);
         };
+        let numbers = memoized(&self.pages.server, guild, PAGE_FRESH_FOR, || {
+            self.server_numbers(guild, lang, today)
+        })
+        .await?;
+        Ok(Some(ServerPage {
+            lang,
+            indexable: site.indexable,
+            has_leaderboard: !self.store.site_members(guild).await?.is_empty(),
+            ..(*numbers).clone()
+        }))
+    }
+
+    async fn server_numbers(&self, guild: GuildId, lang: Lang, today: chrono::NaiveDate) -> anyhow::Result<ServerPage> {
         let mut by_claim: Vec<(String, Vec<RoundTally>)> = Vec::new();
         for (claim, round) in self.store.round_tallies(guild).await? {
             match by_claim.iter_mut().find(|(c, _)| *c == claim.as_str()) {
@@ -176,17 +193,17 @@ impl App {
             .iter()
             .filter(|c| c.kind == ClaimKind::Prediction)
             .count() as u32;
-        Ok(Some(ServerPage {
+        Ok(ServerPage {
             lang,
-            indexable: site.indexable,
+            indexable: false,
             essay: self.claims.essay.clone(),
             highlights: stats::highlights(&totals),
             biggest_shift: site::biggest_shift(&claims),
             scorecard: site::scorecard(predictions, &due),
             claims,
             due,
-            has_leaderboard: !self.store.site_members(guild).await?.is_empty(),
-        }))
+            has_leaderboard: false,
+        })
     }
 
     /// The page of one claim the server has posted.
@@ -197,23 +214,12 @@ impl App {
         let Some((guild, site, lang, _)) = self.site_of(slug).await? else {
             return Ok(None);
         };
-        let questions: HashMap<_, _> = self
-            .store
-            .posts(guild)
-            .await?
-            .into_iter()
-            .map(|p| (p.id, p.question))
-            .collect();
         let rounds: Vec<RoundLine> = self
             .store
-            .round_tallies(guild)
+            .claim_round_tallies(guild, &found.id)
             .await?
             .into_iter()
-            .filter(|(c, _)| *c == found.id)
-            .map(|(_, round)| RoundLine {
-                question: questions.get(&round.post).copied().unwrap_or(Question::Stance),
-                round,
-            })
+            .map(|(round, question)| RoundLine { question, round })
             .collect();
         if rounds.is_empty() {
             return Ok(None);
@@ -251,11 +257,15 @@ impl App {
         let Some((guild, site, lang, today)) = self.site_of(slug).await? else {
             return Ok(None);
         };
+        // Who chose to appear is read fresh (leaving takes effect at once); the standings, which
+        // read every vote in the server, at most once per PAGE_FRESH_FOR.
         let names: HashMap<UserId, String> = self.store.site_members(guild).await?.into_iter().collect();
-        let members = self
-            .leaderboard(guild, today)
-            .await?
-            .into_iter()
+        let standings = memoized(&self.pages.standings, guild, PAGE_FRESH_FOR, || {
+            self.leaderboard(guild, today)
+        })
+        .await?;
+        let members = standings
+            .iter()
             .filter_map(|s| {
                 names.get(&s.user).map(|name| LeaderLine {
                     name: name.clone(),
@@ -274,6 +284,38 @@ impl App {
     }
 }
 
+/// How long the server page's numbers and the leaderboard's standings are reused. Both read
+/// every round, or every vote, of the server: a page asked 200 times a second is then worked out
+/// a few times a minute, and votes never queue behind it. A vote shows on the page within this.
+pub const PAGE_FRESH_FOR: Duration = Duration::from_secs(5);
+
+/// Per server, what the heavy pages were last worked out as, and when.
+#[derive(Default)]
+pub struct PageMemo {
+    server: Memo<ServerPage>,
+    standings: Memo<Vec<Standing>>,
+}
+
+type Memo<T> = tokio::sync::Mutex<HashMap<GuildId, (Instant, Arc<T>)>>;
+
+/// The value kept for `guild` when it is younger than `fresh_for`, else `work`'s, kept. The lock
+/// is held while working, so that a burst of requests works a page out once.
+async fn memoized<T, F, Fut>(memo: &Memo<T>, guild: GuildId, fresh_for: Duration, work: F) -> anyhow::Result<Arc<T>>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<T>>,
+{
+    let mut kept = memo.lock().await;
+    if let Some((at, value)) = kept.get(&guild) {
+        if at.elapsed() < fresh_for {
+            return Ok(value.clone());
+        }
+    }
+    let value = Arc::new(work().await?);
+    kept.insert(guild, (Instant::now(), value.clone()));
+    Ok(value)
+}
+
 /// A display name as the site keeps it: plain text, at most 100 characters, never empty.
 fn site_name(name: &str) -> String {
     let name = truncate_chars(plain_text(name).trim(), 100);
@@ -287,6 +329,32 @@ fn site_name(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_page_is_worked_out_once_while_fresh_and_again_once_stale() {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        let memo: Memo<u32> = Default::default();
+        let works = AtomicU32::new(0);
+        let work = || async { Ok(works.fetch_add(1, Ordering::SeqCst) + 1) };
+        for _ in 0..3 {
+            let kept = memoized(&memo, GuildId(1), Duration::from_secs(60), work)
+                .await
+                .unwrap();
+            assert_eq!(*kept, 1, "worked out once while fresh");
+        }
+        let other = memoized(&memo, GuildId(2), Duration::from_secs(60), work)
+            .await
+            .unwrap();
+        assert_eq!(*other, 2, "each server its own");
+        let stale = memoized(&memo, GuildId(1), Duration::ZERO, work).await.unwrap();
+        assert_eq!(*stale, 3, "worked out again once stale");
+        let failed = memoized(&memo, GuildId(3), Duration::ZERO, || async {
+            anyhow::bail!("database down")
+        })
+        .await;
+        assert!(failed.is_err(), "a failure is not kept");
+        assert_eq!(*memoized(&memo, GuildId(3), Duration::ZERO, work).await.unwrap(), 4);
+    }
 
     #[test]
     fn slugs_carry_128_random_bits_in_base64url() {

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use super::{ts, with_db, with_tx, Store};
 use claim_digest_domain::ids::{ClaimId, GuildId, PostId, UserId};
 use claim_digest_domain::stats::RoundTally;
-use claim_digest_domain::votes::{Choice, Tally};
+use claim_digest_domain::votes::{Choice, Question, Tally};
 
 pub use claim_digest_domain::records::VoteChange;
 
@@ -133,17 +133,45 @@ impl Store {
 impl Store {
     /// Every sent post's tally in a server, per claim and round, oldest first.
     pub async fn round_tallies(&self, guild: GuildId) -> anyhow::Result<Vec<(ClaimId, RoundTally)>> {
-        let posts: Vec<(i64, String, i64, String)> = with_db!(self, db => sqlx::query_as(
-            "SELECT id, claim_id, round, local_date FROM posts WHERE guild_id = $1 AND status = 'sent' ORDER BY local_date",
+        let rounds = self.sent_rounds(guild, None).await?;
+        Ok(rounds.into_iter().map(|(claim, round, _)| (claim, round)).collect())
+    }
+
+    /// One claim's rounds in a server, oldest first, each with the question it asked: what a
+    /// vote's reply and the claim's page need, without reading every other claim's rounds.
+    pub async fn claim_round_tallies(
+        &self,
+        guild: GuildId,
+        claim: &ClaimId,
+    ) -> anyhow::Result<Vec<(RoundTally, Question)>> {
+        let rounds = self.sent_rounds(guild, Some(claim)).await?;
+        Ok(rounds
+            .into_iter()
+            .map(|(_, round, question)| (round, question))
+            .collect())
+    }
+
+    /// The sent posts of a server (of one claim, when given) with their counts, oldest first.
+    async fn sent_rounds(
+        &self,
+        guild: GuildId,
+        claim: Option<&ClaimId>,
+    ) -> anyhow::Result<Vec<(ClaimId, RoundTally, Question)>> {
+        let claim = claim.map(|c| c.as_str());
+        let posts: Vec<(i64, String, i64, String, String)> = with_db!(self, db => sqlx::query_as(
+            "SELECT id, claim_id, round, local_date, question FROM posts
+             WHERE guild_id = $1 AND status = 'sent' AND ($2 IS NULL OR claim_id = $2) ORDER BY local_date",
         )
         .bind(guild.to_db())
+        .bind(claim)
         .fetch_all(db)
         .await)?;
         let counts: Vec<(i64, String, i64)> = with_db!(self, db => sqlx::query_as(
             "SELECT c.post_id, c.choice, c.n FROM vote_counts c JOIN posts p ON p.id = c.post_id
-             WHERE p.guild_id = $1 AND c.n > 0",
+             WHERE p.guild_id = $1 AND ($2 IS NULL OR p.claim_id = $2) AND c.n > 0",
         )
         .bind(guild.to_db())
+        .bind(claim)
         .fetch_all(db)
         .await)?;
         let mut by_post: BTreeMap<i64, Vec<(String, i64)>> = BTreeMap::new();
@@ -152,16 +180,18 @@ impl Store {
         }
         posts
             .into_iter()
-            .map(|(id, claim, round, date)| {
+            .map(|(id, claim, round, date, question)| {
                 let tally = to_tally(by_post.remove(&id).unwrap_or_default())?;
+                let round = RoundTally {
+                    round: round as u32,
+                    post: PostId(id),
+                    date: date.parse()?,
+                    tally,
+                };
                 Ok((
                     ClaimId::from(claim),
-                    RoundTally {
-                        round: round as u32,
-                        post: PostId(id),
-                        date: date.parse()?,
-                        tally,
-                    },
+                    round,
+                    question.parse::<Question>().map_err(anyhow::Error::msg)?,
                 ))
             })
             .collect()
