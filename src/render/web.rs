@@ -535,6 +535,7 @@ mod tests {
             kind: ClaimKind::Opinion,
             deadline: None,
             keywords: Default::default(),
+            suggested_by: None,
         };
         let html = claim_link(Place { slug: "s", root: "../" }, &claim, Lang::En).into_string();
         assert!(html.contains("&lt;script&gt;"), "{html}");
