@@ -30,6 +30,17 @@ pub struct SuggestionEdit {
     pub deadline: String,
 }
 
+/// What a member gives `/claim suggest`, as typed.
+#[derive(Debug, Clone)]
+pub struct NewClaimSuggestion<'a> {
+    pub author: UserId,
+    /// The member's display name now: the credit the claim will carry.
+    pub author_name: &'a str,
+    pub text: &'a str,
+    pub kind: ClaimKind,
+    pub deadline: Option<&'a str>,
+}
+
 /// The section every suggested claim is filed under, in both languages. The claim carries it as
 /// the essay's claims carry theirs, so that every renderer (post, list, page, export) shows it.
 fn suggestion_section() -> Localized {
@@ -81,13 +92,16 @@ impl App {
     pub async fn suggest_claim(
         &self,
         settings: &GuildSettings,
-        author: UserId,
-        author_name: &str,
-        text: &str,
-        kind: ClaimKind,
-        deadline: Option<&str>,
+        suggested: &NewClaimSuggestion<'_>,
         now: DateTime<Utc>,
     ) -> Result<Suggestion, Error> {
+        let NewClaimSuggestion {
+            author,
+            author_name,
+            text,
+            kind,
+            deadline,
+        } = *suggested;
         let draft =
             suggestions::member_draft(text, kind, deadline, local_date(settings.timezone, now)).map_err(refusal)?;
         let name = truncate_chars(crate::domain::text::plain_text(author_name).trim(), 100);

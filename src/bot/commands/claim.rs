@@ -12,6 +12,7 @@ use crate::render::discord::{
     todays_claim_note,
 };
 use crate::render::i18n::{t, Locale};
+use crate::services::suggestions::NewClaimSuggestion;
 
 #[poise::command(
     slash_command,
@@ -190,18 +191,18 @@ async fn suggest(
     #[max_length = 10] deadline: Option<String>,
 ) -> Result<(), Error> {
     let settings = guild(ctx).await?;
+    let name = display_name(ctx);
+    let suggested = NewClaimSuggestion {
+        author: UserId(ctx.author().id.get()),
+        author_name: &name,
+        text: &text,
+        kind: kind.into(),
+        deadline: deadline.as_deref(),
+    };
     let suggestion = ctx
         .data()
         .app
-        .suggest_claim(
-            &settings,
-            UserId(ctx.author().id.get()),
-            &display_name(ctx),
-            &text,
-            kind.into(),
-            deadline.as_deref(),
-            chrono::Utc::now(),
-        )
+        .suggest_claim(&settings, &suggested, chrono::Utc::now())
         .await?;
     let locale = reader(ctx, settings.language);
     ctx.send(reply::text(suggestion_filed_text(&suggestion, locale)).ephemeral(true))
