@@ -23,6 +23,17 @@ cmd-claim-resolve = Record whether a prediction came true (moderators)
     .note = A short note (sources, reasoning)
 cmd-claim-scorecard = The essay's predictions: came true, did not, unclear, pending, with this server's verdict
 
+cmd-claim-suggest = Suggest a claim for this server (the moderators decide)
+    .text = The claim, in Chinese or English (the other language may follow)
+    .kind = A prediction (it can come true) or an opinion
+    .kind-prediction = prediction
+    .kind-opinion = opinion
+    .deadline = For a prediction: by when (YYYY-MM-DD)
+
+cmd-claim-queue = Suggestions waiting for a decision (moderators)
+
+cmd-claim-mine = Your suggestions and what became of them
+
 cmd-evidence = The evidence ledger: the news members judged for and against each claim
 
 cmd-evidence-list = A claim's ledger, newest first

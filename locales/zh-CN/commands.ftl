@@ -22,6 +22,17 @@ cmd-claim-resolve = 记录预测是否成真（版主）
     .note = 简短说明（来源、理由）
 cmd-claim-scorecard = 文章中的预测：成真、未成真、无定论、待定，以及本服务器的裁决
 
+cmd-claim-suggest = 为本服务器建议一条论断（由版主决定）
+    .text = 论断，中文或英文均可（另一种语言可以之后补上）
+    .kind = 预测（可能成真）还是观点
+    .kind-prediction = 预测
+    .kind-opinion = 观点
+    .deadline = 预测的截止日期（YYYY-MM-DD）
+
+cmd-claim-queue = 等待处理的建议（版主）
+
+cmd-claim-mine = 你的建议及其结果
+
 cmd-evidence = 证据账本：成员判断过的支持与反驳各论断的新闻
 
 cmd-evidence-list = 一个论断的账本，最新的在前

@@ -9,14 +9,17 @@ use super::reply::apology;
 use super::Data;
 use crate::domain::evidence::{EvidenceId, Stance};
 use crate::domain::ids::{GuildId, MessageId, PostId, RoleId, UserId};
+use crate::domain::suggestions::SuggestionId;
 use crate::error::Error;
 use crate::message::msg;
 use crate::metrics::{InteractionKind, Metrics};
-use crate::render::custom_id::{parse_vote, Action};
+use crate::render::custom_id::{field, parse_vote, Action, Form, Review};
 use crate::render::discord::evidence::evidence_panel;
+use crate::render::discord::suggestions::{edit_form, queue_panel, reject_form, reviewed_text};
 use crate::render::discord::{no_mentions, vote_confirmation};
 use crate::render::i18n::{t, Locale};
 use crate::services::evidence::Marker;
+use crate::services::suggestions::SuggestionEdit;
 use crate::services::votes::{Ballot, ReactionEffect};
 use crate::store::VoteSource;
 
@@ -33,6 +36,12 @@ pub async fn handle(framework: poise::FrameworkContext<'_, Data, Error>, event: 
                 Some(Action::Mark { post, entry, stance }) => {
                     on_evidence(ctx, data, click, post, Some((entry, stance))).await
                 }
+                Some(Action::Suggestion { id, review }) => {
+                    on_review(ctx, data, click, id, review).await;
+                    data.metrics
+                        .observe_interaction(InteractionKind::command, started.elapsed());
+                    return Ok(());
+                }
                 // A vote button, or one whose id is damaged: the vote path answers either.
                 _ if click.data.custom_id.starts_with("vote:") => {
                     on_vote_button(ctx, data, click).await;
@@ -44,6 +53,14 @@ pub async fn handle(framework: poise::FrameworkContext<'_, Data, Error>, event: 
             }
             data.metrics
                 .observe_interaction(InteractionKind::evidence, started.elapsed());
+        }
+        FullEvent::InteractionCreate {
+            interaction: serenity::Interaction::Modal(submit),
+        } => {
+            let started = Instant::now();
+            on_form(ctx, data, submit).await;
+            data.metrics
+                .observe_interaction(InteractionKind::command, started.elapsed());
         }
         FullEvent::Ready { .. } | FullEvent::Resume { .. } => data.metrics.set_shard_connected(ctx.shard_id.0, true),
         FullEvent::ShardStageUpdate { event } => {
@@ -108,8 +125,16 @@ async fn on_vote_button(ctx: &serenity::Context, data: &Data, click: &serenity::
                 .mark(receipt.post.id, click.message.embeds.first().cloned());
             // Having voted in this round, the member may now see how earlier rounds went (a
             // first-round post has none, and skipping the look-up keeps the common click cheap).
-            let earlier = match data.app.claims.get(receipt.post.claim_id.as_str()) {
-                Some(claim) if receipt.post.round > 1 => {
+            let claim = match receipt.post.round {
+                0 | 1 => None,
+                _ => data
+                    .app
+                    .server_claim(receipt.post.guild, receipt.post.claim_id.as_str())
+                    .await
+                    .ok(),
+            };
+            let earlier = match claim {
+                Some(claim) => {
                     match data
                         .app
                         .claim_rounds(receipt.post.guild, claim.id.as_str(), Some(user))
@@ -124,7 +149,7 @@ async fn on_vote_button(ctx: &serenity::Context, data: &Data, click: &serenity::
                 }
                 _ => None,
             };
-            vote_confirmation(receipt, earlier.as_ref().map(|(c, v)| (*c, v)), locale)
+            vote_confirmation(receipt, earlier.as_ref().map(|(c, v)| (c, v)), locale)
         }
         Err(Error::User(e)) => crate::render::discord::message_text(locale, &e.0),
         Err(Error::Internal(e)) if crate::store::is_unavailable(e) => {
@@ -203,8 +228,11 @@ async fn on_evidence(
     let locale = click_locale(data, click, guild, database_down).await;
     let response = match result {
         Ok(panel) => {
-            let claim = data.app.claims.get(panel.claim.as_str());
-            let (content, embed, rows) = evidence_panel(&panel, claim, locale);
+            let claim = match guild {
+                Some(guild) => data.app.server_claim(guild, panel.claim.as_str()).await.ok(),
+                None => None,
+            };
+            let (content, embed, rows) = evidence_panel(&panel, claim.as_ref(), locale);
             if mark.is_some() {
                 CreateInteractionResponse::UpdateMessage(
                     CreateInteractionResponseMessage::new()
@@ -276,5 +304,160 @@ async fn on_reaction(ctx: &serenity::Context, data: &Data, reaction: &serenity::
         // A reaction has no reply to carry a refusal; the log keeps any failure.
         Err(Error::User(refusal)) => tracing::info!(%refusal, "reaction vote refused"),
         Err(Error::Internal(e)) => tracing::error!(error = %format!("{e:#}"), "reaction vote failed"),
+    }
+}
+
+/// Who clicked or submitted, and their standing in the server, per the interaction itself.
+fn acting_member(user: &serenity::User, member: Option<&serenity::Member>) -> Marker {
+    Marker {
+        user: UserId(user.id.get()),
+        manages_server: member
+            .and_then(|m| m.permissions)
+            .is_some_and(|p| p.manage_guild() || p.administrator()),
+        roles: member
+            .map(|m| m.roles.iter().map(|r| RoleId(r.get())).collect())
+            .unwrap_or_default(),
+    }
+}
+
+/// The reader's language for a moderator's answer: their own Discord language, else the
+/// server's.
+async fn member_or_server_locale(data: &Data, locale: &str, guild: Option<GuildId>) -> Locale {
+    if let Some(locale) = Locale::negotiate(locale) {
+        return locale;
+    }
+    match guild {
+        Some(guild) => match data.app.server_language(guild).await {
+            Ok(server) => server.map(Locale::of).unwrap_or_else(Locale::fallback),
+            Err(_) => Locale::fallback(),
+        },
+        None => Locale::fallback(),
+    }
+}
+
+/// The words of a refusal or failure, for a reply only the member sees.
+fn failure_text(error: &Error, locale: Locale, what: &str) -> String {
+    match error {
+        Error::User(refusal) => crate::render::discord::message_text(locale, &refusal.0),
+        Error::Internal(cause) => {
+            tracing::error!(error = %format!("{cause:#}"), what, "suggestion review failed");
+            apology(locale)
+        }
+    }
+}
+
+fn ephemeral_text(text: String) -> CreateInteractionResponse {
+    CreateInteractionResponse::Message(
+        CreateInteractionResponseMessage::new()
+            .content(text)
+            .ephemeral(true)
+            .allowed_mentions(no_mentions()),
+    )
+}
+
+/// The queue redrawn in place after a decision, with a note of what was done.
+async fn redrawn_queue(data: &Data, guild: GuildId, note: String, locale: Locale) -> CreateInteractionResponse {
+    match data.app.suggestion_queue(guild).await {
+        Ok(pending) => {
+            let (content, embed, rows) = queue_panel(&pending, Some(note), locale);
+            CreateInteractionResponse::UpdateMessage(
+                CreateInteractionResponseMessage::new()
+                    .content(content)
+                    .embed(embed)
+                    .components(rows)
+                    .allowed_mentions(no_mentions()),
+            )
+        }
+        Err(e) => ephemeral_text(failure_text(&Error::Internal(e), locale, "queue")),
+    }
+}
+
+/// A moderator's button on a queued suggestion: Approve decides at once (the queue is redrawn);
+/// Edit and Reject open their form.
+async fn on_review(
+    ctx: &serenity::Context,
+    data: &Data,
+    click: &serenity::ComponentInteraction,
+    id: SuggestionId,
+    review: Review,
+) {
+    let guild = click.guild_id.map(|g| GuildId(g.get()));
+    let locale = member_or_server_locale(data, &click.locale, guild).await;
+    let reviewer = acting_member(&click.user, click.member.as_ref());
+    let response = match guild {
+        None => ephemeral_text(t!(locale, "error-unknown-button")),
+        Some(guild) => match review {
+            Review::Approve => match data
+                .app
+                .approve_suggestion(guild, id, &reviewer, chrono::Utc::now())
+                .await
+            {
+                Ok(approved) => redrawn_queue(data, guild, reviewed_text(&approved, locale), locale).await,
+                Err(e) => ephemeral_text(failure_text(&e, locale, "approve")),
+            },
+            Review::Edit | Review::Reject => match data.app.suggestion_to_review(guild, id, &reviewer).await {
+                Ok((_, suggestion)) if review == Review::Edit => {
+                    CreateInteractionResponse::Modal(edit_form(&suggestion, locale))
+                }
+                Ok((_, suggestion)) => CreateInteractionResponse::Modal(reject_form(&suggestion, locale)),
+                Err(e) => ephemeral_text(failure_text(&e, locale, "review")),
+            },
+        },
+    };
+    if let Err(e) = click.create_response(&ctx.http, response).await {
+        tracing::warn!(error = %e, "could not answer a suggestion review");
+    }
+}
+
+/// The value a form's text input came back with (empty when left out).
+fn form_value(submit: &serenity::ModalInteraction, id: &str) -> String {
+    submit
+        .data
+        .components
+        .iter()
+        .flat_map(|row| row.components.iter())
+        .find_map(|c| match c {
+            serenity::ActionRowComponent::InputText(input) if input.custom_id == id => input.value.clone(),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+/// A submitted Edit or Reject form: saves the edit or the rejection and redraws the queue.
+async fn on_form(ctx: &serenity::Context, data: &Data, submit: &serenity::ModalInteraction) {
+    let guild = submit.guild_id.map(|g| GuildId(g.get()));
+    let locale = member_or_server_locale(data, &submit.locale, guild).await;
+    let reviewer = acting_member(&submit.user, submit.member.as_ref());
+    let now = chrono::Utc::now();
+    let result = match (Form::parse(&submit.data.custom_id), guild) {
+        (Some(Form::EditSuggestion(id)), Some(guild)) => {
+            let edit = SuggestionEdit {
+                zh: form_value(submit, field::TEXT_ZH),
+                en: form_value(submit, field::TEXT_EN),
+                kind: form_value(submit, field::KIND),
+                deadline: form_value(submit, field::DEADLINE),
+            };
+            data.app
+                .edit_suggestion(guild, id, &reviewer, &edit, now)
+                .await
+                .map(|s| (guild, s))
+        }
+        (Some(Form::RejectSuggestion(id)), Some(guild)) => data
+            .app
+            .reject_suggestion(guild, id, &reviewer, &form_value(submit, field::REASON), now)
+            .await
+            .map(|s| (guild, s)),
+        _ => Err(msg!("error-unknown-button").into()),
+    };
+    let response = match result {
+        // A form opened from the queue's button redraws the queue it came from.
+        Ok((guild, suggestion)) if submit.message.is_some() => {
+            redrawn_queue(data, guild, reviewed_text(&suggestion, locale), locale).await
+        }
+        Ok((_, suggestion)) => ephemeral_text(reviewed_text(&suggestion, locale)),
+        Err(e) => ephemeral_text(failure_text(&e, locale, "form")),
+    };
+    if let Err(e) = submit.create_response(&ctx.http, response).await {
+        tracing::warn!(error = %e, "could not answer a submitted form");
     }
 }

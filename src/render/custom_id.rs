@@ -5,6 +5,7 @@ use std::fmt;
 
 use crate::domain::evidence::{EvidenceId, Stance};
 use crate::domain::ids::PostId;
+use crate::domain::suggestions::SuggestionId;
 use crate::domain::votes::Choice;
 
 /// What a click on one of the bot's components asks for.
@@ -20,6 +21,73 @@ pub enum Action {
         entry: EvidenceId,
         stance: Stance,
     },
+    /// `suggestion:<id>:<review>`: a moderator's button on a suggestion in `/claim queue`.
+    Suggestion { id: SuggestionId, review: Review },
+}
+
+/// What a moderator does with a suggestion from the queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Review {
+    Approve,
+    /// Opens the Edit form.
+    Edit,
+    /// Opens the form asking for a reason.
+    Reject,
+}
+
+impl Review {
+    pub const ALL: [Review; 3] = [Review::Approve, Review::Edit, Review::Reject];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Review::Approve => "approve",
+            Review::Edit => "edit",
+            Review::Reject => "reject",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Review> {
+        Review::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// A form (modal) the bot opens; Discord hands its `custom_id` back with the submission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// `suggestion-edit:<id>`: both languages, kind and deadline of a pending suggestion.
+    EditSuggestion(SuggestionId),
+    /// `suggestion-reject:<id>`: the reason for rejecting one.
+    RejectSuggestion(SuggestionId),
+}
+
+impl fmt::Display for Form {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Form::EditSuggestion(id) => write!(f, "suggestion-edit:{}", id.0),
+            Form::RejectSuggestion(id) => write!(f, "suggestion-reject:{}", id.0),
+        }
+    }
+}
+
+impl Form {
+    pub fn parse(id: &str) -> Option<Form> {
+        let (kind, rest) = id.split_once(':')?;
+        let n: i64 = rest.parse().ok()?;
+        match kind {
+            "suggestion-edit" => Some(Form::EditSuggestion(SuggestionId(n))),
+            "suggestion-reject" => Some(Form::RejectSuggestion(SuggestionId(n))),
+            _ => None,
+        }
+    }
+}
+
+/// The `custom_id`s of the text inputs on the bot's forms.
+pub mod field {
+    pub const TEXT_ZH: &str = "zh";
+    pub const TEXT_EN: &str = "en";
+    pub const KIND: &str = "kind";
+    pub const DEADLINE: &str = "deadline";
+    pub const REASON: &str = "reason";
 }
 
 impl fmt::Display for Action {
@@ -28,6 +96,7 @@ impl fmt::Display for Action {
             Action::Vote { post, choice } => write!(f, "vote:{}:{}", post.0, choice.as_str()),
             Action::Evidence { post } => write!(f, "evidence:{}", post.0),
             Action::Mark { post, entry, stance } => write!(f, "mark:{}:{}:{}", post.0, entry.0, stance.as_str()),
+            Action::Suggestion { id, review } => write!(f, "suggestion:{}:{}", id.0, review.as_str()),
         }
     }
 }
@@ -61,6 +130,14 @@ impl Action {
                     stance,
                 })
             }
+            "suggestion" => {
+                let id = parts.next()?.parse().ok()?;
+                let review = Review::parse(parts.next()?)?;
+                parts.next().is_none().then_some(Action::Suggestion {
+                    id: SuggestionId(id),
+                    review,
+                })
+            }
             _ => None,
         }
     }
@@ -76,6 +153,10 @@ pub fn evidence(post: PostId) -> String {
 
 pub fn mark(post: PostId, entry: EvidenceId, stance: Stance) -> String {
     Action::Mark { post, entry, stance }.to_string()
+}
+
+pub fn review(id: SuggestionId, review: Review) -> String {
+    Action::Suggestion { id, review }.to_string()
 }
 
 pub fn parse_vote(id: &str) -> Option<(PostId, Choice)> {
@@ -131,5 +212,40 @@ mod tests {
             assert_eq!(Action::parse(bad), None, "{bad}");
         }
         assert_eq!(parse_vote(&evidence(PostId(3))), None);
+    }
+
+    #[test]
+    fn suggestion_ids_and_forms_round_trip_and_reject_garbage() {
+        for r in Review::ALL {
+            let action = Action::Suggestion {
+                id: SuggestionId(i64::MAX),
+                review: r,
+            };
+            assert!(action.to_string().len() <= crate::render::discord::limits::CUSTOM_ID);
+            assert_eq!(Action::parse(&action.to_string()), Some(action));
+        }
+        assert_eq!(review(SuggestionId(4), Review::Edit), "suggestion:4:edit");
+        for bad in [
+            "suggestion:4",
+            "suggestion:x:edit",
+            "suggestion:4:maybe",
+            "suggestion:4:edit:1",
+        ] {
+            assert_eq!(Action::parse(bad), None, "{bad}");
+        }
+        for form in [
+            Form::EditSuggestion(SuggestionId(7)),
+            Form::RejectSuggestion(SuggestionId(i64::MAX)),
+        ] {
+            assert_eq!(Form::parse(&form.to_string()), Some(form));
+        }
+        for bad in [
+            "suggestion-edit:",
+            "suggestion-edit:x",
+            "suggestion-approve:1",
+            "suggestion-reject:1:2",
+        ] {
+            assert_eq!(Form::parse(bad), None, "{bad}");
+        }
     }
 }

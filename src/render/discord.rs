@@ -30,6 +30,7 @@ use crate::render::words;
 use crate::store::{GuildSettings, Post};
 
 pub mod evidence;
+pub mod suggestions;
 
 /// Lines on one page of a paged list.
 pub const PAGE: usize = 10;
@@ -202,11 +203,30 @@ pub fn news_lines(news: &[RankedNews], locale: Locale, budget: usize) -> String 
     out.trim_end().to_string()
 }
 
-/// The claim in the other language, then its deadline if it has one.
+/// A claim's text in `lang`, for Discord. A member's suggestion is members' words, escaped as
+/// feed text is; the essay's claims show as the claims file writes them.
+pub fn claim_text(claim: &Claim, lang: crate::domain::lang::Lang) -> String {
+    let text = claim.text.get(lang);
+    match claim.suggested_by {
+        Some(_) => escape_markdown(text),
+        None => text.to_string(),
+    }
+}
+
+/// The claim in the other language, then its deadline if it has one, then the member who
+/// suggested it (by name: an embed never pings, and the message's allowed_mentions are empty).
 fn claim_body(claim: &Claim, locale: Locale) -> String {
     let mut text = format!("*{}*", escape_markdown(claim.text.get(locale.lang().other())));
     if let Some(deadline) = claim.deadline {
         text.push_str(&format!("\n\n⏰ {}: {deadline}", t!(locale, "post-deadline")));
+    }
+    if let Some(member) = &claim.suggested_by {
+        text.push_str("\n\n");
+        text.push_str(&t!(
+            locale,
+            "claim-suggested-by",
+            member = escape_markdown(&truncate_chars(member, 100))
+        ));
     }
     text
 }
@@ -230,7 +250,7 @@ pub fn post_embed(view: &PostView<'_>) -> CreateEmbed {
             limits::AUTHOR,
         )))
         .title(truncate_chars(
-            digest.claim.text.get(locale.lang()),
+            &claim_text(&digest.claim, locale.lang()),
             limits::EMBED_TITLE,
         ))
         .url(link_target(&digest.essay.url).unwrap_or_default())
@@ -269,7 +289,7 @@ pub fn claim_embed(claim: &Claim, locale: Locale, essay_url: &str) -> CreateEmbe
             ),
             limits::AUTHOR,
         )))
-        .title(truncate_chars(claim.text.get(locale.lang()), limits::EMBED_TITLE))
+        .title(truncate_chars(&claim_text(claim, locale.lang()), limits::EMBED_TITLE))
         .url(link_target(essay_url).unwrap_or_default())
         .description(truncate_chars(&description, limits::EMBED_DESCRIPTION))
         .colour(0x5865F2)
@@ -666,7 +686,7 @@ pub fn claim_list_embed(claims: &ClaimSet, asked: Option<u32>, locale: Locale) -
                 "`{}` · {} · {}",
                 c.id,
                 words::kind(locale, c.kind),
-                truncate_chars(c.text.get(lang), 80)
+                truncate_chars(&claim_text(c, lang), 80)
             )
         })
         .collect();
@@ -723,7 +743,7 @@ pub fn resolved_text(resolution: &Resolution, locale: Locale) -> String {
 /// `/tally claim:`: every round the member may see, with the chart attached separately.
 pub fn claim_tally_embed(view: &ClaimRounds, claim: &Claim, locale: Locale) -> CreateEmbed {
     let mut embed = CreateEmbed::new()
-        .title(truncate_chars(claim.text.get(locale.lang()), limits::EMBED_TITLE))
+        .title(truncate_chars(&claim_text(claim, locale.lang()), limits::EMBED_TITLE))
         .description(claim_rounds_text(view, claim, locale))
         .footer(CreateEmbedFooter::new(claim.id.as_str()));
     // The title opens the claim's tally page when the server's site is on.
@@ -833,7 +853,7 @@ pub fn leaderboard_embed(standings: &[Standing], asked: Option<u32>, locale: Loc
 /// `/news`.
 pub fn news_embed(claim: &Claim, news: &[RankedNews], locale: Locale) -> CreateEmbed {
     CreateEmbed::new()
-        .title(truncate_chars(claim.text.get(locale.lang()), limits::EMBED_TITLE))
+        .title(truncate_chars(&claim_text(claim, locale.lang()), limits::EMBED_TITLE))
         .description(news_lines(news, locale, limits::EMBED_DESCRIPTION))
         .footer(CreateEmbedFooter::new(claim.id.as_str()))
 }

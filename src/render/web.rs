@@ -745,6 +745,7 @@ mod tests {
             kind: ClaimKind::Opinion,
             deadline: None,
             keywords: Default::default(),
+            suggested_by: None,
         };
         let html = claim_link(
             Place {

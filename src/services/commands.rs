@@ -41,17 +41,11 @@ pub struct DigestSetup {
 }
 
 impl App {
-    /// The claim with this id, or a refusal that says how to find one.
-    pub fn find_claim(&self, id: &str) -> Result<&Claim, Error> {
-        self.claims
-            .get(id.trim())
-            .ok_or_else(|| msg!("error-no-such-claim", id = truncate_chars(id.trim(), 64)).into())
-    }
-
-    /// Claims whose id or text contains what a member typed, for autocompletion.
-    pub fn claims_matching(&self, partial: &str, limit: usize) -> Vec<&Claim> {
+    /// The server's claims whose id or text contains what a member typed, for autocompletion.
+    pub async fn claims_matching(&self, guild: GuildId, partial: &str, limit: usize) -> anyhow::Result<Vec<Claim>> {
         let needle = partial.trim().to_lowercase();
-        self.claims
+        let set = self.claims_for(guild).await?;
+        Ok(set
             .claims()
             .iter()
             .filter(|c| {
@@ -61,7 +55,8 @@ impl App {
                     || c.text.zh.contains(partial.trim())
             })
             .take(limit)
-            .collect()
+            .cloned()
+            .collect())
     }
 
     pub async fn setup_digest(
@@ -209,10 +204,12 @@ impl App {
         };
         let post = self.store.post_on(settings.id, date).await?;
         let claim = match &post {
-            Some(post) => self.find_claim(post.claim_id.as_str())?.clone(),
+            Some(post) => self.server_claim(settings.id, post.claim_id.as_str()).await?,
             None => {
                 let history = self.store.rotation_history(settings.id).await?;
-                next_claim(&self.claims, &history).claim.clone()
+                next_claim(&*self.claims_for(settings.id).await?, &history)
+                    .claim
+                    .clone()
             }
         };
         Ok(TodaysClaim {
@@ -232,7 +229,7 @@ impl App {
         limit: usize,
     ) -> Result<(Claim, Vec<RankedNews>), Error> {
         let claim = match claim {
-            Some(id) => self.find_claim(id)?.clone(),
+            Some(id) => self.server_claim(settings.id, id).await?,
             None => self.todays_claim(settings, now).await?.claim,
         };
         let feeds = self.store.guild_feed_selection(settings.id).await?;
@@ -250,7 +247,7 @@ impl App {
         by: UserId,
         now: DateTime<Utc>,
     ) -> Result<crate::domain::evidence::ResolutionCard, Error> {
-        let claim = self.find_claim(claim_id)?;
+        let claim = self.server_claim(guild, claim_id).await?;
         if claim.kind != ClaimKind::Prediction {
             return Err(msg!("claim-only-predictions").into());
         }
@@ -262,7 +259,7 @@ impl App {
             resolved_at: now,
         };
         self.store.resolve_claim(guild, &resolution).await?;
-        Ok(self.resolution_card(guild, claim, resolution).await?)
+        Ok(self.resolution_card(guild, &claim, resolution).await?)
     }
 
     /// `/me hide:`: whether the member appears on the leaderboard.

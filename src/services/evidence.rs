@@ -105,7 +105,7 @@ impl App {
         page: u32,
         withheld: bool,
     ) -> Result<LedgerPage, Error> {
-        let claim = self.find_claim(claim)?.id.clone();
+        let claim = self.server_claim(guild, claim).await?.id;
         let mut entries = self.store.ledger(guild, Some(&claim)).await?;
         if withheld {
             entries.retain(|e| e.withheld.is_some());
@@ -138,7 +138,7 @@ impl App {
         user: UserId,
         now: DateTime<Utc>,
     ) -> Result<Added, Error> {
-        let claim = self.find_claim(claim)?.id.clone();
+        let claim = self.server_claim(settings.id, claim).await?.id;
         let day_start = local_date(settings.timezone, now)
             .and_time(chrono::NaiveTime::MIN)
             .and_local_timezone(settings.timezone)
@@ -178,7 +178,7 @@ impl App {
 
     /// `/evidence remove` (moderators): takes an entry off a claim's ledger.
     pub async fn remove_evidence(&self, guild: GuildId, claim: &str, id: i64) -> Result<Entry, Error> {
-        let claim = self.find_claim(claim)?.id.clone();
+        let claim = self.server_claim(guild, claim).await?.id;
         let entry = self
             .store
             .evidence_entry(guild, EvidenceId(id))
@@ -191,7 +191,7 @@ impl App {
 
     /// `/evidence restore` (moderators): puts a withheld story back beside its claim.
     pub async fn restore_evidence(&self, guild: GuildId, claim: &str, id: i64) -> Result<Entry, Error> {
-        let claim = self.find_claim(claim)?.id.clone();
+        let claim = self.server_claim(guild, claim).await?.id;
         let entry = self
             .store
             .evidence_entry(guild, EvidenceId(id))
@@ -250,12 +250,14 @@ impl App {
             .map(|(_, change)| change)
             .collect();
         let resolutions = self.store.resolutions(guild).await?;
-        Ok(evidence::calls(&history, self.claims.claims(), &resolutions))
+        let claims = self.claims_for(guild).await?;
+        Ok(evidence::calls(&history, claims.claims(), &resolutions))
     }
 
     /// Every member's calls, for the export.
     pub async fn export_calls(&self, guild: GuildId) -> anyhow::Result<Vec<MemberCalls>> {
         let resolutions = self.store.resolutions(guild).await?;
+        let claims = self.claims_for(guild).await?;
         let mut by_member: HashMap<UserId, Vec<evidence::StanceChange>> = HashMap::new();
         for (user, change) in self.store.stance_history(guild, None).await? {
             by_member.entry(user).or_default().push(change);
@@ -264,7 +266,7 @@ impl App {
             .into_iter()
             .map(|(user, history)| MemberCalls {
                 user,
-                calls: evidence::calls(&history, self.claims.claims(), &resolutions),
+                calls: evidence::calls(&history, claims.claims(), &resolutions),
             })
             .filter(|m| !m.calls.calls.is_empty())
             .collect();
@@ -280,10 +282,10 @@ impl App {
     /// `/claim scorecard`: the essay's predictions and how each stands, with the server's verdict.
     pub async fn scorecard(&self, guild: GuildId) -> anyhow::Result<Scorecard> {
         let resolutions = self.store.resolutions(guild).await?;
+        let claims = self.claims_for(guild).await?;
         let mut verdicts: HashMap<ClaimId, Tally> = HashMap::new();
         for (claim, round) in self.store.round_tallies(guild).await? {
-            let is_prediction = self
-                .claims
+            let is_prediction = claims
                 .get(claim.as_str())
                 .is_some_and(|c| c.kind == ClaimKind::Prediction);
             if !is_prediction {
@@ -296,6 +298,6 @@ impl App {
                     .map(|c| (c, sum.count(c) + round.tally.count(c))),
             );
         }
-        Ok(evidence::scorecard(self.claims.claims(), &resolutions, &verdicts))
+        Ok(evidence::scorecard(claims.claims(), &resolutions, &verdicts))
     }
 }

@@ -13,6 +13,7 @@ pub mod poller;
 pub mod poster;
 pub mod recap;
 pub mod relevance;
+pub mod suggestions;
 pub mod tallies;
 pub mod term_stats;
 pub mod votes;
@@ -31,6 +32,8 @@ use crate::store::Store;
 #[derive(Clone)]
 pub struct App {
     pub config: Arc<Config>,
+    /// The essay's claims. A server's own set (these, then its approved suggestions) is
+    /// [`App::claims_for`]: use that wherever the server is known.
     pub claims: Arc<ClaimSet>,
     pub catalog: Arc<FeedCatalog>,
     /// The services' alone: adapters call a service, never the store.

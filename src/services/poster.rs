@@ -156,7 +156,8 @@ impl App {
             }
         }
         let history = self.store.rotation_history(guild.id).await?;
-        let pick = next_claim(&self.claims, &history);
+        let claims = self.claims_for(guild.id).await?;
+        let pick = next_claim(&claims, &history);
         let feeds = self.store.guild_feed_selection(guild.id).await?;
         let digest = self
             .compose_digest(pick.claim, pick.round, date, &feeds, now, guild.news_count.items())
@@ -203,7 +204,8 @@ impl App {
                 tracing::warn!(guild = %guild.id, error = %e, "could not look for an interrupted post; sending it")
             }
         }
-        let claim = self.claims.get(post.claim_id.as_str()).ok_or_else(|| {
+        let claims = self.claims_for(guild.id).await?;
+        let claim = claims.get(post.claim_id.as_str()).ok_or_else(|| {
             anyhow::anyhow!(
                 "claim {} of post {} is no longer in the claims file",
                 post.claim_id,

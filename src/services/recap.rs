@@ -149,10 +149,11 @@ impl App {
     /// What the server's recap of `week` shows.
     pub async fn weekly_recap(&self, guild: &GuildSettings, week: &RecapWeek) -> anyhow::Result<WeeklyRecap> {
         let rounds = self.store.round_tallies(guild.id).await?;
+        let server_claims = self.claims_for(guild.id).await?;
         let mut claims = Vec::new();
         let mut biggest_change: Option<(crate::domain::claims::Claim, f64)> = None;
         for (claim_id, round) in rounds.iter().filter(|(_, r)| week.covers(r.date)) {
-            let Some(claim) = self.claims.get(claim_id.as_str()) else {
+            let Some(claim) = server_claims.get(claim_id.as_str()) else {
                 continue;
             };
             let Some(post) = self.store.post(round.post).await? else {
@@ -194,8 +195,7 @@ impl App {
             .map(|r| r.claim_id)
             .collect();
         let horizon = week.date + Days::new(DUE_SOON_DAYS);
-        let mut due_soon: Vec<_> = self
-            .claims
+        let mut due_soon: Vec<_> = server_claims
             .claims()
             .iter()
             .filter(|c| c.kind == ClaimKind::Prediction && !resolved.contains(&c.id))

@@ -106,7 +106,8 @@ impl App {
         let (claims, _) = self.overview(guild).await?;
         let resolutions = self.store.resolutions(guild).await?;
         Ok(self
-            .claims
+            .claims_for(guild)
+            .await?
             .claims()
             .iter()
             .filter(|c| c.is_due(today))
@@ -192,14 +193,14 @@ impl App {
     /// appear; verdict choices for predictions.
     pub async fn export(&self, guild: GuildId) -> anyhow::Result<Vec<ExportRow>> {
         let resolutions = self.store.resolutions(guild).await?;
+        let claims = self.claims_for(guild).await?;
         Ok(self
             .store
             .round_tallies(guild)
             .await?
             .into_iter()
             .map(|(claim, round)| {
-                let prediction = self
-                    .claims
+                let prediction = claims
                     .get(claim.as_str())
                     .is_some_and(|c| c.kind == ClaimKind::Prediction);
                 let counts = Choice::ALL

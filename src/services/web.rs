@@ -157,9 +157,10 @@ impl App {
                 None => by_claim.push((claim.to_string(), vec![round])),
             }
         }
+        let server_claims = self.claims_for(guild).await?;
         let mut claims = Vec::new();
         for (id, rounds) in by_claim {
-            let Some(claim) = self.claims.get(&id) else { continue };
+            let Some(claim) = server_claims.get(&id) else { continue };
             let total = Tally::from_counts(
                 rounds
                     .iter()
@@ -187,8 +188,7 @@ impl App {
                 resolution,
             })
             .collect();
-        let predictions = self
-            .claims
+        let predictions = server_claims
             .claims()
             .iter()
             .filter(|c| c.kind == ClaimKind::Prediction)
@@ -208,10 +208,11 @@ impl App {
 
     /// The page of one claim the server has posted.
     pub async fn claim_page(&self, slug: &str, claim: &str) -> anyhow::Result<Option<ClaimPage>> {
-        let Some(found) = self.claims.get(claim) else {
+        let Some((guild, site, lang, _)) = self.site_of(slug).await? else {
             return Ok(None);
         };
-        let Some((guild, site, lang, _)) = self.site_of(slug).await? else {
+        let server_claims = self.claims_for(guild).await?;
+        let Some(found) = server_claims.get(claim) else {
             return Ok(None);
         };
         let rounds: Vec<RoundLine> = self

@@ -389,7 +389,15 @@ async fn rest(State(fake): State<FakeDiscord>, method: Method, uri: Uri, body: B
                 .collect();
             Json(Value::Array(commands)).into_response()
         }
-        ("POST", ["interactions", _, _, "callback"]) => StatusCode::NO_CONTENT.into_response(),
+        ("POST", ["interactions", _, _, "callback"]) => match modal_problems(&json_body).as_slice() {
+            [] => StatusCode::NO_CONTENT.into_response(),
+            // Discord refuses a form it cannot show, as it refuses any invalid body.
+            problems => (
+                StatusCode::BAD_REQUEST,
+                Json(json!({"code": 50035, "message": "Invalid Form Body", "errors": problems})),
+            )
+                .into_response(),
+        },
         ("POST", ["webhooks", _, _])
         | ("PATCH", ["webhooks", _, _, "messages", _])
         | ("GET", ["webhooks", _, _, "messages", _]) => {
@@ -570,6 +578,52 @@ async fn session(fake: FakeDiscord, socket: WebSocket) {
     }
 }
 
+/// What is wrong with a form (interaction callback type 9, MODAL) by Discord's schema
+/// (`ModalInteractionCallbackRequestData`, `TextInputComponentForModalRequest`): nothing for
+/// any other callback.
+pub fn modal_problems(callback: &Value) -> Vec<String> {
+    if callback["type"] != 9 {
+        return Vec::new();
+    }
+    let data = &callback["data"];
+    let mut out = Vec::new();
+    let len = |v: &Value| v.as_str().map(|s| s.chars().count());
+    let mut check = |what: &str, value: &Value, min: usize, max: usize, required: bool| match len(value) {
+        Some(n) if n < min || n > max => out.push(format!("{what} has {n} characters ({min}..={max})")),
+        None if required => out.push(format!("{what} is missing")),
+        _ => {}
+    };
+    check("custom_id", &data["custom_id"], 1, 100, true);
+    check("title", &data["title"], 1, 45, true);
+    let rows = data["components"].as_array().cloned().unwrap_or_default();
+    let mut problems = Vec::new();
+    if rows.is_empty() || rows.len() > 5 {
+        problems.push(format!("{} rows (1..=5)", rows.len()));
+    }
+    for (r, row) in rows.iter().enumerate() {
+        let inputs = row["components"].as_array().cloned().unwrap_or_default();
+        if row["type"] != 1 || inputs.len() != 1 {
+            problems.push(format!("row {r} is not one action row holding one text input"));
+        }
+        for input in &inputs {
+            if input["type"] != 4 || !matches!(input["style"].as_u64(), Some(1 | 2)) {
+                problems.push(format!("row {r}: not a text input with a style"));
+            }
+            check(&format!("row {r} custom_id"), &input["custom_id"], 1, 100, true);
+            check(&format!("row {r} label"), &input["label"], 1, 45, true);
+            check(&format!("row {r} value"), &input["value"], 0, 4000, false);
+            check(&format!("row {r} placeholder"), &input["placeholder"], 0, 100, false);
+            if let Some(max) = input["max_length"].as_u64() {
+                if !(1..=4000).contains(&max) {
+                    problems.push(format!("row {r}: max_length {max}"));
+                }
+            }
+        }
+    }
+    out.extend(problems);
+    out
+}
+
 /// Members of a test server.
 #[derive(Clone, Copy)]
 pub struct Member {
@@ -665,6 +719,43 @@ impl FakeDiscord {
         body["data"] = json!({"custom_id": custom_id, "component_type": 2});
         self.dispatch("INTERACTION_CREATE", body);
         id
+    }
+
+    /// Dispatches the submission of a form (modal) the bot opened: interaction type 5
+    /// (MODAL_SUBMIT), its `data` the form's `custom_id` and one action row per text input
+    /// (`custom_id` and `value`), as Discord sends them. `message` is the message whose button
+    /// opened the form, when one did.
+    pub fn submit(&self, at: At, message: Option<Value>, custom_id: &str, fields: &[(&str, &str)]) -> u64 {
+        let (id, mut body) = interaction_base(self, 5, at);
+        if let Some(message) = message {
+            body["message"] = message;
+        }
+        let rows: Vec<Value> = fields
+            .iter()
+            .enumerate()
+            .map(|(n, (field, value))| {
+                json!({"type": 1, "id": 2 * n + 1, "components": [
+                    {"type": 4, "id": 2 * n + 2, "custom_id": field, "value": value}
+                ]})
+            })
+            .collect();
+        body["data"] = json!({"custom_id": custom_id, "components": rows});
+        self.dispatch("INTERACTION_CREATE", body);
+        id
+    }
+
+    /// The bot's first response to an interaction, whole: its `type` (4 a message, 5 a deferral,
+    /// 7 an update of the clicked message, 9 a form) and its `data`.
+    pub async fn callback(&self, interaction: u64, timeout: Duration) -> Value {
+        let callback = format!("/api/v10/interactions/{interaction}/token-{interaction}/callback");
+        self.wait_request("an interaction callback", timeout, |r| r.path == callback)
+            .await
+            .body
+    }
+
+    /// A message as Discord would hand it back on a click: what a callback (`data`) drew.
+    pub fn as_message(&self, channel: u64, data: &Value) -> Value {
+        self.message_object(self.new_id(), &channel.to_string(), data)
     }
 
     /// The bot's answer to an interaction: the callback body, or (after a deferral) the edit.

@@ -108,6 +108,10 @@ pub struct Claim {
     pub kind: ClaimKind,
     pub deadline: Option<NaiveDate>,
     pub keywords: Keywords,
+    /// For a member's suggestion approved in one server: the member's display name when they
+    /// filed it (shown as credit, never as a mention). `None` for the essay's own claims.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggested_by: Option<String>,
 }
 
 impl Claim {
@@ -135,6 +139,18 @@ impl ClaimSet {
 
     pub fn position(&self, id: &str) -> Option<usize> {
         self.claims.iter().position(|c| c.id == id)
+    }
+
+    /// One server's set: the essay's claims in essay order, then `suggested` (that server's
+    /// approved suggestions, in approval order). The rotation walks the set in this order, so
+    /// within each round the essay's claims come first and the suggestions after them.
+    pub fn with_suggested(&self, suggested: Vec<Claim>) -> ClaimSet {
+        let mut claims = self.claims.clone();
+        claims.extend(suggested.into_iter().filter(|c| self.get(&c.id).is_none()));
+        ClaimSet {
+            essay: self.essay.clone(),
+            claims,
+        }
     }
 
     pub fn load(path: &Path) -> Result<ClaimSet, ClaimFileError> {
@@ -370,6 +386,14 @@ fn validate_claim(
         || id.len() > 64
     {
         r.report("id", "must be a slug of a-z, 0-9 and '-', at most 64 characters");
+    } else if id.starts_with(crate::suggestions::ID_PREFIX) {
+        r.report(
+            "id",
+            format!(
+                "must not start with `{}`: those ids belong to members' suggestions",
+                crate::suggestions::ID_PREFIX
+            ),
+        );
     } else if !seen.insert(id.clone()) {
         r.report("id", "is used by an earlier claim; ids must be unique");
     }
@@ -418,6 +442,7 @@ fn validate_claim(
         kind: kind?,
         deadline,
         keywords,
+        suggested_by: None,
     })
 }
 
@@ -540,6 +565,23 @@ kind = "opinion"
         assert!(err.to_string().starts_with("file: not valid TOML"), "{err}");
         let err = ClaimSet::parse(&format!("{ESSAY}\n[[claims]]\nid=\"x\"\nsurprise=1\n")).unwrap_err();
         assert!(err.to_string().contains("surprise"), "{err}");
+    }
+
+    #[test]
+    fn ids_of_suggestions_are_refused_in_the_essay() {
+        let text = with_claims(
+            "[[claims]]\nid=\"s-1\"\nsection={zh=\"a\",en=\"a\"}\ntext={zh=\"a\",en=\"a\"}\nkind=\"opinion\"\n",
+        );
+        let err = ClaimSet::parse(&text).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "s-1: id: must not start with `s-`: those ids belong to members' suggestions"
+        );
+        // A slug that merely contains `s-` elsewhere is fine.
+        let text = with_claims(
+            "[[claims]]\nid=\"its-1\"\nsection={zh=\"a\",en=\"a\"}\ntext={zh=\"a\",en=\"a\"}\nkind=\"opinion\"\n",
+        );
+        assert!(ClaimSet::parse(&text).is_ok());
     }
 
     #[test]

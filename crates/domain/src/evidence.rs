@@ -387,6 +387,7 @@ mod tests {
             kind: ClaimKind::Prediction,
             deadline: Some(deadline.parse().unwrap()),
             keywords: Keywords::default(),
+            suggested_by: None,
         }
     }
 

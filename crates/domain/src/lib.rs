@@ -15,6 +15,7 @@ pub mod schedule;
 pub mod shards;
 pub mod site;
 pub mod stats;
+pub mod suggestions;
 pub mod text;
 pub mod tokenize;
 pub mod views;

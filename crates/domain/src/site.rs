@@ -194,6 +194,7 @@ mod tests {
             kind: ClaimKind::Prediction,
             deadline: None,
             keywords: Default::default(),
+            suggested_by: None,
         }
     }
 

@@ -13,6 +13,7 @@ mod posts;
 mod recaps;
 mod schema;
 mod sites;
+mod suggestions;
 mod term_stats;
 mod votes;
 
@@ -34,6 +35,7 @@ pub use items::{PruneBatch, PruneCursor, PruneOutcome, KEPT_ITEM_TABLES};
 pub use posts::{NewPost, Post, PostStatus, Reservation};
 pub use recaps::{NewRecap, RecapRecord, RecapReservation};
 pub use schema::{schema_status, SchemaStatus};
+pub use suggestions::NewSuggestion;
 pub use votes::{VoteChange, VoteSource};
 
 /// Runs `$body` with `$db` bound to the backend's pool. The body is compiled once per backend, so

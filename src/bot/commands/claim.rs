@@ -1,21 +1,23 @@
 use poise::serenity_prelude as serenity;
 
 use super::autocomplete_claim;
-use crate::bot::reply::{self, guild, moderator_only, reader};
+use crate::bot::reply::{self, display_name, guild, moderator_only, reader};
 use crate::bot::Context;
 use crate::domain::ids::UserId;
 use crate::error::Error;
 use crate::render::discord::evidence::{resolution_card_embed, scorecard_embed, strongest_fields};
+use crate::render::discord::suggestions::{mine_embed, queue_panel, suggestion_filed_text};
 use crate::render::discord::{
     claim_embed, claim_list_embed, claim_votes_field, due_predictions_embed, no_mentions, resolved_text,
     todays_claim_note,
 };
 use crate::render::i18n::{t, Locale};
+use crate::services::suggestions::NewClaimSuggestion;
 
 #[poise::command(
     slash_command,
     guild_only,
-    subcommands("today", "show", "list", "due", "resolve", "scorecard"),
+    subcommands("today", "show", "list", "due", "resolve", "scorecard", "suggest", "queue", "mine"),
     subcommand_required
 )]
 pub async fn claim(_: Context<'_>) -> Result<(), Error> {
@@ -38,7 +40,7 @@ async fn today(ctx: Context<'_>) -> Result<(), Error> {
 async fn show(ctx: Context<'_>, #[autocomplete = "autocomplete_claim"] id: String) -> Result<(), Error> {
     let settings = guild(ctx).await?;
     let app = &ctx.data().app;
-    let claim = app.find_claim(&id)?;
+    let claim = &app.server_claim(settings.id, &id).await?;
     let locale = Locale::of(settings.language);
     let mut embed = claim_embed(claim, locale, &app.claims.essay.url);
     let page = app
@@ -63,7 +65,8 @@ async fn list(
 ) -> Result<(), Error> {
     let settings = guild(ctx).await?;
     let locale = reader(ctx, settings.language);
-    let embed = claim_list_embed(&ctx.data().app.claims, page, locale);
+    let claims = ctx.data().app.claims_for(settings.id).await?;
+    let embed = claim_list_embed(&claims, page, locale);
     ctx.send(reply::embed(embed).ephemeral(true)).await?;
     Ok(())
 }
@@ -159,5 +162,73 @@ async fn scorecard(ctx: Context<'_>) -> Result<(), Error> {
     let locale = Locale::of(settings.language);
     let embed = scorecard_embed(&card, app.claims.essay.title.get(locale.lang()), locale);
     ctx.send(reply::embed(embed)).await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
+pub enum KindChoice {
+    #[name = "prediction"]
+    Prediction,
+    #[name = "opinion"]
+    Opinion,
+}
+
+impl From<KindChoice> for crate::domain::claims::ClaimKind {
+    fn from(choice: KindChoice) -> Self {
+        use crate::domain::claims::ClaimKind;
+        match choice {
+            KindChoice::Prediction => ClaimKind::Prediction,
+            KindChoice::Opinion => ClaimKind::Opinion,
+        }
+    }
+}
+
+#[poise::command(slash_command, guild_only)]
+async fn suggest(
+    ctx: Context<'_>,
+    #[max_length = 300] text: String,
+    kind: KindChoice,
+    #[max_length = 10] deadline: Option<String>,
+) -> Result<(), Error> {
+    let settings = guild(ctx).await?;
+    let name = display_name(ctx);
+    let suggested = NewClaimSuggestion {
+        author: UserId(ctx.author().id.get()),
+        author_name: &name,
+        text: &text,
+        kind: kind.into(),
+        deadline: deadline.as_deref(),
+    };
+    let suggestion = ctx
+        .data()
+        .app
+        .suggest_claim(&settings, &suggested, chrono::Utc::now())
+        .await?;
+    let locale = reader(ctx, settings.language);
+    ctx.send(reply::text(suggestion_filed_text(&suggestion, locale)).ephemeral(true))
+        .await?;
+    Ok(())
+}
+
+#[poise::command(slash_command, guild_only, check = "moderator_only")]
+async fn queue(ctx: Context<'_>) -> Result<(), Error> {
+    let settings = guild(ctx).await?;
+    let pending = ctx.data().app.suggestion_queue(settings.id).await?;
+    let (content, embed, rows) = queue_panel(&pending, None, reader(ctx, settings.language));
+    ctx.send(reply::embed(embed).content(content).components(rows).ephemeral(true))
+        .await?;
+    Ok(())
+}
+
+#[poise::command(slash_command, guild_only)]
+async fn mine(ctx: Context<'_>) -> Result<(), Error> {
+    let settings = guild(ctx).await?;
+    let mine = ctx
+        .data()
+        .app
+        .member_suggestions(settings.id, UserId(ctx.author().id.get()))
+        .await?;
+    ctx.send(reply::embed(mine_embed(&mine, reader(ctx, settings.language))).ephemeral(true))
+        .await?;
     Ok(())
 }

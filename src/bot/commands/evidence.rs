@@ -55,7 +55,7 @@ async fn list(
     let ledger = app
         .ledger_page(settings.id, &claim, page.unwrap_or(1), withheld)
         .await?;
-    let claim = app.find_claim(&claim)?;
+    let claim = &app.server_claim(settings.id, &claim).await?;
     let locale = Locale::of(settings.language);
     ctx.send(reply::embed(ledger_embed(&ledger, claim, withheld, locale)).ephemeral(withheld))
         .await?;

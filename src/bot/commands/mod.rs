@@ -36,10 +36,19 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
 
 /// Suggests claims whose id or text contains what the member typed.
 pub async fn autocomplete_claim(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
-    let choices = ctx
+    let Some(guild) = ctx.guild_id() else {
+        return serenity::CreateAutocompleteResponse::new();
+    };
+    let matching = ctx
         .data()
         .app
-        .claims_matching(partial, 25)
+        .claims_matching(crate::domain::ids::GuildId(guild.get()), partial, 25)
+        .await;
+    let matching = matching.unwrap_or_else(|e| {
+        tracing::warn!(error = %format!("{e:#}"), "could not read the server's claims for autocompletion");
+        Vec::new()
+    });
+    let choices = matching
         .into_iter()
         .map(|c| {
             serenity::AutocompleteChoice::new(truncate_chars(&format!("{} — {}", c.id, c.text.zh), 100), c.id.as_str())

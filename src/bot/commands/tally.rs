@@ -42,7 +42,7 @@ pub async fn tally(
     let locale = Locale::of(settings.language);
     let message = match claim {
         Some(id) => {
-            let claim = app.find_claim(&id)?;
+            let claim = &app.server_claim(settings.id, &id).await?;
             let view = app
                 .claim_rounds(settings.id, claim.id.as_str(), Some(UserId(ctx.author().id.get())))
                 .await?;

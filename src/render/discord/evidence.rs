@@ -5,7 +5,7 @@
 use poise::serenity_prelude as serenity;
 use serenity::{ButtonStyle, CreateActionRow, CreateButton, CreateEmbed, CreateEmbedFooter};
 
-use super::{escape_markdown, limits, link_target};
+use super::{claim_text, escape_markdown, limits, link_target};
 use crate::domain::claims::Claim;
 use crate::domain::evidence::{Added, Calls, Entry, LedgerPage, Panel, ResolutionCard, Scorecard, Stance, Standing};
 use crate::domain::stats::agree_share;
@@ -108,7 +108,7 @@ pub fn evidence_panel(
         Some(c) => t!(
             locale,
             "evidence-panel-title",
-            claim = truncate_chars(c.text.get(locale.lang()), 200)
+            claim = truncate_chars(&claim_text(c, locale.lang()), 200)
         ),
         None => t!(locale, "evidence-panel-title", claim = panel.claim.as_str()),
     };
@@ -167,13 +167,13 @@ pub fn ledger_embed(page: &LedgerPage, claim: &Claim, withheld: bool, locale: Lo
         t!(
             locale,
             "evidence-withheld-title",
-            claim = truncate_chars(claim.text.get(locale.lang()), 200)
+            claim = truncate_chars(&claim_text(claim, locale.lang()), 200)
         )
     } else {
         t!(
             locale,
             "evidence-ledger-title",
-            claim = truncate_chars(claim.text.get(locale.lang()), 200)
+            claim = truncate_chars(&claim_text(claim, locale.lang()), 200)
         )
     };
     CreateEmbed::new()
@@ -305,7 +305,7 @@ pub fn resolution_card_embed(card: &ResolutionCard, locale: Locale) -> CreateEmb
             &t!(
                 locale,
                 "resolution-card-title",
-                claim = card.claim.text.get(locale.lang())
+                claim = claim_text(&card.claim, locale.lang())
             ),
             limits::EMBED_TITLE,
         ))
