@@ -184,3 +184,188 @@ async fn claims_check_and_show_speak_the_language_asked() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no claim `mat`; did you mean: math"));
 }
+
+/// A fake OpenAI-compatible embeddings server on 127.0.0.1, as the bot's own tests use
+/// (services/embeddings.rs): texts about teaching point one way, about markets another, the rest
+/// a third way, whatever their language. It counts the texts it was sent.
+async fn fake_embeddings(texts_seen: std::sync::Arc<std::sync::atomic::AtomicUsize>) -> String {
+    use axum::http::{header, HeaderMap, StatusCode};
+    use axum::response::IntoResponse;
+    async fn answer(
+        axum::extract::State(seen): axum::extract::State<std::sync::Arc<std::sync::atomic::AtomicUsize>>,
+        headers: HeaderMap,
+        body: String,
+    ) -> axum::response::Response {
+        if headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) != Some("Bearer test-key") {
+            return StatusCode::UNAUTHORIZED.into_response();
+        }
+        let request: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(request["model"], "fake-model");
+        let inputs = request["input"].as_array().unwrap();
+        seen.fetch_add(inputs.len(), std::sync::atomic::Ordering::SeqCst);
+        let data: Vec<serde_json::Value> = inputs
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let t = t.as_str().unwrap();
+                let v = if ["导师", "teacher", "tutor"].iter().any(|w| t.contains(w)) {
+                    [1.0, 0.05, 0.0]
+                } else if t.contains("market") {
+                    [0.0, 1.0, 0.1]
+                } else {
+                    [0.1, 0.2, 1.0]
+                };
+                serde_json::json!({ "index": i, "embedding": v })
+            })
+            .collect();
+        (
+            [(header::CONTENT_TYPE, "application/json")],
+            serde_json::json!({ "data": data, "model": "fake-model" }).to_string(),
+        )
+            .into_response()
+    }
+    let app = axum::Router::new()
+        .route("/v1/embeddings", axum::routing::post(answer))
+        .with_state(texts_seen);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
+}
+
+const TUTOR_CLAIMS: &str = r#"
+[essay]
+title = { zh = "测试", en = "Test" }
+author = "A"
+url = "https://example.com/essay"
+published = "2024-12-25"
+
+[[claims]]
+id = "tutors"
+section = { zh = "一", en = "One" }
+text = { zh = "虚拟导师几乎已经实现。", en = "Virtual tutors are almost here." }
+kind = "opinion"
+
+[[claims]]
+id = "math"
+section = { zh = "一", en = "One" }
+text = { zh = "数学家会被 AI 超越：机器将证明新的定理。", en = "Mathematicians will be overtaken by AI: machines will prove new theorems." }
+kind = "opinion"
+"#;
+
+#[tokio::test]
+async fn eval_with_embeddings_fuses_meaning_and_reports_its_cost() {
+    let dir = tempfile::tempdir().unwrap();
+    let claims_file = dir.path().join("claims.toml");
+    std::fs::write(&claims_file, TUTOR_CLAIMS).unwrap();
+    let set = dir.path().join("set");
+    std::fs::create_dir(&set).unwrap();
+    let items = [
+        // No word of the tutors claim, but the closest in meaning.
+        line(
+            "t1",
+            "Study mode turns the chatbot into a patient teacher",
+            "",
+            "en",
+            &["tutors"],
+        ),
+        line(
+            "m1",
+            "AI proves a new theorem, mathematicians stunned",
+            "",
+            "en",
+            &["math"],
+        ),
+        line(
+            "m2",
+            "Mathematicians say machines now prove theorems",
+            "",
+            "en",
+            &["math"],
+        ),
+        line("x1", "Stock markets rally", "Investors cheered.", "en", &[]),
+        line("x2", "New phone comes in green", "", "en", &[]),
+        line("x3", "今日天气晴朗", "气温回升。", "zh", &[]),
+    ];
+    std::fs::write(set.join("items.jsonl"), items.join("\n")).unwrap();
+    let db = dir.path().join("unused.db");
+    let claims_env = ("CLAIMS_FILE", claims_file.to_str().unwrap());
+    let set_arg = set.to_str().unwrap();
+
+    // Words alone: the tutors claim finds nothing, and the JSON says nothing of embeddings.
+    let out = run_cli(&sqlite_url(&db), &["claims", "eval", set_arg, "--json"], &[claims_env]).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let lexical: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(lexical["empty"], serde_json::json!(["tutors"]), "{lexical}");
+    assert!(lexical.get("embeddings").is_none(), "{lexical}");
+    assert!(lexical["claims"][0].get("dense_used").is_none(), "{lexical}");
+
+    // --embeddings without a server configured is an error, not a silent lexical run.
+    let out = run_cli(
+        &sqlite_url(&db),
+        &["claims", "eval", set_arg, "--embeddings"],
+        &[claims_env],
+    )
+    .await;
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("EMBEDDINGS_URL"));
+
+    let seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let url = fake_embeddings(seen.clone()).await;
+    let env = [
+        claims_env,
+        ("EMBEDDINGS_URL", url.as_str()),
+        ("EMBEDDINGS_MODEL", "fake-model"),
+        ("EMBEDDINGS_API_KEY", "test-key"),
+    ];
+    let out = run_cli(
+        &sqlite_url(&db),
+        &["claims", "eval", set_arg, "--embeddings", "--json"],
+        &env,
+    )
+    .await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let fused: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let claim = |id: &str| {
+        fused["claims"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let tutors = claim("tutors");
+    assert_eq!(tutors["shown"][0]["id"], "t1", "meaning brings it in: {tutors}");
+    assert_eq!(tutors["shown"][0]["dense_rank"], 1);
+    assert_eq!(
+        tutors["shown"].as_array().unwrap().len(),
+        1,
+        "nothing else comes close: {tutors}"
+    );
+    assert_eq!(tutors["dense_used"], true);
+    // Every text the fake returns for math is the same vector: the scale says nothing, so math
+    // is ranked by words alone, as before.
+    let math = claim("math");
+    assert_eq!(math["dense_used"], false, "{math}");
+    assert_eq!(math["precision_at_3"], lexical["claims"][1]["precision_at_3"], "{math}");
+    assert!(fused["empty"].as_array().unwrap().is_empty(), "{fused}");
+    let mean = fused["mean_precision_at_3"].as_f64().unwrap();
+    assert!(mean > lexical["mean_precision_at_3"].as_f64().unwrap(), "{mean}");
+    let cost = &fused["embeddings"];
+    assert_eq!(cost["model"], "fake-model");
+    assert_eq!(cost["items"], 6, "each item embedded once: {cost}");
+    assert_eq!(cost["claim_texts"], 4);
+    assert!(cost["ms_per_item"].as_f64().unwrap() > 0.0);
+    assert_eq!(seen.load(std::sync::atomic::Ordering::SeqCst), 6 + 4);
+
+    // The text form names the model, the dense rank and the cost.
+    let out = run_cli(&sqlite_url(&db), &["claims", "eval", set_arg, "--embeddings"], &env).await;
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("meaning fused in by fake-model") && text.contains("1 of 2 claims"),
+        "{text}"
+    );
+    assert!(text.contains("(by meaning: 1)"), "{text}");
+    assert!(text.contains("embedding: 6 items in"), "{text}");
+}

@@ -8,7 +8,7 @@ use crate::render::{json::ClaimJson, terminal};
 
 use super::ClaimsCommand;
 
-pub fn run(config: Config, command: ClaimsCommand) -> anyhow::Result<ExitCode> {
+pub async fn run(config: Config, command: ClaimsCommand) -> anyhow::Result<ExitCode> {
     if let ClaimsCommand::Check { file, lang } = &command {
         let path = file.clone().unwrap_or(config.claims_file);
         let locale = Locale::of(Lang::from(*lang));
@@ -63,6 +63,7 @@ pub fn run(config: Config, command: ClaimsCommand) -> anyhow::Result<ExitCode> {
             json,
             no_keywords,
             chinese,
+            embeddings,
             lang,
         } => {
             let items = crate::services::relevance::load_labeled(&dir)?;
@@ -73,7 +74,14 @@ pub fn run(config: Config, command: ClaimsCommand) -> anyhow::Result<ExitCode> {
                     super::ChineseArg::Pairs => crate::domain::tokenize::ChineseTerms::Pairs,
                 },
             };
-            let report = crate::services::relevance::evaluate(&set, &items, options);
+            let report = if embeddings {
+                let Some(embeddings) = config.embeddings.clone() else {
+                    anyhow::bail!("--embeddings needs EMBEDDINGS_URL (and EMBEDDINGS_MODEL) set");
+                };
+                crate::services::relevance::evaluate_fused(&set, &items, options, embeddings).await?
+            } else {
+                crate::services::relevance::evaluate(&set, &items, options)
+            };
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {

@@ -149,6 +149,10 @@ pub enum ClaimsCommand {
         /// How Chinese becomes terms: jieba words (the default) or character pairs.
         #[arg(long, value_enum, default_value = "words")]
         chinese: ChineseArg,
+        /// Fuse meaning into the ranking as the bot does: every item and claim is embedded by
+        /// the EMBEDDINGS_URL server (EMBEDDINGS_MODEL), and the cost is reported.
+        #[arg(long)]
+        embeddings: bool,
         #[arg(long, value_enum, default_value = "en")]
         lang: LangArg,
     },
@@ -220,7 +224,7 @@ pub async fn run(cli: Cli, config: Config) -> ExitCode {
         Command::Feed(FeedCommand::Check { inputs, json, lang }) => {
             feed_check::run(config, inputs, json, lang.into()).await
         }
-        Command::Claims(command) => claims::run(config, command),
+        Command::Claims(command) => claims::run(config, command).await,
         Command::Tally(TallyCommand::Export { guild, format, what }) => {
             tally::export(config, guild, format, what).await
         }

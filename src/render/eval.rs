@@ -20,6 +20,20 @@ pub fn report(r: &EvalReport, locale: Locale) -> String {
             chinese = chinese
         )
     );
+    if let Some(e) = &r.embeddings {
+        let used = r.claims.iter().filter(|c| c.dense_used == Some(true)).count();
+        let _ = writeln!(
+            out,
+            "{}",
+            t!(
+                locale,
+                "eval-embeddings",
+                model = e.model.as_str(),
+                used = used,
+                claims = r.claims.len()
+            )
+        );
+    }
     for c in &r.claims {
         claim_lines(&mut out, c, locale);
     }
@@ -32,6 +46,18 @@ pub fn report(r: &EvalReport, locale: Locale) -> String {
         r.empty.join(", ")
     };
     let _ = writeln!(out, "{}", t!(locale, "eval-empty", ids = empty));
+    if let Some(e) = &r.embeddings {
+        let line = t!(
+            locale,
+            "eval-embeddings-cost",
+            items = e.items,
+            items_ms = format!("{:.0}", e.items_ms),
+            per_item = format!("{:.2}", e.ms_per_item),
+            texts = e.claim_texts,
+            claims_ms = format!("{:.0}", e.claims_ms)
+        );
+        let _ = writeln!(out, "{line}");
+    }
     if !r.unlabeled_shown.is_empty() {
         let _ = writeln!(out);
         let _ = writeln!(out, "{}", t!(locale, "eval-unlabeled"));
@@ -56,9 +82,13 @@ fn claim_lines(out: &mut String, c: &ClaimEval, locale: Locale) {
     let _ = writeln!(out, "  {line}");
     for s in &c.shown {
         let mark = if s.relevant { "✓" } else { "✗" };
+        let dense = match s.dense_rank {
+            Some(rank) => format!("  {}", t!(locale, "eval-dense-rank", rank = rank)),
+            None => String::new(),
+        };
         let _ = writeln!(
             out,
-            "      {mark} {}",
+            "      {mark} {}{dense}",
             crate::domain::text::truncate_chars(&s.title, 90)
         );
     }

@@ -30,7 +30,7 @@ pub struct DenseInputs {
     pub items: HashMap<String, Vec<f32>>,
 }
 
-type ClaimVectors = (Vec<f32>, Vec<f32>);
+pub type ClaimVectors = (Vec<f32>, Vec<f32>);
 
 pub struct Embeddings {
     http: reqwest::Client,
@@ -147,26 +147,43 @@ impl Embeddings {
     }
 
     async fn try_inputs(&self, claim: &Claim, items: &[NewsItem]) -> anyhow::Result<DenseInputs> {
+        let (claim_zh, claim_en) = self.claim_vectors(claim).await?;
+        self.embed_items(items).await?;
+        Ok(DenseInputs {
+            claim_zh,
+            claim_en,
+            items: self.known(items)?,
+        })
+    }
+
+    /// The vectors of the claim's Chinese and English texts, embedded once per claim id.
+    pub async fn claim_vectors(&self, claim: &Claim) -> anyhow::Result<ClaimVectors> {
         let cached = self.claims.lock().ok().and_then(|c| c.get(claim.id.as_str()).cloned());
-        let (claim_zh, claim_en) = match cached {
-            Some(pair) => pair,
-            None => {
-                let mut v = self.embed(&[claim.text.zh.clone(), claim.text.en.clone()]).await?;
-                let en = v.pop().unwrap_or_default();
-                let zh = v.pop().unwrap_or_default();
-                if let Ok(mut c) = self.claims.lock() {
-                    c.insert(claim.id.to_string(), (zh.clone(), en.clone()));
-                }
-                (zh, en)
-            }
-        };
-        let key = |item: &NewsItem| format!("{}\u{1f}{}", self.config.model, item.identity);
+        if let Some(pair) = cached {
+            return Ok(pair);
+        }
+        let mut v = self.embed(&[claim.text.zh.clone(), claim.text.en.clone()]).await?;
+        let en = v.pop().unwrap_or_default();
+        let zh = v.pop().unwrap_or_default();
+        if let Ok(mut c) = self.claims.lock() {
+            c.insert(claim.id.to_string(), (zh.clone(), en.clone()));
+        }
+        Ok((zh, en))
+    }
+
+    fn key(&self, item: &NewsItem) -> String {
+        format!("{}\u{1f}{}", self.config.model, item.identity)
+    }
+
+    /// Embeds the items not embedded yet (title and summary, batch by batch) and says how many
+    /// that was. Errors on the first batch that fails; the batches before it stay known.
+    pub async fn embed_items(&self, items: &[NewsItem]) -> anyhow::Result<usize> {
         let missing: Vec<&NewsItem> = {
             let known = self
                 .items
                 .lock()
                 .map_err(|_| anyhow::anyhow!("embeddings cache poisoned"))?;
-            items.iter().filter(|i| !known.contains_key(&key(i))).collect()
+            items.iter().filter(|i| !known.contains_key(&self.key(i))).collect()
         };
         // Kept batch by batch: a window too large for one ranking's time is embedded over several.
         for batch in missing.chunks(BATCH) {
@@ -183,22 +200,22 @@ impl Embeddings {
                 known.clear();
             }
             for (item, v) in batch.iter().zip(vectors) {
-                known.insert(key(item), v);
+                known.insert(self.key(item), v);
             }
         }
+        Ok(missing.len())
+    }
+
+    /// The vectors known for `items`, by identity (items not embedded yet are absent).
+    pub fn known(&self, items: &[NewsItem]) -> anyhow::Result<HashMap<String, Vec<f32>>> {
         let known = self
             .items
             .lock()
             .map_err(|_| anyhow::anyhow!("embeddings cache poisoned"))?;
-        let items = items
+        Ok(items
             .iter()
-            .filter_map(|i| known.get(&key(i)).map(|v| (i.identity.clone(), v.clone())))
-            .collect();
-        Ok(DenseInputs {
-            claim_zh,
-            claim_en,
-            items,
-        })
+            .filter_map(|i| known.get(&self.key(i)).map(|v| (i.identity.clone(), v.clone())))
+            .collect())
     }
 }
 

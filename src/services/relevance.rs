@@ -8,8 +8,13 @@ use anyhow::Context as _;
 use chrono::{NaiveDate, TimeZone, Utc};
 use serde::Deserialize;
 
-pub use crate::domain::eval::{evaluate, ClaimEval, EvalOptions, EvalReport, LabeledItem, ShownItem, TOP};
+use crate::config::EmbeddingsConfig;
+use crate::domain::claims::ClaimSet;
+pub use crate::domain::eval::{
+    evaluate, evaluate_with, ClaimEval, DenseSet, EmbeddingsCost, EvalOptions, EvalReport, LabeledItem, ShownItem, TOP,
+};
 use crate::domain::news::{story_key, NewsItem};
+use crate::services::embeddings::Embeddings;
 
 /// One line of `items.jsonl`; fields other than these are ignored.
 #[derive(Deserialize)]
@@ -65,4 +70,45 @@ pub fn load_labeled(dir: &Path) -> anyhow::Result<Vec<LabeledItem>> {
         anyhow::bail!("{}: no items", path.display());
     }
     Ok(items)
+}
+
+/// [`evaluate`] with meaning fused in, as the daily post ranks with EMBEDDINGS_URL: every item and
+/// every claim's two texts are embedded by the configured server first (timed: the cost), then
+/// ranked. Unlike the bot, a failing server is an error here, not a fall-back to words: a
+/// measurement that silently lost its embeddings would report lexical figures as fused ones.
+pub async fn evaluate_fused(
+    claims: &ClaimSet,
+    items: &[LabeledItem],
+    options: EvalOptions,
+    config: EmbeddingsConfig,
+) -> anyhow::Result<EvalReport> {
+    let embeddings = Embeddings::new(config)?;
+    let news: Vec<NewsItem> = items.iter().map(|l| l.item.clone()).collect();
+    let started = std::time::Instant::now();
+    let embedded = embeddings
+        .embed_items(&news)
+        .await
+        .context("embedding the set's items")?;
+    let items_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let started = std::time::Instant::now();
+    let mut dense = DenseSet::default();
+    for claim in claims.claims() {
+        let pair = embeddings
+            .claim_vectors(claim)
+            .await
+            .with_context(|| format!("embedding claim {}", claim.id))?;
+        dense.claims.insert(claim.id.to_string(), pair);
+    }
+    let claims_ms = started.elapsed().as_secs_f64() * 1000.0;
+    dense.items = embeddings.known(&news)?;
+    let mut report = evaluate_with(claims, items, options, Some(&dense));
+    report.embeddings = Some(EmbeddingsCost {
+        model: embeddings.model().to_string(),
+        items: embedded,
+        items_ms,
+        ms_per_item: if embedded == 0 { 0.0 } else { items_ms / embedded as f64 },
+        claim_texts: 2 * dense.claims.len(),
+        claims_ms,
+    });
+    Ok(report)
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::claims::{Claim, ClaimSet};
 use crate::news::NewsItem;
-use crate::ranking::{NewsIndex, RankOptions, RankedNews};
+use crate::ranking::{DenseQuery, NewsIndex, RankOptions, RankedNews};
 use crate::tokenize::ChineseTerms;
 
 /// Precision is taken over this many items: what a daily post shows by default.
@@ -26,12 +26,36 @@ pub struct EvalOptions {
     pub chinese: ChineseTerms,
 }
 
+/// Vectors to fuse meaning into the ranking, as the bot does with EMBEDDINGS_URL: each claim's
+/// Chinese and English texts (by claim id) and the items (by identity).
+#[derive(Debug, Clone, Default)]
+pub struct DenseSet {
+    pub claims: HashMap<String, (Vec<f32>, Vec<f32>)>,
+    pub items: HashMap<String, Vec<f32>>,
+}
+
+/// What embedding the set cost, measured by whoever asked the model (the report only carries it).
+#[derive(Debug, Clone, Serialize)]
+pub struct EmbeddingsCost {
+    pub model: String,
+    /// Items embedded (title and summary, one text each).
+    pub items: usize,
+    pub items_ms: f64,
+    pub ms_per_item: f64,
+    /// Claim texts embedded (two per claim).
+    pub claim_texts: usize,
+    pub claims_ms: f64,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ShownItem {
     pub id: String,
     pub title: String,
     pub relevant: bool,
     pub score: f64,
+    /// The item's place by meaning among all items, when embeddings are fused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dense_rank: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -42,6 +66,11 @@ pub struct ClaimEval {
     /// How many items of the set bear on this claim.
     pub relevant_in_set: usize,
     pub shown: Vec<ShownItem>,
+    /// With embeddings: whether meaning took part in this claim's ranking. It does not when the
+    /// claim's two texts are no closer to each other than the median item is to them, since then
+    /// the model's similarities say nothing about this claim (see `ranking::DENSE_MIN`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dense_used: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -57,10 +86,25 @@ pub struct EvalReport {
     /// Claims of the file that no item is labeled for, and what they were shown anyway. The set
     /// does not say those are wrong (its labels cover only some claims): they are for reading.
     pub unlabeled_shown: Vec<ClaimEval>,
+    /// Present when embeddings were fused: the model and what embedding cost.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub embeddings: Option<EmbeddingsCost>,
 }
 
 /// Ranks every claim of `claims` over all `items` and scores the top three against the labels.
 pub fn evaluate(claims: &ClaimSet, items: &[LabeledItem], options: EvalOptions) -> EvalReport {
+    evaluate_with(claims, items, options, None)
+}
+
+/// As [`evaluate`], with meaning fused into each claim's ranking when `dense` is given: the same
+/// ranking, with the same [`DenseQuery`], as the bot's daily post. A claim without vectors is
+/// ranked by words alone.
+pub fn evaluate_with(
+    claims: &ClaimSet,
+    items: &[LabeledItem],
+    options: EvalOptions,
+    dense: Option<&DenseSet>,
+) -> EvalReport {
     let labels: HashMap<&str, BTreeSet<&str>> = items
         .iter()
         .map(|l| {
@@ -75,12 +119,22 @@ pub fn evaluate(claims: &ClaimSet, items: &[LabeledItem], options: EvalOptions) 
         .flat_map(|l| l.relevant_to.iter().map(String::as_str))
         .collect();
     let index = NewsIndex::with_chinese(items.iter().map(|l| l.item.clone()).collect(), options.chinese);
+    let query = |claim: &Claim| -> Option<DenseQuery> {
+        let set = dense?;
+        let (zh, en) = set.claims.get(claim.id.as_str())?;
+        Some(DenseQuery {
+            claim_zh: zh,
+            claim_en: en,
+            items: &set.items,
+        })
+    };
     let rank = |claim: &Claim| -> Vec<RankedNews> {
         index.rank(
             claim,
             &RankOptions {
                 limit: TOP,
                 no_keywords: options.no_keywords,
+                dense: query(claim),
                 ..Default::default()
             },
         )
@@ -96,6 +150,7 @@ pub fn evaluate(claims: &ClaimSet, items: &[LabeledItem], options: EvalOptions) 
         claims: Vec::new(),
         empty: Vec::new(),
         unlabeled_shown: Vec::new(),
+        embeddings: None,
     };
     for claim in claims.claims() {
         let ranked = rank(claim);
@@ -108,6 +163,7 @@ pub fn evaluate(claims: &ClaimSet, items: &[LabeledItem], options: EvalOptions) 
                     .get(r.item.identity.as_str())
                     .is_some_and(|l| l.contains(claim.id.as_str())),
                 score: r.score,
+                dense_rank: r.why.dense_rank,
             })
             .collect();
         let hits = shown.iter().filter(|s| s.relevant).count();
@@ -119,6 +175,7 @@ pub fn evaluate(claims: &ClaimSet, items: &[LabeledItem], options: EvalOptions) 
                 .filter(|l| l.relevant_to.iter().any(|c| claim.id == c.as_str()))
                 .count(),
             shown,
+            dense_used: dense.map(|_| query(claim).is_some_and(|q| index.dense_applies(&q))),
         };
         if labeled.contains(claim.id.as_str()) {
             if eval.shown.is_empty() {

@@ -573,6 +573,13 @@ impl NewsIndex {
         out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         out
     }
+    /// Whether `query`'s similarities take part in ranking (see [`NewsIndex::rank`]): not when no
+    /// item has a vector, nor when the claim's two texts are no closer to each other than the
+    /// window's median item is to the claim.
+    pub fn dense_applies(&self, query: &DenseQuery) -> bool {
+        self.dense(query).is_some()
+    }
+
     /// Each item's dense similarity to the claim, scaled between the window's median item (0)
     /// and the claim's own translation (1), and its rank. None when the scale is meaningless.
     fn dense(&self, query: &DenseQuery) -> Option<DenseRanks> {
