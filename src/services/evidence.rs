@@ -106,14 +106,23 @@ impl App {
         withheld: bool,
     ) -> Result<LedgerPage, Error> {
         let claim = self.server_claim(guild, claim).await?.id;
-        let mut entries = self.store.ledger(guild, Some(&claim)).await?;
-        if withheld {
-            entries.retain(|e| e.withheld.is_some());
-            for e in &mut entries {
-                e.withheld = None;
-            }
+        let total = self.store.ledger_count(guild, &claim, withheld).await?;
+        let (page, pages, before) = evidence::ledger_window(total, page as usize);
+        let mut entries = self
+            .store
+            .ledger_slice(guild, &claim, withheld, before, evidence::LEDGER_PAGE)
+            .await?;
+        // The moderators' list of withheld entries shows them as entries, to put back.
+        for e in &mut entries {
+            e.withheld = None;
         }
-        Ok(evidence::ledger_page(claim, entries, page as usize))
+        Ok(LedgerPage {
+            claim,
+            entries,
+            page,
+            pages,
+            total,
+        })
     }
 
     /// The most marked entries on each side of a claim (`/claim show`, the resolution card).

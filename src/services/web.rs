@@ -297,24 +297,71 @@ pub struct PageMemo {
     standings: Memo<Vec<Standing>>,
 }
 
-type Memo<T> = tokio::sync::Mutex<HashMap<GuildId, (Instant, Arc<T>)>>;
+type Memo<T> = std::sync::Mutex<HashMap<GuildId, Kept<T>>>;
 
-/// The value kept for `guild` when it is younger than `fresh_for`, else `work`'s, kept. The lock
-/// is held while working, so that a burst of requests works a page out once.
+struct Kept<T> {
+    at: Instant,
+    value: Arc<T>,
+    /// A request is working out a newer value; the others take this one meanwhile.
+    refreshing: bool,
+}
+
+/// The value kept for `guild` when it is younger than `fresh_for`; else `work`'s, kept. While one
+/// request works out a newer value the others get the one kept, so that only the first request
+/// for a server ever waits for the work.
 async fn memoized<T, F, Fut>(memo: &Memo<T>, guild: GuildId, fresh_for: Duration, work: F) -> anyhow::Result<Arc<T>>
 where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<T>>,
 {
-    let mut kept = memo.lock().await;
-    if let Some((at, value)) = kept.get(&guild) {
-        if at.elapsed() < fresh_for {
-            return Ok(value.clone());
+    {
+        let mut kept = memo.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(k) = kept.get_mut(&guild) {
+            if k.at.elapsed() < fresh_for || k.refreshing {
+                return Ok(k.value.clone());
+            }
+            k.refreshing = true;
         }
     }
+    // A request dropped while working (its client went away) must not leave the value marked
+    // as being refreshed for ever.
+    let mut unmark = Unmark {
+        memo,
+        guild,
+        finished: false,
+    };
     let value = Arc::new(work().await?);
-    kept.insert(guild, (Instant::now(), value.clone()));
+    let mut kept = memo.lock().unwrap_or_else(|e| e.into_inner());
+    kept.insert(
+        guild,
+        Kept {
+            at: Instant::now(),
+            value: value.clone(),
+            refreshing: false,
+        },
+    );
+    unmark.finished = true;
     Ok(value)
+}
+
+/// Clears the refreshing mark of `guild` when the work did not finish (it failed, or its
+/// request was dropped).
+struct Unmark<'a, T> {
+    memo: &'a Memo<T>,
+    guild: GuildId,
+    finished: bool,
+}
+
+impl<T> Drop for Unmark<'_, T> {
+    fn drop(&mut self) {
+        if self.finished {
+            return;
+        }
+        let mut kept = self.memo.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(k) = kept.get_mut(&self.guild) {
+            k.refreshing = false;
+        }
+    }
 }
 
 /// A display name as the site keeps it: plain text, at most 100 characters, never empty.
@@ -355,6 +402,34 @@ mod tests {
         .await;
         assert!(failed.is_err(), "a failure is not kept");
         assert_eq!(*memoized(&memo, GuildId(3), Duration::ZERO, work).await.unwrap(), 4);
+
+        // While one request works out a newer value, another gets the kept one at once.
+        let (done, finish) = tokio::sync::oneshot::channel::<()>();
+        let slow = memoized(&memo, GuildId(1), Duration::ZERO, || async {
+            finish.await.ok();
+            Ok(100)
+        });
+        let quick = async {
+            let kept = memoized(&memo, GuildId(1), Duration::ZERO, work).await.unwrap();
+            done.send(()).unwrap();
+            kept
+        };
+        let (slow, quick) = tokio::join!(slow, quick);
+        assert_eq!((*slow.unwrap(), *quick), (100, 3));
+
+        // A request dropped while working leaves the next one free to work.
+        let dropped = tokio::time::timeout(
+            Duration::from_millis(20),
+            memoized(
+                &memo,
+                GuildId(1),
+                Duration::ZERO,
+                std::future::pending::<anyhow::Result<u32>>,
+            ),
+        )
+        .await;
+        assert!(dropped.is_err());
+        assert_eq!(*memoized(&memo, GuildId(1), Duration::ZERO, work).await.unwrap(), 5);
     }
 
     #[test]

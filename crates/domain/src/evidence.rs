@@ -127,25 +127,12 @@ pub struct LedgerPage {
 /// Entries per page of `/evidence claim:`: ten lines fit an embed's description with room.
 pub const LEDGER_PAGE: usize = 10;
 
-/// The page `page` (1-based, clamped) of `entries` newest first, leaving out withheld ones.
-pub fn ledger_page(claim: ClaimId, mut entries: Vec<Entry>, page: usize) -> LedgerPage {
-    entries.retain(|e| e.withheld.is_none());
-    entries.sort_by(|a, b| b.added_at.cmp(&a.added_at).then(b.id.cmp(&a.id)));
-    let total = entries.len();
+/// Where page `page` (1-based) of a ledger of `total` entries is: the page, clamped to those
+/// there are, how many pages there are, and how many entries come before it.
+pub fn ledger_window(total: usize, page: usize) -> (usize, usize, usize) {
     let pages = total.div_ceil(LEDGER_PAGE).max(1);
     let page = page.clamp(1, pages);
-    let entries = entries
-        .into_iter()
-        .skip((page - 1) * LEDGER_PAGE)
-        .take(LEDGER_PAGE)
-        .collect();
-    LedgerPage {
-        claim,
-        entries,
-        page,
-        pages,
-        total,
-    }
+    (page, pages, (page - 1) * LEDGER_PAGE)
 }
 
 /// The most marked entries on each side: at most `n` that more members said support the claim
@@ -440,23 +427,14 @@ mod tests {
     }
 
     #[test]
-    fn ledger_pages_newest_first_without_withheld() {
-        let mut entries: Vec<Entry> = (1..=23)
-            .map(|i| entry(i, &format!("2026-01-{:02}T00:00:00Z", i), 0, 0))
-            .collect();
-        entries[22].withheld = Some(Withheld::Members);
-        let first = ledger_page(ClaimId::new("c"), entries.clone(), 1);
-        assert_eq!((first.total, first.pages, first.page), (22, 3, 1));
-        assert_eq!(
-            first.entries[0].id,
-            EvidenceId(22),
-            "newest shown first, withheld left out"
-        );
-        let last = ledger_page(ClaimId::new("c"), entries.clone(), 99);
-        assert_eq!(last.page, 3);
-        assert_eq!(last.entries.iter().map(|e| e.id.0).collect::<Vec<_>>(), vec![2, 1]);
-        let empty = ledger_page(ClaimId::new("c"), Vec::new(), 1);
-        assert_eq!((empty.total, empty.pages, empty.entries.len()), (0, 1, 0));
+    fn a_ledger_page_is_clamped_to_the_pages_there_are() {
+        // 22 shown entries: three pages of ten, ten and two.
+        assert_eq!(ledger_window(22, 1), (1, 3, 0));
+        assert_eq!(ledger_window(22, 3), (3, 3, 20));
+        assert_eq!(ledger_window(22, 99), (3, 3, 20), "past the end: the last page");
+        assert_eq!(ledger_window(22, 0), (1, 3, 0), "before the start: the first");
+        assert_eq!(ledger_window(20, 2), (2, 2, 10), "exactly two pages");
+        assert_eq!(ledger_window(0, 5), (1, 1, 0), "an empty ledger is one empty page");
     }
 
     #[test]

@@ -127,6 +127,46 @@ impl Store {
         rows.into_iter().map(entry).collect()
     }
 
+    /// How many of a claim's entries in a server are withheld (`withheld`), or shown (not).
+    pub async fn ledger_count(&self, guild: GuildId, claim: &ClaimId, withheld: bool) -> anyhow::Result<usize> {
+        let total: i64 = with_db!(self, db => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM evidence WHERE guild_id = $1 AND claim_id = $2 AND (withheld IS NOT NULL) = $3",
+        )
+        .bind(guild.to_db())
+        .bind(claim.as_str())
+        .bind(withheld)
+        .fetch_one(db)
+        .await)?;
+        Ok(total as usize)
+    }
+
+    /// `limit` of a claim's withheld (or shown) entries from `offset`, newest first: one page of
+    /// the ledger without reading the rest of it.
+    pub async fn ledger_slice(
+        &self,
+        guild: GuildId,
+        claim: &ClaimId,
+        withheld: bool,
+        offset: usize,
+        limit: usize,
+    ) -> anyhow::Result<Vec<Entry>> {
+        let query = format!(
+            "{ENTRY} FROM evidence e LEFT JOIN evidence_marks m ON m.evidence_id = e.id \
+             WHERE e.id IN (SELECT id FROM evidence WHERE guild_id = $1 AND claim_id = $2 AND (withheld IS NOT NULL) = $3 \
+               ORDER BY added_at DESC, id DESC LIMIT $4 OFFSET $5) \
+             GROUP BY e.id ORDER BY e.added_at DESC, e.id DESC"
+        );
+        let rows: Vec<EntryRow> = with_db!(self, db => sqlx::query_as(&query)
+            .bind(guild.to_db())
+            .bind(claim.as_str())
+            .bind(withheld)
+            .bind(limit as i64)
+            .bind(offset as i64)
+            .fetch_all(db)
+            .await)?;
+        rows.into_iter().map(entry).collect()
+    }
+
     /// One entry of a server's ledger.
     pub async fn evidence_entry(&self, guild: GuildId, id: EvidenceId) -> anyhow::Result<Option<Entry>> {
         let query = format!(
@@ -543,6 +583,67 @@ mod tests {
             assert!(store.remove_evidence(one, &claim, entry.id).await.unwrap());
             assert!(store.evidence_entry(one, entry.id).await.unwrap().is_none());
             assert_eq!(store.ledger(one, Some(&claim)).await.unwrap().len(), 3);
+        }
+    }
+
+    /// A page of the ledger is read by itself, newest first, the withheld apart from the shown.
+    #[tokio::test]
+    async fn a_ledger_page_reads_only_its_entries_newest_first() {
+        for store in crate::testing::stores().await {
+            let backend = store.backend_name();
+            let start = Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap();
+            let guild = GuildId(3);
+            store.ensure_guild(guild, Lang::En, &[], start).await.unwrap();
+            let claim = ClaimId::new("o3-on-trend");
+            let other = ClaimId::new("agents-arrive-2025");
+            let mut ids = Vec::new();
+            for i in 0..13i64 {
+                let (story, url) = (format!("z.org/{i}"), format!("https://z.org/{i}"));
+                let new = NewEvidence {
+                    guild,
+                    claim: if i == 12 { &other } else { &claim },
+                    story: &story,
+                    title: "A story",
+                    url: &url,
+                    source: "z.org",
+                    by: UserId(40),
+                    stance: Stance::Supports,
+                };
+                let (entry, _) = store
+                    .add_evidence(&new, start + chrono::Duration::minutes(i))
+                    .await
+                    .unwrap();
+                ids.push(entry.id);
+            }
+            // A moderator withholds the oldest; the twelfth story is another claim's.
+            let ruling = NewMark {
+                guild,
+                entry: ids[0],
+                user: UserId(41),
+                post: None,
+                stance: Stance::OffTopic,
+                moderator: true,
+                off_topic_min: 3,
+            };
+            store.mark_evidence(ruling, start).await.unwrap();
+            assert_eq!(store.ledger_count(guild, &claim, false).await.unwrap(), 11, "{backend}");
+            assert_eq!(store.ledger_count(guild, &claim, true).await.unwrap(), 1, "{backend}");
+            let first = store.ledger_slice(guild, &claim, false, 0, 10).await.unwrap();
+            let newest: Vec<EvidenceId> = ids[1..12].iter().rev().take(10).copied().collect();
+            assert_eq!(first.iter().map(|e| e.id).collect::<Vec<_>>(), newest, "{backend}");
+            assert_eq!(first[0].supports, 1, "{backend}: counts come with the page");
+            let second = store.ledger_slice(guild, &claim, false, 10, 10).await.unwrap();
+            assert_eq!(
+                second.iter().map(|e| e.id).collect::<Vec<_>>(),
+                vec![ids[1]],
+                "{backend}"
+            );
+            let withheld = store.ledger_slice(guild, &claim, true, 0, 10).await.unwrap();
+            assert_eq!(
+                withheld.iter().map(|e| e.id).collect::<Vec<_>>(),
+                vec![ids[0]],
+                "{backend}"
+            );
         }
     }
 
