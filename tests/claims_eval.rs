@@ -4,31 +4,37 @@ mod support;
 
 use support::{run_cli, sqlite_url};
 
-const CLAIMS: &str = r#"
-[essay]
-title = { zh = "测试", en = "Test" }
-author = "A"
-url = "https://example.com/essay"
-published = "2024-12-25"
+/// A claims file of opinions under one section: (id, Chinese text, English text) each.
+fn essay_of(claims: &[(&str, &str, &str)]) -> String {
+    let mut file = String::from(
+        "[essay]\ntitle = { zh = \"测试\", en = \"Test\" }\nauthor = \"A\"\nurl = \"https://example.com/essay\"\npublished = \"2024-12-25\"\n",
+    );
+    for (id, zh, en) in claims {
+        file.push_str(&format!(
+            "\n[[claims]]\nid = \"{id}\"\nsection = {{ zh = \"一\", en = \"One\" }}\ntext = {{ zh = \"{zh}\", en = \"{en}\" }}\nkind = \"opinion\"\n"
+        ));
+    }
+    file
+}
 
-[[claims]]
-id = "math"
-section = { zh = "一", en = "One" }
-text = { zh = "数学家会被 AI 超越：机器将证明新的定理。", en = "Mathematicians will be overtaken by AI: machines will prove new theorems." }
-kind = "opinion"
+const MATH: (&str, &str, &str) = (
+    "math",
+    "数学家会被 AI 超越：机器将证明新的定理。",
+    "Mathematicians will be overtaken by AI: machines will prove new theorems.",
+);
 
-[[claims]]
-id = "robots"
-section = { zh = "一", en = "One" }
-text = { zh = "机器人的瓶颈在硬件。", en = "The bottleneck for robots is hardware." }
-kind = "opinion"
-
-[[claims]]
-id = "unlabeled"
-section = { zh = "一", en = "One" }
-text = { zh = "火山爆发。", en = "Volcanoes erupt." }
-kind = "opinion"
-"#;
+/// Three claims: two with labeled items in the set, one without.
+fn three_claims() -> String {
+    essay_of(&[
+        MATH,
+        (
+            "robots",
+            "机器人的瓶颈在硬件。",
+            "The bottleneck for robots is hardware.",
+        ),
+        ("unlabeled", "火山爆发。", "Volcanoes erupt."),
+    ])
+}
 
 fn line(id: &str, title: &str, summary: &str, lang: &str, relevant: &[&str]) -> String {
     serde_json::json!({
@@ -42,7 +48,7 @@ fn line(id: &str, title: &str, summary: &str, lang: &str, relevant: &[&str]) -> 
 async fn eval_reports_precision_per_claim_and_the_mean() {
     let dir = tempfile::tempdir().unwrap();
     let claims_file = dir.path().join("claims.toml");
-    std::fs::write(&claims_file, CLAIMS).unwrap();
+    std::fs::write(&claims_file, three_claims()).unwrap();
     let set = dir.path().join("set");
     std::fs::create_dir(&set).unwrap();
     let items = [
@@ -128,7 +134,7 @@ async fn claims_check_and_show_speak_the_language_asked() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("unused.db");
     let good = dir.path().join("claims.toml");
-    std::fs::write(&good, CLAIMS).unwrap();
+    std::fs::write(&good, three_claims()).unwrap();
     let out = run_cli(
         &sqlite_url(&db),
         &["claims", "check", good.to_str().unwrap(), "--lang", "en"],
@@ -156,7 +162,7 @@ async fn claims_check_and_show_speak_the_language_asked() {
     let bad = dir.path().join("bad.toml");
     std::fs::write(
         &bad,
-        CLAIMS.replace(
+        three_claims().replace(
             "kind = \"opinion\"\n\n[[claims]]\nid = \"robots\"",
             "kind = \"rumour\"\n\n[[claims]]\nid = \"robots\"",
         ),
@@ -233,31 +239,12 @@ async fn fake_embeddings(texts_seen: std::sync::Arc<std::sync::atomic::AtomicUsi
     format!("http://{addr}")
 }
 
-const TUTOR_CLAIMS: &str = r#"
-[essay]
-title = { zh = "测试", en = "Test" }
-author = "A"
-url = "https://example.com/essay"
-published = "2024-12-25"
-
-[[claims]]
-id = "tutors"
-section = { zh = "一", en = "One" }
-text = { zh = "虚拟导师几乎已经实现。", en = "Virtual tutors are almost here." }
-kind = "opinion"
-
-[[claims]]
-id = "math"
-section = { zh = "一", en = "One" }
-text = { zh = "数学家会被 AI 超越：机器将证明新的定理。", en = "Mathematicians will be overtaken by AI: machines will prove new theorems." }
-kind = "opinion"
-"#;
-
 #[tokio::test]
 async fn eval_with_embeddings_fuses_meaning_and_reports_its_cost() {
     let dir = tempfile::tempdir().unwrap();
     let claims_file = dir.path().join("claims.toml");
-    std::fs::write(&claims_file, TUTOR_CLAIMS).unwrap();
+    let tutors = ("tutors", "虚拟导师几乎已经实现。", "Virtual tutors are almost here.");
+    std::fs::write(&claims_file, essay_of(&[tutors, MATH])).unwrap();
     let set = dir.path().join("set");
     std::fs::create_dir(&set).unwrap();
     let items = [

@@ -10,8 +10,8 @@ use base64::Engine as _;
 use chrono::{DateTime, Utc};
 
 use super::App;
-use crate::domain::claims::ClaimKind;
-use crate::domain::ids::{GuildId, UserId};
+use crate::domain::claims::{Claim, ClaimKind};
+use crate::domain::ids::{ClaimId, GuildId, UserId};
 use crate::domain::lang::Lang;
 use crate::domain::site::{
     self, ClaimLine, ClaimPage, DueLine, LeaderLine, LeaderboardPage, RoundLine, ServerPage, Site,
@@ -137,8 +137,9 @@ impl App {
         let Some((guild, site, lang, today)) = self.site_of(slug).await? else {
             return Ok(None);
         };
-        let numbers = memoized(&self.pages.server, guild, PAGE_FRESH_FOR, || {
-            self.server_numbers(guild, lang, today)
+        let app = self.clone();
+        let numbers = memoized(&self.pages.server, guild, PAGE_FRESH_FOR, move || async move {
+            app.server_numbers(guild, lang, today).await
         })
         .await?;
         Ok(Some(ServerPage {
@@ -211,10 +212,25 @@ impl App {
         let Some((guild, site, lang, _)) = self.site_of(slug).await? else {
             return Ok(None);
         };
+        // Only the server's own claims are kept, so that made-up addresses cannot fill memory.
         let server_claims = self.claims_for(guild).await?;
-        let Some(found) = server_claims.get(claim) else {
+        let Some(found) = server_claims.get(claim).cloned() else {
             return Ok(None);
         };
+        let app = self.clone();
+        let key = (guild, found.id.clone());
+        let page = memoized(&self.pages.claims, key, PAGE_FRESH_FOR, move || async move {
+            app.claim_numbers(guild, found).await
+        })
+        .await?;
+        Ok(page.as_ref().clone().map(|page| ClaimPage {
+            lang,
+            indexable: site.indexable,
+            ..page
+        }))
+    }
+
+    async fn claim_numbers(&self, guild: GuildId, found: Claim) -> anyhow::Result<Option<ClaimPage>> {
         let rounds: Vec<RoundLine> = self
             .store
             .claim_round_tallies(guild, &found.id)
@@ -237,19 +253,20 @@ impl App {
             .await?
             .into_iter()
             .find(|r| r.claim_id == found.id);
+        let evidence = {
+            let mut entries = self.store.ledger(guild, Some(&found.id)).await?;
+            entries.retain(|e| e.withheld.is_none());
+            entries
+        };
         Ok(Some(ClaimPage {
-            lang,
-            indexable: site.indexable,
+            lang: Lang::default(),
+            indexable: false,
             essay: self.claims.essay.clone(),
-            claim: found.clone(),
+            claim: found,
             rounds,
             verdict,
             resolution,
-            evidence: {
-                let mut entries = self.store.ledger(guild, Some(&found.id)).await?;
-                entries.retain(|e| e.withheld.is_none());
-                entries
-            },
+            evidence,
         }))
     }
 
@@ -261,8 +278,9 @@ impl App {
         // Who chose to appear is read fresh (leaving takes effect at once); the standings, which
         // read every vote in the server, at most once per PAGE_FRESH_FOR.
         let names: HashMap<UserId, String> = self.store.site_members(guild).await?.into_iter().collect();
-        let standings = memoized(&self.pages.standings, guild, PAGE_FRESH_FOR, || {
-            self.leaderboard(guild, today)
+        let app = self.clone();
+        let standings = memoized(&self.pages.standings, guild, PAGE_FRESH_FOR, move || async move {
+            app.leaderboard(guild, today).await
         })
         .await?;
         let members = standings
@@ -293,73 +311,82 @@ pub const PAGE_FRESH_FOR: Duration = Duration::from_secs(5);
 /// Per server, what the heavy pages were last worked out as, and when.
 #[derive(Default)]
 pub struct PageMemo {
-    server: Memo<ServerPage>,
-    standings: Memo<Vec<Standing>>,
+    server: Arc<Memo<GuildId, ServerPage>>,
+    standings: Arc<Memo<GuildId, Vec<Standing>>>,
+    /// A claim's page, by server and claim (none: a claim of the server never posted there).
+    claims: Arc<Memo<(GuildId, ClaimId), Option<ClaimPage>>>,
 }
 
-type Memo<T> = std::sync::Mutex<HashMap<GuildId, Kept<T>>>;
+type Memo<K, T> = std::sync::Mutex<HashMap<K, Kept<T>>>;
 
 struct Kept<T> {
     at: Instant,
     value: Arc<T>,
-    /// A request is working out a newer value; the others take this one meanwhile.
-    refreshing: bool,
+    /// Since when a task has been working out a newer value, if one is.
+    refreshing: Option<Instant>,
 }
 
-/// The value kept for `guild` when it is younger than `fresh_for`; else `work`'s, kept. While one
-/// request works out a newer value the others get the one kept, so that only the first request
-/// for a server ever waits for the work.
-async fn memoized<T, F, Fut>(memo: &Memo<T>, guild: GuildId, fresh_for: Duration, work: F) -> anyhow::Result<Arc<T>>
+/// A refresh that has not finished by then is presumed lost (its task panicked), and the next
+/// request starts another.
+const REFRESH_GIVE_UP: Duration = Duration::from_secs(60);
+
+/// The value kept for `key`. When it is older than `fresh_for`, the request still gets it at
+/// once and a task works out the newer one (one task at a time): only the very first request
+/// for a page waits for `work`.
+async fn memoized<K, T, F, Fut>(memo: &Arc<Memo<K, T>>, key: K, fresh_for: Duration, work: F) -> anyhow::Result<Arc<T>>
 where
+    K: Eq + std::hash::Hash + Clone + Send + 'static,
+    T: Send + Sync + 'static,
     F: FnOnce() -> Fut,
-    Fut: std::future::Future<Output = anyhow::Result<T>>,
+    Fut: std::future::Future<Output = anyhow::Result<T>> + Send + 'static,
 {
-    {
+    let stale = {
         let mut kept = memo.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(k) = kept.get_mut(&guild) {
-            if k.at.elapsed() < fresh_for || k.refreshing {
-                return Ok(k.value.clone());
+        match kept.get_mut(&key) {
+            Some(k) if k.at.elapsed() < fresh_for => return Ok(k.value.clone()),
+            Some(k) if k.refreshing.is_some_and(|since| since.elapsed() < REFRESH_GIVE_UP) => {
+                return Ok(k.value.clone())
             }
-            k.refreshing = true;
+            Some(k) => {
+                k.refreshing = Some(Instant::now());
+                Some(k.value.clone())
+            }
+            None => None,
         }
-    }
-    // A request dropped while working (its client went away) must not leave the value marked
-    // as being refreshed for ever.
-    let mut unmark = Unmark {
-        memo,
-        guild,
-        finished: false,
     };
-    let value = Arc::new(work().await?);
+    let job = work();
+    let Some(stale) = stale else {
+        let value = Arc::new(job.await?);
+        keep(memo, key, Ok(value.clone()));
+        return Ok(value);
+    };
+    let memo = memo.clone();
+    tokio::spawn(async move {
+        let done = job.await.map(Arc::new);
+        keep(&memo, key, done);
+    });
+    Ok(stale)
+}
+
+/// Keeps a newly worked out value; after a failure, the old one stays (the cause is logged).
+fn keep<K: Eq + std::hash::Hash, T>(memo: &Memo<K, T>, key: K, done: anyhow::Result<Arc<T>>) {
     let mut kept = memo.lock().unwrap_or_else(|e| e.into_inner());
-    kept.insert(
-        guild,
-        Kept {
-            at: Instant::now(),
-            value: value.clone(),
-            refreshing: false,
-        },
-    );
-    unmark.finished = true;
-    Ok(value)
-}
-
-/// Clears the refreshing mark of `guild` when the work did not finish (it failed, or its
-/// request was dropped).
-struct Unmark<'a, T> {
-    memo: &'a Memo<T>,
-    guild: GuildId,
-    finished: bool,
-}
-
-impl<T> Drop for Unmark<'_, T> {
-    fn drop(&mut self) {
-        if self.finished {
-            return;
+    match done {
+        Ok(value) => {
+            kept.insert(
+                key,
+                Kept {
+                    at: Instant::now(),
+                    value,
+                    refreshing: None,
+                },
+            );
         }
-        let mut kept = self.memo.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(k) = kept.get_mut(&self.guild) {
-            k.refreshing = false;
+        Err(e) => {
+            tracing::warn!(error = %format!("{e:#}"), "a tally page's numbers could not be refreshed; the kept ones stay");
+            if let Some(k) = kept.get_mut(&key) {
+                k.refreshing = None;
+            }
         }
     }
 }
@@ -379,57 +406,64 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn a_page_is_worked_out_once_while_fresh_and_again_once_stale() {
+    async fn a_page_is_worked_out_once_while_fresh_and_refreshed_behind_the_kept_one() {
         use std::sync::atomic::{AtomicU32, Ordering};
-        let memo: Memo<u32> = Default::default();
-        let works = AtomicU32::new(0);
-        let work = || async { Ok(works.fetch_add(1, Ordering::SeqCst) + 1) };
+        let memo: Arc<Memo<GuildId, u32>> = Default::default();
+        let works = Arc::new(AtomicU32::new(0));
+        let work = |works: &Arc<AtomicU32>| {
+            let works = works.clone();
+            move || async move { Ok(works.fetch_add(1, Ordering::SeqCst) + 1) }
+        };
         for _ in 0..3 {
-            let kept = memoized(&memo, GuildId(1), Duration::from_secs(60), work)
+            let kept = memoized(&memo, GuildId(1), Duration::from_secs(60), work(&works))
                 .await
                 .unwrap();
             assert_eq!(*kept, 1, "worked out once while fresh");
         }
-        let other = memoized(&memo, GuildId(2), Duration::from_secs(60), work)
+        let other = memoized(&memo, GuildId(2), Duration::from_secs(60), work(&works))
             .await
             .unwrap();
         assert_eq!(*other, 2, "each server its own");
-        let stale = memoized(&memo, GuildId(1), Duration::ZERO, work).await.unwrap();
-        assert_eq!(*stale, 3, "worked out again once stale");
-        let failed = memoized(&memo, GuildId(3), Duration::ZERO, || async {
-            anyhow::bail!("database down")
-        })
-        .await;
-        assert!(failed.is_err(), "a failure is not kept");
-        assert_eq!(*memoized(&memo, GuildId(3), Duration::ZERO, work).await.unwrap(), 4);
 
-        // While one request works out a newer value, another gets the kept one at once.
+        // Stale: the kept value at once, while a task works out the newer one.
         let (done, finish) = tokio::sync::oneshot::channel::<()>();
-        let slow = memoized(&memo, GuildId(1), Duration::ZERO, || async {
+        let slow = move || async move {
             finish.await.ok();
             Ok(100)
-        });
-        let quick = async {
-            let kept = memoized(&memo, GuildId(1), Duration::ZERO, work).await.unwrap();
-            done.send(()).unwrap();
-            kept
         };
-        let (slow, quick) = tokio::join!(slow, quick);
-        assert_eq!((*slow.unwrap(), *quick), (100, 3));
+        assert_eq!(*memoized(&memo, GuildId(1), Duration::ZERO, slow).await.unwrap(), 1);
+        // One refresh at a time: the next request gets the kept value too and starts nothing.
+        assert_eq!(
+            *memoized(&memo, GuildId(1), Duration::ZERO, work(&works)).await.unwrap(),
+            1
+        );
+        done.send(()).unwrap();
+        let mut refreshed = 1;
+        for _ in 0..100 {
+            refreshed = *memoized(&memo, GuildId(1), Duration::from_secs(60), work(&works))
+                .await
+                .unwrap();
+            if refreshed == 100 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(refreshed, 100, "the newer value replaces the kept one");
+        assert_eq!(works.load(Ordering::SeqCst), 2, "no work started while the refresh ran");
 
-        // A request dropped while working leaves the next one free to work.
-        let dropped = tokio::time::timeout(
-            Duration::from_millis(20),
-            memoized(
-                &memo,
-                GuildId(1),
-                Duration::ZERO,
-                std::future::pending::<anyhow::Result<u32>>,
-            ),
-        )
-        .await;
-        assert!(dropped.is_err());
-        assert_eq!(*memoized(&memo, GuildId(1), Duration::ZERO, work).await.unwrap(), 5);
+        // A first request that fails keeps nothing; a refresh that fails keeps the old value.
+        let failing = || async { anyhow::bail!("database down") };
+        assert!(memoized::<_, u32, _, _>(&memo, GuildId(3), Duration::ZERO, failing)
+            .await
+            .is_err());
+        assert_eq!(*memoized(&memo, GuildId(2), Duration::ZERO, failing).await.unwrap(), 2);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert_eq!(
+            *memoized(&memo, GuildId(2), Duration::from_secs(60), work(&works))
+                .await
+                .unwrap(),
+            2
+        );
     }
 
     #[test]
