@@ -7,28 +7,27 @@
 //! one the test says why and passes, except under CI (`CI=true`), where a missing browser would
 //! hide a regression and so fails. `BROWSER_TEST_SHOTS=DIR` keeps the screenshots to look at.
 
-mod support;
+use crate::support;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
-use chrono::{NaiveDate, NaiveTime, Utc};
+use chrono::{NaiveDate, Utc};
 use html5gum::{Token, Tokenizer};
 
-use claim_digest::config::Config;
+use crate::support::site::{Seed, Site};
 use claim_digest::domain::claims::{ClaimSet, Outcome, Resolution};
-use claim_digest::domain::digest::NewsCount;
 use claim_digest::domain::evidence::Stance;
-use claim_digest::domain::ids::{ChannelId, ClaimId, GuildId, MessageId, PostId, UserId};
+use claim_digest::domain::ids::{ClaimId, GuildId, PostId, UserId};
 use claim_digest::domain::lang::Lang;
-use claim_digest::domain::schedule::parse_timezone;
 use claim_digest::domain::stats::RoundTally;
 use claim_digest::domain::votes::{Choice, Question, Tally};
-use claim_digest::feeds::FeedCatalog;
+use claim_digest::message::{Arg, Message};
+use claim_digest::render::i18n::Locale;
 use claim_digest::services::App;
-use claim_digest::store::{GuildUpdate, NewEvidence, NewMark, NewPost, Reservation, Store, VoteSource};
+use claim_digest::store::{NewEvidence, NewMark, Store};
 
 const GUILD: GuildId = GuildId(42);
 /// An opinion asked twice, a prediction past its deadline (asked, then asked whether it came
@@ -130,22 +129,19 @@ async fn chromium_shows_the_stored_numbers_in_both_languages_and_both_themes() {
         let due_row = due.row_with(claims.get(PREDICTION).unwrap().text.get(lang)).unwrap();
         let verdict = verdict_of(&rounds_of(PREDICTION));
         assert_split(&due_row[2], &verdict, Question::Verdict, lang, &url);
-        assert!(due_row[3].contains(outcome_word(Outcome::Yes, lang)), "{due_row:?}");
+        assert!(due_row[3].contains(&outcome_word(Outcome::Yes, lang)), "{due_row:?}");
         assert!(due_row[3].contains(NOTE), "{due_row:?}");
         let came_true = dom
             .table("scorecard")
-            .row_with(pick(lang, "已应验", "Came true"))
+            .row_with(&words(lang, "web-score-came-true", vec![]))
             .unwrap();
         assert_eq!(
             came_true[1], "1",
             "one resolution in the store came true: {came_true:?}"
         );
-        if lang == Lang::Zh {
-            for words in ["本服务器的计票", "已发布的全部论断", "文章的成绩单", "排行榜"] {
-                assert!(dom.text.contains(words), "{words} on {url}: {}", dom.text);
-            }
-        } else {
-            assert!(dom.text.contains("the server's tally"), "{}", dom.text);
+        for id in ["web-claims", "web-due", "web-scorecard", "web-leaderboard"] {
+            let heading = words(lang, id, vec![]);
+            assert!(dom.text.contains(&heading), "{heading} on {url}: {}", dom.text);
         }
     }
 
@@ -173,10 +169,11 @@ async fn chromium_shows_the_stored_numbers_in_both_languages_and_both_themes() {
         let agree = first.tally.percentages(&Question::Stance.choices())[0];
         // One round asked for a stance (the second asked whether it came true): a sentence
         // stands in for a line chart of one point.
-        let point = match lang {
-            Lang::Zh => format!("目前的认同比例：第 {} 轮 {agree}%", first.round),
-            Lang::En => format!("Agreement so far: {agree}% in round {}", first.round),
-        };
+        let point = words(
+            lang,
+            "web-chart-once",
+            vec![("round", first.round.into()), ("share", agree.into())],
+        );
         assert!(dom.text.contains(&point), "the agreement so far: {point}");
         let verdict = verdict_of(&rounds_of(PREDICTION));
         for (choice, share) in Question::Verdict
@@ -188,7 +185,7 @@ async fn chromium_shows_the_stored_numbers_in_both_languages_and_both_themes() {
             assert!(dom.text.contains(&words), "the verdict: {words} on {url}");
         }
         assert!(dom.text.contains(NOTE), "the resolution's note");
-        let table = dom.table_headed(pick(lang, "新闻", "Story"));
+        let table = dom.table_headed(&words(lang, "web-ledger-story", vec![]));
         for entry in &ledger {
             let row = table
                 .row_with(&entry.title)
@@ -196,10 +193,9 @@ async fn chromium_shows_the_stored_numbers_in_both_languages_and_both_themes() {
             assert_eq!(row[1], entry.supports.to_string(), "{row:?}");
             assert_eq!(row[2], entry.contradicts.to_string(), "{row:?}");
         }
-        if lang == Lang::Zh {
-            for words in ["各轮投票", "证据账本", "应验了吗？", "返回全部论断"] {
-                assert!(dom.text.contains(words), "{words} on {url}: {}", dom.text);
-            }
+        for id in ["web-rounds", "web-ledger", "web-verdict", "web-back"] {
+            let heading = words(lang, id, vec![]);
+            assert!(dom.text.contains(&heading), "{heading} on {url}: {}", dom.text);
         }
     }
 
@@ -217,7 +213,11 @@ async fn chromium_shows_the_stored_numbers_in_both_languages_and_both_themes() {
             // Two rounds: the line chart, whose text alternative names each round's share.
             for round in rounds_of(OPINION) {
                 let agree = round.tally.percentages(&Question::Stance.choices())[0];
-                let point = format!("第 {} 轮：{agree}% 认同", round.round);
+                let point = words(
+                    lang,
+                    "web-chart-point",
+                    vec![("round", round.round.into()), ("share", agree.into())],
+                );
                 assert!(view.dom.text.contains(&point), "the chart's text alternative: {point}");
             }
         }
@@ -251,30 +251,7 @@ type SeededPost = (&'static str, u32, (i32, u32, u32), Question, &'static [Choic
 /// A site with a Chinese server that posted three claims, votes in two rounds, a resolution,
 /// a ledger with marks, and two members who chose the leaderboard (one of them hid again).
 async fn site() -> (App, Store, String, ClaimSet) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}/", listener.local_addr().unwrap());
-    let env = [("PUBLIC_URL", base.clone()), ("WEB_RATE_LIMIT", "1000".to_string())];
-    let config = Config::from_lookup(|k| env.iter().find(|(key, _)| *key == k).map(|(_, v)| v.clone())).unwrap();
-    let claims = ClaimSet::load(&support::repo_file("data/claims.toml")).unwrap();
-    let store = Store::in_memory().await.unwrap();
-    let app = App::new(config, claims.clone(), FeedCatalog::default(), store.clone()).unwrap();
-    let now = Utc::now();
-    store.ensure_guild(GUILD, Lang::Zh, &[], now).await.unwrap();
-    store
-        .setup_guild(
-            GUILD,
-            &GuildUpdate {
-                channel: ChannelId(1),
-                post_time: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
-                timezone: parse_timezone("UTC").unwrap(),
-                language: Lang::Zh,
-                news_count: NewsCount::default(),
-                thread: false,
-                moderator_role: None,
-            },
-        )
-        .await
-        .unwrap();
+    let site = Site::new(GUILD, Lang::Zh, &support::repo_file("data/claims.toml"), "1000").await;
     use Choice::*;
     let posts: [SeededPost; 5] = [
         (PREDICTION, 1, (2025, 6, 2), Question::Stance, &[Agree, Agree, Disagree]),
@@ -301,30 +278,19 @@ async fn site() -> (App, Store, String, ClaimSet) {
         ),
         (ASKED_ONCE, 1, (2026, 1, 26), Question::Stance, &[Agree, Unsure]),
     ];
-    let mut message = 100;
-    for (claim, round, (y, m, d), question, votes) in posts {
-        let new = NewPost {
-            guild: GUILD,
-            local_date: NaiveDate::from_ymd_opt(y, m, d).unwrap(),
-            claim_id: claim.into(),
+    for (message, (claim, round, (y, m, d), question, votes)) in (101..).zip(posts) {
+        let seed = Seed {
+            claim,
             round,
+            date: NaiveDate::from_ymd_opt(y, m, d).unwrap(),
             question,
-            channel: ChannelId(1),
-            nonce: format!("{claim}-{round}"),
+            message,
         };
-        let Reservation::Reserved(post) = store.reserve_post(&new, now).await.unwrap() else {
-            panic!("{claim} round {round} reserved")
-        };
-        message += 1;
-        store.mark_post_sent(post.id, MessageId(message), now).await.unwrap();
         // Member 500 + i casts the i-th vote: the shown member votes on every post.
-        for (i, choice) in votes.iter().enumerate() {
-            store
-                .cast_vote(post.id, UserId(500 + i as u64), *choice, VoteSource::Button, now)
-                .await
-                .unwrap();
-        }
+        let votes: Vec<(UserId, Choice)> = (500..).map(UserId).zip(votes.iter().copied()).collect();
+        site.post(seed, &votes).await;
     }
+    let (store, app, now) = (&site.store, &site.app, site.now);
     store
         .resolve_claim(
             GUILD,
@@ -378,9 +344,7 @@ async fn site() -> (App, Store, String, ClaimSet) {
     app.show_on_site(GUILD, SHOWN.0, SHOWN.1, now).await.unwrap();
     app.show_on_site(GUILD, HIDDEN.0, HIDDEN.1, now).await.unwrap();
     app.hide_from_site(GUILD, HIDDEN.0).await.unwrap();
-    let served = app.clone();
-    tokio::spawn(async move { claim_digest::web::serve_on(listener, served).await.unwrap() });
-    (app, store, base, claims)
+    site.serve()
 }
 
 /// A prediction's verdict votes over all its rounds, as the pages add them up.
@@ -413,31 +377,19 @@ fn assert_split(text: &str, tally: &Tally, question: Question, lang: Lang, url: 
     }
 }
 
-fn pick<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
-    match lang {
-        Lang::Zh => zh,
-        Lang::En => en,
-    }
+/// A message of `locales/`, in `lang`: the words the pages are expected to show, from the same
+/// files, so that a change of wording does not break this test while a page that shows the other
+/// language, or no words at all, does.
+fn words(lang: Lang, id: &'static str, args: Vec<(&'static str, Arg)>) -> String {
+    Locale::of(lang).text(&Message::new(id, args))
 }
 
-/// The choices' labels in locales/*/post.ftl.
-fn choice_word(choice: Choice, lang: Lang) -> &'static str {
-    match choice {
-        Choice::Agree => pick(lang, "同意", "Agree"),
-        Choice::Disagree => pick(lang, "不同意", "Disagree"),
-        Choice::Unsure => pick(lang, "不确定", "Unsure"),
-        Choice::Yes => pick(lang, "成真了", "Came true"),
-        Choice::No => pick(lang, "没成真", "Did not"),
-        Choice::Early => pick(lang, "言之尚早", "Too early"),
-    }
+fn choice_word(choice: Choice, lang: Lang) -> String {
+    claim_digest::render::words::choice_label(Locale::of(lang), choice)
 }
 
-fn outcome_word(outcome: Outcome, lang: Lang) -> &'static str {
-    match outcome {
-        Outcome::Yes => pick(lang, "已成真", "came true"),
-        Outcome::No => pick(lang, "未成真", "did not come true"),
-        Outcome::Unclear => pick(lang, "尚无定论", "unclear"),
-    }
+fn outcome_word(outcome: Outcome, lang: Lang) -> String {
+    claim_digest::render::words::outcome(Locale::of(lang), outcome)
 }
 
 /// CI sets `CI` (usually to `true`; `.ci/run` does too), as the store tests also read it.
@@ -657,7 +609,7 @@ impl Dom {
 
     fn assert_lang(&self, lang: Lang) {
         let tag = self.lang.as_deref().unwrap_or("");
-        let expected = pick(lang, "zh", "en");
+        let expected = lang.pick("zh", "en");
         assert!(
             tag == expected || tag.starts_with(&format!("{expected}-")),
             "<html lang={tag:?}>, wanted {expected}"

@@ -1,8 +1,6 @@
 //! `claims eval` on a tiny labeled set written by the test: the real binary, its JSON.
 
-mod support;
-
-use support::{run_cli, sqlite_url};
+use crate::support::{run_cli, sqlite_url};
 
 /// A claims file of opinions under one section: (id, Chinese text, English text) each.
 fn essay_of(claims: &[(&str, &str, &str)]) -> String {

@@ -1,17 +1,15 @@
 //! The real bot binary against a fake Discord and a local feed server, all on 127.0.0.1.
 
-mod support;
-
 use std::time::Duration;
 
 use chrono::{Timelike, Utc};
 use serde_json::{json, Value};
 
+use crate::support::bot::{channel_resolved, content, log_of, setup_options, start_bot_on_test_clock, subcommand};
+use crate::support::fake_discord::{At, FakeDiscord, Member, Recorded, ALICE, APP_ID, BOB, CAROL, MOD};
+use crate::support::{rss, run_cli, FeedServer};
 use claim_digest::domain::schedule::{local_date, parse_timezone};
 use claim_digest::render::discord::limit_violations;
-use support::bot::{channel_resolved, content, log_of, setup_options, start_bot_on_test_clock, subcommand};
-use support::fake_discord::{At, FakeDiscord, Member, Recorded, ALICE, APP_ID, BOB, CAROL, MOD};
-use support::{rss, run_cli, FeedServer};
 
 const WAIT: Duration = Duration::from_secs(20);
 

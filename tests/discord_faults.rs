@@ -1,16 +1,16 @@
 //! The bot against a fake Discord that fails: 500s, per-route and global 429s, a forbidden
 //! channel, SIGKILL during a burst of votes, SIGTERM.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
 use chrono::{Timelike, Utc};
 use serde_json::{json, Value};
 
-use support::bot::{channel_resolved, content, setup_options, start_bot, subcommand, Bot};
-use support::fake_discord::{At, FakeDiscord, Member};
-use support::{rss, run_cli, FeedServer};
+use crate::support::bot::{channel_resolved, content, setup_options, start_bot, subcommand, Bot};
+use crate::support::fake_discord::{At, FakeDiscord, Member};
+use crate::support::{rss, run_cli, FeedServer};
 
 const WAIT: Duration = Duration::from_secs(20);
 const MOD: Member = Member {

@@ -3,13 +3,16 @@
 //! `/news`, members bring their own stories, and a resolved prediction gets its card, its calls in
 //! `/me`, its line on the scorecard and its rows in the export.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
 use chrono::Utc;
 use serde_json::{json, Value};
 
+use crate::support::bot::{channel_resolved, content, fresh_database, setup_options, start_bot_with, subcommand};
+use crate::support::fake_discord::{At, FakeDiscord, Member, ALICE, BOB, CAROL, MOD};
+use crate::support::{rss, run_cli, FeedServer};
 use claim_digest::config::Config;
 use claim_digest::domain::claims::ClaimSet;
 use claim_digest::domain::evidence::Stance;
@@ -19,9 +22,6 @@ use claim_digest::feeds::FeedCatalog;
 use claim_digest::render::discord::limit_violations;
 use claim_digest::services::App;
 use claim_digest::store::Store;
-use support::bot::{channel_resolved, content, fresh_database, setup_options, start_bot_with, subcommand};
-use support::fake_discord::{At, FakeDiscord, Member, ALICE, BOB, CAROL, MOD};
-use support::{rss, run_cli, FeedServer};
 
 const WAIT: Duration = Duration::from_secs(20);
 

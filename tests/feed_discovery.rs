@@ -1,7 +1,7 @@
 //! Feed discovery over real HTTP on 127.0.0.1: a site's page names its feed, names several, or
 //! names none and serves one at a usual path; every request through the guarded client.
 
-mod support;
+use crate::support;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

@@ -1,7 +1,7 @@
 //! Each ingestion rule against a local server on 127.0.0.1: timeouts, size caps, gzip bombs,
 //! redirects, private addresses, conditional requests, Retry-After, encodings, per-host limits.
 
-mod support;
+use crate::support;
 
 use std::io::Write as _;
 use std::net::SocketAddr;

@@ -2,16 +2,14 @@
 //! every counter is there under its old name, and the histograms (interaction time by kind,
 //! feed fetches, post lateness, ranking) are there and move with the work the bot does.
 
-mod support;
-
 use std::time::Duration;
 
 use chrono::{Timelike, Utc};
 use prometheus_parse::{Scrape, Value};
 
-use support::bot::{channel_resolved, content, setup_options, start_bot_on_test_clock, Bot};
-use support::fake_discord::{At, FakeDiscord, Member};
-use support::{rss, FeedServer};
+use crate::support::bot::{channel_resolved, content, setup_options, start_bot_on_test_clock, Bot};
+use crate::support::fake_discord::{At, FakeDiscord, Member};
+use crate::support::{rss, FeedServer};
 
 const WAIT: Duration = Duration::from_secs(20);
 const GUILD: u64 = 9101;

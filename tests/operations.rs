@@ -1,21 +1,19 @@
 //! Operating the bot: `backup` while votes stream in (and restoring the copy), `check` on good and
 //! bad configurations, and JSON logs that never carry the token. The real binary runs each one.
 
-mod support;
-
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
 
+use crate::support::bot::{fresh_database, log_of, start_bot_with};
+use crate::support::fake_discord::FakeDiscord;
+use crate::support::{rss, run_cli, sqlite_url, FeedServer};
 use claim_digest::domain::ids::{ChannelId, GuildId, MessageId, PostId, UserId};
 use claim_digest::domain::lang::Lang;
 use claim_digest::domain::votes::{Choice, Question};
 use claim_digest::store::{NewPost, Reservation, Store, VoteSource};
-use support::bot::{fresh_database, log_of, start_bot_with};
-use support::fake_discord::FakeDiscord;
-use support::{rss, run_cli, sqlite_url, FeedServer};
 
 /// Shaped like a real bot token: base64url of an 18-digit id, a timestamp part, an HMAC part.
 const TOKEN: &str = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.Zm9vYmFyLWJhei1xdXV4LWNvcmdlLWdyYXVsdA";

@@ -11,7 +11,7 @@
 //! SQLite: a full disk, simulated with `PRAGMA max_page_count`, gives the same honest refusals,
 //! leaves a sound file, and writes work again when space returns.
 
-mod support;
+use crate::support;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -19,6 +19,9 @@ use std::time::{Duration, Instant};
 use chrono::{NaiveTime, Timelike, Utc};
 use serde_json::Value;
 
+use crate::support::bot::{channel_resolved, content, setup_options, start_bot_with, Bot};
+use crate::support::fake_discord::{At, FakeDiscord, Member};
+use crate::support::{repo_file, rss, FeedServer};
 use claim_digest::config::Config;
 use claim_digest::domain::claims::ClaimSet;
 use claim_digest::domain::digest::NewsCount;
@@ -31,9 +34,6 @@ use claim_digest::services::poster::{PostView, PublishError, Publisher};
 use claim_digest::services::votes::Ballot;
 use claim_digest::services::App;
 use claim_digest::store::{is_unavailable, testing, GuildUpdate, Store, VoteSource};
-use support::bot::{channel_resolved, content, setup_options, start_bot_with, Bot};
-use support::fake_discord::{At, FakeDiscord, Member};
-use support::{repo_file, rss, FeedServer};
 
 const WAIT: Duration = Duration::from_secs(20);
 const OUTAGE: Duration = Duration::from_secs(4);

@@ -1,8 +1,6 @@
 //! `preview --json` end to end: a local feed server, a fresh database, the real binary.
 
-mod support;
-
-use support::{rss, run_cli, sqlite_url, FeedServer};
+use crate::support::{rss, run_cli, sqlite_url, FeedServer};
 
 fn english_feed() -> String {
     rss(

@@ -2,17 +2,15 @@
 //! on a clock the test moves (CLOCK_START): a day off is neither posted nor missed, and the recap
 //! goes out once, through a restart, pinging no one.
 
-mod support;
-
 use std::time::Duration;
 
 use chrono::{DateTime, Datelike, Days, Timelike, Utc};
 use serde_json::{json, Value};
 
+use crate::support::bot::{channel_resolved, content, start_bot_on_test_clock, subcommand, Bot};
+use crate::support::fake_discord::{At, FakeDiscord, Member, ALICE, APP_ID, BOB, CAROL, MOD};
+use crate::support::{rss, FeedServer};
 use claim_digest::render::discord::limit_violations;
-use support::bot::{channel_resolved, content, start_bot_on_test_clock, subcommand, Bot};
-use support::fake_discord::{At, FakeDiscord, Member, ALICE, APP_ID, BOB, CAROL, MOD};
-use support::{rss, FeedServer};
 
 const WAIT: Duration = Duration::from_secs(20);
 

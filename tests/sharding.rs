@@ -6,20 +6,20 @@
 //! Needs a PostgreSQL server (TEST_POSTGRES_URL; `.ci/postgres start` makes one). Without it the
 //! test says so and passes on a developer's machine; in CI it fails instead.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
 use chrono::{Timelike, Utc};
 use serde_json::{json, Value};
 
+use crate::support::bot::{channel_resolved, content, setup_options, start_bot_with, subcommand, Bot};
+use crate::support::fake_discord::{At, FakeDiscord, Member};
+use crate::support::{rss, FeedServer};
 use claim_digest::domain::ids::PostId;
 use claim_digest::domain::votes::Choice;
 use claim_digest::store::testing::{postgres_admin_url, scratch_postgres_database};
 use claim_digest::store::Store;
-use support::bot::{channel_resolved, content, setup_options, start_bot_with, subcommand, Bot};
-use support::fake_discord::{At, FakeDiscord, Member};
-use support::{rss, FeedServer};
 
 const WAIT: Duration = Duration::from_secs(30);
 const SHARDS: u64 = 4;

@@ -3,17 +3,15 @@
 //! with a reason, the member reads what became of each, and the approved claim is posted after
 //! the essay's with its credit, pinging no one, in its own server only.
 
-mod support;
-
 use std::time::Duration;
 
 use chrono::{Days, Timelike};
 use serde_json::{json, Value};
 
+use crate::support::bot::{channel_resolved, content, setup_options, start_bot_on_test_clock, subcommand};
+use crate::support::fake_discord::{modal_problems, At, FakeDiscord, Member, ALICE, APP_ID, BOB, MOD};
+use crate::support::{rss, FeedServer};
 use claim_digest::render::discord::limit_violations;
-use support::bot::{channel_resolved, content, setup_options, start_bot_on_test_clock, subcommand};
-use support::fake_discord::{modal_problems, At, FakeDiscord, Member, ALICE, APP_ID, BOB, MOD};
-use support::{rss, FeedServer};
 
 const WAIT: Duration = Duration::from_secs(20);
 

@@ -1,7 +1,7 @@
 //! Tallies across rounds, the anchoring rule, verdicts, streaks and the export, through the
 //! services with a recording publisher (no Discord needed).
 
-mod support;
+use crate::support;
 
 use std::sync::Mutex;
 

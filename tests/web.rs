@@ -2,20 +2,19 @@
 //! the security headers, ETag revalidation and both languages; the link previews and the
 //! claim's chart image they show.
 
-mod support;
+use crate::support;
 
-use chrono::{NaiveDate, NaiveTime, Utc};
+use chrono::{NaiveDate, Utc};
 
+use crate::support::site::{Seed, Site};
 use claim_digest::config::Config;
 use claim_digest::domain::claims::{ClaimKind, ClaimSet, Outcome, Resolution};
-use claim_digest::domain::digest::NewsCount;
-use claim_digest::domain::ids::{ChannelId, GuildId, MessageId, UserId};
+use claim_digest::domain::ids::{GuildId, UserId};
 use claim_digest::domain::lang::Lang;
-use claim_digest::domain::schedule::parse_timezone;
 use claim_digest::domain::votes::{Choice, Question};
 use claim_digest::feeds::FeedCatalog;
 use claim_digest::services::App;
-use claim_digest::store::{GuildUpdate, NewPost, Reservation, Store, VoteSource};
+use claim_digest::store::Store;
 
 const GUILD: GuildId = GuildId(42);
 
@@ -31,64 +30,38 @@ async fn site_limited_to(rate: &str) -> (App, Store, String, String) {
 /// The site over the claims in `claims_file`, with two rounds of the first prediction posted,
 /// each client allowed `rate` requests a second.
 async fn site_from(claims_file: &std::path::Path, rate: &str) -> (App, Store, String, String) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}/", listener.local_addr().unwrap());
-    let env = [("PUBLIC_URL", base.clone()), ("WEB_RATE_LIMIT", rate.to_string())];
-    let config = Config::from_lookup(|k| env.iter().find(|(key, _)| *key == k).map(|(_, v)| v.clone())).unwrap();
-    let claims = ClaimSet::load(claims_file).unwrap();
-    let prediction = claims
+    let site = Site::new(GUILD, Lang::En, claims_file, rate).await;
+    let prediction = site
+        .claims
         .claims()
         .iter()
         .find(|c| c.kind == ClaimKind::Prediction)
         .unwrap()
         .id
         .to_string();
-    let store = Store::in_memory().await.unwrap();
-    let app = App::new(config, claims, FeedCatalog::default(), store.clone()).unwrap();
-    let now = Utc::now();
-    store.ensure_guild(GUILD, Lang::En, &[], now).await.unwrap();
-    store
-        .setup_guild(
-            GUILD,
-            &GuildUpdate {
-                channel: ChannelId(1),
-                post_time: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
-                timezone: parse_timezone("UTC").unwrap(),
-                language: Lang::En,
-                news_count: NewsCount::default(),
-                thread: false,
-                moderator_role: None,
-            },
-        )
-        .await
-        .unwrap();
     for (round, day) in [(1u32, 1u32), (2, 2)] {
-        let new = NewPost {
-            guild: GUILD,
-            local_date: NaiveDate::from_ymd_opt(2026, 1, day).unwrap(),
-            claim_id: prediction.as_str().into(),
+        let seed = Seed {
+            claim: &prediction,
             round,
+            date: NaiveDate::from_ymd_opt(2026, 1, day).unwrap(),
             question: Question::Stance,
-            channel: ChannelId(1),
-            nonce: format!("n{round}"),
+            message: 100 + u64::from(round),
         };
-        let Reservation::Reserved(post) = store.reserve_post(&new, now).await.unwrap() else {
-            panic!("reserved")
-        };
-        store
-            .mark_post_sent(post.id, MessageId(100 + u64::from(round)), now)
-            .await
-            .unwrap();
         // Round 1: 3 agree, 1 disagree; round 2: 1 agree, 3 disagree.
-        for user in 0..4u64 {
-            let agree = if round == 1 { user < 3 } else { user < 1 };
-            let choice = if agree { Choice::Agree } else { Choice::Disagree };
-            store
-                .cast_vote(post.id, UserId(500 + user), choice, VoteSource::Button, now)
-                .await
-                .unwrap();
-        }
+        let agreeing = if round == 1 { 3 } else { 1 };
+        let votes: Vec<(UserId, Choice)> = (0..4u64)
+            .map(|user| {
+                let choice = if user < agreeing {
+                    Choice::Agree
+                } else {
+                    Choice::Disagree
+                };
+                (UserId(500 + user), choice)
+            })
+            .collect();
+        site.post(seed, &votes).await;
     }
+    let (store, now) = (&site.store, site.now);
     store
         .resolve_claim(
             GUILD,
@@ -124,8 +97,7 @@ async fn site_from(claims_file: &std::path::Path, rate: &str) -> (App, Store, St
         };
         store.add_evidence(&new, now).await.unwrap();
     }
-    let served = app.clone();
-    tokio::spawn(async move { claim_digest::web::serve_on(listener, served).await.unwrap() });
+    let (app, store, base, _) = site.serve();
     (app, store, base, prediction)
 }
 

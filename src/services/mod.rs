@@ -16,6 +16,8 @@ pub mod relevance;
 pub mod suggestions;
 pub mod tallies;
 pub mod term_stats;
+#[cfg(test)]
+mod test_app;
 pub mod votes;
 pub mod web;
 

@@ -323,16 +323,8 @@ mod flow_tests {
     use std::sync::atomic::{AtomicU64, Ordering};
     use std::sync::Mutex;
 
-    use chrono::NaiveTime;
-
     use super::*;
-    use crate::config::Config;
-    use crate::domain::claims::ClaimSet;
-    use crate::domain::digest::NewsCount;
     use crate::domain::ids::ClaimId;
-    use crate::domain::schedule::parse_timezone;
-    use crate::feeds::FeedCatalog;
-    use crate::store::{GuildUpdate, Store};
 
     /// Records what would have been sent to Discord.
     #[derive(Default)]
@@ -363,34 +355,7 @@ mod flow_tests {
         }
     }
 
-    async fn app_with_guild(tz: &str, time: &str) -> (App, GuildSettings) {
-        let config = Config::from_lookup(|_| None).unwrap();
-        let claims =
-            ClaimSet::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/claims.toml")).unwrap();
-        let app = App::new(
-            config,
-            claims,
-            FeedCatalog::default(),
-            Store::in_memory().await.unwrap(),
-        )
-        .unwrap();
-        let guild = GuildId(42);
-        app.store
-            .ensure_guild(guild, crate::domain::lang::Lang::En, &[], Utc::now())
-            .await
-            .unwrap();
-        let update = GuildUpdate {
-            channel: ChannelId(7),
-            post_time: NaiveTime::parse_from_str(time, "%H:%M").unwrap(),
-            timezone: parse_timezone(tz).unwrap(),
-            language: crate::domain::lang::Lang::En,
-            news_count: NewsCount::default(),
-            thread: false,
-            moderator_role: None,
-        };
-        let settings = app.store.setup_guild(guild, &update).await.unwrap();
-        (app, settings)
-    }
+    use crate::services::test_app::app_with_guild;
 
     fn at(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()

@@ -250,18 +250,13 @@ pub fn recap_nonce(guild: u64, week: &RecapWeek) -> String {
 mod tests {
     use std::sync::Mutex;
 
-    use chrono::NaiveTime;
-
     use super::*;
     use crate::config::Config;
-    use crate::domain::claims::ClaimSet;
-    use crate::domain::digest::NewsCount;
     use crate::domain::ids::{ClaimId, PostId};
     use crate::domain::lang::Lang;
-    use crate::domain::schedule::parse_timezone;
     use crate::domain::votes::{Choice, Question};
     use crate::feeds::FeedCatalog;
-    use crate::store::{GuildUpdate, NewPost, Reservation, Store, VoteSource};
+    use crate::store::{NewPost, Reservation, VoteSource};
 
     /// Records the recaps that would have gone to Discord; fails while `failing` is set.
     #[derive(Default)]
@@ -292,33 +287,12 @@ mod tests {
 
     /// A server in Shanghai posting at 09:00 (01:00 UTC), recapping on Mondays.
     async fn app() -> (App, GuildSettings) {
-        let config = Config::from_lookup(|_| None).unwrap();
-        let claims =
-            ClaimSet::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/claims.toml")).unwrap();
-        let app = App::new(
-            config,
-            claims,
-            FeedCatalog::default(),
-            Store::in_memory().await.unwrap(),
-        )
-        .unwrap();
-        let guild = GuildId(42);
-        app.store.ensure_guild(guild, Lang::En, &[], Utc::now()).await.unwrap();
-        let update = GuildUpdate {
-            channel: ChannelId(7),
-            post_time: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
-            timezone: parse_timezone("Asia/Shanghai").unwrap(),
-            language: Lang::En,
-            news_count: NewsCount::default(),
-            thread: false,
-            moderator_role: None,
-        };
-        app.store.setup_guild(guild, &update).await.unwrap();
+        let (app, settings) = crate::services::test_app::app_with_guild("Asia/Shanghai", "09:00").await;
         app.store
-            .set_recap_day(guild, Some(chrono::Weekday::Mon))
+            .set_recap_day(settings.id, Some(chrono::Weekday::Mon))
             .await
             .unwrap();
-        let settings = app.store.guild(guild).await.unwrap().unwrap();
+        let settings = app.store.guild(settings.id).await.unwrap().unwrap();
         (app, settings)
     }
 

@@ -3,6 +3,7 @@
 
 pub mod bot;
 pub mod fake_discord;
+pub mod site;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

@@ -487,9 +487,11 @@ impl NewsIndex {
                 (0..n).filter(|&i| lexical_ok(i) && !left_out(i)).collect()
             }
             Some(dense) => {
-                // Reciprocal rank fusion: each list adds 1 / (k + rank); the scales never meet.
+                // Reciprocal rank fusion: each list adds 1 / (k + rank); the scales never meet. The
+                // lexical list is ordered by share, as without embeddings: a Chinese and an English
+                // item are then compared against their own query, not by raw scores whose scales differ.
                 let mut by_score: Vec<usize> = (0..n).filter(|&i| lexical_ok(i)).collect();
-                by_score.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+                by_score.sort_by(|&a, &b| share(b).total_cmp(&share(a)));
                 for (rank, &i) in by_score.iter().enumerate() {
                     keys[i] += 1.0 / (RRF_K + rank as f64 + 1.0);
                 }

@@ -156,20 +156,7 @@ impl Store {
         by: UserId,
         now: DateTime<Utc>,
     ) -> anyhow::Result<bool> {
-        let _writer = self.write_slot().await;
-        let done = with_db!(self, db => sqlx::query(
-            "UPDATE suggestions SET status = 'approved', decided_by = $1, decided_at = $2,
-                 approved_seq = (SELECT COALESCE(MAX(approved_seq), 0) + 1 FROM suggestions WHERE guild_id = $3)
-             WHERE guild_id = $3 AND id = $4 AND status = 'pending'",
-        )
-        .bind(by.to_db())
-        .bind(ts(now))
-        .bind(guild.to_db())
-        .bind(id.0)
-        .execute(db)
-        .await
-        .map(|done| done.rows_affected()))?;
-        Ok(done == 1)
+        self.decide_suggestion(guild, id, by, None, now).await
     }
 
     /// Rejects a pending suggestion with its reason; false when it was already decided.
@@ -181,12 +168,33 @@ impl Store {
         reason: &str,
         now: DateTime<Utc>,
     ) -> anyhow::Result<bool> {
+        self.decide_suggestion(guild, id, by, Some(reason), now).await
+    }
+
+    /// A moderator's decision on a pending suggestion: approved without a reason, rejected with
+    /// one (the schema holds that pairing). Only an approval takes a place in approval order.
+    async fn decide_suggestion(
+        &self,
+        guild: GuildId,
+        id: SuggestionId,
+        by: UserId,
+        rejected_because: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<bool> {
+        let status = if rejected_because.is_some() {
+            "rejected"
+        } else {
+            "approved"
+        };
         let _writer = self.write_slot().await;
         let done = with_db!(self, db => sqlx::query(
-            "UPDATE suggestions SET status = 'rejected', reason = $1, decided_by = $2, decided_at = $3
-             WHERE guild_id = $4 AND id = $5 AND status = 'pending'",
+            "UPDATE suggestions SET status = $1, reason = $2, decided_by = $3, decided_at = $4,
+                 approved_seq = CASE WHEN $1 = 'approved'
+                     THEN (SELECT COALESCE(MAX(approved_seq), 0) + 1 FROM suggestions WHERE guild_id = $5) END
+             WHERE guild_id = $5 AND id = $6 AND status = 'pending'",
         )
-        .bind(reason)
+        .bind(status)
+        .bind(rejected_because)
         .bind(by.to_db())
         .bind(ts(now))
         .bind(guild.to_db())
