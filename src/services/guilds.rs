@@ -214,25 +214,11 @@ impl App {
 mod tests {
     use super::*;
     use crate::config::Config;
-    use crate::domain::claims::ClaimSet;
-    use crate::feeds::FeedCatalog;
-    use crate::store::Store;
 
     #[tokio::test]
     async fn a_new_server_shows_news_count_items_until_it_chooses() {
         let config = Config::from_lookup(|k| (k == "NEWS_COUNT").then(|| "5".to_string())).unwrap();
-        let claims = ClaimSet::load(std::path::Path::new(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/data/claims.toml"
-        )))
-        .unwrap();
-        let app = App::new(
-            config,
-            claims,
-            FeedCatalog::default(),
-            Store::in_memory().await.unwrap(),
-        )
-        .unwrap();
+        let app = crate::services::test_app::app(config).await;
         let settings = app.guild(GuildId(5), Some("en-US"), Utc::now()).await.unwrap();
         assert_eq!(settings.news_count.get(), 5);
     }

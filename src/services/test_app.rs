@@ -16,17 +16,21 @@ use crate::store::{GuildSettings, GuildUpdate, Store};
 pub const GUILD: GuildId = GuildId(42);
 pub const CHANNEL: ChannelId = ChannelId(7);
 
-/// The server posts at `time` (`HH:MM`) in time zone `tz`.
-pub async fn app_with_guild(tz: &str, time: &str) -> (App, GuildSettings) {
-    let config = Config::from_lookup(|_| None).unwrap();
+/// The app with `config`, no server set up yet.
+pub async fn app(config: Config) -> App {
     let claims = ClaimSet::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/claims.toml")).unwrap();
-    let app = App::new(
+    App::new(
         config,
         claims,
         FeedCatalog::default(),
         Store::in_memory().await.unwrap(),
     )
-    .unwrap();
+    .unwrap()
+}
+
+/// The server posts at `time` (`HH:MM`) in time zone `tz`.
+pub async fn app_with_guild(tz: &str, time: &str) -> (App, GuildSettings) {
+    let app = app(Config::from_lookup(|_| None).unwrap()).await;
     app.store.ensure_guild(GUILD, Lang::En, &[], Utc::now()).await.unwrap();
     let update = GuildUpdate {
         channel: CHANNEL,
