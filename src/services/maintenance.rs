@@ -18,7 +18,7 @@ use crate::store::PruneOutcome;
 pub const PRUNE_HOLD: Duration = Duration::from_millis(10);
 
 /// The most items one prune batch deletes, however fast the machine.
-pub const PRUNE_BATCH_MAX: usize = 2_000;
+pub const PRUNE_BATCH_MAX: usize = 500;
 
 /// Automatic backups are named for the moment they were taken, in UTC, so that names sort in
 /// time order and the day of each is in its name.
