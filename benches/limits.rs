@@ -880,6 +880,65 @@ fn database_bytes(db: &Path) -> u64 {
         .sum()
 }
 
+/// A thread that does nothing but sleep a millisecond at a time and notes each time it woke more
+/// than [`StallProbe::LATE`] late. When the shared machine pauses the bench's threads, the probe
+/// is held up too: a long prune batch that overlaps one of its stalls is the machine's, not the
+/// statement's.
+struct StallProbe {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<Vec<(Instant, Duration)>>,
+}
+
+impl StallProbe {
+    const LATE: Duration = Duration::from_millis(20);
+
+    fn start() -> Self {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let thread = {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let mut stalls = Vec::new();
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let slept = Instant::now();
+                    std::thread::sleep(Duration::from_millis(1));
+                    let late = slept.elapsed().saturating_sub(Duration::from_millis(1));
+                    if late > Self::LATE {
+                        stalls.push((slept, late));
+                    }
+                }
+                stalls
+            })
+        };
+        StallProbe { stop, thread }
+    }
+
+    /// Each stall as (since, how long).
+    fn stop(self) -> Vec<(Instant, Duration)> {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.thread.join().expect("the stall probe ran")
+    }
+}
+
+/// How many of `windows` (since, how long) overlap one of the probe's `stalls`.
+fn overlapping(windows: &[(Instant, Duration)], stalls: &[(Instant, Duration)]) -> usize {
+    windows
+        .iter()
+        .filter(|(at, len)| {
+            stalls
+                .iter()
+                .any(|(since, late)| *since < *at + *len && *at < *since + *late + Duration::from_millis(1))
+        })
+        .count()
+}
+
+/// "longest 31 ms" or "none", for the probe's stalls.
+fn describe_stalls(stalls: &[(Instant, Duration)]) -> String {
+    match stalls.iter().map(|(_, late)| *late).max() {
+        Some(longest) => format!("{} times, longest {:.0} ms", stalls.len(), longest.as_secs_f64() * 1e3),
+        None => "never".to_string(),
+    }
+}
+
 async fn retention() {
     println!("\n== 6. retention: a simulated year of news");
     // The year is 1,000 feeds at 20 items a day (7.3 million items); RETENTION_FEEDS
@@ -918,6 +977,8 @@ async fn retention() {
         }
         let (mut longest, mut batches, mut pruned) = (Duration::ZERO, 0usize, 0usize);
         let mut holds: Vec<Duration> = Vec::new();
+        let mut long_passes: Vec<(Instant, Duration)> = Vec::new();
+        let probe = StallProbe::start();
         let began = Instant::now();
         for day in 0..DAYS {
             let at = start + chrono::Duration::days(day);
@@ -943,10 +1004,23 @@ async fn retention() {
             let shown: Vec<NewsItem> = simulated_items(0, day, 3, at);
             store.record_post_items(post.id, &shown).await.unwrap();
             if pruning {
+                let pass = Instant::now();
                 let outcome = store
                     .prune_items_paced(at - chrono::Duration::days(KEEP_DAYS), PRUNE_HOLD, PRUNE_BATCH_MAX)
                     .await
                     .unwrap();
+                if outcome.longest_hold > Duration::from_millis(50) {
+                    long_passes.push((pass, pass.elapsed()));
+                    let held: Vec<String> = outcome
+                        .holds
+                        .iter()
+                        .map(|h| format!("{:.1}", h.as_secs_f64() * 1e3))
+                        .collect();
+                    println!(
+                        "  day {day}: a batch held the lock over 50 ms; the pass's batches held (ms): {}",
+                        held.join(" ")
+                    );
+                }
                 longest = longest.max(outcome.longest_hold);
                 holds.extend(&outcome.holds);
                 batches += outcome.batches;
@@ -954,6 +1028,7 @@ async fn retention() {
             }
         }
         let simulated = began.elapsed();
+        let stalls = probe.stop();
         let items = store.count_all_items().await.unwrap();
         store.close().await;
         let bytes = database_bytes(&db);
@@ -967,6 +1042,13 @@ async fn retention() {
                 percentile(&holds, 0.99).as_secs_f64() * 1e3,
                 longest.as_secs_f64() * 1e3,
                 simulated.as_secs_f64()
+            );
+            println!(
+                "  the reference (a thread that only sleeps 1 ms at a time) woke over {} ms late {}; passes with a batch over 50 ms: {}, of them during such a stall: {}",
+                StallProbe::LATE.as_millis(),
+                describe_stalls(&stalls),
+                long_passes.len(),
+                overlapping(&long_passes, &stalls)
             );
         } else {
             println!(
@@ -1014,6 +1096,7 @@ async fn retention() {
             waits
         })
     };
+    let probe = StallProbe::start();
     let began = Instant::now();
     let outcome = store
         .prune_items_paced(
@@ -1024,6 +1107,7 @@ async fn retention() {
         .await
         .unwrap();
     let took = began.elapsed();
+    let stalls = probe.stop();
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let mut waits = voter.await.unwrap();
     waits.sort();
@@ -1044,6 +1128,11 @@ async fn retention() {
         waits.len(),
         percentile(&waits, 0.99).as_secs_f64() * 1e3,
         waits.last().copied().unwrap_or_default().as_secs_f64() * 1e3
+    );
+    println!(
+        "  the reference woke over {} ms late {} meanwhile",
+        StallProbe::LATE.as_millis(),
+        describe_stalls(&stalls)
     );
     store.close().await;
     println!(

@@ -272,12 +272,20 @@ async fn the_leaderboard_shows_only_members_who_chose_it_by_name() {
     let (app, _store, base, _) = site().await;
     let link = app.enable_site(GUILD, false, Utc::now()).await.unwrap();
     let board = format!("{base}s/{}/leaderboard", link.site.slug);
+    let server = format!("{base}s/{}", link.site.slug);
     let http = client();
+    // The server page links to the leaderboard while someone is on it, read fresh on each request.
+    let links_to_board = || async {
+        let page = http.get(&server).send().await.unwrap().text().await.unwrap();
+        page.contains(&format!("s/{}/leaderboard\"", link.site.slug))
+    };
     let page = http.get(&board).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("No member has chosen to appear here yet."), "{page}");
+    assert!(!links_to_board().await);
     app.show_on_site(GUILD, UserId(500), "<i>Ann</i>", Utc::now())
         .await
         .unwrap();
+    assert!(links_to_board().await);
     let page = http.get(&board).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Ann"), "{page}");
     assert!(!page.contains("<i>"), "names are plain text: {page}");
@@ -286,6 +294,7 @@ async fn the_leaderboard_shows_only_members_who_chose_it_by_name() {
     app.hide_from_site(GUILD, UserId(500)).await.unwrap();
     let page = http.get(&board).send().await.unwrap().text().await.unwrap();
     assert!(!page.contains("Ann"), "{page}");
+    assert!(!links_to_board().await);
 }
 
 #[tokio::test]

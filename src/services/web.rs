@@ -116,25 +116,34 @@ impl App {
         self.store.refresh_site_name(guild, user, &site_name(name)).await
     }
 
-    async fn site_of(&self, slug: &str) -> anyhow::Result<Option<(GuildId, Site, Lang, chrono::NaiveDate)>> {
+    async fn site_of(&self, slug: &str) -> anyhow::Result<Option<FoundSite>> {
         if !site::is_slug(slug) {
             return Ok(None);
         }
-        let Some((guild, site)) = self.store.site_by_slug(slug).await? else {
+        let Some(owner) = self.store.site_owner(slug).await? else {
             return Ok(None);
         };
-        let Some(settings) = self.store.guild(guild).await? else {
-            return Ok(None);
-        };
-        let today = self.local_today(&settings, self.clock.now());
-        Ok(Some((guild, site, settings.language, today)))
+        Ok(Some(FoundSite {
+            guild: owner.settings.id,
+            lang: owner.settings.language,
+            today: self.local_today(&owner.settings, self.clock.now()),
+            site: owner.site,
+            has_members: owner.has_members,
+        }))
     }
 
     /// The server page of the site with this slug. Its numbers are worked out at most once per
     /// [`PAGE_FRESH_FOR`]; the site itself and whether anyone is on its leaderboard are read
     /// fresh.
     pub async fn server_page(&self, slug: &str) -> anyhow::Result<Option<ServerPage>> {
-        let Some((guild, site, lang, today)) = self.site_of(slug).await? else {
+        let Some(FoundSite {
+            guild,
+            site,
+            lang,
+            today,
+            has_members,
+        }) = self.site_of(slug).await?
+        else {
             return Ok(None);
         };
         let app = self.clone();
@@ -145,7 +154,7 @@ impl App {
         Ok(Some(ServerPage {
             lang,
             indexable: site.indexable,
-            has_leaderboard: !self.store.site_members(guild).await?.is_empty(),
+            has_leaderboard: has_members,
             ..(*numbers).clone()
         }))
     }
@@ -209,7 +218,7 @@ impl App {
 
     /// The page of one claim the server has posted.
     pub async fn claim_page(&self, slug: &str, claim: &str) -> anyhow::Result<Option<ClaimPage>> {
-        let Some((guild, site, lang, _)) = self.site_of(slug).await? else {
+        let Some(FoundSite { guild, site, lang, .. }) = self.site_of(slug).await? else {
             return Ok(None);
         };
         // Only the server's own claims are kept, so that made-up addresses cannot fill memory.
@@ -272,12 +281,23 @@ impl App {
 
     /// The leaderboard page: only members who chose to appear, under the names they chose it with.
     pub async fn leaderboard_page(&self, slug: &str) -> anyhow::Result<Option<LeaderboardPage>> {
-        let Some((guild, site, lang, today)) = self.site_of(slug).await? else {
+        let Some(FoundSite {
+            guild,
+            site,
+            lang,
+            today,
+            has_members,
+        }) = self.site_of(slug).await?
+        else {
             return Ok(None);
         };
         // Who chose to appear is read fresh (leaving takes effect at once); the standings, which
         // read every vote in the server, at most once per PAGE_FRESH_FOR.
-        let names: HashMap<UserId, String> = self.store.site_members(guild).await?.into_iter().collect();
+        let names: HashMap<UserId, String> = if has_members {
+            self.store.site_members(guild).await?.into_iter().collect()
+        } else {
+            HashMap::new()
+        };
         let app = self.clone();
         let standings = memoized(&self.pages.standings, guild, PAGE_FRESH_FOR, move || async move {
             app.leaderboard(guild, today).await
@@ -301,6 +321,17 @@ impl App {
             members,
         }))
     }
+}
+
+/// A site as a page request found it, read fresh: revoking, rotating or leaving the leaderboard
+/// shows on the next request.
+struct FoundSite {
+    guild: GuildId,
+    site: Site,
+    lang: Lang,
+    /// The server's date, in its time zone.
+    today: chrono::NaiveDate,
+    has_members: bool,
 }
 
 /// How long the server page's numbers and the leaderboard's standings are reused. Both read

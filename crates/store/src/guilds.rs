@@ -33,7 +33,7 @@ pub struct GuildUpdate {
 
 /// A `guilds` row as stored.
 #[derive(sqlx::FromRow)]
-struct GuildRow {
+pub(crate) struct GuildRow {
     id: i64,
     channel_id: Option<i64>,
     post_time: String,
@@ -86,7 +86,7 @@ fn to_settings(rows: Vec<GuildRow>) -> anyhow::Result<Vec<GuildSettings>> {
     rows.into_iter().map(GuildSettings::try_from).collect()
 }
 
-const GUILD_COLUMNS: &str =
+pub(crate) const GUILD_COLUMNS: &str =
     "id, channel_id, post_time, timezone, language, news_count, thread, moderator_role_id, ping_role_id, post_days, recap_day, paused, broken_reason";
 
 impl Store {

@@ -249,16 +249,45 @@ impl Store {
     ) -> anyhow::Result<PruneBatch> {
         let start = after.cloned().unwrap_or_default();
         let sql = prune_sql();
+        macro_rules! delete_on {
+            ($conn:expr) => {
+                sqlx::query_as(&sql)
+                    .bind(ts(before))
+                    .bind(&start.happened_at)
+                    .bind(start.id)
+                    .bind(limit as i64)
+                    .fetch_all($conn)
+            };
+        }
         let _writer = self.write_slot().await;
-        let began = Instant::now();
-        let deleted: Vec<(String, i64)> = with_db!(self, db => sqlx::query_as(&sql)
-            .bind(ts(before))
-            .bind(&start.happened_at)
-            .bind(start.id)
-            .bind(limit as i64)
-            .fetch_all(db)
-            .await)?;
-        let held = began.elapsed();
+        let (deleted, held): (Vec<(String, i64)>, Duration) = match &self.backend {
+            Backend::Sqlite(pool) => {
+                let mut conn = pool.acquire().await?;
+                // A commit that finds the write-ahead log over 1,000 pages copies it back into
+                // the database before it returns, and this process's writer slot (which votes
+                // wait on) is held until then. A deleting batch writes many pages, so its commit
+                // would often be the one to pay; the pass checkpoints between batches instead,
+                // with the slot free.
+                sqlx::query("PRAGMA wal_autocheckpoint = 0").execute(&mut *conn).await?;
+                let began = Instant::now();
+                let deleted = delete_on!(&mut *conn).await;
+                let held = began.elapsed();
+                if let Err(e) = sqlx::query("PRAGMA wal_autocheckpoint = 1000")
+                    .execute(&mut *conn)
+                    .await
+                {
+                    // Not lent out again with checkpoints off.
+                    tracing::warn!(error = %e, "a connection's automatic checkpoints could not be turned back on; closing it");
+                    let _ = conn.close().await;
+                }
+                (deleted?, held)
+            }
+            Backend::Postgres(pool) => {
+                let began = Instant::now();
+                let deleted = delete_on!(pool).await?;
+                (deleted, began.elapsed())
+            }
+        };
         let next = if deleted.len() < limit {
             None
         } else {
@@ -696,6 +725,21 @@ mod tests {
                 "{backend}: {outcome:?}"
             );
             assert_eq!(store.count_all_items().await.unwrap(), 350, "{backend}");
+            if let Backend::Sqlite(pool) = &store.backend {
+                // Each batch turns SQLite's automatic checkpoints off while it runs: every
+                // connection the pool lends out afterwards has them on again.
+                let mut connections = Vec::new();
+                for _ in 0..pool.size() {
+                    connections.push(pool.acquire().await.unwrap());
+                }
+                for conn in &mut connections {
+                    let (pages,): (i64,) = sqlx::query_as("PRAGMA wal_autocheckpoint")
+                        .fetch_one(&mut **conn)
+                        .await
+                        .unwrap();
+                    assert_eq!(pages, 1000);
+                }
+            }
             assert!(store
                 .prune_items_paced(before, Duration::from_millis(20), 5)
                 .await

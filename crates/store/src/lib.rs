@@ -35,6 +35,7 @@ pub use items::{PruneBatch, PruneCursor, PruneOutcome, KEPT_ITEM_TABLES};
 pub use posts::{NewPost, Post, PostStatus, Reservation};
 pub use recaps::{NewRecap, RecapRecord, RecapReservation};
 pub use schema::{schema_status, SchemaStatus};
+pub use sites::SiteOwner;
 pub use suggestions::NewSuggestion;
 pub use votes::{VoteChange, VoteSource};
 

@@ -5,7 +5,17 @@ use chrono::{DateTime, Utc};
 use claim_digest_domain::ids::{GuildId, UserId};
 use claim_digest_domain::site::Site;
 
-use super::{ts, with_db, Store};
+use super::guilds::{GuildRow, GUILD_COLUMNS};
+use super::{ts, with_db, GuildSettings, Store};
+
+/// A site as a page request finds it: the server it belongs to and that server's settings.
+#[derive(Debug, Clone)]
+pub struct SiteOwner {
+    pub settings: GuildSettings,
+    pub site: Site,
+    /// Someone chose to appear on the leaderboard.
+    pub has_members: bool,
+}
 
 impl Store {
     /// Turns the server's site on under `slug`, or, when it is on already, keeps its slug and
@@ -66,15 +76,34 @@ impl Store {
         Ok(row.map(|(slug, indexable)| Site { slug, indexable }))
     }
 
-    /// The server whose site has this slug.
-    pub async fn site_by_slug(&self, slug: &str) -> anyhow::Result<Option<(GuildId, Site)>> {
-        let row: Option<(i64, String, bool)> = with_db!(self, db => sqlx::query_as(
-            "SELECT guild_id, slug, indexable FROM web_sites WHERE slug = $1",
-        )
-        .bind(slug)
-        .fetch_optional(db)
-        .await)?;
-        Ok(row.map(|(guild, slug, indexable)| (GuildId::from_db(guild), Site { slug, indexable })))
+    /// The server whose site has this slug, with its settings and whether anyone chose to appear
+    /// on its leaderboard: everything a page request reads fresh, in one statement.
+    pub async fn site_owner(&self, slug: &str) -> anyhow::Result<Option<SiteOwner>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            guild: GuildRow,
+            slug: String,
+            indexable: bool,
+            has_members: bool,
+        }
+        let sql = format!(
+            "SELECT {GUILD_COLUMNS}, slug, indexable, \
+               EXISTS (SELECT 1 FROM web_members m WHERE m.guild_id = web_sites.guild_id) AS has_members \
+             FROM web_sites JOIN guilds ON guilds.id = web_sites.guild_id WHERE slug = $1"
+        );
+        let row: Option<Row> = with_db!(self, db => sqlx::query_as(&sql).bind(slug).fetch_optional(db).await)?;
+        row.map(|row| {
+            Ok(SiteOwner {
+                settings: GuildSettings::try_from(row.guild)?,
+                site: Site {
+                    slug: row.slug,
+                    indexable: row.indexable,
+                },
+                has_members: row.has_members,
+            })
+        })
+        .transpose()
     }
 
     /// Puts the member on the site's leaderboard under `name`, or refreshes the name.
@@ -170,12 +199,16 @@ mod tests {
                     indexable: true
                 }
             );
-            assert_eq!(store.site_by_slug(&a).await.unwrap().map(|(g, _)| g), Some(guild));
+            let owner = store.site_owner(&a).await.unwrap().unwrap();
+            assert_eq!(
+                (owner.settings.id, owner.site, owner.has_members),
+                (guild, again, false)
+            );
             let rotated = store.rotate_site(guild, &b).await.unwrap().unwrap();
             assert_eq!(rotated.slug, b);
-            assert!(store.site_by_slug(&a).await.unwrap().is_none());
+            assert!(store.site_owner(&a).await.unwrap().is_none());
             assert!(store.disable_site(guild).await.unwrap());
-            assert!(store.site_by_slug(&b).await.unwrap().is_none());
+            assert!(store.site_owner(&b).await.unwrap().is_none());
             assert!(!store.disable_site(guild).await.unwrap());
             assert!(store.rotate_site(guild, &a).await.unwrap().is_none());
             // The schema refuses a short slug.
@@ -189,9 +222,13 @@ mod tests {
         for store in testing::stores().await {
             let guild = GuildId(8);
             store.ensure_guild(guild, Lang::En, &[], now).await.unwrap();
+            store.enable_site(guild, &"C".repeat(22), false, now).await.unwrap();
+            let has_members = || async { store.site_owner(&"C".repeat(22)).await.unwrap().unwrap().has_members };
             store.refresh_site_name(guild, UserId(1), "never chose").await.unwrap();
             assert!(store.site_members(guild).await.unwrap().is_empty());
+            assert!(!has_members().await);
             store.show_on_site(guild, UserId(1), "Ann", now).await.unwrap();
+            assert!(has_members().await);
             store.refresh_site_name(guild, UserId(1), "Ann B").await.unwrap();
             assert_eq!(
                 store.site_members(guild).await.unwrap(),
@@ -199,6 +236,7 @@ mod tests {
             );
             store.hide_from_site(guild, UserId(1)).await.unwrap();
             assert!(store.site_members(guild).await.unwrap().is_empty());
+            assert!(!has_members().await);
         }
     }
 }
