@@ -880,30 +880,50 @@ fn database_bytes(db: &Path) -> u64 {
         .sum()
 }
 
-/// A thread that does nothing but sleep a millisecond at a time and notes each time it woke more
-/// than [`StallProbe::LATE`] late. When the shared machine pauses the bench's threads, the probe
-/// is held up too: a long prune batch that overlaps one of its stalls is the machine's, not the
-/// statement's.
+/// A thread that does nothing but sleep a millisecond at a time and write 4 KiB into a small
+/// file beside the database (no fsync), noting each time it woke, or its write returned, more
+/// than [`StallProbe::LATE`] late. When the shared machine pauses the bench's threads, or the
+/// kernel holds writes to the disk back, the probe is held up too: a long prune batch that
+/// overlaps one of its stalls is the machine's, not the statement's.
 struct StallProbe {
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    thread: std::thread::JoinHandle<Vec<(Instant, Duration)>>,
+    thread: std::thread::JoinHandle<Stalls>,
+}
+
+/// The probe's stalls, each as (since, how long).
+#[derive(Default)]
+struct Stalls {
+    woke_late: Vec<(Instant, Duration)>,
+    slow_writes: Vec<(Instant, Duration)>,
 }
 
 impl StallProbe {
     const LATE: Duration = Duration::from_millis(20);
 
-    fn start() -> Self {
+    fn start(dir: &Path) -> Self {
+        use std::os::unix::fs::FileExt as _;
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let file = std::fs::File::create(dir.join("stall-probe")).unwrap();
         let thread = {
             let stop = stop.clone();
             std::thread::spawn(move || {
-                let mut stalls = Vec::new();
+                let mut stalls = Stalls::default();
+                let page = [7u8; 4096];
+                let mut n = 0u64;
                 while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                     let slept = Instant::now();
                     std::thread::sleep(Duration::from_millis(1));
                     let late = slept.elapsed().saturating_sub(Duration::from_millis(1));
                     if late > Self::LATE {
-                        stalls.push((slept, late));
+                        stalls.woke_late.push((slept, late));
+                    }
+                    // The same 256 pages over and over, as SQLite's log is rewritten from its start.
+                    let wrote = Instant::now();
+                    file.write_all_at(&page, (n % 256) * 4096).unwrap();
+                    n += 1;
+                    let took = wrote.elapsed();
+                    if took > Self::LATE {
+                        stalls.slow_writes.push((wrote, took));
                     }
                 }
                 stalls
@@ -912,10 +932,32 @@ impl StallProbe {
         StallProbe { stop, thread }
     }
 
-    /// Each stall as (since, how long).
-    fn stop(self) -> Vec<(Instant, Duration)> {
+    fn stop(self) -> Stalls {
         self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
         self.thread.join().expect("the stall probe ran")
+    }
+}
+
+impl Stalls {
+    /// "woke late never; writes slow 2 times, longest 61 ms".
+    fn describe(&self) -> String {
+        let one = |stalls: &[(Instant, Duration)]| match stalls.iter().map(|(_, late)| *late).max() {
+            Some(longest) => format!("{} times, longest {:.0} ms", stalls.len(), longest.as_secs_f64() * 1e3),
+            None => "never".to_string(),
+        };
+        format!(
+            "woke over {} ms late {}; a write took over {} ms {}",
+            StallProbe::LATE.as_millis(),
+            one(&self.woke_late),
+            StallProbe::LATE.as_millis(),
+            one(&self.slow_writes)
+        )
+    }
+
+    /// How many of `windows` overlap one of the stalls, of either kind.
+    fn overlapping(&self, windows: &[(Instant, Duration)]) -> usize {
+        let all: Vec<(Instant, Duration)> = self.woke_late.iter().chain(&self.slow_writes).copied().collect();
+        overlapping(windows, &all)
     }
 }
 
@@ -929,14 +971,6 @@ fn overlapping(windows: &[(Instant, Duration)], stalls: &[(Instant, Duration)]) 
                 .any(|(since, late)| *since < *at + *len && *at < *since + *late + Duration::from_millis(1))
         })
         .count()
-}
-
-/// "longest 31 ms" or "none", for the probe's stalls.
-fn describe_stalls(stalls: &[(Instant, Duration)]) -> String {
-    match stalls.iter().map(|(_, late)| *late).max() {
-        Some(longest) => format!("{} times, longest {:.0} ms", stalls.len(), longest.as_secs_f64() * 1e3),
-        None => "never".to_string(),
-    }
 }
 
 async fn retention() {
@@ -978,7 +1012,7 @@ async fn retention() {
         let (mut longest, mut batches, mut pruned) = (Duration::ZERO, 0usize, 0usize);
         let mut holds: Vec<Duration> = Vec::new();
         let mut long_passes: Vec<(Instant, Duration)> = Vec::new();
-        let probe = StallProbe::start();
+        let probe = StallProbe::start(dir.path());
         let began = Instant::now();
         for day in 0..DAYS {
             let at = start + chrono::Duration::days(day);
@@ -1044,11 +1078,10 @@ async fn retention() {
                 simulated.as_secs_f64()
             );
             println!(
-                "  the reference (a thread that only sleeps 1 ms at a time) woke over {} ms late {}; passes with a batch over 50 ms: {}, of them during such a stall: {}",
-                StallProbe::LATE.as_millis(),
-                describe_stalls(&stalls),
+                "  the reference (a thread that sleeps 1 ms and writes 4 KiB, over and over): {}; passes with a batch over 50 ms: {}, of them during such a stall: {}",
+                stalls.describe(),
                 long_passes.len(),
-                overlapping(&long_passes, &stalls)
+                stalls.overlapping(&long_passes)
             );
         } else {
             println!(
@@ -1096,7 +1129,7 @@ async fn retention() {
             waits
         })
     };
-    let probe = StallProbe::start();
+    let probe = StallProbe::start(db.parent().expect("the database is in a folder"));
     let began = Instant::now();
     let outcome = store
         .prune_items_paced(
@@ -1129,11 +1162,7 @@ async fn retention() {
         percentile(&waits, 0.99).as_secs_f64() * 1e3,
         waits.last().copied().unwrap_or_default().as_secs_f64() * 1e3
     );
-    println!(
-        "  the reference woke over {} ms late {} meanwhile",
-        StallProbe::LATE.as_millis(),
-        describe_stalls(&stalls)
-    );
+    println!("  the reference meanwhile: {}", stalls.describe());
     store.close().await;
     println!(
         "after catching up, the same file: {:.1} MiB (freed pages are reused by new items; VACUUM returns them to the disk)",

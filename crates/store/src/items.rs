@@ -236,6 +236,30 @@ fn prune_sql() -> String {
     )
 }
 
+/// A pooled SQLite connection whose automatic checkpoints are off. Dropped before they are on
+/// again (its batch failed, or was cancelled mid-way), it is closed instead of going back to
+/// the pool, so that no later query runs on it with them off.
+struct CheckpointsOff(Option<sqlx::pool::PoolConnection<sqlx::Sqlite>>);
+
+impl CheckpointsOff {
+    fn as_mut(&mut self) -> &mut sqlx::SqliteConnection {
+        self.0.as_mut().expect("held until back on")
+    }
+
+    /// Checkpoints are on again: the connection may go back to the pool.
+    fn back_on(mut self) {
+        self.0.take();
+    }
+}
+
+impl Drop for CheckpointsOff {
+    fn drop(&mut self) {
+        if let Some(conn) = self.0.as_mut() {
+            conn.close_on_drop();
+        }
+    }
+}
+
 impl Store {
     /// Deletes up to `limit` news items that happened before `before`, oldest first, starting
     /// after `after`, except items a post showed (and any other table in `KEPT_ITEM_TABLES`).
@@ -269,16 +293,18 @@ impl Store {
                 // would often be the one to pay; the pass checkpoints between batches instead,
                 // with the slot free.
                 sqlx::query("PRAGMA wal_autocheckpoint = 0").execute(&mut *conn).await?;
+                let mut conn = CheckpointsOff(Some(conn));
                 let began = Instant::now();
-                let deleted = delete_on!(&mut *conn).await;
+                let deleted = delete_on!(conn.as_mut()).await;
                 let held = began.elapsed();
-                if let Err(e) = sqlx::query("PRAGMA wal_autocheckpoint = 1000")
-                    .execute(&mut *conn)
+                match sqlx::query("PRAGMA wal_autocheckpoint = 1000")
+                    .execute(conn.as_mut())
                     .await
                 {
-                    // Not lent out again with checkpoints off.
-                    tracing::warn!(error = %e, "a connection's automatic checkpoints could not be turned back on; closing it");
-                    let _ = conn.close().await;
+                    Ok(_) => conn.back_on(),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "a connection's automatic checkpoints could not be turned back on; it is closed")
+                    }
                 }
                 (deleted?, held)
             }
@@ -745,6 +771,48 @@ mod tests {
                 .await
                 .is_err());
         }
+    }
+
+    /// A batch that fails or is cancelled between turning checkpoints off and on again closes
+    /// its connection: the pool never lends out one with them off.
+    #[tokio::test]
+    async fn a_connection_left_with_checkpoints_off_is_closed_not_pooled() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&format!("sqlite://{}", dir.path().join("c.db").display()))
+            .await
+            .unwrap();
+        let Backend::Sqlite(pool) = &store.backend else {
+            unreachable!("a SQLite URL")
+        };
+        let kept = pool.acquire().await.unwrap();
+        let mut off = pool.acquire().await.unwrap();
+        sqlx::query("PRAGMA wal_autocheckpoint = 0")
+            .execute(&mut *off)
+            .await
+            .unwrap();
+        assert_eq!(pool.size(), 2);
+        drop(CheckpointsOff(Some(off)));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while pool.size() > 1 {
+            assert!(Instant::now() < deadline, "the connection was not closed");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        drop(kept);
+        // Put back on, a connection goes back to the pool.
+        let mut on = CheckpointsOff(Some(pool.acquire().await.unwrap()));
+        sqlx::query("PRAGMA wal_autocheckpoint = 1000")
+            .execute(on.as_mut())
+            .await
+            .unwrap();
+        let open = pool.size();
+        on.back_on();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while pool.num_idle() < open as usize {
+            assert!(Instant::now() < deadline, "the connection did not go back to the pool");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(pool.size(), open, "none was closed");
+        store.close().await;
     }
 
     /// The cursor walks past kept items: a batch resumes after the last item the previous one
