@@ -136,25 +136,18 @@ impl App {
     /// [`PAGE_FRESH_FOR`]; the site itself and whether anyone is on its leaderboard are read
     /// fresh.
     pub async fn server_page(&self, slug: &str) -> anyhow::Result<Option<ServerPage>> {
-        let Some(FoundSite {
-            guild,
-            site,
-            lang,
-            today,
-            has_members,
-        }) = self.site_of(slug).await?
-        else {
+        let Some(found) = self.site_of(slug).await? else {
             return Ok(None);
         };
-        let app = self.clone();
+        let (app, guild, lang, today) = (self.clone(), found.guild, found.lang, found.today);
         let numbers = memoized(&self.pages.server, guild, PAGE_FRESH_FOR, move || async move {
             app.server_numbers(guild, lang, today).await
         })
         .await?;
         Ok(Some(ServerPage {
             lang,
-            indexable: site.indexable,
-            has_leaderboard: has_members,
+            indexable: found.site.indexable,
+            has_leaderboard: found.has_members,
             ..(*numbers).clone()
         }))
     }
@@ -281,19 +274,13 @@ impl App {
 
     /// The leaderboard page: only members who chose to appear, under the names they chose it with.
     pub async fn leaderboard_page(&self, slug: &str) -> anyhow::Result<Option<LeaderboardPage>> {
-        let Some(FoundSite {
-            guild,
-            site,
-            lang,
-            today,
-            has_members,
-        }) = self.site_of(slug).await?
-        else {
+        let Some(found) = self.site_of(slug).await? else {
             return Ok(None);
         };
+        let (guild, today) = (found.guild, found.today);
         // Who chose to appear is read fresh (leaving takes effect at once); the standings, which
         // read every vote in the server, at most once per PAGE_FRESH_FOR.
-        let names: HashMap<UserId, String> = if has_members {
+        let names: HashMap<UserId, String> = if found.has_members {
             self.store.site_members(guild).await?.into_iter().collect()
         } else {
             HashMap::new()
@@ -315,8 +302,8 @@ impl App {
             })
             .collect();
         Ok(Some(LeaderboardPage {
-            lang,
-            indexable: site.indexable,
+            lang: found.lang,
+            indexable: found.site.indexable,
             essay: self.claims.essay.clone(),
             members,
         }))
