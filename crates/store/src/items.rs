@@ -236,19 +236,37 @@ fn prune_sql() -> String {
     )
 }
 
+/// SQLite's own default: a commit that finds the write-ahead log over this many pages copies it
+/// back into the database.
+const AUTOCHECKPOINT_PAGES: u32 = 1000;
+
 /// A pooled SQLite connection whose automatic checkpoints are off. Dropped before they are on
 /// again (its batch failed, or was cancelled mid-way), it is closed instead of going back to
 /// the pool, so that no later query runs on it with them off.
 struct CheckpointsOff(Option<sqlx::pool::PoolConnection<sqlx::Sqlite>>);
 
 impl CheckpointsOff {
+    async fn turn_off(mut conn: sqlx::pool::PoolConnection<sqlx::Sqlite>) -> anyhow::Result<Self> {
+        sqlx::query("PRAGMA wal_autocheckpoint = 0").execute(&mut *conn).await?;
+        Ok(CheckpointsOff(Some(conn)))
+    }
+
     fn as_mut(&mut self) -> &mut sqlx::SqliteConnection {
         self.0.as_mut().expect("held until back on")
     }
 
-    /// Checkpoints are on again: the connection may go back to the pool.
-    fn back_on(mut self) {
-        self.0.take();
+    /// Turns checkpoints on again; then the connection may go back to the pool. When that fails,
+    /// it is closed (the cause is logged).
+    async fn turn_on(mut self) {
+        let on = format!("PRAGMA wal_autocheckpoint = {AUTOCHECKPOINT_PAGES}");
+        match sqlx::query(&on).execute(self.as_mut()).await {
+            Ok(_) => {
+                self.0.take();
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "a connection's automatic checkpoints could not be turned back on; it is closed")
+            }
+        }
     }
 }
 
@@ -286,26 +304,16 @@ impl Store {
         let _writer = self.write_slot().await;
         let (deleted, held): (Vec<(String, i64)>, Duration) = match &self.backend {
             Backend::Sqlite(pool) => {
-                let mut conn = pool.acquire().await?;
-                // A commit that finds the write-ahead log over 1,000 pages copies it back into
-                // the database before it returns, and this process's writer slot (which votes
-                // wait on) is held until then. A deleting batch writes many pages, so its commit
-                // would often be the one to pay; the pass checkpoints between batches instead,
-                // with the slot free.
-                sqlx::query("PRAGMA wal_autocheckpoint = 0").execute(&mut *conn).await?;
-                let mut conn = CheckpointsOff(Some(conn));
+                // A commit that finds the write-ahead log over AUTOCHECKPOINT_PAGES copies it
+                // back into the database before it returns, and this process's writer slot
+                // (which votes wait on) is held until then. A deleting batch writes many pages,
+                // so its commit would often be the one to pay; the pass checkpoints between
+                // batches instead, with the slot free.
+                let mut conn = CheckpointsOff::turn_off(pool.acquire().await?).await?;
                 let began = Instant::now();
                 let deleted = delete_on!(conn.as_mut()).await;
                 let held = began.elapsed();
-                match sqlx::query("PRAGMA wal_autocheckpoint = 1000")
-                    .execute(conn.as_mut())
-                    .await
-                {
-                    Ok(_) => conn.back_on(),
-                    Err(e) => {
-                        tracing::warn!(error = %e, "a connection's automatic checkpoints could not be turned back on; it is closed")
-                    }
-                }
+                conn.turn_on().await;
                 (deleted?, held)
             }
             Backend::Postgres(pool) => {
@@ -763,7 +771,7 @@ mod tests {
                         .fetch_one(&mut **conn)
                         .await
                         .unwrap();
-                    assert_eq!(pages, 1000);
+                    assert_eq!(pages, i64::from(AUTOCHECKPOINT_PAGES));
                 }
             }
             assert!(store
@@ -785,13 +793,9 @@ mod tests {
             unreachable!("a SQLite URL")
         };
         let kept = pool.acquire().await.unwrap();
-        let mut off = pool.acquire().await.unwrap();
-        sqlx::query("PRAGMA wal_autocheckpoint = 0")
-            .execute(&mut *off)
-            .await
-            .unwrap();
+        let off = CheckpointsOff::turn_off(pool.acquire().await.unwrap()).await.unwrap();
         assert_eq!(pool.size(), 2);
-        drop(CheckpointsOff(Some(off)));
+        drop(off);
         let deadline = Instant::now() + Duration::from_secs(10);
         while pool.size() > 1 {
             assert!(Instant::now() < deadline, "the connection was not closed");
@@ -799,13 +803,9 @@ mod tests {
         }
         drop(kept);
         // Put back on, a connection goes back to the pool.
-        let mut on = CheckpointsOff(Some(pool.acquire().await.unwrap()));
-        sqlx::query("PRAGMA wal_autocheckpoint = 1000")
-            .execute(on.as_mut())
-            .await
-            .unwrap();
+        let on = CheckpointsOff::turn_off(pool.acquire().await.unwrap()).await.unwrap();
         let open = pool.size();
-        on.back_on();
+        on.turn_on().await;
         let deadline = Instant::now() + Duration::from_secs(10);
         while pool.num_idle() < open as usize {
             assert!(Instant::now() < deadline, "the connection did not go back to the pool");
