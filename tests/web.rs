@@ -576,11 +576,23 @@ async fn links_unfold_into_a_card_with_the_claims_chart_and_hostile_words_stay_t
     assert!(head.bytes().await.unwrap().is_empty());
     assert_eq!(http.post(&chart_url).send().await.unwrap().status(), 405);
     let zh_png = http.get(format!("{chart_url}?lang=zh")).send().await.unwrap();
-    assert_ne!(
-        zh_png.headers()["etag"].to_str().unwrap(),
-        etag,
-        "the Chinese chart is another picture"
-    );
+    let zh_tag = zh_png.headers()["etag"].to_str().unwrap().to_string();
+    // The site is served from this process, so its charts use the fonts this process found.
+    if claim_digest::render::fonts::loaded().has_cjk() {
+        assert_ne!(zh_tag, etag, "the Chinese chart is another picture");
+    } else {
+        // `.ci/run` installs fonts-noto-cjk; a machine without one falls back as documented.
+        // Straight to stderr, past the harness's capture, so that the narrower check is seen.
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
+            "NOTE links_unfold_into_a_card: no font with Chinese glyphs here, so the Chinese chart is checked to be the English one (install fonts-noto-cjk to check it is drawn in Chinese)"
+        );
+        assert_eq!(
+            zh_tag, etag,
+            "without a CJK font the Chinese chart is drawn in English, not boxes"
+        );
+    }
     assert_eq!(png_size(&zh_png.bytes().await.unwrap()), (720, 400));
 
     // Unknown slug, unknown claim, a claim never posted here, paths under the chart: 404.

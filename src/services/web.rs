@@ -3,14 +3,16 @@
 //! without a site, or an old slug, finds nothing.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use anyhow::Context as _;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 
 use super::App;
-use crate::domain::claims::{Claim, ClaimKind};
+use crate::domain::claims::{Claim, ClaimKind, ClaimSet};
 use crate::domain::ids::{ClaimId, GuildId, UserId};
 use crate::domain::lang::Lang;
 use crate::domain::site::{
@@ -21,6 +23,7 @@ use crate::domain::text::{plain_text, truncate_chars};
 use crate::domain::votes::{Question, Tally};
 use crate::error::Error;
 use crate::message::msg;
+use crate::store::SiteOwner;
 
 /// A server's site and the address people open it at.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +64,7 @@ impl App {
         // Refused before anything is stored: a link to a site nobody serves helps no one.
         self.site_url("")?;
         let site = self.store.enable_site(guild, &new_slug()?, indexable, now).await?;
+        self.pages.reads.changed();
         let url = self.site_url(&server_path(&site.slug))?;
         Ok(SiteLink { site, url })
     }
@@ -73,13 +77,16 @@ impl App {
             .rotate_site(guild, &new_slug()?)
             .await?
             .ok_or_else(|| Error::from(msg!("web-not-enabled")))?;
+        self.pages.reads.changed();
         let url = self.site_url(&server_path(&site.slug))?;
         Ok(SiteLink { site, url })
     }
 
     /// `/digest web disable`: the site off at once; false when it was not on.
     pub async fn disable_site(&self, guild: GuildId) -> anyhow::Result<bool> {
-        self.store.disable_site(guild).await
+        let was_on = self.store.disable_site(guild).await?;
+        self.pages.reads.changed();
+        Ok(was_on)
     }
 
     /// The claim's page, when the server's site is on and this process knows its address.
@@ -102,32 +109,47 @@ impl App {
         now: DateTime<Utc>,
     ) -> anyhow::Result<()> {
         let name = site_name(name);
-        self.store.show_on_site(guild, user, &name, now).await
+        self.store.show_on_site(guild, user, &name, now).await?;
+        self.pages.reads.changed();
+        Ok(())
     }
 
     /// `/me web:hide`: off the site's leaderboard at once.
     pub async fn hide_from_site(&self, guild: GuildId, user: UserId) -> anyhow::Result<()> {
-        self.store.hide_from_site(guild, user).await
+        self.store.hide_from_site(guild, user).await?;
+        self.pages.reads.changed();
+        Ok(())
     }
 
     /// A member used the bot: the name the site shows for them (if they chose to appear) follows
     /// their current one.
     pub async fn refresh_site_name(&self, guild: GuildId, user: UserId, name: &str) -> anyhow::Result<()> {
-        self.store.refresh_site_name(guild, user, &site_name(name)).await
+        if self.store.refresh_site_name(guild, user, &site_name(name)).await? {
+            self.pages.reads.changed();
+        }
+        Ok(())
     }
 
     async fn site_of(&self, slug: &str) -> anyhow::Result<Option<FoundSite>> {
         if !site::is_slug(slug) {
             return Ok(None);
         }
-        let Some(owner) = self.store.site_owner(slug).await? else {
+        let store = &self.store;
+        let found = self
+            .pages
+            .reads
+            .owners
+            .read(&self.pages.reads, slug.to_string(), async {
+                Ok(store.site_owner(slug).await?.map(Arc::new))
+            });
+        let Some(owner) = found.await? else {
             return Ok(None);
         };
         Ok(Some(FoundSite {
             guild: owner.settings.id,
             lang: owner.settings.language,
             today: self.local_today(&owner.settings, self.clock.now()),
-            site: owner.site,
+            site: owner.site.clone(),
             has_members: owner.has_members,
         }))
     }
@@ -215,7 +237,7 @@ impl App {
             return Ok(None);
         };
         // Only the server's own claims are kept, so that made-up addresses cannot fill memory.
-        let server_claims = self.claims_for(guild).await?;
+        let server_claims = self.site_claims(guild).await?;
         let Some(found) = server_claims.get(claim).cloned() else {
             return Ok(None);
         };
@@ -278,12 +300,17 @@ impl App {
             return Ok(None);
         };
         let (guild, today) = (found.guild, found.today);
-        // Who chose to appear is read fresh (leaving takes effect at once); the standings, which
-        // read every vote in the server, at most once per PAGE_FRESH_FOR.
-        let names: HashMap<UserId, String> = if found.has_members {
-            self.store.site_members(guild).await?.into_iter().collect()
+        // Who chose to appear is read again at once after anyone shows or hides (leaving takes
+        // effect on the next request); the standings, which read every vote in the server, at
+        // most once per PAGE_FRESH_FOR.
+        let names: Arc<HashMap<UserId, String>> = if found.has_members {
+            let store = &self.store;
+            let read = self.pages.reads.members.read(&self.pages.reads, guild, async {
+                Ok(Some(Arc::new(store.site_members(guild).await?.into_iter().collect())))
+            });
+            read.await?.unwrap_or_default()
         } else {
-            HashMap::new()
+            Arc::default()
         };
         let app = self.clone();
         let standings = memoized(&self.pages.standings, guild, PAGE_FRESH_FOR, move || async move {
@@ -308,10 +335,19 @@ impl App {
             members,
         }))
     }
+
+    /// The server's claims (the essay's and its approved suggestions), as page requests read
+    /// them: reused for [`SITE_FRESH_FOR`].
+    async fn site_claims(&self, guild: GuildId) -> anyhow::Result<Arc<ClaimSet>> {
+        let read = self.pages.reads.claims.read(&self.pages.reads, guild, async {
+            Ok(Some(self.claims_for(guild).await?))
+        });
+        read.await?.context("the server's claims were read as nothing")
+    }
 }
 
-/// A site as a page request found it, read fresh: revoking, rotating or leaving the leaderboard
-/// shows on the next request.
+/// A site as a page request found it, within [`SITE_FRESH_FOR`] (and at once after a change
+/// this process made): revoking, rotating or leaving the leaderboard shows on the next request.
 struct FoundSite {
     guild: GuildId,
     site: Site,
@@ -333,6 +369,91 @@ pub struct PageMemo {
     standings: Arc<Memo<GuildId, Vec<Standing>>>,
     /// A claim's page, by server and claim (none: a claim of the server never posted there).
     claims: Arc<Memo<(GuildId, ClaimId), Option<ClaimPage>>>,
+    reads: SiteReads,
+}
+
+/// How long a page request reuses what an earlier one read of its site: the site and its
+/// server's settings, who is on its leaderboard, the server's claims. Changes this process makes
+/// to a site (on, off, a new slug, a member showing, hiding or renamed) show on the very next
+/// request; others (a server's settings, an approved suggestion, or a change another process
+/// made to the same PostgreSQL database) within this.
+pub const SITE_FRESH_FOR: Duration = Duration::from_secs(1);
+
+/// The reads of [`SITE_FRESH_FOR`]. Without them a page asked 200 times a second reads its site
+/// 200 times a second, each read on SQLite a hand-over to a connection's thread and back; reused,
+/// the benchmark's pages took half the time at the median (BENCHMARKS.md, row 8).
+#[derive(Default)]
+struct SiteReads {
+    /// Counts this process's changes to sites. A read remembers the count it began under and is
+    /// reused only while the count is the same, so a read that raced a change is not kept.
+    epoch: AtomicU64,
+    owners: Recently<String, Arc<SiteOwner>>,
+    members: Recently<GuildId, Arc<HashMap<UserId, String>>>,
+    claims: Recently<GuildId, Arc<ClaimSet>>,
+}
+
+impl SiteReads {
+    /// A site changed: everything read before is read again. Forgotten too, so that old slugs
+    /// do not stay in memory.
+    fn changed(&self) {
+        self.epoch.fetch_add(1, Ordering::SeqCst);
+        self.owners.forget();
+        self.members.forget();
+        self.claims.forget();
+    }
+}
+
+/// Values read recently, by key, with when and under which epoch, reused for `fresh_for`.
+struct Recently<K, T> {
+    kept: std::sync::Mutex<HashMap<K, (Instant, u64, T)>>,
+    fresh_for: Duration,
+}
+
+impl<K, T> Default for Recently<K, T> {
+    fn default() -> Self {
+        Recently {
+            kept: Default::default(),
+            fresh_for: SITE_FRESH_FOR,
+        }
+    }
+}
+
+impl<K: Eq + std::hash::Hash, T: Clone> Recently<K, T> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<K, (Instant, u64, T)>> {
+        self.kept.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn forget(&self) {
+        self.lock().clear();
+    }
+
+    /// The value read for `key` within `fresh_for` and since the last change, or else
+    /// what `read` finds now (kept when found; nothing found is not kept, so that made-up keys
+    /// cannot fill memory).
+    async fn read(
+        &self,
+        reads: &SiteReads,
+        key: K,
+        read: impl std::future::Future<Output = anyhow::Result<Option<T>>>,
+    ) -> anyhow::Result<Option<T>> {
+        let epoch = reads.epoch.load(Ordering::SeqCst);
+        if let Some((at, kept_epoch, value)) = self.lock().get(&key) {
+            if *kept_epoch == epoch && at.elapsed() < self.fresh_for {
+                return Ok(Some(value.clone()));
+            }
+        }
+        let found = read.await?;
+        let mut kept = self.lock();
+        match &found {
+            Some(value) if reads.epoch.load(Ordering::SeqCst) == epoch => {
+                kept.insert(key, (Instant::now(), epoch, value.clone()));
+            }
+            _ => {
+                kept.remove(&key);
+            }
+        }
+        Ok(found)
+    }
 }
 
 type Memo<K, T> = std::sync::Mutex<HashMap<K, Kept<T>>>;
@@ -422,6 +543,60 @@ fn site_name(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A site read is reused while fresh; a change this process makes, even one that lands
+    /// while a read is under way, makes the next request read again; nothing found is not kept.
+    #[tokio::test]
+    async fn site_reads_are_reused_until_a_change_and_a_read_that_raced_one_is_not_kept() {
+        use std::sync::atomic::AtomicU32;
+        let reads = SiteReads::default();
+        let count = AtomicU32::new(0);
+        let read = |found: bool| {
+            let count = &count;
+            async move {
+                let n = count.fetch_add(1, Ordering::SeqCst) + 1;
+                Ok(found.then_some(n))
+            }
+        };
+        // Fresh for an hour: the test never depends on how fast the machine is.
+        let members: Recently<GuildId, u32> = Recently {
+            kept: Default::default(),
+            fresh_for: Duration::from_secs(3600),
+        };
+        for _ in 0..3 {
+            assert_eq!(members.read(&reads, GuildId(1), read(true)).await.unwrap(), Some(1));
+        }
+        assert_eq!(
+            members.read(&reads, GuildId(2), read(true)).await.unwrap(),
+            Some(2),
+            "each key its own"
+        );
+
+        reads.changed();
+        assert_eq!(
+            members.read(&reads, GuildId(1), read(true)).await.unwrap(),
+            Some(3),
+            "read again after a change"
+        );
+        assert_eq!(members.read(&reads, GuildId(1), read(true)).await.unwrap(), Some(3));
+
+        // A change while a read is under way: the read's answer is used, not kept.
+        reads.changed();
+        let racing = async {
+            reads.changed();
+            read(true).await
+        };
+        assert_eq!(members.read(&reads, GuildId(1), racing).await.unwrap(), Some(4));
+        assert_eq!(members.read(&reads, GuildId(1), read(true)).await.unwrap(), Some(5));
+        assert_eq!(members.read(&reads, GuildId(1), read(true)).await.unwrap(), Some(5));
+
+        // Nothing found (an unknown or revoked slug): asked again each time, and forgets what was.
+        assert_eq!(members.read(&reads, GuildId(9), read(false)).await.unwrap(), None);
+        assert_eq!(members.read(&reads, GuildId(9), read(true)).await.unwrap(), Some(7));
+        let before = count.load(Ordering::SeqCst);
+        assert_eq!(members.read(&reads, GuildId(9), read(false)).await.unwrap(), Some(7));
+        assert_eq!(count.load(Ordering::SeqCst), before, "fresh: not read");
+    }
 
     #[tokio::test]
     async fn a_page_is_worked_out_once_while_fresh_and_refreshed_behind_the_kept_one() {

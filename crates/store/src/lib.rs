@@ -394,6 +394,16 @@ pub mod testing {
                 .await
                 .expect("creating a PostgreSQL test database");
             stores.push(Store::open(&url).await.expect("opening the PostgreSQL test database"));
+        } else {
+            static SAID: std::sync::Once = std::sync::Once::new();
+            // Once per test binary, straight to stderr (the harness hides a passing test's eprintln!).
+            SAID.call_once(|| {
+                use std::io::Write as _;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "SKIPPED the PostgreSQL half of the store's tests: TEST_POSTGRES_URL is not set (.ci/postgres starts a server)"
+                );
+            });
         }
         stores
     }
@@ -414,7 +424,12 @@ mod tests {
     #[tokio::test]
     async fn two_processes_on_one_postgres_database_share_days_feeds_stories_and_votes_safely() {
         let Some(admin) = testing::postgres_admin_url() else {
-            eprintln!("skipped: TEST_POSTGRES_URL is not set");
+            // Straight to stderr: the harness hides what a passing test prints with eprintln!.
+            use std::io::Write as _;
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED the two-process PostgreSQL test: TEST_POSTGRES_URL is not set"
+            );
             return;
         };
         let url = testing::scratch_postgres_database(&admin).await.unwrap();

@@ -130,9 +130,10 @@ impl Store {
     }
 
     /// Refreshes the name of a member who is on the site's leaderboard; nothing for anyone else.
-    pub async fn refresh_site_name(&self, guild: GuildId, user: UserId, name: &str) -> anyhow::Result<()> {
+    /// True when a name changed.
+    pub async fn refresh_site_name(&self, guild: GuildId, user: UserId, name: &str) -> anyhow::Result<bool> {
         let _writer = self.write_slot().await;
-        with_db!(self, db => sqlx::query(
+        let changed = with_db!(self, db => sqlx::query(
             "UPDATE web_members SET display_name = $3 WHERE guild_id = $1 AND user_id = $2 AND display_name <> $3",
         )
         .bind(guild.to_db())
@@ -141,7 +142,7 @@ impl Store {
         .execute(db)
         .await
         .map(|done| done.rows_affected()))?;
-        Ok(())
+        Ok(changed > 0)
     }
 
     /// Takes the member off the site's leaderboard at once.
@@ -224,12 +225,16 @@ mod tests {
             store.ensure_guild(guild, Lang::En, &[], now).await.unwrap();
             store.enable_site(guild, &"C".repeat(22), false, now).await.unwrap();
             let has_members = || async { store.site_owner(&"C".repeat(22)).await.unwrap().unwrap().has_members };
-            store.refresh_site_name(guild, UserId(1), "never chose").await.unwrap();
+            assert!(!store.refresh_site_name(guild, UserId(1), "never chose").await.unwrap());
             assert!(store.site_members(guild).await.unwrap().is_empty());
             assert!(!has_members().await);
             store.show_on_site(guild, UserId(1), "Ann", now).await.unwrap();
             assert!(has_members().await);
-            store.refresh_site_name(guild, UserId(1), "Ann B").await.unwrap();
+            assert!(store.refresh_site_name(guild, UserId(1), "Ann B").await.unwrap());
+            assert!(
+                !store.refresh_site_name(guild, UserId(1), "Ann B").await.unwrap(),
+                "the same name again"
+            );
             assert_eq!(
                 store.site_members(guild).await.unwrap(),
                 vec![(UserId(1), "Ann B".to_string())]
