@@ -381,7 +381,7 @@ pub const SITE_FRESH_FOR: Duration = Duration::from_secs(1);
 
 /// The reads of [`SITE_FRESH_FOR`]. Without them a page asked 200 times a second reads its site
 /// 200 times a second, each read on SQLite a hand-over to a connection's thread and back; reused,
-/// the benchmark's pages took half the time at the median (BENCHMARKS.md, row 8).
+/// the benchmark's leaderboard took half the time at the median (BENCHMARKS.md, row 8).
 #[derive(Default)]
 struct SiteReads {
     /// Counts this process's changes to sites. A read remembers the count it began under and is
