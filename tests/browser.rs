@@ -60,7 +60,7 @@ async fn chromium_shows_the_stored_numbers_in_both_languages_and_both_themes() {
         Ok(chromium) => chromium,
         Err(why) => {
             assert!(!in_ci(), "CI is set, so the browser test may not skip: {why}");
-            support::say_skipped(&format!("tests/browser.rs (the real-browser test): {why}"));
+            claim_digest::store::testing::say_skipped(&format!("tests/browser.rs (the real-browser test): {why}"));
             return;
         }
     };

@@ -369,7 +369,9 @@ async fn json_logs_are_json_and_never_carry_the_token() {
 #[tokio::test]
 async fn check_reads_migrations_on_postgres() {
     let Some(admin) = claim_digest::store::testing::postgres_admin_url() else {
-        crate::support::say_skipped("the PostgreSQL part of the operations test: TEST_POSTGRES_URL is not set");
+        claim_digest::store::testing::say_skipped(
+            "the PostgreSQL part of the operations test: TEST_POSTGRES_URL is not set",
+        );
         return;
     };
     let url = claim_digest::store::testing::scratch_postgres_database(&admin)

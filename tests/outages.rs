@@ -158,7 +158,7 @@ async fn health(bot: &Bot) -> (u16, Value) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_postgres_outage_refuses_votes_honestly_and_catches_up_once_it_returns() {
     if !OwnPostgres::binaries_present() {
-        support::say_skipped(
+        claim_digest::store::testing::say_skipped(
             "the PostgreSQL outage test: no PostgreSQL binaries under /usr/lib/postgresql (.ci/postgres installs them)",
         );
         return;

@@ -101,7 +101,9 @@ async fn wait_for_posts(fake: &FakeDiscord, guilds: &[u64], timeout: Duration, a
 #[tokio::test]
 async fn two_processes_share_four_shards_and_one_postgres_database() {
     let Some(admin) = postgres_admin_url() else {
-        support::say_skipped("the sharded test: set TEST_POSTGRES_URL (see .ci/postgres) to run it");
+        claim_digest::store::testing::say_skipped(
+            "the sharded test: set TEST_POSTGRES_URL (see .ci/postgres) to run it",
+        );
         return;
     };
     let database_url = scratch_postgres_database(&admin).await.unwrap();

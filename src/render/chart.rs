@@ -320,7 +320,6 @@ fn encode_png(rgb: &[u8], width: u32, height: u32) -> anyhow::Result<Vec<u8>> {
 
 #[cfg(test)]
 mod tests {
-    use std::io::Write as _;
 
     use super::*;
     use crate::domain::ids::PostId;
@@ -498,11 +497,9 @@ mod tests {
         let fonts = fonts::loaded();
         if !fonts.has_cjk() {
             let reason = fonts.missing.clone().unwrap_or_default();
-            // Straight to stderr, past the test harness's capture, so the skip is seen.
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED a_chinese_chart_draws_its_words_not_boxes: no font with Chinese glyphs ({reason}); install fonts-noto-cjk"
-            );
+            crate::store::testing::say_skipped(&format!(
+                "a_chinese_chart_draws_its_words_not_boxes: no font with Chinese glyphs ({reason}); install fonts-noto-cjk"
+            ));
             // In CI (`.ci/run` installs fonts-noto-cjk) a skip would hide a regression.
             let in_ci =
                 std::env::var("CI").is_ok_and(|v| !matches!(v.to_ascii_lowercase().as_str(), "" | "0" | "false"));

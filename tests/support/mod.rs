@@ -68,13 +68,6 @@ impl FeedServer {
     }
 }
 
-/// Says that a test skipped and why, straight to stderr: the harness hides what a passing test
-/// prints with `eprintln!`, and a skip must be seen.
-pub fn say_skipped(why: &str) {
-    use std::io::Write as _;
-    let _ = writeln!(std::io::stderr(), "SKIPPED {why}");
-}
-
 pub fn repo_file(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
 }

@@ -314,6 +314,13 @@ pub mod testing {
     use super::*;
     use std::sync::atomic::{AtomicU32, Ordering};
 
+    /// Says that a test skipped and why, straight to stderr: the test harness hides what a
+    /// passing test prints with `eprintln!`, and a skip must be seen.
+    pub fn say_skipped(why: &str) {
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), "SKIPPED {why}");
+    }
+
     /// The PostgreSQL server tests may create databases on (an admin URL), if one is configured.
     /// CI always configures one, so there a missing URL is an error rather than a silent skip.
     pub fn postgres_admin_url() -> Option<String> {
@@ -396,13 +403,8 @@ pub mod testing {
             stores.push(Store::open(&url).await.expect("opening the PostgreSQL test database"));
         } else {
             static SAID: std::sync::Once = std::sync::Once::new();
-            // Once per test binary, straight to stderr (the harness hides a passing test's eprintln!).
             SAID.call_once(|| {
-                use std::io::Write as _;
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "SKIPPED the PostgreSQL half of the store's tests: TEST_POSTGRES_URL is not set (.ci/postgres starts a server)"
-                );
+                say_skipped("the PostgreSQL half of the store's tests: TEST_POSTGRES_URL is not set (.ci/postgres starts a server)")
             });
         }
         stores
@@ -424,12 +426,7 @@ mod tests {
     #[tokio::test]
     async fn two_processes_on_one_postgres_database_share_days_feeds_stories_and_votes_safely() {
         let Some(admin) = testing::postgres_admin_url() else {
-            // Straight to stderr: the harness hides what a passing test prints with eprintln!.
-            use std::io::Write as _;
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED the two-process PostgreSQL test: TEST_POSTGRES_URL is not set"
-            );
+            testing::say_skipped("the two-process PostgreSQL test: TEST_POSTGRES_URL is not set");
             return;
         };
         let url = testing::scratch_postgres_database(&admin).await.unwrap();
