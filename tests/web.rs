@@ -354,7 +354,7 @@ async fn digest_web_and_me_web_through_discord() {
     let base = format!("http://{web_addr}/");
     let dir = tempfile::tempdir().unwrap();
     let database_url = support::bot::fresh_database(dir.path()).await;
-    let _bot = start_bot_with(
+    let bot = start_bot_with(
         &fake,
         dir,
         &format!("http://{feed_addr}/feeds/f.xml"),
@@ -429,6 +429,52 @@ async fn digest_web_and_me_web_through_discord() {
 
     ask(MOD, "digest", web("disable")).await;
     assert_eq!(get_when_up(&second).await.0, 404, "off at once");
+
+    #[cfg(target_os = "linux")]
+    pages_yield_to_the_bot(
+        bot.child.id().expect("the bot is running"),
+        database_url.starts_with("sqlite"),
+    );
+}
+
+/// The pages run on threads nicer than the bot's, and so do the SQLite connections they read
+/// through, while the bot's own connections keep its priority (Linux: the value is per thread).
+#[cfg(target_os = "linux")]
+fn pages_yield_to_the_bot(pid: u32, sqlite: bool) {
+    let nice_of = |stat: &str| -> Option<i32> {
+        // Field 19; the name before it, in parentheses, may hold spaces.
+        stat.rsplit_once(')')?.1.split_whitespace().nth(16)?.parse().ok()
+    };
+    let bot = nice_of(&std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap()).expect("the bot's niceness");
+    let threads: Vec<(String, i32)> = std::fs::read_dir(format!("/proc/{pid}/task"))
+        .unwrap()
+        .filter_map(|task| {
+            let dir = task.ok()?.path();
+            let name = std::fs::read_to_string(dir.join("comm")).ok()?.trim().to_string();
+            Some((name, nice_of(&std::fs::read_to_string(dir.join("stat")).ok()?)?))
+        })
+        .collect();
+    let pages = (bot + 10).min(19);
+    let named = |prefix: &'static str| -> Vec<i32> {
+        threads
+            .iter()
+            .filter(|(name, _)| name.starts_with(prefix))
+            .map(|&(_, n)| n)
+            .collect()
+    };
+    let pages_threads = named("tally-pages");
+    assert!(pages_threads.len() >= 3, "a thread and two workers: {threads:?}");
+    assert!(pages_threads.iter().all(|&n| n == pages), "{threads:?}");
+    assert!(
+        named("tokio-runtime").iter().all(|&n| n == bot),
+        "the bot's own threads: {threads:?}"
+    );
+    if sqlite {
+        // sqlx names each connection's thread sqlx-sqlite-worker-N (cut to 15 characters).
+        let connections = named("sqlx-sqlite");
+        assert!(connections.contains(&pages), "the pages' connections: {threads:?}");
+        assert!(connections.contains(&bot), "the bot's connections: {threads:?}");
+    }
 }
 
 /// Each client gets its burst, then 429 with Retry-After; a client behind the loopback proxy is

@@ -164,12 +164,7 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
     }
     if let Some(addr) = app.config.web_addr {
         // The public tally pages: read-only, so, like the metrics server, not joined at shutdown.
-        let site = app.clone();
-        tokio::spawn(async move {
-            if let Err(e) = crate::web::serve(addr, site).await {
-                tracing::error!(error = %format!("{e:#}"), "the tally page server stopped");
-            }
-        });
+        crate::web::start(addr, app.clone()).context("starting the tally page server's thread")?;
     }
     background.spawn(refresher.run(app.clone(), rest, stop_rx.clone()));
     background.spawn(crate::services::maintenance::run_loop(app.clone(), stop_rx.clone()));

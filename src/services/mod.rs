@@ -90,6 +90,15 @@ impl App {
         self.clock = clock;
         self
     }
+
+    /// The same app reading through database connections of its own (the tally pages': see
+    /// `Store::with_own_connections`); everything else, its caches included, is shared.
+    pub async fn with_own_connections(&self, max_connections: u32) -> anyhow::Result<App> {
+        Ok(App {
+            store: self.store.with_own_connections(max_connections).await?,
+            ..self.clone()
+        })
+    }
 }
 
 /// The longest a fetch waits for its host's turn (FEED_HOST_RATE) before the feed is put off to

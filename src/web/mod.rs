@@ -12,6 +12,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Instant;
 
+use anyhow::Context as _;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
@@ -46,11 +47,59 @@ pub async fn serve_on(listener: tokio::net::TcpListener, app: App) -> anyhow::Re
     Ok(())
 }
 
-/// Binds WEB_ADDR and serves the site.
-pub async fn serve(addr: SocketAddr, app: App) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    tracing::info!(%addr, "serving the public tally pages");
-    serve_on(listener, app).await
+/// How nice the pages' thread is to the rest of the bot: 10, the usual value for background work.
+/// A page can wait a few milliseconds; a vote's answer should not wait for a page.
+const PAGES_NICENESS: i32 = 10;
+/// Threads the pages are worked out on. Two, so that a page whose numbers take a while (the
+/// leaderboard's, over every vote) never holds up the others.
+const PAGES_THREADS: usize = 2;
+/// Database connections the pages read through, apart from the bot's own: one per thread.
+const PAGES_CONNECTIONS: u32 = PAGES_THREADS as u32;
+
+/// Serves the site on WEB_ADDR from a thread of its own, until the process ends. The thread, the
+/// threads it starts (its blocking pool, its SQLite connections) and so every page run at a lower
+/// scheduling priority than the bot, through database connections of their own: on a busy
+/// machine the pages give way to votes and commands instead of sharing the cores with them.
+pub fn start(addr: SocketAddr, app: App) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name("tally-pages".into())
+        .spawn(move || {
+            lower_this_threads_priority();
+            let served = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(PAGES_THREADS)
+                .thread_name("tally-pages")
+                .enable_all()
+                .build()
+                .context("starting the tally pages' runtime")
+                .and_then(|runtime| {
+                    runtime.block_on(async move {
+                        let app = app.with_own_connections(PAGES_CONNECTIONS).await?;
+                        let listener = tokio::net::TcpListener::bind(addr)
+                            .await
+                            .with_context(|| format!("binding WEB_ADDR {addr}"))?;
+                        tracing::info!(%addr, "serving the public tally pages");
+                        serve_on(listener, app).await
+                    })
+                });
+            if let Err(e) = served {
+                tracing::error!(error = %format!("{e:#}"), "the tally page server stopped");
+            }
+        })
+        .map(drop)
+}
+
+/// Makes the calling thread [`PAGES_NICENESS`] nicer than it is (at most 19, the nicest). On
+/// Linux the value belongs to the thread, and threads it starts inherit it.
+fn lower_this_threads_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::process::{getpriority_process, setpriority_process};
+        let lowered =
+            getpriority_process(None).and_then(|now| setpriority_process(None, (now + PAGES_NICENESS).min(19)));
+        if let Err(e) = lowered {
+            tracing::warn!(error = %e, "the tally pages run at the bot's own priority");
+        }
+    }
 }
 
 /// Who is asking, for the rate limit: the peer, or, when the peer is a reverse proxy on this

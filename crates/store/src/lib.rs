@@ -174,6 +174,33 @@ impl Store {
         })
     }
 
+    /// The same database through connections of its own (SQLite), for work that must not take
+    /// connections from the bot's requests: the tally pages. Each SQLite connection runs on a
+    /// thread started by the task that opens it, so a caller on a thread of lower priority gets
+    /// connections of lower priority too. PostgreSQL (whose work runs in the server) and an
+    /// in-memory database (which a second pool would not see) share the one pool.
+    pub async fn with_own_connections(&self, max_connections: u32) -> anyhow::Result<Store> {
+        let backend = match &self.backend {
+            // An in-memory database has no file (sqlx names it `file:sqlx-in-memory-N`).
+            Backend::Sqlite(pool) if pool.connect_options().get_filename().is_file() => {
+                let options = (*pool.connect_options()).clone();
+                let own = SqlitePoolOptions::new()
+                    .max_connections(max_connections)
+                    .test_before_acquire(false)
+                    .connect_with(options)
+                    .await
+                    .context("opening more connections to the SQLite database")?;
+                Backend::Sqlite(own)
+            }
+            shared => shared.clone(),
+        };
+        Ok(Store {
+            backend,
+            writer: self.writer.clone(),
+            schedules: self.schedules.clone(),
+        })
+    }
+
     /// `"sqlite"` or `"postgres"`, for logs and /healthz.
     pub fn backend_name(&self) -> &'static str {
         match self.backend {
@@ -419,6 +446,37 @@ mod tests {
     use claim_digest_domain::lang::Lang;
     use claim_digest_domain::news::NewsItem;
     use claim_digest_domain::votes::{Choice, Question};
+
+    /// A store on connections of its own reads the same database through another pool, at most
+    /// as large as asked, and sees a write through the first at once; an in-memory database and
+    /// PostgreSQL share the one pool.
+    #[tokio::test]
+    async fn a_store_on_its_own_connections_reads_the_same_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = Store::open(&format!("sqlite://{}", dir.path().join("own.db").display()))
+            .await
+            .unwrap();
+        let mut stores = vec![file];
+        stores.extend(testing::stores().await);
+        let now = Utc.with_ymd_and_hms(2026, 12, 6, 9, 0, 0).unwrap();
+        for (n, store) in stores.iter().enumerate() {
+            let own = store.with_own_connections(2).await.unwrap();
+            let guild = GuildId(900 + n as u64);
+            assert!(own.guild(guild).await.unwrap().is_none());
+            store.ensure_guild(guild, Lang::Zh, &[], now).await.unwrap();
+            assert_eq!(own.guild(guild).await.unwrap().map(|g| g.language), Some(Lang::Zh));
+            let own_pool_size = match &own.backend {
+                Backend::Sqlite(pool) => pool.options().get_max_connections(),
+                Backend::Postgres(pool) => pool.options().get_max_connections(),
+            };
+            let separate = own_pool_size == 2;
+            assert_eq!(
+                separate,
+                n == 0,
+                "only the file database gets a pool of its own (store {n})"
+            );
+        }
+    }
 
     /// Two processes on one PostgreSQL database: the database, not either process, decides who
     /// posts a day, who fetches a feed and which copy of a story is kept; votes through either
