@@ -89,8 +89,9 @@ pub fn start(addr: SocketAddr, app: App) -> std::io::Result<()> {
 }
 
 /// Makes the calling thread [`PAGES_NICENESS`] nicer than it is (at most 19, the nicest). On
-/// Linux the value belongs to the thread, and threads it starts inherit it.
-fn lower_this_threads_priority() {
+/// Linux the value belongs to the thread, and threads it starts inherit it. Public for the
+/// benchmark, whose page load generator runs as nice as the pages.
+pub fn lower_this_threads_priority() {
     #[cfg(target_os = "linux")]
     {
         use rustix::process::{getpriority_process, setpriority_process};
