@@ -47,7 +47,7 @@ pub async fn serve_on(listener: tokio::net::TcpListener, app: App) -> anyhow::Re
     Ok(())
 }
 
-/// How nice the pages' thread is to the rest of the bot: 10, the usual value for background work.
+/// How much nicer the pages' threads are than the bot's: 10, the usual step for background work.
 /// A page can wait a few milliseconds; a vote's answer should not wait for a page.
 const PAGES_NICENESS: i32 = 10;
 /// Threads the pages are worked out on. Two, so that a page whose numbers take a while (the

@@ -447,8 +447,8 @@ mod tests {
     use claim_digest_domain::news::NewsItem;
     use claim_digest_domain::votes::{Choice, Question};
 
-    /// A store on connections of its own reads the same database through another pool, at most
-    /// as large as asked, and sees a write through the first at once; an in-memory database and
+    /// A store on connections of its own reads the same database through another pool, of the
+    /// size asked, and sees a write through the first at once; an in-memory database and
     /// PostgreSQL share the one pool.
     #[tokio::test]
     async fn a_store_on_its_own_connections_reads_the_same_database() {
