@@ -18,6 +18,7 @@ use claim_digest::domain::ids::{ChannelId, GuildId};
 use claim_digest::domain::lang::Lang;
 use claim_digest::domain::news::NewsItem;
 use claim_digest::domain::ranking::{NewsIndex, RankOptions, TermStats};
+use claim_digest::domain::tokenize::{ChineseTerms, Tokenizer};
 use claim_digest::feeds::{FeedCatalog, FeedSource};
 use claim_digest::services::App;
 use claim_digest::store::{GuildUpdate, Store};
@@ -379,8 +380,9 @@ fn ranking() {
     // Word counts as the bot keeps them: over the stored news (here, the same items).
     let start = Instant::now();
     let mut stats = TermStats::default();
+    let mut tokenizer = Tokenizer::new(ChineseTerms::default());
     for item in &items {
-        stats.add(&item.title, &item.summary);
+        stats.add_with(&mut tokenizer, &item.title, &item.summary);
     }
     println!(
         "  term statistics, 50,000 items  {:8.1} ms",

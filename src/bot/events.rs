@@ -131,6 +131,7 @@ async fn on_vote_button(ctx: &serenity::Context, data: &Data, click: &serenity::
                     .app
                     .server_claim(receipt.post.guild, receipt.post.claim_id.as_str())
                     .await
+                    .inspect_err(|e| tracing::warn!(error = %e, "could not read the claim for the earlier rounds; the vote's reply goes without them"))
                     .ok(),
             };
             let earlier = match claim {
@@ -229,7 +230,12 @@ async fn on_evidence(
     let response = match result {
         Ok(panel) => {
             let claim = match guild {
-                Some(guild) => data.app.server_claim(guild, panel.claim.as_str()).await.ok(),
+                Some(guild) => data
+                    .app
+                    .server_claim(guild, panel.claim.as_str())
+                    .await
+                    .inspect_err(|e| tracing::warn!(error = %e, "could not read the claim for the Evidence panel; it goes without the claim's text"))
+                    .ok(),
                 None => None,
             };
             let (content, embed, rows) = evidence_panel(&panel, claim.as_ref(), locale);
@@ -329,7 +335,10 @@ async fn member_or_server_locale(data: &Data, locale: &str, guild: Option<GuildI
     match guild {
         Some(guild) => match data.app.server_language(guild).await {
             Ok(server) => server.map(Locale::of).unwrap_or_else(Locale::fallback),
-            Err(_) => Locale::fallback(),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read the server's language; answering in the fallback language");
+                Locale::fallback()
+            }
         },
         None => Locale::fallback(),
     }

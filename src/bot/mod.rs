@@ -41,6 +41,14 @@ pub type Context<'a> = poise::Context<'a, Data, Error>;
 /// A failed call to Discord is an internal error: the member sees an apology, the log the cause.
 impl From<serenity::Error> for Error {
     fn from(e: serenity::Error) -> Self {
+        // reqwest names the URL a request failed on, and an interaction's URL carries the token
+        // that answers as the bot for 15 minutes: the log gets the failure without it.
+        let e = match e {
+            serenity::Error::Http(serenity::HttpError::Request(e)) => {
+                serenity::Error::Http(serenity::HttpError::Request(e.without_url()))
+            }
+            other => other,
+        };
         Error::Internal(e.into())
     }
 }
@@ -120,12 +128,19 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
         .setup(move |ctx, ready, framework| {
             Box::pin(async move {
                 let commands = &framework.options().commands;
-                match dev_guild {
-                    _ if !registers_commands => {}
-                    Some(guild) => {
-                        poise::builtins::register_in_guild(ctx, commands, serenity::GuildId::new(guild)).await?
-                    }
-                    None => poise::builtins::register_globally(ctx, commands).await?,
+                let registered = match dev_guild {
+                    _ if !registers_commands => Ok(()),
+                    Some(guild) => poise::builtins::register_in_guild(ctx, commands, serenity::GuildId::new(guild)).await,
+                    None => poise::builtins::register_globally(ctx, commands).await,
+                };
+                // A failed setup would leave poise without its data, and every later command, button
+                // and reaction waiting for it for good. Commands registered by an earlier start stay
+                // registered with Discord, so the bot goes on with those and says so.
+                if let Err(e) = registered {
+                    tracing::error!(
+                        error = %Error::from(e),
+                        "could not register the slash commands with Discord; those of an earlier start stay in use until the next start"
+                    );
                 }
                 tracing::info!(
                     user = %ready.user.name,
@@ -328,4 +343,26 @@ async fn tell_disabled(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_failed_request_is_logged_without_its_url() {
+        // Nothing listens on port 1, so the request fails in transport, where reqwest keeps the URL.
+        let failed = reqwest::Client::new()
+            .post("http://127.0.0.1:1/api/v10/interactions/1/SECRET-TOKEN/callback")
+            .send()
+            .await
+            .unwrap_err();
+        assert!(
+            format!("{failed}").contains("SECRET-TOKEN"),
+            "reqwest names the URL: {failed}"
+        );
+        let logged = Error::from(serenity::Error::Http(serenity::HttpError::Request(failed)));
+        let text = format!("{logged:#} {logged:?}");
+        assert!(!text.contains("SECRET-TOKEN"), "{text}");
+    }
 }

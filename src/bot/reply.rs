@@ -111,30 +111,44 @@ pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
         } => report(ctx, error).await,
         poise::FrameworkError::CommandCheckFailed { error: None, ctx, .. } => {
             let locale = error_locale(ctx).await;
-            let _ = ctx.send(text(t!(locale, "error-not-moderator")).ephemeral(true)).await;
+            send_error_reply(ctx, t!(locale, "error-not-moderator")).await;
         }
         poise::FrameworkError::ArgumentParse { error, input, ctx, .. } => {
             let locale = error_locale(ctx).await;
+            // The member's own input, shown back inside a code span: a backtick would end it.
             let what = input
-                .map(|i| format!(" `{}`", crate::domain::text::truncate_chars(&i, 80)))
+                .map(|i| format!(" `{}`", crate::domain::text::truncate_chars(&i.replace('`', "'"), 80)))
                 .unwrap_or_default();
             let message = t!(locale, "error-invalid-input", what = what, error = error.to_string());
-            let _ = ctx.send(text(message).ephemeral(true)).await;
+            send_error_reply(ctx, message).await;
         }
         poise::FrameworkError::CommandStructureMismatch { description, ctx, .. } => {
             // Discord sent options that do not fit the command (registration out of date).
             tracing::warn!(command = %ctx.command().qualified_name, description, "command options do not match");
             let ctx = poise::Context::Application(ctx);
             let locale = error_locale(ctx).await;
-            let _ = ctx
-                .send(text(t!(locale, "error-options-outdated")).ephemeral(true))
-                .await;
+            send_error_reply(ctx, t!(locale, "error-options-outdated")).await;
+        }
+        // poise's own answers to these are English; ours come from the Fluent files.
+        poise::FrameworkError::GuildOnly { ctx, .. } => {
+            send_error_reply(ctx, t!(error_locale(ctx).await, "error-guild-only")).await;
+        }
+        poise::FrameworkError::CommandPanic { payload, ctx, .. } => {
+            tracing::error!(command = %ctx.command().qualified_name, panic = payload.as_deref().unwrap_or("(no message)"), "command panicked");
+            send_error_reply(ctx, apology(error_locale(ctx).await)).await;
         }
         other => {
             if let Err(e) = poise::builtins::on_error(other).await {
                 tracing::error!(error = %e, "while handling an error");
             }
         }
+    }
+}
+
+/// Sends an error's reply to the member alone; a reply that cannot be sent is logged.
+async fn send_error_reply(ctx: Context<'_>, message: String) {
+    if let Err(e) = ctx.send(text(message).ephemeral(true)).await {
+        tracing::warn!(error = %Error::from(e), "could not report an error to the user");
     }
 }
 
@@ -147,9 +161,7 @@ async fn report(ctx: Context<'_>, error: Error) {
             apology(locale)
         }
     };
-    if let Err(e) = ctx.send(text(message).ephemeral(true)).await {
-        tracing::warn!(error = %e, "could not report an error to the user");
-    }
+    send_error_reply(ctx, message).await;
 }
 
 /// Proof that the member may moderate the digest in this server.

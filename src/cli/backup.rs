@@ -32,6 +32,17 @@ pub fn pg_dump_commands(url: &str, file: &Path) -> anyhow::Result<(String, Strin
     let mut url = url::Url::parse(url).map_err(|_| anyhow::anyhow!("DATABASE_URL is not a valid PostgreSQL URL"))?;
     url.set_password(None)
         .map_err(|_| anyhow::anyhow!("DATABASE_URL is not a valid PostgreSQL URL"))?;
+    // A password may also come as a query parameter, which PostgreSQL's clients accept too.
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(key, _)| !matches!(key.as_ref(), "password" | "sslpassword"))
+        .map(|(key, value)| (key.into_owned(), value.into_owned()))
+        .collect();
+    if kept.is_empty() {
+        url.set_query(None);
+    } else {
+        url.query_pairs_mut().clear().extend_pairs(kept);
+    }
     let database = shell_quote(url.as_str());
     let file = shell_quote(&file.to_string_lossy());
     Ok((
@@ -70,5 +81,16 @@ mod tests {
         assert!(!restore.contains("s3cret"), "{restore}");
         assert!(restore.starts_with("pg_restore ") && restore.ends_with("'/backups/claims 1.dump'"));
         assert_eq!(shell_quote("it's"), r"'it'\''s'");
+        let (dump, _) = pg_dump_commands(
+            "postgres://bot@db/claims?password=s3cret&sslmode=require&sslpassword=k3y",
+            Path::new("/b.dump"),
+        )
+        .unwrap();
+        assert!(
+            dump.ends_with("--dbname='postgres://bot@db/claims?sslmode=require'"),
+            "{dump}"
+        );
+        let (dump, _) = pg_dump_commands("postgres://bot@db/claims?password=s3cret", Path::new("/b.dump")).unwrap();
+        assert!(dump.ends_with("--dbname=postgres://bot@db/claims"), "{dump}");
     }
 }

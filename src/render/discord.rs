@@ -244,7 +244,7 @@ fn claim_description(digest: &Digest, locale: Locale) -> String {
 pub fn post_embed(view: &PostView<'_>) -> CreateEmbed {
     let digest = view.digest;
     let locale = Locale::of(view.lang);
-    CreateEmbed::new()
+    let embed = CreateEmbed::new()
         .author(CreateEmbedAuthor::new(truncate_chars(
             &kind_line(&digest.claim, digest.round, locale),
             limits::AUTHOR,
@@ -252,8 +252,8 @@ pub fn post_embed(view: &PostView<'_>) -> CreateEmbed {
         .title(truncate_chars(
             &claim_text(&digest.claim, locale.lang()),
             limits::EMBED_TITLE,
-        ))
-        .url(link_target(&digest.essay.url).unwrap_or_default())
+        ));
+    with_link(embed, &digest.essay.url)
         .description(claim_description(digest, locale))
         .field(
             t!(locale, "post-related-news"),
@@ -279,7 +279,7 @@ pub fn thread_name(digest: &Digest, locale: Locale) -> String {
 /// A claim on its own, for `/claim show` and friends.
 pub fn claim_embed(claim: &Claim, locale: Locale, essay_url: &str) -> CreateEmbed {
     let description = claim_body(claim, locale);
-    CreateEmbed::new()
+    let embed = CreateEmbed::new()
         .author(CreateEmbedAuthor::new(truncate_chars(
             &format!(
                 "{} · {} · {}",
@@ -289,10 +289,19 @@ pub fn claim_embed(claim: &Claim, locale: Locale, essay_url: &str) -> CreateEmbe
             ),
             limits::AUTHOR,
         )))
-        .title(truncate_chars(&claim_text(claim, locale.lang()), limits::EMBED_TITLE))
-        .url(link_target(essay_url).unwrap_or_default())
+        .title(truncate_chars(&claim_text(claim, locale.lang()), limits::EMBED_TITLE));
+    with_link(embed, essay_url)
         .description(truncate_chars(&description, limits::EMBED_DESCRIPTION))
         .colour(0x5865F2)
+}
+
+/// The embed's title links to `url` when it is a link Discord takes; an empty link would have
+/// Discord refuse the whole message.
+fn with_link(embed: CreateEmbed, url: &str) -> CreateEmbed {
+    match link_target(url) {
+        Some(url) => embed.url(url),
+        None => embed,
+    }
 }
 
 /// A link to a message, which Discord shows as a jump link and which pings no one.
@@ -1155,6 +1164,19 @@ mod tests {
             round: 3,
             news: (0..8).map(item).collect(),
         }
+    }
+
+    #[test]
+    fn an_essay_link_discord_would_refuse_is_left_out_not_sent_empty() {
+        let digest = hostile_digest();
+        let locale = Locale::of(crate::domain::lang::Lang::En);
+        let long = format!("https://example.com/{}", "a".repeat(600));
+        for url in [long.as_str(), "ftp://example.com/essay", ""] {
+            let embed = serde_json::to_value(claim_embed(&digest.claim, locale, url)).unwrap();
+            assert!(embed.get("url").is_none(), "{url}: {embed}");
+        }
+        let embed = serde_json::to_value(claim_embed(&digest.claim, locale, "https://example.com/essay")).unwrap();
+        assert_eq!(embed["url"], "https://example.com/essay");
     }
 
     #[test]

@@ -91,7 +91,12 @@ impl Embeddings {
             if let Some(key) = &self.config.api_key {
                 request = request.bearer_auth(key.expose());
             }
-            let response = request.send().await.context("embeddings endpoint unreachable")?;
+            // Without the URL in the error: some gateways take their key in the query string.
+            let response = request
+                .send()
+                .await
+                .map_err(reqwest::Error::without_url)
+                .context("embeddings endpoint unreachable")?;
             let status = response.status();
             if !status.is_success() {
                 bail!("embeddings endpoint answered {status}");

@@ -54,6 +54,12 @@ impl App {
             .map(plain_text)
             .filter(|n| !n.is_empty())
             .or_else(|| parsed.title.clone())
+            // Not the whole URL, which may hold a private feed's token and is shown in channels.
+            .or_else(|| {
+                url::Url::parse(&feed.url)
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_string))
+            })
             .unwrap_or_else(|| feed.url.clone());
         let name = truncate_chars(&name, 100);
         match self.store.add_guild_feed_capped(guild, feed.id, &name, max).await? {

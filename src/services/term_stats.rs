@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use super::App;
 use crate::domain::ranking::TermStats;
+use crate::domain::tokenize::{ChineseTerms, Tokenizer};
 
 /// At most this many stored items are counted, the newest first.
 pub const MAX_ITEMS: usize = 200_000;
@@ -61,8 +62,9 @@ impl App {
             before = Some(last.0);
             counted += page.len();
             stats = tokio::task::spawn_blocking(move || {
+                let mut tokenizer = Tokenizer::new(ChineseTerms::default());
                 for (_, title, summary) in &page {
-                    stats.add(title, summary);
+                    stats.add_with(&mut tokenizer, title, summary);
                 }
                 stats
             })

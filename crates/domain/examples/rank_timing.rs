@@ -9,6 +9,7 @@ use chrono::{TimeZone, Utc};
 use claim_digest_domain::claims::ClaimSet;
 use claim_digest_domain::news::NewsItem;
 use claim_digest_domain::ranking::{NewsIndex, RankOptions, TermStats};
+use claim_digest_domain::tokenize::{ChineseTerms, Tokenizer};
 
 const EN: &[&str] = &[
     "agent",
@@ -127,8 +128,9 @@ fn main() {
         .collect();
     let start = Instant::now();
     let mut stats = TermStats::default();
+    let mut tokenizer = Tokenizer::new(ChineseTerms::default());
     for item in &items {
-        stats.add(&item.title, &item.summary);
+        stats.add_with(&mut tokenizer, &item.title, &item.summary);
     }
     let counting = start.elapsed();
     let (mut builds, mut ranks): (Vec<Duration>, Vec<Duration>) = (Vec::new(), Vec::new());

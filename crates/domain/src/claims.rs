@@ -295,6 +295,15 @@ impl Reporter<'_> {
 
     fn required_text(&mut self, field: &str, value: Option<String>) -> Option<String> {
         match value.map(|v| v.trim().to_string()) {
+            // Claims files come from communities, and their text reaches terminals and Discord:
+            // a control character (a terminal escape, a line break in a title) is refused.
+            Some(v) if v.chars().any(char::is_control) => {
+                self.report(
+                    field,
+                    "holds a control character (a line break, tab or terminal escape)",
+                );
+                None
+            }
             Some(v) if !v.is_empty() => Some(v),
             Some(_) => {
                 self.report(field, "is empty");
@@ -321,7 +330,7 @@ impl Reporter<'_> {
         match NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d") {
             Ok(d) => Some(d),
             Err(_) => {
-                self.report(field, format!("`{value}` is not a date (YYYY-MM-DD)"));
+                self.report(field, format!("`{}` is not a date (YYYY-MM-DD)", value.escape_debug()));
                 None
             }
         }
@@ -329,8 +338,10 @@ impl Reporter<'_> {
 
     fn http_url(&mut self, field: &str, value: &str) {
         match url::Url::parse(value) {
+            // Discord takes at most 512 characters in a link button, where the essay's link goes.
+            Ok(u) if u.as_str().len() > 512 => self.report(field, "is longer than 512 characters"),
             Ok(u) if matches!(u.scheme(), "http" | "https") => {}
-            _ => self.report(field, format!("`{value}` is not an http(s) URL")),
+            _ => self.report(field, format!("`{}` is not an http(s) URL", value.escape_debug())),
         }
     }
 }
@@ -372,7 +383,11 @@ fn validate_claim(
     problems: &mut Vec<Problem>,
 ) -> Option<Claim> {
     let id = raw.id.as_deref().map(str::trim).unwrap_or_default().to_string();
-    let place = if id.is_empty() {
+    // The id names the claim in every message about it, so it is shown only once known to be a slug.
+    let slug = id
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    let place = if id.is_empty() || !slug {
         format!("claims[{index}]")
     } else {
         id.clone()
@@ -380,11 +395,7 @@ fn validate_claim(
     let mut r = Reporter { place, problems };
     if id.is_empty() {
         r.report("id", "is missing or empty");
-    } else if !id
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        || id.len() > 64
-    {
+    } else if !slug || id.len() > 64 {
         r.report("id", "must be a slug of a-z, 0-9 and '-', at most 64 characters");
     } else if id.starts_with(crate::suggestions::ID_PREFIX) {
         r.report(
@@ -403,7 +414,10 @@ fn validate_claim(
         Some("prediction") => Some(ClaimKind::Prediction),
         Some("opinion") => Some(ClaimKind::Opinion),
         Some(other) => {
-            r.report("kind", format!("`{other}` is not `prediction` or `opinion`"));
+            r.report(
+                "kind",
+                format!("`{}` is not `prediction` or `opinion`", other.escape_debug()),
+            );
             None
         }
         None => {
@@ -552,6 +566,25 @@ kind = "opinion"
         assert!(text.contains("essay: author: is missing"), "{text}");
         assert!(text.contains("essay: url: `ftp://x` is not an http(s) URL"), "{text}");
         assert!(text.contains("essay: published: `soon` is not a date"), "{text}");
+    }
+
+    #[test]
+    fn control_characters_and_odd_ids_are_refused_without_being_echoed() {
+        let text = with_claims(
+            "[[claims]]\nid=\"x\\u001b[2J\"\nsection={zh=\"a\",en=\"a\"}\ntext={zh=\"甲\\u001b]0;owned\\u0007\",en=\"two\\nlines\"}\nkind=\"x\\u001b[31m\"\n",
+        );
+        let err = ClaimSet::parse(&text).unwrap_err().to_string();
+        assert!(!err.chars().any(|c| c.is_control() && c != '\n'), "{err:?}");
+        assert!(err.contains("claims[0]: id: must be a slug"), "{err}");
+        assert!(err.contains("claims[0]: text.zh: holds a control character"), "{err}");
+        assert!(err.contains("claims[0]: text.en: holds a control character"), "{err}");
+        assert!(err.contains("claims[0]: kind: `x\\u{1b}[31m` is not"), "{err}");
+        let long = format!("https://example.com/{}", "a".repeat(600));
+        let valid = "[[claims]]\nid=\"a\"\nsection={zh=\"a\",en=\"a\"}\ntext={zh=\"a\",en=\"a\"}\nkind=\"opinion\"\n";
+        let err = ClaimSet::parse(&with_claims(valid).replace("https://example.com/post", &long))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("essay: url: is longer than 512 characters"), "{err}");
     }
 
     #[test]

@@ -28,7 +28,7 @@ use serde::Serialize;
 use super::claims::Claim;
 use super::lang::Lang;
 use super::news::NewsItem;
-use super::tokenize::{self, ChineseTerms};
+use super::tokenize::{self, ChineseTerms, TermTable, Tokenizer};
 
 /// BM25's term-frequency saturation: the usual setting.
 const K1: f64 = 1.2;
@@ -109,10 +109,15 @@ pub struct TermStats {
 impl TermStats {
     /// Counts one item: each distinct term of its title and summary once, in its language.
     pub fn add(&mut self, title: &str, summary: &str) {
+        self.add_with(&mut Tokenizer::new(ChineseTerms::default()), title, summary);
+    }
+
+    /// [`TermStats::add`] for many items in turn, through one tokenizer (which remembers stems).
+    pub fn add_with(&mut self, tokenizer: &mut Tokenizer, title: &str, summary: &str) {
         let zh = tokenize::is_chinese(title) || tokenize::is_chinese(summary);
         let mut terms: HashSet<String> = HashSet::new();
         for text in [title, summary] {
-            tokenize::for_each_term(text, ChineseTerms::default(), |t| {
+            tokenizer.for_each_term(text, |t| {
                 if !terms.contains(t) {
                     terms.insert(t.to_string());
                 }
@@ -172,7 +177,7 @@ pub struct NewsIndex {
     avg_title_len: [f64; 2],
     avg_summary_len: [f64; 2],
     /// Each distinct term's number: `postings[number]` lists the items containing it.
-    term_numbers: HashMap<Box<str>, u32>,
+    term_numbers: TermTable<u32>,
     postings: Vec<Vec<Posting>>,
     /// How many items are Chinese, and how many not.
     lang_docs: [u64; 2],
@@ -709,7 +714,7 @@ const MAX_INDEX_THREADS: usize = 4;
 /// occurrence costs one lookup by `&str`), the items containing it, and the items' lengths.
 #[derive(Default)]
 struct Terms {
-    numbers: HashMap<Box<str>, u32>,
+    numbers: TermTable<u32>,
     postings: Vec<Vec<Posting>>,
     is_zh: Vec<bool>,
     title_len: Vec<u32>,
@@ -720,12 +725,13 @@ impl Terms {
     /// The terms of `items`, the first of which is item number `first` of the window.
     fn of(items: &[NewsItem], first: u32, chinese: ChineseTerms) -> Terms {
         let mut terms = Terms::default();
+        let mut tokenizer = Tokenizer::new(chinese);
         let (mut in_title, mut in_summary) = (Vec::new(), Vec::new());
         for (offset, item) in items.iter().enumerate() {
             in_title.clear();
             in_summary.clear();
-            tokenize::for_each_term(&item.title, chinese, |term| in_title.push(terms.number(term)));
-            tokenize::for_each_term(&item.summary, chinese, |term| in_summary.push(terms.number(term)));
+            tokenizer.for_each_term(&item.title, |term| in_title.push(terms.number(term)));
+            tokenizer.for_each_term(&item.summary, |term| in_summary.push(terms.number(term)));
             terms.title_len.push(in_title.len() as u32);
             terms.summary_len.push(in_summary.len() as u32);
             // Chinese headlines carry English names; English ones never carry Chinese.

@@ -127,8 +127,7 @@ fn strip_tags(input: &str) -> String {
             .to_ascii_lowercase();
         if !tag.starts_with('/') && matches!(name.as_str(), "script" | "style") {
             let close = format!("</{name}");
-            let lower = rest.to_ascii_lowercase();
-            rest = lower.find(&close).map_or("", |i| {
+            rest = find_ignoring_case(rest, &close).map_or("", |i| {
                 let tail = &rest[i..];
                 tail.find('>').map_or("", |j| &tail[j + 1..])
             });
@@ -146,6 +145,16 @@ fn strip_tags(input: &str) -> String {
     out
 }
 
+/// Where `needle` (ASCII, in lower case) first occurs in `hay`, whatever the case of its letters.
+/// Searches in place: a lower-cased copy of the rest of the text for every `<script>` would make a
+/// hostile summary of many such tags cost its length once for each.
+fn find_ignoring_case(hay: &str, needle: &str) -> Option<usize> {
+    // The needle is ASCII, so a match starts on a character boundary.
+    hay.as_bytes()
+        .windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,6 +170,7 @@ mod tests {
         );
         assert_eq!(plain_text("a < b and c > d"), "a < b and c > d");
         assert_eq!(plain_text("x<script>alert(1)</script>y<style>p{}</style>z"), "xyz");
+        assert_eq!(plain_text("中<SCRIPT>文</ScRiPt>字<style>p{}</STYLE >!"), "中字!");
         assert_eq!(plain_text("keep<!-- hidden -->this"), "keepthis");
         assert_eq!(plain_text("sa<!-- -- unclosed >fe<script>x</script>"), "safe");
         assert_eq!(plain_text("line<br/>break"), "line break");

@@ -10,11 +10,16 @@
 //! Chinese can instead be cut into overlapping character pairs ([`ChineseTerms::Pairs`], what the
 //! ranking used before); `claims eval` measured both and words ranked better (BENCHMARKS.md).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use jieba_rs::Jieba;
 use rust_stemmers::{Algorithm, Stemmer};
+
+/// A table keyed by term. Indexing looks a term up for each of its occurrences, and SipHash (the
+/// standard map's hash) was a tenth of that cost; foldhash is seeded per process, so feed text
+/// cannot be written to collide.
+pub(crate) type TermTable<V> = HashMap<Box<str>, V, foldhash::fast::RandomState>;
 
 /// How Chinese text becomes terms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -66,12 +71,57 @@ pub fn is_chinese(text: &str) -> bool {
 }
 
 /// Calls `emit` with each term of `text` in order of appearance.
-pub fn for_each_term(text: &str, chinese: ChineseTerms, mut emit: impl FnMut(&str)) {
+pub fn for_each_term(text: &str, chinese: ChineseTerms, emit: impl FnMut(&str)) {
+    walk(text, chinese, None, emit);
+}
+
+/// Terms of text read in bulk (a window being indexed, the stored news being counted), with each
+/// English word's stem remembered: news repeats its words, and the Snowball stemmer was most of
+/// the cost of indexing (BENCHMARKS.md, ranking).
+pub struct Tokenizer {
+    chinese: ChineseTerms,
+    stems: StemMemo,
+}
+
+impl Tokenizer {
+    pub fn new(chinese: ChineseTerms) -> Tokenizer {
+        Tokenizer {
+            chinese,
+            stems: StemMemo::default(),
+        }
+    }
+
+    /// Calls `emit` with each term of `text` in order of appearance, as [`for_each_term`] does.
+    pub fn for_each_term(&mut self, text: &str, emit: impl FnMut(&str)) {
+        walk(text, self.chinese, Some(&mut self.stems), emit);
+    }
+}
+
+/// Words and their stems. Bounded: past this many words it starts again, so that a stream of
+/// distinct words (hostile or not) cannot grow it without end.
+#[derive(Default)]
+struct StemMemo(TermTable<Box<str>>);
+
+const STEM_MEMO_WORDS: usize = 200_000;
+
+impl StemMemo {
+    fn stem(&mut self, word: &str) -> &str {
+        if !self.0.contains_key(word) {
+            if self.0.len() >= STEM_MEMO_WORDS {
+                self.0.clear();
+            }
+            self.0.insert(word.into(), STEMMER.stem(word).into());
+        }
+        &self.0[word]
+    }
+}
+
+fn walk(text: &str, chinese: ChineseTerms, mut stems: Option<&mut StemMemo>, mut emit: impl FnMut(&str)) {
     let mut word = String::new();
     let mut han = String::new();
     for c in text.chars() {
         if is_han(c) {
-            flush_word(&mut word, &mut emit);
+            flush_word(&mut word, &mut stems, &mut emit);
             han.push(c);
         } else if c.is_alphanumeric() {
             flush_han(&mut han, chinese, &mut emit);
@@ -82,11 +132,11 @@ pub fn for_each_term(text: &str, chinese: ChineseTerms, mut emit: impl FnMut(&st
                 word.extend(c.to_lowercase());
             }
         } else {
-            flush_word(&mut word, &mut emit);
+            flush_word(&mut word, &mut stems, &mut emit);
             flush_han(&mut han, chinese, &mut emit);
         }
     }
-    flush_word(&mut word, &mut emit);
+    flush_word(&mut word, &mut stems, &mut emit);
     flush_han(&mut han, chinese, &mut emit);
 }
 
@@ -94,7 +144,7 @@ pub fn is_han(c: char) -> bool {
     matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FA1F}')
 }
 
-fn flush_word(word: &mut String, emit: &mut impl FnMut(&str)) {
+fn flush_word(word: &mut String, stems: &mut Option<&mut StemMemo>, emit: &mut impl FnMut(&str)) {
     if word.is_empty() {
         return;
     }
@@ -106,7 +156,10 @@ fn flush_word(word: &mut String, emit: &mut impl FnMut(&str)) {
         word.chars().nth(1).is_none()
     };
     if !short && !EN_STOP.contains(word.as_str()) {
-        emit(&STEMMER.stem(word));
+        match stems {
+            Some(memo) => emit(memo.stem(word)),
+            None => emit(&STEMMER.stem(word)),
+        }
     }
     word.clear();
 }

@@ -89,14 +89,16 @@ fn guarded_parse(base_uri: Option<&str>, bytes: &[u8]) -> Result<feed_rs::model:
         .build();
     match catch_unwind(AssertUnwindSafe(|| parser.parse(bytes))) {
         Ok(Ok(feed)) => Ok(feed),
-        Ok(Err(e)) => Err(ParseError::NotAFeed(e.to_string())),
+        // Both messages can quote the document (a JSON feed's "version", say): the feed's own
+        // text, shown to operators and moderators, so cleaned and bounded like any feed text.
+        Ok(Err(e)) => Err(ParseError::NotAFeed(truncate_chars(&plain_text(&e.to_string()), 200))),
         Err(panic) => {
             let why = panic
                 .downcast_ref::<&str>()
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".into());
-            Err(ParseError::Crashed(truncate_chars(&why, 200)))
+            Err(ParseError::Crashed(truncate_chars(&plain_text(&why), 200)))
         }
     }
 }
@@ -213,6 +215,25 @@ mod tests {
 <item><title>No guid, no link</title><pubDate>Wed, 25 Nov 2026 10:00:00 GMT</pubDate></item>
 <item><title>From the future</title><link>javascript:alert(1)</link><pubDate>Wed, 25 Nov 2099 10:00:00 GMT</pubDate></item>
 </channel></rss>"#;
+
+    #[test]
+    fn a_parse_error_quoting_the_document_is_cleaned_and_bounded() {
+        // feed-rs quotes a JSON feed's version in its error: here terminal escapes, a newline and
+        // a long tail, as a hostile feed would write them.
+        let version = format!(
+            "\\u001b[31mRED\\u001b]0;owned\\u0007\\nsecond line {}",
+            "x".repeat(5_000)
+        );
+        let doc = format!(r#"{{"version": "{version}", "title": "T", "items": []}}"#);
+        let Err(ParseError::NotAFeed(why)) =
+            parse_feed(doc.as_bytes(), "https://hostile.example/feed.json", None, now(), 500)
+        else {
+            panic!("a JSON feed of an unknown version is not a feed");
+        };
+        assert!(why.contains("RED"), "the error still says what it is: {why}");
+        assert!(!why.chars().any(char::is_control), "{why:?}");
+        assert!(why.chars().count() <= 200, "{} characters", why.chars().count());
+    }
 
     #[test]
     fn entries_become_clean_items_with_stable_identity() {

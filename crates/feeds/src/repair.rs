@@ -43,11 +43,15 @@ const TEXT_CONSTRUCTS: [&str; 6] = ["title", "subtitle", "tagline", "summary", "
 fn text_constructs_as_html(text: &str) -> Option<String> {
     let mut out: Option<String> = None;
     let (mut copied, mut pos) = (0, 0);
+    // Constructs whose closing tag is nowhere after the point reached: an opener of one of them
+    // is passed over without searching the rest of the text again (which, for a document of
+    // many unclosed openers, would cost its length once for each).
+    let mut unclosed = [false; TEXT_CONSTRUCTS.len()];
     while let Some(i) = text[pos..].find('<') {
         let start = pos + i;
         let after = &text[start + 1..];
-        let Some(name) = TEXT_CONSTRUCTS.iter().find(|n| {
-            after.starts_with(**n)
+        let Some(k) = TEXT_CONSTRUCTS.iter().position(|n| {
+            after.starts_with(*n)
                 && after[n.len()..]
                     .chars()
                     .next()
@@ -56,6 +60,11 @@ fn text_constructs_as_html(text: &str) -> Option<String> {
             pos = start + 1;
             continue;
         };
+        let name = TEXT_CONSTRUCTS[k];
+        if unclosed[k] {
+            pos = start + 1;
+            continue;
+        }
         let Some(open_len) = after.find('>') else { break };
         let open = &text[start..start + open_len + 2];
         let body = start + open.len();
@@ -65,6 +74,7 @@ fn text_constructs_as_html(text: &str) -> Option<String> {
         }
         let close = format!("</{name}>");
         let Some(inner_len) = text[body..].find(&close) else {
+            unclosed[k] = true;
             pos = body;
             continue;
         };
@@ -371,35 +381,47 @@ const NO_LINK: &str = "urn:x-claim-digest:no-link";
 /// RSS 1.0 and 0.90: feed-rs keeps only items with a `<link>`; an item that names itself with
 /// `rdf:about` gets that address as its link (any other gets a stand-in that is dropped later),
 /// and RSS 0.90's namespace is read as RSS 1.0's.
-fn map_rdf(text: &str) -> Option<String> {
-    if !text.contains("22-rdf-syntax-ns#") {
+fn map_rdf(original: &str) -> Option<String> {
+    if !original.contains("22-rdf-syntax-ns#") {
         return None;
     }
-    let mut out = text.replace("http://my.netscape.com/rdf/simple/0.9/", "http://purl.org/rss/1.0/");
-    let mut changed = out.len() != text.len() || out != text;
-    let mut from = 0;
-    while let Some(i) = find_tag(&out[from..], "item") {
-        let start = from + i;
-        let Some(open_end) = out[start..].find('>').map(|e| start + e) else {
+    let text = original.replace("http://my.netscape.com/rdf/simple/0.9/", "http://purl.org/rss/1.0/");
+    let mut changed = text.len() != original.len() || text != original;
+    // One pass, the output built as it goes: a hostile document of many items must cost its
+    // length, not its length for every item.
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut copied = 0;
+    // The next `</item>` at or after some point, found again only once passed.
+    let mut next_close: Option<usize> = text.find("</item>");
+    let mut next_item = find_tag(&text, "item");
+    while let Some(start) = next_item {
+        let Some(open_end) = text[start..].find('>').map(|e| start + e) else {
             break;
         };
-        let close = out[open_end..].find("</item>").map_or(out.len(), |e| open_end + e);
-        let tag = &out[start..open_end];
-        let about = tag.find("rdf:about=").and_then(|a| {
-            let quote = tag[a + 10..].chars().next()?;
-            let value = &tag[a + 11..];
-            Some(value[..value.find(quote)?].to_string())
-        });
-        from = open_end;
-        if tag.ends_with('/') || out[open_end..close].contains("<link") {
+        if next_close.is_some_and(|c| c < open_end) {
+            next_close = text[open_end..].find("</item>").map(|e| open_end + e);
+        }
+        next_item = find_tag(&text[open_end..], "item").map(|e| open_end + e);
+        // An item ends at its `</item>`, or, left open, where the next one begins.
+        let end = next_close.unwrap_or(text.len()).min(next_item.unwrap_or(text.len()));
+        let tag = &text[start..open_end];
+        if tag.ends_with('/') || text[open_end..end].contains("<link") {
             continue;
         }
-        out.insert_str(
-            open_end + 1,
-            &format!("<link>{}</link>", about.as_deref().unwrap_or(NO_LINK)),
-        );
+        let about = tag.find("rdf:about=").and_then(|a| {
+            let value = &tag[a + "rdf:about=".len()..];
+            let quote = value.chars().next().filter(|q| matches!(q, '"' | '\''))?;
+            let value = &value[1..];
+            Some(&value[..value.find(quote)?])
+        });
+        out.push_str(&text[copied..=open_end]);
+        out.push_str("<link>");
+        out.push_str(about.unwrap_or(NO_LINK));
+        out.push_str("</link>");
+        copied = open_end + 1;
         changed = true;
     }
+    out.push_str(&text[copied..]);
     changed.then_some(out)
 }
 
@@ -636,6 +658,47 @@ mod tests {
             bare.contains(&format!("<item><link>{NO_LINK}</link><title>T</title>")),
             "{bare}"
         );
+    }
+
+    #[test]
+    fn rdf_items_with_odd_about_values_do_not_break_the_repair() {
+        let rdf = r#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">"#;
+        // A character of several bytes where a quote belongs, an unquoted value, an empty one.
+        for item in [
+            "<item rdf:about=é>",
+            "<item rdf:about=“http://x.example/”>",
+            "<item rdf:about=http://x.example/a>",
+            "<item rdf:about=\"\">",
+        ] {
+            let doc = format!("{rdf}{item}<title>T</title></item></rdf:RDF>");
+            let mapped = map_rdf(&doc).unwrap();
+            assert_eq!(mapped.matches("<link>").count(), 1, "{mapped}");
+        }
+        let doc = format!("{rdf}<item rdf:about='http://x.example/1'><title>T</title></item></rdf:RDF>");
+        assert!(map_rdf(&doc).unwrap().contains("<link>http://x.example/1</link>"));
+    }
+
+    /// Documents of many openers left unclosed, as a hostile feed may send: every one still
+    /// repaired or passed over, each searched for once (before, each opener searched the rest of
+    /// the text, so a few hundred kilobytes took half a minute; BENCHMARKS.md has no timing of
+    /// this, the test only keeps the cases working).
+    #[test]
+    fn many_unclosed_openers_are_repaired_in_one_pass() {
+        let rdf = r#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">"#;
+        let items = 20_000;
+        let doc = format!("{rdf}{}</rdf:RDF>", "<item><title>T</title>".repeat(items));
+        let mapped = map_rdf(&doc).unwrap();
+        assert_eq!(
+            mapped.matches("<link>").count(),
+            items,
+            "each open item gets its stand-in link"
+        );
+        let doc = format!(
+            "<feed>{}<title type=\"xhtml\"><b>x</b></title></feed>",
+            "<summary>".repeat(items)
+        );
+        let mapped = text_constructs_as_html(&doc).unwrap();
+        assert!(mapped.contains("type=\"html\""), "the closed one is still repaired");
     }
 
     #[test]

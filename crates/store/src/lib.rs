@@ -17,7 +17,6 @@ mod suggestions;
 mod term_stats;
 mod votes;
 
-use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -137,9 +136,34 @@ fn unavailable_code(code: &str) -> bool {
     code.starts_with("08") || code.starts_with("53") || code.starts_with("57P")
 }
 
-/// Which database a DATABASE_URL names.
+/// Which database a DATABASE_URL names (a URL's scheme is case-insensitive).
 pub fn is_postgres_url(url: &str) -> bool {
-    url.starts_with("postgres://") || url.starts_with("postgresql://")
+    matches!(scheme(url).as_deref(), Some("postgres" | "postgresql"))
+}
+
+/// The scheme of a URL, lower-cased: what comes before `:`, when that is a scheme at all.
+fn scheme(url: &str) -> Option<String> {
+    let (scheme, _) = url.trim().split_once(':')?;
+    let valid = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+    valid.then(|| scheme.to_ascii_lowercase())
+}
+
+/// SQLite's options for a DATABASE_URL that is not PostgreSQL's. A URL of another scheme is
+/// refused before SQLite reads it as a file name; no message repeats the URL, which may hold a
+/// password.
+pub(crate) fn sqlite_options(url: &str) -> anyhow::Result<SqliteConnectOptions> {
+    let refused = || {
+        anyhow::anyhow!(
+            "DATABASE_URL is neither a SQLite URL (sqlite://path/to/file.db) nor a PostgreSQL one (postgres://...)"
+        )
+    };
+    match scheme(url).as_deref() {
+        Some("sqlite") => {}
+        _ if url.contains("://") => return Err(refused()),
+        _ => {}
+    }
+    SqliteConnectOptions::from_str(url.trim()).map_err(|_| refused())
 }
 
 impl Store {
@@ -262,10 +286,7 @@ impl Store {
 }
 
 async fn open_sqlite(url: &str) -> anyhow::Result<SqlitePool> {
-    let options = SqliteConnectOptions::from_str(url)
-        .with_context(|| {
-            format!("DATABASE_URL `{url}` is neither a SQLite URL (sqlite://path/to/file.db) nor a PostgreSQL one (postgres://...)")
-        })?
+    let options = sqlite_options(url)?
         .create_if_missing(true)
         .foreign_keys(true)
         .journal_mode(SqliteJournalMode::Wal)
@@ -273,7 +294,8 @@ async fn open_sqlite(url: &str) -> anyhow::Result<SqlitePool> {
         // Multi-row statements keep an undo journal while they run; in memory, not a temp file.
         .pragma("temp_store", "memory")
         .busy_timeout(Duration::from_secs(10));
-    if let Some(parent) = Path::new(options.get_filename()).parent() {
+    let file = options.get_filename().to_path_buf();
+    if let Some(parent) = file.parent() {
         if !parent.as_os_str().is_empty() {
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("creating the database folder {}", parent.display()))?;
@@ -287,7 +309,7 @@ async fn open_sqlite(url: &str) -> anyhow::Result<SqlitePool> {
         .test_before_acquire(false)
         .connect_with(options)
         .await
-        .with_context(|| format!("opening database {url}"))?;
+        .with_context(|| format!("opening database {}", file.display()))?;
     sqlx::migrate!("../../migrations/sqlite")
         .run(&pool)
         .await
@@ -446,6 +468,37 @@ mod tests {
     use claim_digest_domain::lang::Lang;
     use claim_digest_domain::news::NewsItem;
     use claim_digest_domain::votes::{Choice, Question};
+
+    #[test]
+    fn database_urls_are_told_apart_by_scheme_in_any_case() {
+        assert!(is_postgres_url("postgres://bot:pw@db/claims"));
+        assert!(is_postgres_url("PostgreSQL://bot:pw@db/claims"));
+        assert!(is_postgres_url(" POSTGRES://bot:pw@db/claims "));
+        assert!(!is_postgres_url("sqlite://data/claims.db"));
+        assert!(!is_postgres_url("data/postgres://x"));
+        assert!(sqlite_options("sqlite://data/claims.db").is_ok());
+        assert!(sqlite_options("SQLITE::memory:").is_ok());
+    }
+
+    /// A URL of no database the bot knows is refused, not read as a file name (which would create
+    /// a folder named after its password), and the refusal does not repeat it.
+    #[tokio::test]
+    async fn an_unknown_database_url_is_refused_without_repeating_it() {
+        for url in [
+            "\"postgres://bot:hunter2@db/claims\"".to_string(),
+            "mysql://bot:hunter2@db/claims?sslmode=require".to_string(),
+        ] {
+            let error = format!("{:#}", Store::open(&url).await.err().expect("refused"));
+            assert!(error.contains("neither a SQLite URL"), "{error}");
+            assert!(!error.contains("hunter2"), "{error}");
+            let status = format!("{:#}", schema_status(&url).await.expect_err("refused"));
+            assert!(!status.contains("hunter2"), "{status}");
+        }
+        assert!(
+            !std::path::Path::new("\"postgres:").exists(),
+            "no folder named after the URL"
+        );
+    }
 
     /// A store on connections of its own reads the same database through another pool, of the
     /// size asked, and sees a write through the first at once; an in-memory database and

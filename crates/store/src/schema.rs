@@ -8,7 +8,6 @@ use std::str::FromStr as _;
 use anyhow::Context as _;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::PgConnectOptions;
-use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions as _, Connection as _};
 
 use super::is_postgres_url;
@@ -68,10 +67,8 @@ pub async fn schema_status(url: &str) -> anyhow::Result<SchemaStatus> {
         conn.close().await?;
         ("postgres", &POSTGRES_MIGRATIONS, applied)
     } else {
-        let options = SqliteConnectOptions::from_str(url).with_context(|| {
-            format!("DATABASE_URL `{url}` is neither a SQLite URL (sqlite://path/to/file.db) nor a PostgreSQL one (postgres://...)")
-        })?;
-        let file = options.get_filename();
+        let options = crate::sqlite_options(url)?;
+        let file = options.get_filename().to_path_buf();
         if file != Path::new(":memory:") && !file.exists() {
             return Ok(SchemaStatus {
                 backend: "sqlite",
@@ -87,7 +84,7 @@ pub async fn schema_status(url: &str) -> anyhow::Result<SchemaStatus> {
             .create_if_missing(false)
             .connect()
             .await
-            .with_context(|| format!("opening database {url}"))?;
+            .with_context(|| format!("opening database {}", file.display()))?;
         let exists: bool = sqlx::query_scalar(
             "SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
         )
