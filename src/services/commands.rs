@@ -65,9 +65,11 @@ impl App {
         setup: DigestSetup,
         now: DateTime<Utc>,
     ) -> Result<(GuildSettings, DateTime<Utc>), Error> {
-        let post_time = parse_time(&setup.time).map_err(|_| msg!("error-bad-time", input = setup.time.trim()))?;
+        // The member's own input, shown back to them: bounded and escaped like any member text.
+        let shown = |input: &str| Arg::untrusted(truncate_chars(input.trim(), 40));
+        let post_time = parse_time(&setup.time).map_err(|_| msg!("error-bad-time", input = shown(&setup.time)))?;
         let timezone =
-            parse_timezone(&setup.timezone).map_err(|_| msg!("error-bad-timezone", input = setup.timezone.trim()))?;
+            parse_timezone(&setup.timezone).map_err(|_| msg!("error-bad-timezone", input = shown(&setup.timezone)))?;
         // Every input is checked before anything is saved: a bad one loses nothing.
         let days = setup.days.as_deref().map(parse_post_days).transpose()?;
         let recap = match setup.recap.as_deref() {
@@ -137,13 +139,25 @@ impl App {
         } else {
             today
         };
-        Ok(post_days_from(
+        let mut upcoming = post_days_from(
             settings.post_time,
             settings.timezone,
             settings.post_days,
             from,
             count.max(1),
-        ))
+        );
+        // Today's time already passed but within the grace window, and not posted: the poster
+        // posts it now (see `run_poster_once`), so that is what the moderator is told.
+        let missed_within_grace = !posted_today
+            && due_today <= now
+            && now - due_today <= chrono::Duration::from_std(self.config.post_grace)?
+            && settings.post_days.contains(today.weekday())
+            && !self.store.is_skipped_day(settings.id, today).await?;
+        if missed_within_grace {
+            upcoming.insert(0, now);
+            upcoming.truncate(count.max(1));
+        }
+        Ok(upcoming)
     }
 
     pub async fn digest_status(&self, settings: GuildSettings, now: DateTime<Utc>) -> anyhow::Result<DigestStatus> {
@@ -287,4 +301,26 @@ fn parse_post_days(input: &str) -> Result<Weekdays, Error> {
         DaysError::Empty => msg!("error-no-days").into(),
         DaysError::Unknown(word) => msg!("error-bad-days", input = Arg::untrusted(truncate_chars(&word, 40))).into(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::super::test_app::app_with_guild;
+    use super::*;
+
+    /// What `/digest setup` and `/digest status` say comes next agrees with what the poster does:
+    /// a time passed today within the grace window is posted at once, a later one tomorrow.
+    #[tokio::test]
+    async fn the_next_post_agrees_with_the_posters_grace_window() {
+        let (app, settings) = app_with_guild("UTC", "09:00").await;
+        let at = |h: u32, d: u32| Utc.with_ymd_and_hms(2026, 12, d, h, 0, 0).unwrap();
+        assert_eq!(app.next_post_at(&settings, at(8, 7)).await.unwrap(), at(9, 7));
+        // Six hours late, within the default 12: the poster posts now.
+        let upcoming = app.upcoming_posts(&settings, at(15, 7), 3).await.unwrap();
+        assert_eq!(upcoming, [at(15, 7), at(9, 8), at(9, 9)]);
+        // Fourteen hours late: today is skipped, the next is tomorrow's.
+        assert_eq!(app.next_post_at(&settings, at(23, 7)).await.unwrap(), at(9, 8));
+    }
 }

@@ -579,9 +579,10 @@ mod flow_tests {
             .await
             .unwrap();
         assert_eq!((record.current_streak, record.longest_streak), (2, 2));
-        // Status: the next three post times skip the weekend ahead.
+        // Status: the next three post times skip the weekend ahead (Friday's post is past the
+        // grace window by the evening, so it is not one of them).
         let settings = app.store.guild(settings.id).await.unwrap().unwrap();
-        let status = app.digest_status(settings, at("2026-12-04T10:00:00Z")).await.unwrap();
+        let status = app.digest_status(settings, at("2026-12-04T22:00:00Z")).await.unwrap();
         assert_eq!(
             status.upcoming,
             [
@@ -609,7 +610,7 @@ mod flow_tests {
             days: days.map(Into::into),
             recap: None,
         };
-        let now = at("2026-11-27T10:00:00Z");
+        let now = at("2026-11-27T21:00:00Z");
         let (saved, next) = app
             .setup_digest(&settings, setup("09:00", Some("mon,wed,fri")), now)
             .await
@@ -618,7 +619,7 @@ mod flow_tests {
         assert_eq!(
             next,
             at("2026-11-30T08:00:00Z"),
-            "Friday's 09:00 in Berlin has passed: Monday's"
+            "Friday's 09:00 in Berlin is past the grace window: Monday's"
         );
         let (saved, _) = app.setup_digest(&saved, setup("10:00", None), now).await.unwrap();
         assert_eq!(saved.post_days.bits(), 0b10101, "kept when left out");
