@@ -150,7 +150,7 @@ impl App {
         // posts it now (see `run_poster_once`), so that is what the moderator is told.
         let missed_within_grace = !posted_today
             && due_today <= now
-            && now - due_today <= chrono::Duration::from_std(self.config.post_grace)?
+            && !self.past_grace(due_today, now)?
             && settings.post_days.contains(today.weekday())
             && !self.store.is_skipped_day(settings.id, today).await?;
         if missed_within_grace {

@@ -54,6 +54,12 @@ pub struct PosterOutcome {
 }
 
 impl App {
+    /// A post due at `due` and not out by `now` is missed for good (recorded as skipped) rather
+    /// than posted late: the one rule for the poster and for what moderators are told comes next.
+    pub(crate) fn past_grace(&self, due: DateTime<Utc>, now: DateTime<Utc>) -> anyhow::Result<bool> {
+        Ok(now - due > chrono::Duration::from_std(self.config.post_grace)?)
+    }
+
     /// One pass over the scheduled servers on this process's shards: posts every server whose
     /// local time has come today and that has no post for its local date yet.
     pub async fn run_poster_once<P: Publisher>(
@@ -87,7 +93,7 @@ impl App {
                 continue;
             }
             let interrupted = existing.as_ref().is_some_and(|p| p.status == PostStatus::Reserved);
-            if !interrupted && now - due > chrono::Duration::from_std(self.config.post_grace)? {
+            if !interrupted && self.past_grace(due, now)? {
                 self.store.record_skipped_day(guild.id, date, due).await?;
                 tracing::info!(guild = %guild.id, %date, "missed beyond the grace window; recorded as skipped");
                 outcome.skipped += 1;
