@@ -213,6 +213,13 @@ async fn a_day_off_is_skipped_and_the_weekly_recap_goes_out_once_through_a_resta
     tokio::time::sleep(Duration::from_millis(3000)).await;
     assert_eq!(posts_in(&fake).len(), 3, "nothing sent twice after the restart");
 
+    // Commands go by the bot's clock, as the poster does: on day 2, after its post, the next
+    // post is a week after day 0, and day 2 (still ahead of the real time) is not listed.
+    let status = fake.slash(here(MOD), "digest", subcommand("status", json!([])), json!({}));
+    let status = content(&fake.answer(status, WAIT).await);
+    assert!(!status.contains(&shown(day(2))), "{status}");
+    assert!(status.contains(&shown(day(7))), "{status}");
+
     for body in posts_in(&fake) {
         assert_eq!(limit_violations(&body), Vec::<String>::new(), "{body}");
         assert_eq!(body["allowed_mentions"]["parse"], json!([]));

@@ -100,7 +100,7 @@ pub async fn command_finished(ctx: super::Context<'_>) {
 }
 
 async fn on_vote_button(ctx: &serenity::Context, data: &Data, click: &serenity::ComponentInteraction) {
-    let now = chrono::Utc::now();
+    let now = data.app.now();
     let user = UserId(click.user.id.get());
     let guild = click.guild_id.map(|g| GuildId(g.get()));
     let result = match (parse_vote(&click.data.custom_id), guild) {
@@ -221,7 +221,7 @@ async fn on_evidence(
                     .unwrap_or_default(),
             };
             data.app
-                .mark_evidence(guild, post, entry, stance, &marker, chrono::Utc::now())
+                .mark_evidence(guild, post, entry, stance, &marker, data.app.now())
                 .await
         }
     };
@@ -301,7 +301,7 @@ async fn on_reaction(ctx: &serenity::Context, data: &Data, reaction: &serenity::
             UserId(user.get()),
             emoji,
             added,
-            chrono::Utc::now(),
+            data.app.now(),
         )
         .await;
     match effect {
@@ -396,11 +396,7 @@ async fn on_review(
     let response = match guild {
         None => ephemeral_text(t!(locale, "error-unknown-button")),
         Some(guild) => match review {
-            Review::Approve => match data
-                .app
-                .approve_suggestion(guild, id, &reviewer, chrono::Utc::now())
-                .await
-            {
+            Review::Approve => match data.app.approve_suggestion(guild, id, &reviewer, data.app.now()).await {
                 Ok(approved) => redrawn_queue(data, guild, reviewed_text(&approved, locale), locale).await,
                 Err(e) => ephemeral_text(failure_text(&e, locale, "approve")),
             },
@@ -437,7 +433,7 @@ async fn on_form(ctx: &serenity::Context, data: &Data, submit: &serenity::ModalI
     let guild = submit.guild_id.map(|g| GuildId(g.get()));
     let locale = member_or_server_locale(data, &submit.locale, guild).await;
     let reviewer = acting_member(&submit.user, submit.member.as_ref());
-    let now = chrono::Utc::now();
+    let now = data.app.now();
     let result = match (Form::parse(&submit.data.custom_id), guild) {
         (Some(Form::EditSuggestion(id)), Some(guild)) => {
             let edit = SuggestionEdit {

@@ -32,9 +32,7 @@ pub async fn guild(ctx: Context<'_>) -> Result<GuildSettings, Error> {
         poise::Context::Prefix(_) => None,
     };
     let app = &ctx.data().app;
-    let settings = app
-        .guild(GuildId(id.get()), locale.as_deref(), chrono::Utc::now())
-        .await?;
+    let settings = app.guild(GuildId(id.get()), locale.as_deref(), app.now()).await?;
     // A member on the tally page's leaderboard is shown under the name they have now; in the
     // background, so that the reply does not wait for the write.
     let (site_app, guild_id, user, name) = (

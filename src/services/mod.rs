@@ -85,6 +85,12 @@ impl App {
 }
 
 impl App {
+    /// The time on the app's clock: every adapter reads it here, so that a bot started with a
+    /// test clock (CLOCK_START) answers commands by the same time its poster goes by.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
     /// The same app on another clock (in-process tests drive a manual one).
     pub fn with_clock(mut self, clock: Clock) -> App {
         self.clock = clock;

@@ -28,7 +28,7 @@ pub async fn claim(_: Context<'_>) -> Result<(), Error> {
 async fn today(ctx: Context<'_>) -> Result<(), Error> {
     let settings = guild(ctx).await?;
     let app = &ctx.data().app;
-    let today = app.todays_claim(&settings, chrono::Utc::now()).await?;
+    let today = app.todays_claim(&settings, ctx.data().app.now()).await?;
     let locale = Locale::of(settings.language);
     let note = todays_claim_note(&today, &settings, locale);
     ctx.send(reply::embed(claim_embed(&today.claim, locale, &app.claims.essay.url)).content(note))
@@ -75,7 +75,7 @@ async fn list(
 async fn due(ctx: Context<'_>) -> Result<(), Error> {
     let settings = guild(ctx).await?;
     let app = &ctx.data().app;
-    let today = app.local_today(&settings, chrono::Utc::now());
+    let today = app.local_today(&settings, ctx.data().app.now());
     let due = app.due_predictions(settings.id, today).await?;
     ctx.send(reply::embed(due_predictions_embed(&due, Locale::of(settings.language))))
         .await?;
@@ -120,7 +120,7 @@ async fn resolve(
             outcome.into(),
             note.as_deref(),
             UserId(ctx.author().id.get()),
-            chrono::Utc::now(),
+            ctx.data().app.now(),
         )
         .await?;
     // The card goes to the digest channel for everyone; the moderator is told where it went. With
@@ -202,7 +202,7 @@ async fn suggest(
     let suggestion = ctx
         .data()
         .app
-        .suggest_claim(&settings, &suggested, chrono::Utc::now())
+        .suggest_claim(&settings, &suggested, ctx.data().app.now())
         .await?;
     let locale = reader(ctx, settings.language);
     ctx.send(reply::text(suggestion_filed_text(&suggestion, locale)).ephemeral(true))

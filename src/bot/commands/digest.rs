@@ -1,4 +1,3 @@
-use chrono::Utc;
 use poise::serenity_prelude as serenity;
 
 use crate::bot::reply::{self, guild, moderator_only, reader};
@@ -69,7 +68,11 @@ async fn setup(
         days,
         recap,
     };
-    let (saved, next) = ctx.data().app.setup_digest(&settings, setup, Utc::now()).await?;
+    let (saved, next) = ctx
+        .data()
+        .app
+        .setup_digest(&settings, setup, ctx.data().app.now())
+        .await?;
     // A public reply, in the language the server has just chosen.
     ctx.send(reply::text(setup_text(&saved, next, Locale::of(saved.language))))
         .await?;
@@ -81,7 +84,10 @@ async fn now(ctx: Context<'_>) -> Result<(), Error> {
     ctx.defer().await?;
     let settings = guild(ctx).await?;
     let data = ctx.data();
-    let result = data.app.post_now(&data.publisher, &settings, Utc::now()).await?;
+    let result = data
+        .app
+        .post_now(&data.publisher, &settings, ctx.data().app.now())
+        .await?;
     ctx.send(reply::text(post_result_text(&result, Locale::of(settings.language))))
         .await?;
     Ok(())
@@ -91,7 +97,7 @@ async fn now(ctx: Context<'_>) -> Result<(), Error> {
 async fn status(ctx: Context<'_>) -> Result<(), Error> {
     let settings = guild(ctx).await?;
     let locale = reader(ctx, settings.language);
-    let status = ctx.data().app.digest_status(settings, Utc::now()).await?;
+    let status = ctx.data().app.digest_status(settings, ctx.data().app.now()).await?;
     ctx.send(reply::embed(digest_status_embed(&status, locale)).ephemeral(true))
         .await?;
     Ok(())
@@ -157,7 +163,7 @@ async fn web_enable(ctx: Context<'_>, index: Option<bool>) -> Result<(), Error> 
     let link = ctx
         .data()
         .app
-        .enable_site(settings.id, index.unwrap_or(false), Utc::now())
+        .enable_site(settings.id, index.unwrap_or(false), ctx.data().app.now())
         .await?;
     let text = t!(reader(ctx, settings.language), "web-enabled", link = link.url);
     ctx.send(reply::text(text).ephemeral(true)).await?;

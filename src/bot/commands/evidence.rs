@@ -82,7 +82,7 @@ async fn add(
             &url,
             stance.into(),
             UserId(ctx.author().id.get()),
-            chrono::Utc::now(),
+            ctx.data().app.now(),
         )
         .await?;
     ctx.send(reply::text(evidence_added_text(&added, reader(ctx, settings.language))).ephemeral(true))

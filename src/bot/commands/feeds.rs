@@ -33,7 +33,7 @@ async fn add(ctx: Context<'_>, url: String, name: Option<String>) -> Result<(), 
     let addition = ctx
         .data()
         .app
-        .add_feed(settings.id, &url, name.as_deref(), chrono::Utc::now())
+        .add_feed(settings.id, &url, name.as_deref(), ctx.data().app.now())
         .await?;
     let text = feed_added_text(&addition, reader(ctx, settings.language));
     ctx.send(reply::text(text).ephemeral(true)).await?;
@@ -97,7 +97,7 @@ async fn list(ctx: Context<'_>) -> Result<(), Error> {
 #[poise::command(slash_command, guild_only, check = "moderator_only")]
 async fn status(ctx: Context<'_>) -> Result<(), Error> {
     let settings = guild(ctx).await?;
-    let health = ctx.data().app.feed_health(settings.id, chrono::Utc::now()).await?;
+    let health = ctx.data().app.feed_health(settings.id, ctx.data().app.now()).await?;
     let embed = feed_health_embed(&health, reader(ctx, settings.language));
     ctx.send(reply::embed(embed).ephemeral(true)).await?;
     Ok(())
@@ -108,7 +108,7 @@ async fn enable(ctx: Context<'_>, #[autocomplete = "autocomplete_feed"] feed: St
     ctx.defer_ephemeral().await?;
     let settings = guild(ctx).await?;
     let (name, record) = chosen_feed(ctx, &settings, &feed).await?;
-    let report = ctx.data().app.enable_feed(record.id, chrono::Utc::now()).await?;
+    let report = ctx.data().app.enable_feed(record.id, ctx.data().app.now()).await?;
     let text = enabled_feed_text(&name, &report.outcome, reader(ctx, settings.language));
     ctx.send(reply::text(text).ephemeral(true)).await?;
     Ok(())
@@ -118,7 +118,7 @@ async fn enable(ctx: Context<'_>, #[autocomplete = "autocomplete_feed"] feed: St
 async fn test(ctx: Context<'_>, url: String) -> Result<(), Error> {
     ctx.defer_ephemeral().await?;
     let settings = guild(ctx).await?;
-    let probe = ctx.data().app.test_feed(&url, chrono::Utc::now()).await?;
+    let probe = ctx.data().app.test_feed(&url, ctx.data().app.now()).await?;
     let text = feed_test_text(&probe, reader(ctx, settings.language));
     ctx.send(reply::text(text).ephemeral(true)).await?;
     Ok(())

@@ -11,7 +11,7 @@ pub async fn news(ctx: Context<'_>, #[autocomplete = "autocomplete_claim"] claim
     let (claim, news) = ctx
         .data()
         .app
-        .news_on(&settings, claim.as_deref(), chrono::Utc::now(), 5)
+        .news_on(&settings, claim.as_deref(), ctx.data().app.now(), 5)
         .await?;
     ctx.send(reply::embed(news_embed(&claim, &news, Locale::of(settings.language))))
         .await?;
