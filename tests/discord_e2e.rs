@@ -689,3 +689,73 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
     assert!(!log.contains("fake-token.for-tests"), "the token never reaches the log");
     drop(bot);
 }
+
+/// An embeddings endpoint that answers correctly but only after `delay`, as a model server on a
+/// busy machine does.
+async fn slow_embeddings(delay: Duration) -> std::net::SocketAddr {
+    async fn answer(axum::extract::State(delay): axum::extract::State<Duration>, body: String) -> axum::Json<Value> {
+        tokio::time::sleep(delay).await;
+        let request: Value = serde_json::from_str(&body).unwrap_or_default();
+        let inputs = request["input"].as_array().map_or(1, Vec::len);
+        let data: Vec<Value> = (0..inputs)
+            .map(|i| json!({"index": i, "embedding": [1.0, 0.5, (i % 7) as f64]}))
+            .collect();
+        axum::Json(json!({ "data": data }))
+    }
+    let app = axum::Router::new()
+        .route("/v1/embeddings", axum::routing::post(answer))
+        .with_state(delay);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
+}
+
+#[tokio::test]
+async fn a_slow_answer_is_deferred_in_time_and_then_given() {
+    let feeds = FeedServer::default();
+    let fresh = Utc::now().format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+    feeds.put(
+        "news.xml",
+        "application/rss+xml",
+        rss(
+            "Loopback news",
+            &[(
+                "n1",
+                "AI system proves a conjecture",
+                "https://stories.example/1",
+                &fresh,
+            )],
+        ),
+    );
+    let feed_addr = feeds.start().await;
+    let embeddings = format!("http://{}", slow_embeddings(Duration::from_millis(2500)).await);
+    let fake = FakeDiscord::start().await;
+    let bot = start_bot_on_test_clock(
+        &fake,
+        &format!("http://{feed_addr}/feeds/news.xml"),
+        &[("EMBEDDINGS_URL", &embeddings), ("EMBEDDINGS_TIMEOUT_SECS", "20")],
+    )
+    .await;
+    fake.wait_identified(WAIT).await;
+    fake.wait_request("command registration", WAIT, |r| {
+        r.method == "PUT" && r.path == format!("/api/v10/applications/{APP_ID}/commands")
+    })
+    .await;
+
+    // /news waits on the endpoint for the claim's embedding: past Discord's 3 s it would be lost,
+    // so the bot defers (publicly, as /news answers) and then gives the news.
+    let news = fake.slash(
+        en(BOB),
+        "news",
+        json!([{"name": "claim", "type": 3, "value": "mathematicians-first"}]),
+        json!({}),
+    );
+    let first = fake.callback(news, WAIT).await;
+    assert_eq!(first["type"], 5, "deferred: {first}");
+    assert_eq!(first["data"]["flags"].as_u64().unwrap_or(0) & 64, 0, "public: {first}");
+    let answer = fake.answer(news, WAIT).await;
+    assert!(answer["embeds"][0].is_object(), "{answer}");
+    assert!(answer.to_string().contains("mathematicians"), "{answer}");
+    drop(bot);
+}

@@ -1,6 +1,9 @@
 //! Replies and errors: every reply carries empty allowed_mentions; a user error shows its text,
 //! anything else shows a short apology while the log gets the cause.
 
+use std::future::Future;
+use std::time::Duration;
+
 use poise::serenity_prelude as serenity;
 use poise::CreateReply;
 
@@ -20,6 +23,33 @@ pub fn text(content: impl Into<String>) -> CreateReply {
 
 pub fn embed(embed: serenity::CreateEmbed) -> CreateReply {
     CreateReply::default().embed(embed).allowed_mentions(no_mentions())
+}
+
+/// How long a command works before it defers. Discord drops an interaction left unanswered for
+/// 3 s; half of that leaves room for the deferral's own round trip on a slow link.
+pub const DEFER_AFTER: Duration = Duration::from_millis(1500);
+
+/// Runs a command's work and, if it is not done within [`DEFER_AFTER`], defers the answer first
+/// (Discord shows that the bot is thinking), privately when `ephemeral`. Work that is quick,
+/// which is nearly always, answers exactly as it would without this; slow work (a ranking
+/// waiting on the embeddings endpoint, a post Discord rate-limits) still gets its answer.
+pub async fn deferring_if_slow<T>(
+    ctx: Context<'_>,
+    ephemeral: bool,
+    work: impl Future<Output = T>,
+) -> Result<T, Error> {
+    let mut work = std::pin::pin!(work);
+    tokio::select! {
+        biased;
+        done = &mut work => return Ok(done),
+        () = tokio::time::sleep(DEFER_AFTER) => {}
+    }
+    if ephemeral {
+        ctx.defer_ephemeral().await?;
+    } else {
+        ctx.defer().await?;
+    }
+    Ok(work.await)
 }
 
 /// The server this command runs in, with its settings (created on first use).

@@ -111,44 +111,51 @@ async fn resolve(
     #[max_length = 300] note: Option<String>,
 ) -> Result<(), Error> {
     let settings = guild(ctx).await?;
-    let card = ctx
-        .data()
-        .app
-        .resolve_prediction(
-            settings.id,
-            &id,
-            outcome.into(),
-            note.as_deref(),
-            UserId(ctx.author().id.get()),
-            ctx.data().app.now(),
-        )
-        .await?;
-    // The card goes to the digest channel for everyone; the moderator is told where it went. With
-    // no digest channel, or when Discord refuses the post there, the card answers in place.
+    let data = ctx.data();
     let locale = Locale::of(settings.language);
-    let embed = resolution_card_embed(&card, locale);
-    let done = resolved_text(&card.resolution, reader(ctx, settings.language));
-    if let Some(channel) = settings.channel {
-        let message = serenity::CreateMessage::new()
-            .embed(embed.clone())
-            .allowed_mentions(no_mentions());
-        match ctx.data().publisher.rest().create_message(channel.0, &message).await {
-            Ok(_) => {
-                let text = format!(
-                    "{done}\n{}",
-                    t!(
-                        reader(ctx, settings.language),
-                        "resolution-card-posted",
-                        channel = format!("<#{}>", channel.0)
-                    )
-                );
-                ctx.send(reply::text(text).ephemeral(true)).await?;
-                return Ok(());
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, channel = channel.0, "could not post the resolution card; answering in place")
+    // The card goes to the digest channel for everyone; the moderator is told where it went. With
+    // no digest channel, or when Discord refuses the post there, the card answers in place (in
+    // private if the work was slow enough to defer: a deferral's first answer keeps its privacy).
+    let work = async {
+        let card = data
+            .app
+            .resolve_prediction(
+                settings.id,
+                &id,
+                outcome.into(),
+                note.as_deref(),
+                UserId(ctx.author().id.get()),
+                data.app.now(),
+            )
+            .await?;
+        let embed = resolution_card_embed(&card, locale);
+        let mut posted_in = None;
+        if let Some(channel) = settings.channel {
+            let message = serenity::CreateMessage::new()
+                .embed(embed.clone())
+                .allowed_mentions(no_mentions());
+            match data.publisher.rest().create_message(channel.0, &message).await {
+                Ok(_) => posted_in = Some(channel),
+                Err(e) => {
+                    tracing::warn!(error = %e, channel = channel.0, "could not post the resolution card; answering in place")
+                }
             }
         }
+        Ok::<_, Error>((card, embed, posted_in))
+    };
+    let (card, embed, posted_in) = reply::deferring_if_slow(ctx, true, work).await??;
+    let done = resolved_text(&card.resolution, reader(ctx, settings.language));
+    if let Some(channel) = posted_in {
+        let text = format!(
+            "{done}\n{}",
+            t!(
+                reader(ctx, settings.language),
+                "resolution-card-posted",
+                channel = format!("<#{}>", channel.0)
+            )
+        );
+        ctx.send(reply::text(text).ephemeral(true)).await?;
+        return Ok(());
     }
     ctx.send(reply::embed(embed).content(done)).await?;
     Ok(())

@@ -8,11 +8,9 @@ use crate::render::i18n::Locale;
 #[poise::command(slash_command, guild_only)]
 pub async fn news(ctx: Context<'_>, #[autocomplete = "autocomplete_claim"] claim: Option<String>) -> Result<(), Error> {
     let settings = guild(ctx).await?;
-    let (claim, news) = ctx
-        .data()
-        .app
-        .news_on(&settings, claim.as_deref(), ctx.data().app.now(), 5)
-        .await?;
+    let app = &ctx.data().app;
+    let ranked = app.news_on(&settings, claim.as_deref(), app.now(), 5);
+    let (claim, news) = reply::deferring_if_slow(ctx, false, ranked).await??;
     ctx.send(reply::embed(news_embed(&claim, &news, Locale::of(settings.language))))
         .await?;
     Ok(())
