@@ -5,7 +5,7 @@ use std::time::Instant;
 use poise::serenity_prelude as serenity;
 use serenity::{CreateInteractionResponse, CreateInteractionResponseMessage, FullEvent};
 
-use super::reply::apology;
+use super::reply::{apology, member_or_server_locale};
 use super::Data;
 use crate::domain::evidence::{EvidenceId, Stance};
 use crate::domain::ids::{GuildId, MessageId, PostId, RoleId, UserId};
@@ -323,24 +323,6 @@ fn acting_member(user: &serenity::User, member: Option<&serenity::Member>) -> Ma
         roles: member
             .map(|m| m.roles.iter().map(|r| RoleId(r.get())).collect())
             .unwrap_or_default(),
-    }
-}
-
-/// The reader's language for a moderator's answer: their own Discord language, else the
-/// server's.
-async fn member_or_server_locale(data: &Data, locale: &str, guild: Option<GuildId>) -> Locale {
-    if let Some(locale) = Locale::negotiate(locale) {
-        return locale;
-    }
-    match guild {
-        Some(guild) => match data.app.server_language(guild).await {
-            Ok(server) => server.map(Locale::of).unwrap_or_else(Locale::fallback),
-            Err(e) => {
-                tracing::warn!(error = %e, "could not read the server's language; answering in the fallback language");
-                Locale::fallback()
-            }
-        },
-        None => Locale::fallback(),
     }
 }
 

@@ -105,24 +105,32 @@ pub fn member_locale(ctx: Context<'_>) -> Option<Locale> {
     }
 }
 
-/// The language of an error reply: the member's, else the server's, else the fallback.
-async fn error_locale(ctx: Context<'_>) -> Locale {
-    if let Some(locale) = member_locale(ctx) {
+/// The language of a reply only the member sees that has no server settings at hand (an error,
+/// an autocompletion): the member's, else the server's, else the fallback.
+pub async fn private_locale(ctx: Context<'_>) -> Locale {
+    let member = match ctx {
+        poise::Context::Application(a) => a.interaction.locale.as_str(),
+        poise::Context::Prefix(_) => "",
+    };
+    member_or_server_locale(ctx.data(), member, ctx.guild_id().map(|id| GuildId(id.get()))).await
+}
+
+/// The member's Discord language (`member`, as Discord tags it) when the bot speaks it, else the
+/// server's, else the fallback; a failed read of the server's is logged.
+pub async fn member_or_server_locale(data: &Data, member: &str, guild: Option<GuildId>) -> Locale {
+    if let Some(locale) = Locale::negotiate(member) {
         return locale;
     }
-    let server = match ctx.guild_id() {
-        Some(id) => ctx
-            .data()
-            .app
-            .server_language(GuildId(id.get()))
-            .await
-            .unwrap_or_else(|e| {
-                tracing::warn!(error = %format!("{e:#}"), "could not read the server's language for an error reply");
-                None
-            }),
-        None => None,
-    };
-    server.map(Locale::of).unwrap_or_else(Locale::fallback)
+    match guild {
+        Some(guild) => match data.app.server_language(guild).await {
+            Ok(server) => server.map(Locale::of).unwrap_or_else(Locale::fallback),
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "could not read the server's language; answering in the fallback language");
+                Locale::fallback()
+            }
+        },
+        None => Locale::fallback(),
+    }
 }
 
 pub fn apology(locale: Locale) -> String {
@@ -138,11 +146,11 @@ pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
             ..
         } => report(ctx, error).await,
         poise::FrameworkError::CommandCheckFailed { error: None, ctx, .. } => {
-            let locale = error_locale(ctx).await;
+            let locale = private_locale(ctx).await;
             send_error_reply(ctx, t!(locale, "error-not-moderator")).await;
         }
         poise::FrameworkError::ArgumentParse { error, input, ctx, .. } => {
-            let locale = error_locale(ctx).await;
+            let locale = private_locale(ctx).await;
             // The member's own input, shown back inside a code span: a backtick would end it.
             let what = input
                 .map(|i| format!(" `{}`", crate::domain::text::truncate_chars(&i.replace('`', "'"), 80)))
@@ -154,16 +162,16 @@ pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
             // Discord sent options that do not fit the command (registration out of date).
             tracing::warn!(command = %ctx.command().qualified_name, description, "command options do not match");
             let ctx = poise::Context::Application(ctx);
-            let locale = error_locale(ctx).await;
+            let locale = private_locale(ctx).await;
             send_error_reply(ctx, t!(locale, "error-options-outdated")).await;
         }
         // poise's own answers to these are English; ours come from the Fluent files.
         poise::FrameworkError::GuildOnly { ctx, .. } => {
-            send_error_reply(ctx, t!(error_locale(ctx).await, "error-guild-only")).await;
+            send_error_reply(ctx, t!(private_locale(ctx).await, "error-guild-only")).await;
         }
         poise::FrameworkError::CommandPanic { payload, ctx, .. } => {
             tracing::error!(command = %ctx.command().qualified_name, panic = payload.as_deref().unwrap_or("(no message)"), "command panicked");
-            send_error_reply(ctx, apology(error_locale(ctx).await)).await;
+            send_error_reply(ctx, apology(private_locale(ctx).await)).await;
         }
         other => {
             if let Err(e) = poise::builtins::on_error(other).await {
@@ -181,7 +189,7 @@ async fn send_error_reply(ctx: Context<'_>, message: String) {
 }
 
 async fn report(ctx: Context<'_>, error: Error) {
-    let locale = error_locale(ctx).await;
+    let locale = private_locale(ctx).await;
     let message = match &error {
         Error::User(user) => crate::render::discord::message_text(locale, &user.0),
         Error::Internal(e) => {

@@ -213,6 +213,20 @@ pub fn claim_text(claim: &Claim, lang: crate::domain::lang::Lang) -> String {
     }
 }
 
+/// Autocompletion's choices for a claim option: each claim's id (what the command receives) and
+/// its text in the reader's language, within the 100 characters Discord shows. Choices are
+/// plain text, so nothing is escaped.
+pub fn claim_choices(claims: &[Claim], locale: Locale) -> serenity::CreateAutocompleteResponse {
+    let choices = claims
+        .iter()
+        .map(|c| {
+            let label = format!("{} — {}", c.id, c.text.get(locale.lang()));
+            serenity::AutocompleteChoice::new(truncate_chars(&label, 100), c.id.as_str())
+        })
+        .collect();
+    serenity::CreateAutocompleteResponse::new().set_choices(choices)
+}
+
 /// The claim in the other language, then its deadline if it has one, then the member who
 /// suggested it (by name: an embed never pings, and the message's allowed_mentions are empty).
 fn claim_body(claim: &Claim, locale: Locale) -> String {
@@ -1163,6 +1177,28 @@ mod tests {
             claim,
             round: 3,
             news: (0..8).map(item).collect(),
+        }
+    }
+
+    #[test]
+    fn claim_choices_speak_the_readers_language_within_discords_length() {
+        let set = ClaimSet::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/claims.toml")).unwrap();
+        let claims: Vec<Claim> = set.claims().iter().take(3).cloned().collect();
+        for (lang, other) in [
+            (crate::domain::lang::Lang::En, crate::domain::lang::Lang::Zh),
+            (crate::domain::lang::Lang::Zh, crate::domain::lang::Lang::En),
+        ] {
+            let response = serde_json::to_value(claim_choices(&claims, Locale::of(lang))).unwrap();
+            let choices = response["choices"].as_array().expect("choices");
+            assert_eq!(choices.len(), 3, "{response}");
+            for (choice, claim) in choices.iter().zip(&claims) {
+                let name = choice["name"].as_str().unwrap();
+                assert_eq!(choice["value"], claim.id.as_str());
+                assert!(name.chars().count() <= 100, "{name}");
+                let head: String = claim.text.get(lang).chars().take(20).collect();
+                let other_head: String = claim.text.get(other).chars().take(20).collect();
+                assert!(name.contains(&head) && !name.contains(&other_head), "{lang:?}: {name}");
+            }
         }
     }
 

@@ -13,7 +13,6 @@ mod tally;
 use poise::serenity_prelude as serenity;
 
 use super::{Context, Data};
-use crate::domain::text::truncate_chars;
 use crate::error::Error;
 use crate::render::i18n::Locale;
 
@@ -34,7 +33,7 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
     commands
 }
 
-/// Suggests claims whose id or text contains what the member typed.
+/// Suggests claims whose id or text contains what the member typed, in the member's language.
 pub async fn autocomplete_claim(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
     let Some(guild) = ctx.guild_id() else {
         return serenity::CreateAutocompleteResponse::new();
@@ -48,13 +47,7 @@ pub async fn autocomplete_claim(ctx: Context<'_>, partial: &str) -> serenity::Cr
         tracing::warn!(error = %format!("{e:#}"), "could not read the server's claims for autocompletion");
         Vec::new()
     });
-    let choices = matching
-        .into_iter()
-        .map(|c| {
-            serenity::AutocompleteChoice::new(truncate_chars(&format!("{} — {}", c.id, c.text.zh), 100), c.id.as_str())
-        })
-        .collect();
-    serenity::CreateAutocompleteResponse::new().set_choices(choices)
+    crate::render::discord::claim_choices(&matching, crate::bot::reply::private_locale(ctx).await)
 }
 
 /// Gives every command, option and choice its words from the Fluent files (`cmd-*` messages in
