@@ -117,9 +117,7 @@ pub fn uses() -> Vec<Use> {
     let mut out = Vec::new();
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap();
-        // Unit tests sit at the end of each file; what they render is not a use by the program.
-        let program = text.split("#[cfg(test)]").next().unwrap_or_default();
-        let code = strip_comments(program);
+        let code = without_test_items(&strip_comments(&text));
         for (macro_name, skip) in [("msg!(", 0), ("t!(", 1)] {
             let mut from = 0;
             while let Some(found) = code[from..].find(macro_name) {
@@ -192,6 +190,78 @@ fn strip_comments(code: &str) -> String {
     out
 }
 
+/// The code without the items marked `#[cfg(test)]` (a test module, a test-only function or
+/// field): what tests render is not a use by the program. Each removed item leaves its line
+/// breaks, so that the lines of the uses found after it stay right.
+fn without_test_items(code: &str) -> String {
+    const MARK: &str = "#[cfg(test)]";
+    let mut out = String::with_capacity(code.len());
+    let mut rest = code;
+    while let Some(at) = rest.find(MARK) {
+        out.push_str(&rest[..at]);
+        let item = &rest[at..];
+        let end = MARK.len() + item_end(&item[MARK.len()..]);
+        out.extend(item[..end].chars().filter(|&c| c == '\n'));
+        rest = &item[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Where the item at the start of `code` ends: after its `;` or its closing brace, whichever
+/// comes first at the top level. Strings, raw strings and character literals are stepped over,
+/// so that a `'{'` or a `"}"` in them does not count.
+fn item_end(code: &str) -> usize {
+    let bytes = code.as_bytes();
+    let (mut depth, mut i) = (0usize, 0usize);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'r' if matches!(bytes.get(i + 1), Some(b'"' | b'#')) && !is_ident_byte(bytes, i) => {
+                let hashes = bytes[i + 1..].iter().take_while(|&&b| b == b'#').count();
+                if bytes.get(i + 1 + hashes) == Some(&b'"') {
+                    let close = format!("\"{}", "#".repeat(hashes));
+                    let body = i + 2 + hashes;
+                    i = code[body..]
+                        .find(&close)
+                        .map_or(bytes.len(), |n| body + n + close.len());
+                    continue;
+                }
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'\'' => {
+                // A character literal ('x', '\n', '长'); a lifetime ('a) has no closing quote.
+                let escaped = bytes.get(i + 1) == Some(&b'\\');
+                let width = code[i + 1..].chars().next().map_or(1, char::len_utf8);
+                let close = i + 1 + if escaped { 2 } else { width };
+                if bytes.get(close) == Some(&b'\'') {
+                    i = close;
+                }
+            }
+            b'{' => depth += 1,
+            b'}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return i + 1;
+                }
+            }
+            b';' if depth == 0 => return i + 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
+/// Whether the byte before `i` continues an identifier (so an `r` there is not a raw string's).
+fn is_ident_byte(bytes: &[u8], i: usize) -> bool {
+    i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_')
+}
+
 /// The text between an opening parenthesis (already consumed) and its match.
 fn balanced_args(text: &str) -> Option<&str> {
     let mut depth = 1;
@@ -250,6 +320,40 @@ mod tests {
     use super::*;
 
     const FALLBACK: &str = "en-US";
+
+    #[test]
+    fn only_test_items_are_left_out_of_the_uses() {
+        let code = concat!(
+            "#[cfg(test)]\n",
+            "mod test_app;\n",
+            "struct App {\n",
+            "    #[cfg(test)]\n",
+            "    pages: u8,\n",
+            "}\n",
+            "#[cfg(test)]\n",
+            "fn helper() { let open = '{'; t!(l, \"only-in-a-helper\"); }\n",
+            "fn program() { msg!(\"used-by-the-program\"); }\n",
+            "#[cfg(test)]\n",
+            "mod tests {\n",
+            "    const RAW: &str = r#\"}\"#;\n",
+            "    fn f<'a>(x: &'a str) { let c = '}'; msg!(\"only-in-tests\"); }\n",
+            "}\n",
+            "fn after() { msg!(\"after-the-tests\"); }\n",
+        );
+        let kept = without_test_items(code);
+        assert!(
+            kept.contains("used-by-the-program") && kept.contains("after-the-tests"),
+            "{kept}"
+        );
+        assert!(
+            !kept.contains("only-in-a-helper") && !kept.contains("only-in-tests"),
+            "{kept}"
+        );
+        assert!(kept.contains("struct App") && !kept.contains("pages"), "{kept}");
+        // Line numbers of what is kept do not move.
+        let line_of = |text: &str, what: &str| text[..text.find(what).unwrap()].matches('\n').count();
+        assert_eq!(line_of(&kept, "after-the-tests"), line_of(code, "after-the-tests"));
+    }
 
     #[test]
     fn every_language_has_every_message_with_the_same_variables() {
