@@ -190,12 +190,24 @@ async fn preview_rotation_text_output_and_errors() {
 
     let unknown = run_cli(
         &sqlite_url(&db),
-        &["preview", "--claim", "no-such-claim", "--feed", &feed],
+        &["preview", "--lang", "en", "--claim", "no-such-claim", "--feed", &feed],
         &[],
     )
     .await;
     assert_eq!(unknown.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no claim `no-such-claim`"));
+    let unknown_zh = run_cli(
+        &sqlite_url(&db),
+        &["preview", "--lang", "zh", "--claim", "math-700", "--feed", &feed],
+        &[],
+    )
+    .await;
+    assert_eq!(unknown_zh.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&unknown_zh.stderr).to_string();
+    assert!(
+        said.contains("没有论断 `math-700`") && said.contains("math-700-days"),
+        "{said}"
+    );
 
     // A feed that fails is a warning, not the end of the preview.
     let missing = format!("http://{addr}/feeds/missing.xml");

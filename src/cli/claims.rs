@@ -47,13 +47,7 @@ pub async fn run(config: Config, command: ClaimsCommand) -> anyhow::Result<ExitC
         ClaimsCommand::Show { id, lang } => match set.get(id.trim()) {
             Some(c) => print!("{}", terminal::claim(c, Lang::from(lang).into())),
             None => {
-                let near: Vec<&str> = set
-                    .claims()
-                    .iter()
-                    .map(|c| c.id.as_str())
-                    .filter(|c| c.contains(id.trim()))
-                    .take(5)
-                    .collect();
+                let near = set.ids_containing(id.trim(), 5);
                 eprintln!("{}", terminal::no_such_claim(id.trim(), &near, Lang::from(lang).into()));
                 return Ok(ExitCode::FAILURE);
             }

@@ -42,10 +42,9 @@ pub async fn run(config: Config, args: PreviewArgs) -> anyhow::Result<ExitCode> 
         Some(id) => match claims.get(id.trim()) {
             Some(c) => (c.clone(), 1),
             None => {
-                eprintln!(
-                    "no claim `{id}` in {}; see `claim-digest claims list`",
-                    config.claims_file.display()
-                );
+                let near = claims.ids_containing(id.trim(), 5);
+                let locale = Lang::from(args.lang).into();
+                eprintln!("{}", render::terminal::no_such_claim(id.trim(), &near, locale));
                 return Ok(ExitCode::from(2));
             }
         },

@@ -141,6 +141,16 @@ impl ClaimSet {
         self.claims.iter().position(|c| c.id == id)
     }
 
+    /// Up to `limit` claim ids that contain `part`: what to suggest after a mistyped id.
+    pub fn ids_containing(&self, part: &str, limit: usize) -> Vec<&str> {
+        self.claims
+            .iter()
+            .map(|c| c.id.as_str())
+            .filter(|id| id.contains(part))
+            .take(limit)
+            .collect()
+    }
+
     /// One server's set: the essay's claims in essay order, then `suggested` (that server's
     /// approved suggestions, in approval order). The rotation walks the set in this order, so
     /// within each round the essay's claims come first and the suggestions after them.
