@@ -522,3 +522,80 @@ async fn evidence_from_a_private_address_is_refused_unless_allowed() {
     assert_eq!(feeds.hits("page.html"), 0, "never fetched");
     assert!(app.export_ledger(GuildId(5)).await.unwrap().is_empty());
 }
+
+/// A member's `/evidence add` is read one at a time: a second sent while the first page is still
+/// being read is refused at once (so the daily cap, counted before the read, cannot be outrun
+/// by adds sent together), and the member may add again once the first is done.
+#[tokio::test]
+async fn a_members_adds_sent_at_once_are_read_one_at_a_time() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    // A page server that holds its answers until the test lets them go.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let release = std::sync::Arc::new(tokio::sync::Semaphore::new(0));
+    let gate = release.clone();
+    tokio::spawn(async move {
+        loop {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let gate = gate.clone();
+            tokio::spawn(async move {
+                let mut request = vec![0u8; 4096];
+                let n = socket.read(&mut request).await.unwrap_or(0);
+                let path = String::from_utf8_lossy(&request[..n])
+                    .split_whitespace()
+                    .nth(1)
+                    .unwrap_or("/")
+                    .to_string();
+                gate.acquire().await.unwrap().forget();
+                let body = format!("<html><head><title>Story at {path}</title></head></html>");
+                let answer = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = socket.write_all(answer.as_bytes()).await;
+            });
+        }
+    });
+    let config = Config::from_lookup(|key| (key == "FEED_ALLOW_PRIVATE").then(|| "true".to_string())).unwrap();
+    let claims = ClaimSet::load(&support::repo_file("data/claims.toml")).unwrap();
+    let app = App::new(
+        config,
+        claims,
+        FeedCatalog::default(),
+        Store::in_memory().await.unwrap(),
+    )
+    .unwrap();
+    let settings = app.guild(GuildId(5), None, Utc::now()).await.unwrap();
+    let add = |n: u32, user: u64| {
+        let (app, settings) = (app.clone(), settings.clone());
+        async move {
+            let url = format!("http://{addr}/story-{n}");
+            app.add_evidence(
+                &settings,
+                "o3-on-trend",
+                &url,
+                Stance::Supports,
+                UserId(user),
+                Utc::now(),
+            )
+            .await
+        }
+    };
+    let first = tokio::spawn(add(1, 9));
+    // The first is now waiting on its page; the same member's second is turned away, another
+    // member's is not.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    match add(2, 9).await {
+        Err(Error::User(e)) => assert_eq!(e.0.id, "evidence-add-busy", "{e}"),
+        other => panic!("a second add while the first is read must be refused: {other:?}"),
+    }
+    let other_member = tokio::spawn(add(3, 10));
+    release.add_permits(2);
+    first.await.unwrap().expect("the first add is filed");
+    other_member.await.unwrap().expect("another member's add is filed");
+    release.add_permits(1);
+    add(4, 9)
+        .await
+        .expect("once the first is done, the member may add again");
+    assert_eq!(app.export_ledger(GuildId(5)).await.unwrap().len(), 3);
+}

@@ -42,6 +42,7 @@ evidence-add-limit = You have brought { $max ->
     [one] { $max } story
    *[other] { $max } stories
 } today, the most one member may bring in a day. Try again tomorrow.
+evidence-add-busy = Your previous link is still being read. Wait for its answer, then add the next one.
 evidence-unreadable = That link could not be read: { $reason }
 evidence-no-such-entry = This claim's ledger has no entry #{ $id }. /evidence list shows the entries and their numbers.
 evidence-not-withheld = Entry #{ $id } is not withheld.

@@ -35,6 +35,7 @@ evidence-added = 已记为第 #{ $id } 条：{ $story }
 evidence-merged = 这条新闻已是第 #{ $id } 条，你的立场已加入：{ $story }
     { $counts }
 evidence-add-limit = 你今天已提交 { $max } 条，这是每人每天的上限。请明天再来。
+evidence-add-busy = 你上一个链接还在读取中。请等它有了结果，再添加下一个。
 evidence-unreadable = 无法读取这个链接：{ $reason }
 evidence-no-such-entry = 这个论断的账本里没有第 #{ $id } 条。/evidence list 会列出各条及其编号。
 evidence-not-withheld = 第 #{ $id } 条并未被撤下。

@@ -148,6 +148,9 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<Added, Error> {
         let claim = self.server_claim(settings.id, claim).await?.id;
+        let Some(_adding) = self.evidence_adding.take((settings.id, user)) else {
+            return Err(msg!("evidence-add-busy").into());
+        };
         let day_start = local_date(settings.timezone, now)
             .and_time(chrono::NaiveTime::MIN)
             .and_local_timezone(settings.timezone)

@@ -7,6 +7,7 @@ pub mod digest;
 pub mod embeddings;
 pub mod evidence;
 pub mod guilds;
+pub mod in_flight;
 pub mod ingest;
 pub mod maintenance;
 pub mod poller;
@@ -43,6 +44,9 @@ pub struct App {
     pub feeds: FeedClient,
     /// Daily posts being sent by this process right now, so that two tasks never send one.
     pub sending: poster::Sending,
+    /// Members whose `/evidence add` is being read right now: one at a time each, so that the
+    /// daily cap, checked before the page is read, cannot be outrun by adds sent at once.
+    evidence_adding: in_flight::InFlight<(crate::domain::ids::GuildId, crate::domain::ids::UserId)>,
     /// The time background work goes by: the system clock, or a test's (CLOCK_START).
     pub clock: Clock,
     pub metrics: Arc<Metrics>,
@@ -75,6 +79,7 @@ impl App {
             store,
             feeds,
             sending: Default::default(),
+            evidence_adding: Default::default(),
             clock,
             metrics,
             term_stats: Default::default(),

@@ -145,7 +145,7 @@ impl App {
         let channel = guild
             .channel
             .ok_or_else(|| anyhow::anyhow!("server {} has no channel set", guild.id))?;
-        let _sending = match SendingGuard::take(&self.sending, guild.id, date) {
+        let _sending = match self.sending.take((guild.id, date)) {
             Some(guard) => guard,
             // Another task of this process is sending this very post right now.
             None => match self.store.post_on(guild.id, date).await? {
@@ -278,29 +278,8 @@ impl App {
 }
 
 /// Marks (server, date) as being sent by this process until dropped.
-struct SendingGuard {
-    set: Sending,
-    key: (GuildId, NaiveDate),
-}
-
 /// The posts this process is sending right now.
-pub type Sending = std::sync::Arc<std::sync::Mutex<std::collections::HashSet<(GuildId, NaiveDate)>>>;
-
-impl SendingGuard {
-    fn take(set: &Sending, guild: GuildId, date: NaiveDate) -> Option<SendingGuard> {
-        let key = (guild, date);
-        set.lock()
-            .expect("sending set lock")
-            .insert(key)
-            .then(|| SendingGuard { set: set.clone(), key })
-    }
-}
-
-impl Drop for SendingGuard {
-    fn drop(&mut self) {
-        self.set.lock().expect("sending set lock").remove(&self.key);
-    }
-}
+pub type Sending = super::in_flight::InFlight<(GuildId, NaiveDate)>;
 
 /// A nonce Discord can use to drop a repeated send: the same for every attempt at one server's
 /// post of one day, and at most 25 characters.
