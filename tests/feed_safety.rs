@@ -711,3 +711,45 @@ async fn a_busy_hosts_feeds_are_held_for_later_polls_not_failed() {
     assert_eq!(due.len(), 2);
     assert!(due.iter().all(|f| f.failures == 0 && f.last_error.is_none()));
 }
+
+/// An environment proxy would resolve and reach feed hosts itself, out of the address guard's
+/// sight; feeds are fetched directly, whatever HTTP_PROXY says.
+#[tokio::test]
+async fn feeds_are_not_fetched_through_an_environment_proxy() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let proxy = listener.local_addr().unwrap();
+    let reached = Arc::new(AtomicUsize::new(0));
+    let count = reached.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            count.fetch_add(1, Ordering::SeqCst);
+            let mut request = [0u8; 2048];
+            let _ = socket.read(&mut request).await;
+            let body = "<rss version=\"2.0\"><channel><title>Behind the proxy</title></channel></rss>";
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/rss+xml\r\ncontent-length: {}\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = socket.write_all(answer.as_bytes()).await;
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let proxy_url = format!("http://{proxy}");
+    let out = support::run_cli(
+        &support::sqlite_url(&dir.path().join("bot.db")),
+        &["feed", "check", "--json", "http://internal.example/feed.xml"],
+        &[
+            ("FEED_ALLOW_PRIVATE", "false"),
+            ("HTTP_PROXY", &proxy_url),
+            ("http_proxy", &proxy_url),
+            ("HTTPS_PROXY", &proxy_url),
+            ("ALL_PROXY", &proxy_url),
+        ],
+    )
+    .await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(reached.load(Ordering::SeqCst), 0, "the proxy was used: {stdout}");
+    assert!(!stdout.contains("Behind the proxy"), "{stdout}");
+    assert!(!out.status.success(), "{stdout}");
+}

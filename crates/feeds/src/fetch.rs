@@ -239,7 +239,10 @@ impl FeedClient {
     ) -> anyhow::Result<FeedClient> {
         let policy = Arc::new(policy);
         // Redirects are followed by hand, so that every hop is checked and paced like the first.
+        // No proxy, not even one from the environment (HTTP_PROXY): a proxy resolves and reaches
+        // the feed's host itself, where the address guard cannot see it.
         let mut builder = reqwest::Client::builder()
+            .no_proxy()
             .user_agent(USER_AGENT)
             .connect_timeout(limits.connect_timeout)
             .timeout(limits.request_timeout)
