@@ -753,3 +753,27 @@ async fn feeds_are_not_fetched_through_an_environment_proxy() {
     assert!(!stdout.contains("Behind the proxy"), "{stdout}");
     assert!(!out.status.success(), "{stdout}");
 }
+
+/// A feed served as `charset=gb2312` without saying so itself is read in that charset.
+#[tokio::test]
+async fn the_charset_a_server_states_is_how_the_feed_is_read() {
+    let feeds = support::FeedServer::default();
+    let doc = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>科技新闻</title>\
+               <item><title>机器人学会叠衣服</title><link>https://stories.example/1</link></item></channel></rss>";
+    feeds.put(
+        "gbk.xml",
+        "application/rss+xml; charset=gb2312",
+        encoding_rs::GBK.encode(doc).0.into_owned(),
+    );
+    let addr = feeds.start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = support::run_cli(
+        &support::sqlite_url(&dir.path().join("bot.db")),
+        &["feed", "check", "--json", &format!("http://{addr}/feeds/gbk.xml")],
+        &[],
+    )
+    .await;
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON line");
+    assert_eq!(line["title"], "科技新闻", "{line}");
+    assert_eq!(line["items"][0]["title"], "机器人学会叠衣服", "{line}");
+}

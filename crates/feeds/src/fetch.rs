@@ -459,6 +459,7 @@ impl FeedClient {
             }
             bytes.extend_from_slice(&chunk);
         }
+        let bytes = crate::repair::with_http_charset(bytes, content_type.as_deref());
         Ok(Fetched::Body {
             final_url,
             bytes,

@@ -215,6 +215,58 @@ fn map_namespaces(text: &str) -> Option<String> {
     out
 }
 
+/// A body as the server's `Content-Type: ...; charset=` says it is encoded, turned into UTF-8
+/// (with its XML declaration saying so), before the document's own signals are read. The
+/// charset a server states outranks the XML declaration (RFC 7303, and what browsers and
+/// feedparser do), but not a byte-order mark. Where the stated charset cannot be right the body
+/// is left for [`prepare`]'s own reading: bytes that do not decode in it, or a single-byte
+/// charset stated for bytes that are valid UTF-8 with non-ASCII text in them (a common server
+/// default that would turn every accent into two wrong characters).
+pub fn with_http_charset(bytes: Vec<u8>, content_type: Option<&str>) -> Vec<u8> {
+    let Some(enc) = content_type
+        .and_then(charset_of)
+        .and_then(|l| encoding_rs::Encoding::for_label(l.as_bytes()))
+    else {
+        return bytes;
+    };
+    let has_bom = matches!(
+        bytes.as_slice(),
+        [0xEF, 0xBB, 0xBF, ..] | [0xFE, 0xFF, ..] | [0xFF, 0xFE, ..]
+    );
+    if has_bom || enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
+        return bytes;
+    }
+    let utf8 = std::str::from_utf8(&bytes).ok();
+    if enc == encoding_rs::UTF_8 {
+        return match utf8 {
+            Some(text) => match declared_encoding(text.as_bytes()) {
+                Some(label) if !label.eq_ignore_ascii_case("utf-8") => set_declared_utf8(text).into_bytes(),
+                _ => bytes,
+            },
+            None => bytes,
+        };
+    }
+    if utf8.is_some() {
+        // Plain ASCII reads the same in any of these; non-ASCII UTF-8 is UTF-8.
+        return bytes;
+    }
+    match enc.decode_without_bom_handling_and_without_replacement(&bytes) {
+        Some(text) => set_declared_utf8(&text).into_bytes(),
+        None => bytes,
+    }
+}
+
+/// The `charset` parameter of a Content-Type value, unquoted.
+fn charset_of(content_type: &str) -> Option<&str> {
+    content_type.split(';').skip(1).find_map(|param| {
+        let (name, value) = param.split_once('=')?;
+        name.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| value.trim().trim_matches(|c| c == '"' || c == '\''))
+            .filter(|v| !v.is_empty())
+    })
+}
+
 /// The document as UTF-8, with its XML declaration saying so when it was re-encoded.
 fn to_utf8(bytes: &[u8]) -> Cow<'_, [u8]> {
     let (text, changed) = match bytes {
@@ -590,6 +642,60 @@ fn atom03_to_atom10(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_servers_charset_outranks_the_declaration_but_not_the_bytes() {
+        let gbk = |text: &str| encoding_rs::GBK.encode(text).0.into_owned();
+        let feed = |decl: &str| {
+            format!("<?xml version=\"1.0\"{decl}?><rss><channel><title>人工智能新闻</title></channel></rss>")
+        };
+        let read =
+            |bytes: Vec<u8>, ct: Option<&str>| String::from_utf8(with_http_charset(bytes, ct)).unwrap_or_default();
+        // Stated gb2312, bytes GBK, no declaration or a wrong one: read as GBK.
+        for decl in ["", " encoding=\"iso-8859-1\""] {
+            let text = read(gbk(&feed(decl)), Some("application/rss+xml; charset='gb2312'"));
+            assert!(
+                text.contains("人工智能新闻") && text.contains("encoding=\"utf-8\""),
+                "{text}"
+            );
+        }
+        // Stated UTF-8 for UTF-8 bytes declared as Latin-1: the declaration is made to agree.
+        let text = read(
+            feed(" encoding=\"iso-8859-1\"").into_bytes(),
+            Some("text/xml;charset=\"UTF-8\""),
+        );
+        assert!(
+            text.contains("encoding=\"utf-8\"") && text.contains("人工智能新闻"),
+            "{text}"
+        );
+        assert!(prepare(text.as_bytes()).contains("人工智能新闻"));
+        // A single-byte charset stated for UTF-8 text is a server default, not the truth.
+        let utf8 = feed("").into_bytes();
+        assert_eq!(
+            with_http_charset(utf8.clone(), Some("text/xml; charset=ISO-8859-1")),
+            utf8
+        );
+        // Bytes that do not decode in the stated charset, no charset, an unknown one, or a BOM:
+        // left as they came.
+        let latin1 = encoding_rs::WINDOWS_1252
+            .encode("<rss><title>café</title></rss>")
+            .0
+            .into_owned();
+        assert_eq!(
+            with_http_charset(latin1.clone(), Some("text/xml; charset=utf-8")),
+            latin1
+        );
+        for ct in [
+            None,
+            Some("text/xml"),
+            Some("text/xml; charset=klingon"),
+            Some("text/xml; charset="),
+        ] {
+            assert_eq!(with_http_charset(gbk(&feed("")), ct), gbk(&feed("")), "{ct:?}");
+        }
+        let bom = [&[0xEF, 0xBB, 0xBF][..], feed("").as_bytes()].concat();
+        assert_eq!(with_http_charset(bom.clone(), Some("text/xml; charset=gb2312")), bom);
+    }
 
     fn utf16(text: &str, big_endian: bool, bom: bool) -> Vec<u8> {
         let mut out = Vec::new();
