@@ -90,14 +90,15 @@ impl App {
         guild: GuildId,
         feed: FeedId,
         change: FilterChange<'_>,
-    ) -> Result<FeedFilter, Error> {
+    ) -> Result<(String, FeedFilter), Error> {
+        let (name, _) = self.guild_feed(guild, feed).await?;
         let selection = self.store.guild_feed_selection(guild).await?;
         if !selection.feeds.contains(&feed) {
             return Err(msg!("feeds-not-listed").into());
         }
         let current = selection.filters.get(&feed).cloned().unwrap_or_default();
         let filter = match change {
-            FilterChange::Show => return Ok(current),
+            FilterChange::Show => return Ok((name, current)),
             FilterChange::Clear => FeedFilter::default(),
             FilterChange::Set { include, exclude } => {
                 // A list given with no word in it (only commas, say) is a mistake, not a request
@@ -129,21 +130,26 @@ impl App {
         if !self.store.set_feed_filter(guild, feed, &filter).await? {
             return Err(msg!("feeds-not-listed").into());
         }
-        Ok(filter)
+        Ok((name, filter))
     }
 
     pub async fn remove_feed(&self, guild: GuildId, feed: FeedId) -> Result<String, Error> {
-        let name = self
-            .store
+        let (name, _) = self.guild_feed(guild, feed).await?;
+        if !self.store.remove_guild_feed(guild, feed).await? {
+            return Err(msg!("feeds-not-listed").into());
+        }
+        Ok(name)
+    }
+
+    /// One of the server's feeds, by the id a moderator picked, with its name there. A feed of
+    /// another server is refused as unknown, as a feed that does not exist is.
+    async fn guild_feed(&self, guild: GuildId, feed: FeedId) -> Result<(String, FeedRecord), Error> {
+        self.store
             .guild_feeds(guild)
             .await?
             .into_iter()
             .find(|(_, f)| f.id == feed)
-            .map(|(n, _)| n);
-        match name {
-            Some(name) if self.store.remove_guild_feed(guild, feed).await? => Ok(name),
-            _ => Err(msg!("feeds-not-listed").into()),
-        }
+            .ok_or_else(|| msg!("feeds-unknown").into())
     }
 }
 
@@ -197,12 +203,17 @@ impl App {
     }
 
     /// Lifts a feed's disabled state and fetches it at once.
-    pub async fn enable_feed(&self, feed: FeedId, now: DateTime<Utc>) -> Result<super::ingest::IngestReport, Error> {
-        let record = self.store.feed(feed).await?.ok_or_else(|| msg!("feeds-unknown"))?;
+    pub async fn enable_feed(
+        &self,
+        guild: GuildId,
+        feed: FeedId,
+        now: DateTime<Utc>,
+    ) -> Result<(String, super::ingest::IngestReport), Error> {
+        let (name, record) = self.guild_feed(guild, feed).await?;
         self.store.enable_feed(feed).await?;
         let url = FeedSource::parse_remote(&record.url)
             .map_err(|e| UserError::new(msg!("feeds-not-added", reason = Arg::untrusted(e.to_string()))))?;
-        Ok(self.ingest(&FeedSource::Http(url), None, now).await?)
+        Ok((name, self.ingest(&FeedSource::Http(url), None, now).await?))
     }
 
     /// `/feeds test`: fetches and parses a URL (or finds the feed a page names) without adding it.
@@ -227,5 +238,45 @@ mod tests {
         let app = crate::services::test_app::app(config).await;
         let settings = app.guild(GuildId(5), Some("en-US"), Utc::now()).await.unwrap();
         assert_eq!(settings.news_count.get(), 5);
+    }
+
+    #[tokio::test]
+    async fn a_feed_of_another_server_cannot_be_removed_enabled_or_filtered_from_this_one() {
+        let app = crate::services::test_app::app(Config::from_lookup(|_| None).unwrap()).await;
+        let spec = |n: u32| crate::feeds::FeedSpec {
+            name: format!("News {n}"),
+            url: format!("https://news{n}.example/feed"),
+            language: Some(crate::domain::lang::Lang::En),
+        };
+        let (ours, theirs) = (GuildId(1), GuildId(2));
+        let lang = crate::domain::lang::Lang::En;
+        app.store
+            .ensure_guild(ours, lang, &[spec(1)], Utc::now())
+            .await
+            .unwrap();
+        app.store
+            .ensure_guild(theirs, lang, &[spec(2)], Utc::now())
+            .await
+            .unwrap();
+        let their_feed = app.store.feed_by_url(&spec(2).url).await.unwrap().unwrap().id;
+        let refused = |result: Result<(), Error>| match result {
+            Err(Error::User(e)) => assert_eq!(e.0.id, "feeds-unknown", "{e}"),
+            other => panic!("another server's feed must be unknown here: {other:?}"),
+        };
+        refused(app.remove_feed(ours, their_feed).await.map(drop));
+        refused(app.enable_feed(ours, their_feed, Utc::now()).await.map(drop));
+        refused(
+            app.set_feed_filter(ours, their_feed, FilterChange::Clear)
+                .await
+                .map(drop),
+        );
+        // Nothing changed for the server that holds it.
+        assert_eq!(app.guild_feeds(theirs).await.unwrap().len(), 1);
+        let (name, filter) = app
+            .set_feed_filter(theirs, their_feed, FilterChange::Show)
+            .await
+            .unwrap();
+        assert_eq!((name.as_str(), filter), ("News 2", FeedFilter::default()));
+        assert_eq!(app.remove_feed(theirs, their_feed).await.unwrap(), "News 2");
     }
 }

@@ -12,7 +12,6 @@ use crate::render::discord::{
 };
 use crate::render::i18n::t;
 use crate::services::guilds::FilterChange;
-use crate::store::{FeedRecord, GuildSettings};
 
 #[poise::command(
     slash_command,
@@ -61,21 +60,19 @@ async fn autocomplete_feed(ctx: Context<'_>, partial: &str) -> serenity::CreateA
     serenity::CreateAutocompleteResponse::new().set_choices(choices)
 }
 
-/// The server's feed picked in an autocompleted `feed` option (its value is our feed id).
-async fn chosen_feed(ctx: Context<'_>, settings: &GuildSettings, feed: &str) -> Result<(String, FeedRecord), Error> {
-    let chosen = feed.trim().parse::<i64>().ok().map(FeedId);
-    let feeds = ctx.data().app.guild_feeds(settings.id).await?;
-    feeds
-        .into_iter()
-        .find(|(_, f)| Some(f.id) == chosen)
-        .ok_or_else(|| msg!("feeds-unknown").into())
+/// The feed picked in an autocompleted `feed` option: its value is our feed id. Whether the
+/// feed is this server's is the service's to check.
+fn picked_feed(feed: &str) -> Result<FeedId, Error> {
+    feed.trim()
+        .parse::<i64>()
+        .map(FeedId)
+        .map_err(|_| msg!("feeds-unknown").into())
 }
 
 #[poise::command(slash_command, guild_only, check = "moderator_only")]
 async fn remove(ctx: Context<'_>, #[autocomplete = "autocomplete_feed"] feed: String) -> Result<(), Error> {
     let settings = guild(ctx).await?;
-    let (_, record) = chosen_feed(ctx, &settings, &feed).await?;
-    let name = ctx.data().app.remove_feed(settings.id, record.id).await?;
+    let name = ctx.data().app.remove_feed(settings.id, picked_feed(&feed)?).await?;
     let text = t!(
         reader(ctx, settings.language),
         "feeds-removed",
@@ -107,8 +104,8 @@ async fn status(ctx: Context<'_>) -> Result<(), Error> {
 async fn enable(ctx: Context<'_>, #[autocomplete = "autocomplete_feed"] feed: String) -> Result<(), Error> {
     ctx.defer_ephemeral().await?;
     let settings = guild(ctx).await?;
-    let (name, record) = chosen_feed(ctx, &settings, &feed).await?;
-    let report = ctx.data().app.enable_feed(record.id, ctx.data().app.now()).await?;
+    let app = &ctx.data().app;
+    let (name, report) = app.enable_feed(settings.id, picked_feed(&feed)?, app.now()).await?;
     let text = enabled_feed_text(&name, &report.outcome, reader(ctx, settings.language));
     ctx.send(reply::text(text).ephemeral(true)).await?;
     Ok(())
@@ -136,13 +133,13 @@ async fn filter(
     clear: Option<bool>,
 ) -> Result<(), Error> {
     let settings = guild(ctx).await?;
-    let (name, record) = chosen_feed(ctx, &settings, &feed).await?;
+    let picked = picked_feed(&feed)?;
     let change = match (clear, include.as_deref(), exclude.as_deref()) {
         (Some(true), _, _) => FilterChange::Clear,
         (_, None, None) => FilterChange::Show,
         (_, include, exclude) => FilterChange::Set { include, exclude },
     };
-    let filter = ctx.data().app.set_feed_filter(settings.id, record.id, change).await?;
+    let (name, filter) = ctx.data().app.set_feed_filter(settings.id, picked, change).await?;
     let text = feed_filter_text(&name, &filter, reader(ctx, settings.language));
     ctx.send(reply::text(text).ephemeral(true)).await?;
     Ok(())
