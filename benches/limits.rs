@@ -704,6 +704,9 @@ async fn configured_bot_dir(
             news_count: NewsCount::default(),
             thread: false,
             moderator_role: None,
+            ping_role: None,
+            post_days: None,
+            recap_day: None,
         };
         store.setup_guild(guild, &update).await.unwrap();
     }
@@ -1211,6 +1214,9 @@ async fn seed_history(database_url: &str, guild: GuildId) -> (String, Vec<String
         news_count: NewsCount::default(),
         thread: false,
         moderator_role: None,
+        ping_role: None,
+        post_days: None,
+        recap_day: None,
     };
     store.setup_guild(guild, &update).await.unwrap();
     let first_day = now.date_naive() - chrono::Duration::days(1 + 20 * ids.len() as i64);

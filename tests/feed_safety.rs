@@ -473,6 +473,9 @@ async fn a_feed_shared_by_many_servers_is_fetched_once_and_its_failure_told_once
             news_count: NewsCount::default(),
             thread: false,
             moderator_role: None,
+            ping_role: None,
+            post_days: None,
+            recap_day: None,
         };
         store
             .setup_guild(claim_digest::domain::ids::GuildId(guild), &update)

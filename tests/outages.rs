@@ -309,6 +309,9 @@ async fn a_full_sqlite_disk_refuses_writes_honestly_keeps_the_file_sound_and_rec
             news_count: NewsCount::default(),
             thread: false,
             moderator_role: None,
+            ping_role: None,
+            post_days: None,
+            recap_day: None,
         };
         store.setup_guild(GuildId(guild), &update).await.unwrap();
     }

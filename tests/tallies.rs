@@ -55,6 +55,9 @@ async fn app(tz: &str, time: &str) -> (App, Store) {
         news_count: NewsCount::default(),
         thread: false,
         moderator_role: None,
+        ping_role: None,
+        post_days: None,
+        recap_day: None,
     };
     store.setup_guild(GUILD, &update).await.unwrap();
     (app, store)

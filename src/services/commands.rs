@@ -91,20 +91,11 @@ impl App {
                 .map_or(current.news_count, |n| NewsCount::clamped(i64::from(n))),
             thread: setup.thread.unwrap_or(current.thread),
             moderator_role: setup.moderator_role.or(current.moderator_role),
+            ping_role: setup.ping_role,
+            post_days: days,
+            recap_day: recap,
         };
-        let mut saved = self.store.setup_guild(current.id, &update).await?;
-        if let Some(role) = setup.ping_role {
-            self.store.set_ping_role(current.id, Some(role)).await?;
-            saved.ping_role = Some(role);
-        }
-        if let Some(days) = days {
-            self.store.set_post_days(current.id, days).await?;
-            saved.post_days = days;
-        }
-        if let Some(day) = recap {
-            self.store.set_recap_day(current.id, day).await?;
-            saved.recap_day = day;
-        }
+        let saved = self.store.setup_guild(current.id, &update).await?;
         let next = self.next_post_at(&saved, now).await?;
         Ok((saved, next))
     }

@@ -305,6 +305,9 @@ mod tests {
             news_count: NewsCount::default(),
             thread: false,
             moderator_role: None,
+            ping_role: None,
+            post_days: None,
+            recap_day: None,
         };
         app.store.setup_guild(guild, &update).await.unwrap();
         let feed = app.store.feed_by_url(&spec.url).await.unwrap().unwrap().id;

@@ -40,6 +40,9 @@ pub async fn app_with_guild(tz: &str, time: &str) -> (App, GuildSettings) {
         news_count: NewsCount::default(),
         thread: false,
         moderator_role: None,
+        ping_role: None,
+        post_days: None,
+        recap_day: None,
     };
     let settings = app.store.setup_guild(GUILD, &update).await.unwrap();
     (app, settings)

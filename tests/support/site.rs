@@ -62,6 +62,9 @@ impl Site {
                     news_count: NewsCount::default(),
                     thread: false,
                     moderator_role: None,
+                    ping_role: None,
+                    post_days: None,
+                    recap_day: None,
                 },
             )
             .await

@@ -29,6 +29,12 @@ pub struct GuildUpdate {
     pub news_count: NewsCount,
     pub thread: bool,
     pub moderator_role: Option<RoleId>,
+    /// The role the daily post mentions; `None` keeps the one set.
+    pub ping_role: Option<RoleId>,
+    /// The weekdays the server posts on; `None` keeps them.
+    pub post_days: Option<Weekdays>,
+    /// The weekly recap's weekday, or `Some(None)` for no recap; `None` keeps it.
+    pub recap_day: Option<Option<chrono::Weekday>>,
 }
 
 /// A `guilds` row as stored.
@@ -174,8 +180,12 @@ impl Store {
     pub async fn setup_guild(&self, id: GuildId, update: &GuildUpdate) -> anyhow::Result<GuildSettings> {
         let writer = self.write_slot().await;
         with_db!(self, db => sqlx::query(
+            // One statement, so that a setup is saved whole or not at all.
             "UPDATE guilds SET channel_id = $1, post_time = $2, timezone = $3, language = $4, news_count = $5,
-               thread = $6, moderator_role_id = $7, broken_reason = NULL WHERE id = $8",
+               thread = $6, moderator_role_id = $7, broken_reason = NULL,
+               ping_role_id = COALESCE($9, ping_role_id), post_days = COALESCE($10, post_days),
+               recap_day = CASE WHEN $11 THEN $12 ELSE recap_day END
+             WHERE id = $8",
         )
         .bind(update.channel.to_db())
         .bind(update.post_time.format("%H:%M").to_string())
@@ -185,6 +195,10 @@ impl Store {
         .bind(update.thread)
         .bind(update.moderator_role.map(RoleId::to_db))
         .bind(id.to_db())
+        .bind(update.ping_role.map(RoleId::to_db))
+        .bind(update.post_days.map(Weekdays::bits))
+        .bind(update.recap_day.is_some())
+        .bind(update.recap_day.flatten().map(|d| i64::from(d.num_days_from_monday())))
         .execute(db)
         .await
         .map(|done| done.rows_affected()))?;
@@ -404,5 +418,54 @@ impl Store {
             }
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::stores;
+
+    #[tokio::test]
+    async fn a_setup_sets_what_it_names_and_keeps_the_rest() {
+        for store in stores().await {
+            let guild = GuildId(77);
+            store.ensure_guild(guild, Lang::En, &[], Utc::now()).await.unwrap();
+            let update = |ping_role, post_days, recap_day| GuildUpdate {
+                channel: ChannelId(5),
+                post_time: NaiveTime::from_hms_opt(9, 30, 0).unwrap(),
+                timezone: chrono_tz::Asia::Shanghai,
+                language: Lang::Zh,
+                news_count: NewsCount::default(),
+                thread: false,
+                moderator_role: None,
+                ping_role,
+                post_days,
+                recap_day,
+            };
+            let weekdays = claim_digest_domain::schedule::parse_days("mon,wed").unwrap();
+            let set = store
+                .setup_guild(
+                    guild,
+                    &update(Some(RoleId(9)), Some(weekdays), Some(Some(chrono::Weekday::Fri))),
+                )
+                .await
+                .unwrap();
+            assert_eq!(
+                (set.ping_role, set.post_days, set.recap_day),
+                (Some(RoleId(9)), weekdays, Some(chrono::Weekday::Fri))
+            );
+            assert_eq!(
+                (set.channel, set.timezone),
+                (Some(ChannelId(5)), chrono_tz::Asia::Shanghai)
+            );
+            let kept = store.setup_guild(guild, &update(None, None, None)).await.unwrap();
+            assert_eq!(
+                (kept.ping_role, kept.post_days, kept.recap_day),
+                (Some(RoleId(9)), weekdays, Some(chrono::Weekday::Fri))
+            );
+            let no_recap = store.setup_guild(guild, &update(None, None, Some(None))).await.unwrap();
+            assert_eq!((no_recap.ping_role, no_recap.recap_day), (Some(RoleId(9)), None));
+        }
     }
 }
