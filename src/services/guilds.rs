@@ -67,14 +67,17 @@ impl App {
             AddFeed::Full => return Err(msg!("feeds-list-full", max = max).into()),
             AddFeed::AlreadyThere => return Err(msg!("feeds-already-listed").into()),
         }
-        self.store.insert_items(feed.id, &parsed.items).await?;
+        // The items and the fetch's record in one transaction. Should it fail, the feed is
+        // listed but unfetched, which the poller treats as due: its items come with the next poll.
         let next = now + chrono::Duration::from_std(self.config.feed_poll_interval).map_err(anyhow::Error::from)?;
         let record = FetchRecord::Success {
             title: parsed.title.clone(),
             validators: Default::default(),
             next_attempt_at: next,
         };
-        self.store.record_fetch(feed.id, now, &record).await?;
+        self.store
+            .store_fetched_items(feed.id, &parsed.items, now, &record)
+            .await?;
         let feed = self.store.feed(feed.id).await?.unwrap_or(feed);
         Ok(FeedAddition::Added {
             feed: Box::new(feed),
