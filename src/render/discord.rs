@@ -154,7 +154,7 @@ pub fn vote_buttons(
 fn kind_line(claim: &Claim, round: u32, locale: Locale) -> String {
     format!(
         "{} · {} · {}",
-        claim.section.get(locale.lang()),
+        words::section(locale, &claim.section),
         words::kind(locale, claim.kind),
         t!(locale, "post-round", round = round)
     )
@@ -297,7 +297,7 @@ pub fn claim_embed(claim: &Claim, locale: Locale, essay_url: &str) -> CreateEmbe
         .author(CreateEmbedAuthor::new(truncate_chars(
             &format!(
                 "{} · {} · {}",
-                claim.section.get(locale.lang()),
+                words::section(locale, &claim.section),
                 words::kind(locale, claim.kind),
                 claim.id
             ),

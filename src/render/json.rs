@@ -5,6 +5,7 @@ use serde::Serialize;
 use crate::domain::claims::Claim;
 use crate::domain::digest::Digest;
 use crate::domain::lang::Localized;
+use crate::render::words;
 
 #[derive(Serialize)]
 pub struct DigestJson<'a> {
@@ -18,7 +19,7 @@ pub struct DigestJson<'a> {
 #[derive(Serialize)]
 pub struct ClaimJson<'a> {
     pub id: &'a str,
-    pub section: &'a Localized,
+    pub section: Localized,
     pub kind: &'static str,
     pub deadline: Option<String>,
     pub text: &'a Localized,
@@ -37,7 +38,7 @@ impl<'a> ClaimJson<'a> {
     pub fn new(claim: &'a Claim) -> Self {
         ClaimJson {
             id: &claim.id,
-            section: &claim.section,
+            section: words::section_in_both(&claim.section),
             kind: claim.kind.as_str(),
             deadline: claim.deadline.map(|d| d.to_string()),
             text: &claim.text,

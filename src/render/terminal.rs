@@ -110,7 +110,7 @@ pub fn claim(c: &Claim, locale: Locale) -> String {
         out,
         "[{}] {} · {}",
         c.id,
-        c.section.get(lang),
+        words::section(locale, &c.section),
         words::kind(locale, c.kind)
     );
     if let Some(deadline) = c.deadline {

@@ -396,7 +396,7 @@ pub fn server_page(page: &ServerPage, lang: Lang, place: Place<'_>) -> String {
                                     td {
                                         (claim_link(place, &line.claim, lang))
                                         br;
-                                        small { (line.claim.section.get(lang)) " · " (words::kind(locale, line.claim.kind)) }
+                                        small { (words::section(locale, &line.claim.section)) " · " (words::kind(locale, line.claim.kind)) }
                                     }
                                     td.num { (line.rounds) }
                                     td.num { (line.total.voters()) }
@@ -560,7 +560,7 @@ pub fn claim_page(page: &ClaimPage, lang: Lang, place: Place<'_>) -> String {
         )
         .map(|url| Preview {
             title: claim.text.get(lang).to_string(),
-            description: claim_description(page, lang, locale),
+            description: claim_description(page, locale),
             kind: "article",
             url,
             image: place
@@ -572,7 +572,7 @@ pub fn claim_page(page: &ClaimPage, lang: Lang, place: Place<'_>) -> String {
                 }),
         });
     let body = html! {
-        p.kicker { (claim.section.get(lang)) " · " (words::kind(locale, claim.kind))
+        p.kicker { (words::section(locale, &claim.section)) " · " (words::kind(locale, claim.kind))
             @if let Some(d) = claim.deadline { " · " (t!(locale, "web-deadline", date = d.to_string())) } }
         h1 { (claim.text.get(lang)) }
         p.other lang=(html_lang(other)) { (claim.text.get(other)) }
@@ -642,9 +642,9 @@ pub fn claim_page(page: &ClaimPage, lang: Lang, place: Place<'_>) -> String {
 }
 
 /// A claim's card text: its section and kind, and the latest round's split.
-fn claim_description(page: &ClaimPage, lang: Lang, locale: Locale) -> String {
+fn claim_description(page: &ClaimPage, locale: Locale) -> String {
     let claim = &page.claim;
-    let section = claim.section.get(lang);
+    let section = words::section(locale, &claim.section);
     match page.rounds.last() {
         Some(latest) => t!(
             locale,
@@ -734,10 +734,10 @@ mod tests {
     fn hostile_text_is_escaped_and_the_bar_adds_up() {
         let claim = Claim {
             id: "c1".into(),
-            section: Localized {
+            section: crate::domain::claims::Section::Essay(Localized {
                 zh: "节".into(),
                 en: "<b>section</b>".into(),
-            },
+            }),
             text: Localized {
                 zh: "中文".into(),
                 en: "<script>alert(1)</script>".into(),

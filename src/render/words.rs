@@ -1,7 +1,8 @@
 //! The words for the domain's own values (choices, questions, kinds, outcomes) and the tally line
 //! every surface shows. The domain names these values; only here are they put into words.
 
-use crate::domain::claims::{ClaimKind, Outcome};
+use crate::domain::claims::{ClaimKind, Outcome, Section};
+use crate::domain::lang::{Lang, Localized};
 use crate::domain::schedule::Weekdays;
 use crate::domain::votes::{Choice, Question, Tally};
 use crate::message::{msg, Message};
@@ -34,6 +35,22 @@ pub fn kind(locale: Locale, kind: ClaimKind) -> String {
         ClaimKind::Prediction => msg!("kind-prediction"),
         ClaimKind::Opinion => msg!("kind-opinion"),
     })
+}
+
+/// The heading a claim sits under: the essay's, or the words for members' suggestions.
+pub fn section(locale: Locale, section: &Section) -> String {
+    match section {
+        Section::Essay(heading) => heading.get(locale.lang()).to_string(),
+        Section::Suggested => locale.text(&msg!("suggestion-section")),
+    }
+}
+
+/// [`section`] in both languages, for the JSON renderers.
+pub fn section_in_both(section: &Section) -> Localized {
+    Localized {
+        zh: self::section(Locale::of(Lang::Zh), section),
+        en: self::section(Locale::of(Lang::En), section),
+    }
 }
 
 pub fn outcome(locale: Locale, outcome: Outcome) -> String {
@@ -175,5 +192,19 @@ mod tests {
         assert_eq!(weekdays(en, parse_days("mon,wed,fri").unwrap()), "Mon, Wed, Fri");
         assert_eq!(weekdays(zh, parse_days("sat,sun,mon").unwrap()), "周一、周六、周日");
         assert_eq!(weekdays(en, Weekdays::EVERY_DAY), "every day");
+    }
+
+    #[test]
+    fn a_claims_heading_is_the_essays_or_the_words_for_suggestions() {
+        let (en, zh): (Locale, Locale) = (Lang::En.into(), Lang::Zh.into());
+        let essay = Section::Essay(Localized {
+            zh: "一、o3 模型的出现".into(),
+            en: "1. The arrival of o3".into(),
+        });
+        assert_eq!(section(en, &essay), "1. The arrival of o3");
+        assert_eq!(section(zh, &essay), "一、o3 模型的出现");
+        assert_eq!(section(en, &Section::Suggested), "Members' suggestions");
+        assert_eq!(section(zh, &Section::Suggested), "成员建议");
+        assert_eq!(section_in_both(&Section::Suggested).zh, "成员建议");
     }
 }

@@ -11,14 +11,12 @@ use super::evidence::Marker;
 use super::App;
 use crate::domain::claims::{Claim, ClaimKind, ClaimSet};
 use crate::domain::ids::{GuildId, UserId};
-use crate::domain::lang::{Lang, Localized};
 use crate::domain::records::{moderates, GuildSettings};
 use crate::domain::schedule::local_date;
 use crate::domain::suggestions::{self, Draft, Problem, Suggestion, SuggestionId, MAX_PENDING};
 use crate::domain::text::truncate_chars;
 use crate::error::{Error, UserError};
 use crate::message::{msg, Arg, Message};
-use crate::render::i18n::Locale;
 use crate::store::NewSuggestion;
 
 /// What a moderator's Edit form holds, as typed.
@@ -39,16 +37,6 @@ pub struct NewClaimSuggestion<'a> {
     pub text: &'a str,
     pub kind: ClaimKind,
     pub deadline: Option<&'a str>,
-}
-
-/// The section every suggested claim is filed under, in both languages. The claim carries it as
-/// the essay's claims carry theirs, so that every renderer (post, list, page, export) shows it.
-fn suggestion_section() -> Localized {
-    let words = |lang| Locale::of(lang).text(&msg!("suggestion-section"));
-    Localized {
-        zh: words(Lang::Zh),
-        en: words(Lang::En),
-    }
 }
 
 fn refusal(problem: Problem) -> Error {
@@ -74,8 +62,7 @@ impl App {
         if approved.is_empty() {
             return Ok(self.claims.clone());
         }
-        let section = suggestion_section();
-        let suggested = approved.iter().map(|s| s.claim(&section)).collect();
+        let suggested = approved.iter().map(|s| s.claim()).collect();
         Ok(Arc::new(self.claims.with_suggested(suggested)))
     }
 

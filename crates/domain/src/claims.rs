@@ -100,10 +100,29 @@ pub struct Keywords {
     pub zh: Vec<String>,
 }
 
+/// Where a claim sits: under a heading of the essay (in both languages, from the claims file),
+/// or among a server's approved suggestions, whose heading is words the renderers own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Section {
+    Essay(Localized),
+    Suggested,
+}
+
+impl Section {
+    /// The essay's heading in `lang`; `None` for members' suggestions.
+    pub fn essay_heading(&self, lang: Lang) -> Option<&str> {
+        match self {
+            Section::Essay(heading) => Some(heading.get(lang)),
+            Section::Suggested => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claim {
     pub id: ClaimId,
-    pub section: Localized,
+    pub section: Section,
     pub text: Localized,
     pub kind: ClaimKind,
     pub deadline: Option<NaiveDate>,
@@ -461,7 +480,7 @@ fn validate_claim(
     }
     Some(Claim {
         id: ClaimId::new(id),
-        section: section?,
+        section: Section::Essay(section?),
         text: text?,
         kind: kind?,
         deadline,
@@ -475,7 +494,9 @@ pub fn sections(set: &ClaimSet, lang: Lang) -> Vec<(String, usize)> {
     let mut order: Vec<String> = Vec::new();
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for c in set.claims() {
-        let name = c.section.get(lang).to_string();
+        let Some(name) = c.section.essay_heading(lang).map(str::to_string) else {
+            continue;
+        };
         if !counts.contains_key(&name) {
             order.push(name.clone());
         }

@@ -363,10 +363,10 @@ mod tests {
     fn prediction(id: &str, deadline: &str) -> Claim {
         Claim {
             id: ClaimId::new(id),
-            section: Localized {
+            section: crate::claims::Section::Essay(Localized {
                 zh: "节".into(),
                 en: "Section".into(),
-            },
+            }),
             text: Localized {
                 zh: "预测".into(),
                 en: "A prediction".into(),

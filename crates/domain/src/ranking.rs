@@ -697,8 +697,11 @@ impl Query {
                 }
             }
         }
-        for term in tokenize::terms_with(&pick(&claim.section), chinese) {
-            add(&mut terms, term, SECTION_WEIGHT, false);
+        // A suggestion's heading is the same words for every suggestion: no evidence of topic.
+        if let crate::claims::Section::Essay(heading) = &claim.section {
+            for term in tokenize::terms_with(&pick(heading), chinese) {
+                add(&mut terms, term, SECTION_WEIGHT, false);
+            }
         }
         terms.sort_by(|a, b| a.term.cmp(&b.term));
         Query { zh, terms, phrases }

@@ -189,7 +189,7 @@ mod tests {
     fn claim(id: &str) -> Claim {
         Claim {
             id: id.into(),
-            section: Localized::default(),
+            section: crate::claims::Section::Essay(Localized::default()),
             text: Localized::default(),
             kind: ClaimKind::Prediction,
             deadline: None,

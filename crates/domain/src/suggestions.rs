@@ -6,7 +6,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::claims::{Claim, ClaimKind, Keywords};
+use crate::claims::{Claim, ClaimKind, Keywords, Section};
 use crate::ids::{ClaimId, GuildId, UserId};
 use crate::lang::{Lang, Localized};
 use crate::text::plain_text;
@@ -86,12 +86,12 @@ pub struct Suggestion {
 }
 
 impl Suggestion {
-    /// The claim an approved suggestion is: filed under `section` (the words for "members'
-    /// suggestions", which the renderers own), credited to its member.
-    pub fn claim(&self, section: &Localized) -> Claim {
+    /// The claim an approved suggestion is: filed among the members' suggestions, credited to
+    /// its member.
+    pub fn claim(&self) -> Claim {
         Claim {
             id: self.id.claim_id(),
-            section: section.clone(),
+            section: Section::Suggested,
             text: self.text.localized(),
             kind: self.kind,
             deadline: self.deadline,
@@ -261,19 +261,12 @@ mod tests {
         }
     }
 
-    fn section() -> Localized {
-        Localized {
-            zh: "成员建议".into(),
-            en: "Members' suggestions".into(),
-        }
-    }
-
     #[test]
     fn suggested_claims_come_after_the_essays_in_every_round() {
         let essay = essay(2);
         let suggested = vec![
-            approved(9, "Rust will be everywhere").claim(&section()),
-            approved(4, "Tabs beat spaces forever").claim(&section()),
+            approved(9, "Rust will be everywhere").claim(),
+            approved(4, "Tabs beat spaces forever").claim(),
         ];
         let set = essay.with_suggested(suggested);
         let mut history = Vec::new();
@@ -310,7 +303,7 @@ mod tests {
         ];
         // Without suggestions the next post starts round 2.
         assert_eq!(next_claim(&essay, &history).round, 2);
-        let set = essay.with_suggested(vec![approved(1, "A late suggestion here").claim(&section())]);
+        let set = essay.with_suggested(vec![approved(1, "A late suggestion here").claim()]);
         let pick = next_claim(&set, &history);
         assert_eq!((pick.claim.id.as_str(), pick.round), ("s-1", 1));
     }
