@@ -759,3 +759,66 @@ async fn a_slow_answer_is_deferred_in_time_and_then_given() {
     assert!(answer.to_string().contains("mathematicians"), "{answer}");
     drop(bot);
 }
+
+/// Reactions members made while the bot was away (no gateway event reaches it, and a new session
+/// replays nothing) are counted when it is back: its Ready compares the recent posts' reactions
+/// with the stored votes.
+#[tokio::test]
+async fn reactions_made_while_the_bot_was_away_count_when_it_returns() {
+    let feeds = FeedServer::default();
+    feeds.put("news.xml", "application/rss+xml", rss("Loopback news", &[]));
+    let feed_addr = feeds.start().await;
+    let fake = FakeDiscord::start().await;
+    let mut bot = start_bot_on_test_clock(&fake, &format!("http://{feed_addr}/feeds/news.xml"), &[]).await;
+    fake.wait_identified(WAIT).await;
+    fake.wait_request("command registration", WAIT, |r| {
+        r.method == "PUT" && r.path == format!("/api/v10/applications/{APP_ID}/commands")
+    })
+    .await;
+    let setup = fake.slash(
+        en(MOD),
+        "digest",
+        setup_options(CHANNEL_EN, "03:00", "UTC", "en"),
+        channel_resolved(CHANNEL_EN),
+    );
+    fake.answer(setup, WAIT).await;
+    let now_cmd = fake.slash(en(MOD), "digest", subcommand("now", json!([])), json!({}));
+    let posted = content(&fake.answer(now_cmd, WAIT).await);
+    let message: u64 = posted
+        .split(&format!("/channels/{GUILD_EN}/{CHANNEL_EN}/"))
+        .nth(1)
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("a post link in {posted}"));
+
+    // Away: two members react 👍 and one 👎, and Discord sends the bot nothing.
+    bot.child.start_kill().unwrap();
+    bot.child.wait().await.unwrap();
+    fake.set_reactors(message, "👍", &[ALICE.id, BOB.id]);
+    fake.set_reactors(message, "👎", &[CAROL.id]);
+    let edits_before = fake.requests().len();
+    bot.restart(&fake);
+
+    // Back: the footer shows the three votes, and the export counts them.
+    let edit = fake
+        .wait_request("the footer with the votes made while away", WAIT, |r| {
+            r.method == "PATCH"
+                && r.path == format!("/api/v10/channels/{CHANNEL_EN}/messages/{message}")
+                && r.body["embeds"][0]["footer"]["text"]
+                    .as_str()
+                    .is_some_and(|f| f.contains("3 votes"))
+        })
+        .await;
+    assert_eq!(edit.body["allowed_mentions"]["parse"], json!([]));
+    assert!(fake.requests().len() > edits_before);
+    let out = run_cli(
+        &bot.database_url,
+        &["tally", "export", "--guild", &GUILD_EN.to_string()],
+        &[],
+    )
+    .await;
+    let rows: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows[0]["counts"]["agree"], 2, "{rows}");
+    assert_eq!(rows[0]["counts"]["disagree"], 1, "{rows}");
+    drop(bot);
+}

@@ -62,7 +62,13 @@ pub async fn handle(framework: poise::FrameworkContext<'_, Data, Error>, event: 
             data.metrics
                 .observe_interaction(InteractionKind::command, started.elapsed());
         }
-        FullEvent::Ready { .. } | FullEvent::Resume { .. } => data.metrics.set_shard_connected(ctx.shard_id.0, true),
+        FullEvent::Ready { .. } => {
+            data.metrics.set_shard_connected(ctx.shard_id.0, true);
+            // A new session replays nothing: reactions made while the shard was away were
+            // missed. (A resumed session replays them; nothing to do on Resume.)
+            queue_recent_posts(data, ctx.shard_id.0).await;
+        }
+        FullEvent::Resume { .. } => data.metrics.set_shard_connected(ctx.shard_id.0, true),
         FullEvent::ShardStageUpdate { event } => {
             let connected = matches!(event.new, serenity::ConnectionStage::Connected);
             data.metrics.set_shard_connected(event.shard_id.0, connected);
@@ -309,7 +315,20 @@ async fn on_reaction(ctx: &serenity::Context, data: &Data, reaction: &serenity::
         Ok(ReactionEffect::Ignored) => {}
         // A reaction has no reply to carry a refusal; the log keeps any failure.
         Err(Error::User(refusal)) => tracing::info!(%refusal, "reaction vote refused"),
-        Err(Error::Internal(e)) => tracing::error!(error = %format!("{e:#}"), "reaction vote failed"),
+        Err(Error::Internal(e)) => {
+            // The database, most likely, is down: the post's reactions are compared with its
+            // votes again until that succeeds.
+            tracing::error!(error = %format!("{e:#}"), "reaction vote failed; its post will be compared again");
+            data.repairer.queue([MessageId(reaction.message_id.get())]);
+        }
+    }
+}
+
+/// Queues the recent posts of a shard's servers (on its Ready) for a reaction repair.
+async fn queue_recent_posts(data: &Data, shard: u32) {
+    match data.app.recent_post_messages(shard, data.app.now()).await {
+        Ok(messages) => data.repairer.queue(messages),
+        Err(e) => tracing::warn!(error = %format!("{e:#}"), "could not list recent posts to compare their reactions"),
     }
 }
 

@@ -4,6 +4,7 @@ mod commands;
 mod events;
 mod publisher;
 mod refresh;
+mod repair;
 mod reply;
 mod rest;
 
@@ -26,11 +27,14 @@ use crate::store::Store;
 
 pub use publisher::DiscordPublisher;
 pub use refresh::FooterRefresher;
+pub use repair::ReactionRepairer;
 
 /// What every command and event handler can reach.
 pub struct Data {
     pub app: App,
     pub refresher: FooterRefresher,
+    /// Posts whose reactions may have been missed, to compare with Discord's.
+    pub repairer: ReactionRepairer,
     /// Posts through our paced REST client, shared with the background tasks.
     pub publisher: DiscordPublisher,
     pub metrics: Arc<Metrics>,
@@ -94,12 +98,14 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
     }
     let metrics = app.metrics.clone();
     let refresher = FooterRefresher::new(metrics.clone());
+    let repairer = ReactionRepairer::default();
     let (stop_tx, stop_rx) = watch::channel(false);
     let rest = rest::DiscordRest::new(&token, app.config.discord_api_url.as_ref(), metrics.clone())?;
     let publisher = DiscordPublisher::new(rest.clone(), metrics.clone());
     let data = Data {
         app: app.clone(),
         refresher: refresher.clone(),
+        repairer: repairer.clone(),
         publisher: publisher.clone(),
         metrics: metrics.clone(),
     };
@@ -181,6 +187,7 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
         // The public tally pages: read-only, so, like the metrics server, not joined at shutdown.
         crate::web::start(addr, app.clone()).context("starting the tally page server's thread")?;
     }
+    background.spawn(repairer.run(app.clone(), rest.clone(), refresher.clone(), stop_rx.clone()));
     background.spawn(refresher.run(app.clone(), rest, stop_rx.clone()));
     background.spawn(crate::services::maintenance::run_loop(app.clone(), stop_rx.clone()));
 

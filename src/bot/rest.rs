@@ -107,6 +107,35 @@ impl DiscordRest {
         self.call(Method::GET, &route, &path, None).await
     }
 
+    /// The users reacting to a message with `emoji` (a Unicode emoji), every page of them, up
+    /// to `MAX_REACTION_PAGES` pages of 100.
+    pub async fn reactors(&self, channel: u64, message: u64, emoji: &str) -> Result<Vec<u64>, RestError> {
+        /// A user as the reactions endpoint lists them; only the id is read.
+        #[derive(serde::Deserialize)]
+        struct Reactor {
+            id: String,
+        }
+        const MAX_REACTION_PAGES: usize = 50;
+        let emoji: String = url::form_urlencoded::byte_serialize(emoji.as_bytes()).collect();
+        let route = format!("/channels/{channel}/messages/:id/reactions");
+        let mut users = Vec::new();
+        let mut after = None;
+        for _ in 0..MAX_REACTION_PAGES {
+            let mut path = format!("/channels/{channel}/messages/{message}/reactions/{emoji}?limit=100");
+            if let Some(after) = after {
+                path.push_str(&format!("&after={after}"));
+            }
+            let page: Vec<Reactor> = self.call(Method::GET, &route, &path, None).await?;
+            let full = page.len() == 100;
+            users.extend(page.iter().filter_map(|r| r.id.parse::<u64>().ok()));
+            after = users.last().copied();
+            if !full {
+                break;
+            }
+        }
+        Ok(users)
+    }
+
     pub async fn recent_messages(&self, channel: u64, limit: u8) -> Result<Vec<serenity::Message>, RestError> {
         let route = format!("/channels/{channel}/messages");
         let path = format!("{route}?limit={}", limit.clamp(1, 100));

@@ -1,11 +1,13 @@
 //! Members voting on a post, by button or by emoji reaction: one set of rules for both.
 
+use std::future::Future;
+
 use chrono::{DateTime, Utc};
 
 use super::App;
-use crate::domain::ids::{GuildId, MessageId, PostId, UserId};
+use crate::domain::ids::{ChannelId, GuildId, MessageId, PostId, UserId};
 pub use crate::domain::views::VoteReceipt;
-use crate::domain::votes::Choice;
+use crate::domain::votes::{repair_reactions, Choice};
 use crate::error::Error;
 use crate::message::msg;
 use crate::store::VoteSource;
@@ -29,7 +31,85 @@ pub enum ReactionEffect {
     Ignored,
 }
 
+/// Who reacts to a message with an emoji, as Discord says now (for [`App::repair_reactions`]).
+pub trait ReactionReader: Send + Sync {
+    fn reactors(
+        &self,
+        channel: ChannelId,
+        message: MessageId,
+        emoji: &str,
+    ) -> impl Future<Output = anyhow::Result<Vec<UserId>>> + Send;
+}
+
+/// Posts delivered this long ago or less have their reactions compared again after a
+/// reconnection: nearly all votes come within a day or two of a post.
+pub const REPAIR_WINDOW: chrono::Duration = chrono::Duration::hours(48);
+
+/// What [`App::repair_reactions`] changed on one post.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RepairOutcome {
+    /// The post, when the message is one.
+    pub post: Option<PostId>,
+    pub cast: usize,
+    pub withdrawn: usize,
+}
+
 impl App {
+    /// The messages of the posts delivered within [`REPAIR_WINDOW`] of `now` in the servers of
+    /// `shard`: those whose reactions that shard may have missed while it was away.
+    pub async fn recent_post_messages(&self, shard: u32, now: DateTime<Utc>) -> anyhow::Result<Vec<MessageId>> {
+        let plan = &self.config.shards;
+        let posts = self.store.posts_sent_since(now - REPAIR_WINDOW).await?;
+        Ok(posts
+            .into_iter()
+            .filter(|p| plan.shard_of(p.guild) == shard)
+            .filter_map(|p| p.message)
+            .collect())
+    }
+
+    /// Brings a post's reaction votes in line with the reactions Discord shows on its message,
+    /// after reaction events were missed (see [`repair_reactions`] for what is changed).
+    pub async fn repair_reactions<R: ReactionReader>(
+        &self,
+        reader: &R,
+        message: MessageId,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<RepairOutcome> {
+        let Some(post) = self.store.post_by_message(message).await? else {
+            return Ok(RepairOutcome::default());
+        };
+        let mut reacting = Vec::new();
+        for choice in post.question.choices() {
+            reacting.push((choice, reader.reactors(post.channel, message, choice.emoji()).await?));
+        }
+        let repair = repair_reactions(&reacting, &self.store.current_votes(post.id).await?);
+        let mut outcome = RepairOutcome {
+            post: Some(post.id),
+            ..RepairOutcome::default()
+        };
+        for (user, choice) in repair.withdraw {
+            self.store.withdraw_reaction(post.id, user, choice, now).await?;
+            outcome.withdrawn += 1;
+        }
+        for (user, choice) in repair.cast {
+            let ballot = Ballot {
+                guild: post.guild,
+                post: post.id,
+                user,
+                choice,
+                source: VoteSource::Reaction,
+            };
+            match self.vote(ballot, now).await {
+                Ok(_) => outcome.cast += 1,
+                Err(Error::User(refusal)) => {
+                    tracing::info!(%refusal, post = %post.id, "a missed reaction vote was refused")
+                }
+                Err(Error::Internal(e)) => return Err(e),
+            }
+        }
+        Ok(outcome)
+    }
+
     /// Records a member's vote; when this returns Ok the vote is committed.
     pub async fn vote(&self, ballot: Ballot, now: DateTime<Utc>) -> Result<VoteReceipt, Error> {
         let Ballot {

@@ -46,6 +46,9 @@ struct Inner {
     requests: Mutex<Vec<Recorded>>,
     gateway_frames: Mutex<Vec<Value>>,
     messages: Mutex<HashMap<u64, Value>>,
+    /// Who reacts to a message with an emoji: (message, emoji) to user ids, as
+    /// `GET .../reactions/{emoji}` lists them.
+    reactions: Mutex<HashMap<(u64, String), Vec<u64>>>,
     forbidden_channels: Mutex<HashSet<u64>>,
     /// Faults to answer the next message creates with, in order: (status, retry_after, global).
     faults: Mutex<std::collections::VecDeque<(u16, f64, bool)>>,
@@ -79,6 +82,7 @@ impl FakeDiscord {
                 requests: Mutex::new(Vec::new()),
                 gateway_frames: Mutex::new(Vec::new()),
                 messages: Mutex::new(HashMap::new()),
+                reactions: Mutex::new(HashMap::new()),
                 forbidden_channels: Mutex::new(HashSet::new()),
                 faults: Mutex::new(Default::default()),
                 create_delay: Mutex::new(None),
@@ -191,6 +195,18 @@ impl FakeDiscord {
     }
 
     /// Messages created in `channel` (and kept), oldest first.
+    /// Sets who reacts to `message` with `emoji`, with no gateway event: reactions made while
+    /// the bot was away.
+    pub fn set_reactors(&self, message: u64, emoji: &str, users: &[u64]) {
+        let mut users = users.to_vec();
+        users.sort_unstable();
+        self.inner
+            .reactions
+            .lock()
+            .unwrap()
+            .insert((message, emoji.to_string()), users);
+    }
+
     pub fn messages_in(&self, channel: u64) -> Vec<Value> {
         let mut found: Vec<(u64, Value)> = self
             .inner
@@ -403,6 +419,35 @@ async fn rest(State(fake): State<FakeDiscord>, method: Method, uri: Uri, body: B
         | ("GET", ["webhooks", _, _, "messages", _]) => {
             let id = fake.new_id();
             Json(fake.message_object(id, "1", &json_body)).into_response()
+        }
+        ("GET", ["channels", _, "messages", message, "reactions", emoji]) => {
+            // The emoji comes percent-encoded; `after` and `limit` page through the users by id.
+            let emoji = url::form_urlencoded::parse(format!("e={emoji}").as_bytes())
+                .next()
+                .map(|(_, e)| e.into_owned())
+                .unwrap_or_default();
+            let query: HashMap<String, String> = url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+                .into_owned()
+                .collect();
+            let after: u64 = query.get("after").and_then(|a| a.parse().ok()).unwrap_or(0);
+            let limit: usize = query.get("limit").and_then(|l| l.parse().ok()).unwrap_or(25);
+            let key = (message.parse().unwrap_or(0), emoji);
+            let users: Vec<Value> = fake
+                .inner
+                .reactions
+                .lock()
+                .unwrap()
+                .get(&key)
+                .map(|users| {
+                    users
+                        .iter()
+                        .filter(|u| **u > after)
+                        .take(limit)
+                        .map(|u| user_object(*u, "member", false))
+                        .collect()
+                })
+                .unwrap_or_default();
+            Json(Value::Array(users)).into_response()
         }
         ("POST", ["channels", channel, "messages"]) => {
             if fake

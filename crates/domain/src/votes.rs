@@ -5,6 +5,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::ids::UserId;
+
 /// What a member says about a claim. Opinions and claims not yet due take agree / disagree /
 /// unsure; a prediction past its deadline is asked whether it came true: yes / no / early.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -16,6 +18,87 @@ pub enum Choice {
     Yes,
     No,
     Early,
+}
+
+/// How a vote was cast: a button on the post, or an emoji reaction to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum VoteSource {
+    Button,
+    Reaction,
+}
+
+impl VoteSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VoteSource::Button => "button",
+            VoteSource::Reaction => "reaction",
+        }
+    }
+}
+
+impl FromStr for VoteSource {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "button" => Ok(VoteSource::Button),
+            "reaction" => Ok(VoteSource::Reaction),
+            other => Err(format!("unknown vote source `{other}`")),
+        }
+    }
+}
+
+/// A member's vote on a post as it is stored now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CurrentVote {
+    pub user: UserId,
+    pub choice: Choice,
+    pub source: VoteSource,
+}
+
+/// What to change so that a post's reaction votes agree with the reactions Discord shows, when
+/// reaction events may have been missed (the bot disconnected, or its database was down).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReactionRepair {
+    /// Reaction votes whose reaction is gone.
+    pub withdraw: Vec<(UserId, Choice)>,
+    /// Members who react with one vote emoji and have no vote.
+    pub cast: Vec<(UserId, Choice)>,
+}
+
+/// Compares the members reacting with each choice's emoji (`reacting`) with the votes stored
+/// (`stored`). Events carry an order the reactions alone do not, so only what is certain is
+/// changed: a vote cast with a button is never touched (it may be newer than any reaction); a
+/// reaction vote whose emoji the member no longer shows is withdrawn; a member without a vote
+/// who shows exactly one vote emoji gets that vote (with two or more, which came last is not
+/// known, and nothing is cast).
+pub fn repair_reactions(reacting: &[(Choice, Vec<UserId>)], stored: &[CurrentVote]) -> ReactionRepair {
+    use std::collections::{HashMap, HashSet};
+    let mut shown: HashMap<UserId, HashSet<Choice>> = HashMap::new();
+    for (choice, users) in reacting {
+        for user in users {
+            shown.entry(*user).or_default().insert(*choice);
+        }
+    }
+    let mut repair = ReactionRepair::default();
+    let mut voting: HashSet<UserId> = HashSet::new();
+    for vote in stored {
+        let still_shown = shown.get(&vote.user).is_some_and(|c| c.contains(&vote.choice));
+        if vote.source == VoteSource::Reaction && !still_shown {
+            repair.withdraw.push((vote.user, vote.choice));
+        } else {
+            voting.insert(vote.user);
+        }
+    }
+    for (user, choices) in shown {
+        if voting.contains(&user) || choices.len() != 1 {
+            continue;
+        }
+        let choice = choices.into_iter().next().expect("one choice");
+        repair.cast.push((user, choice));
+    }
+    repair.withdraw.sort();
+    repair.cast.sort();
+    repair
 }
 
 /// The two kinds of question a post can ask.
@@ -168,6 +251,45 @@ impl Tally {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn repairs_change_only_what_the_reactions_make_certain() {
+        let vote = |user: u64, choice, source| CurrentVote {
+            user: UserId(user),
+            choice,
+            source,
+        };
+        let reacting = vec![
+            (Choice::Agree, vec![UserId(1), UserId(2), UserId(5), UserId(6)]),
+            (Choice::Disagree, vec![UserId(3), UserId(6)]),
+        ];
+        let stored = [
+            // 1 reacts 👍 and has that reaction vote: kept.
+            vote(1, Choice::Agree, VoteSource::Reaction),
+            // 2 reacts 👍 but voted Disagree with a button, maybe later: kept.
+            vote(2, Choice::Disagree, VoteSource::Button),
+            // 3 switched from 👍 to 👎 while the bot was away.
+            vote(3, Choice::Agree, VoteSource::Reaction),
+            // 4 took their reaction away.
+            vote(4, Choice::Unsure, VoteSource::Reaction),
+        ];
+        let repair = repair_reactions(&reacting, &stored);
+        assert_eq!(
+            repair.withdraw,
+            vec![(UserId(3), Choice::Agree), (UserId(4), Choice::Unsure)]
+        );
+        // 3 now shows only 👎; 5 reacted while the bot was away; 6 shows two, so neither.
+        assert_eq!(
+            repair.cast,
+            vec![(UserId(3), Choice::Disagree), (UserId(5), Choice::Agree)]
+        );
+        // Nothing to do when the two agree.
+        let agreed = [vote(1, Choice::Agree, VoteSource::Reaction)];
+        assert_eq!(
+            repair_reactions(&[(Choice::Agree, vec![UserId(1)])], &agreed),
+            ReactionRepair::default()
+        );
+    }
 
     #[test]
     fn percentages_add_to_100() {

@@ -158,6 +158,17 @@ impl Store {
         row.map(Post::try_from).transpose()
     }
 
+    /// Posts delivered at `since` or later, in every server, oldest first.
+    pub async fn posts_sent_since(&self, since: DateTime<Utc>) -> anyhow::Result<Vec<Post>> {
+        let rows = with_db!(self, db => sqlx::query_as::<_, PostRow>(&format!(
+            "SELECT {POST_COLUMNS} FROM posts WHERE message_id IS NOT NULL AND sent_at >= $1 ORDER BY sent_at, id"
+        ))
+        .bind(ts(since))
+        .fetch_all(db)
+        .await)?;
+        rows.into_iter().map(Post::try_from).collect()
+    }
+
     /// The server's posts, newest first.
     pub async fn posts(&self, guild: GuildId) -> anyhow::Result<Vec<Post>> {
         let rows = with_db!(self, db => sqlx::query_as::<_, PostRow>(&format!(

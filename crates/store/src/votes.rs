@@ -5,24 +5,10 @@ use chrono::{DateTime, Utc};
 use super::{ts, with_db, with_tx, Store};
 use claim_digest_domain::ids::{ClaimId, GuildId, PostId, UserId};
 use claim_digest_domain::stats::RoundTally;
-use claim_digest_domain::votes::{Choice, Question, Tally};
+pub use claim_digest_domain::votes::VoteSource;
+use claim_digest_domain::votes::{Choice, CurrentVote, Question, Tally};
 
 pub use claim_digest_domain::records::VoteChange;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum VoteSource {
-    Button,
-    Reaction,
-}
-
-impl VoteSource {
-    fn as_str(self) -> &'static str {
-        match self {
-            VoteSource::Button => "button",
-            VoteSource::Reaction => "reaction",
-        }
-    }
-}
 
 impl Store {
     /// Records a member's choice on a post (the last choice counts). One statement: the schema's
@@ -109,6 +95,25 @@ impl Store {
                 current: None,
             }
         })
+    }
+
+    /// Every member's current vote on a post.
+    pub async fn current_votes(&self, post: PostId) -> anyhow::Result<Vec<CurrentVote>> {
+        let rows: Vec<(i64, String, String)> = with_db!(self, db => sqlx::query_as(
+            "SELECT user_id, choice, source FROM votes WHERE post_id = $1 ORDER BY user_id"
+        )
+        .bind(post.0)
+        .fetch_all(db)
+        .await)?;
+        rows.into_iter()
+            .map(|(user, choice, source)| {
+                Ok(CurrentVote {
+                    user: UserId::from_db(user),
+                    choice: choice.parse().map_err(anyhow::Error::msg)?,
+                    source: source.parse().map_err(anyhow::Error::msg)?,
+                })
+            })
+            .collect()
     }
 
     pub async fn post_tally(&self, post: PostId) -> anyhow::Result<Tally> {
