@@ -745,6 +745,7 @@ async fn a_slow_answer_is_deferred_in_time_and_then_given() {
 
     // /news waits on the endpoint for the claim's embedding: past Discord's 3 s it would be lost,
     // so the bot defers (publicly, as /news answers) and then gives the news.
+    let asked = std::time::Instant::now();
     let news = fake.slash(
         en(BOB),
         "news",
@@ -753,6 +754,13 @@ async fn a_slow_answer_is_deferred_in_time_and_then_given() {
     );
     let first = fake.callback(news, WAIT).await;
     assert_eq!(first["type"], 5, "deferred: {first}");
+    let callback = format!("/api/v10/interactions/{news}/token-{news}/callback");
+    let deferred_at = fake.requests().into_iter().find(|r| r.path == callback).unwrap().at;
+    assert!(
+        deferred_at.duration_since(asked) < Duration::from_secs(3),
+        "deferred within Discord's 3 s: {:?}",
+        deferred_at.duration_since(asked)
+    );
     assert_eq!(first["data"]["flags"].as_u64().unwrap_or(0) & 64, 0, "public: {first}");
     let answer = fake.answer(news, WAIT).await;
     assert!(answer["embeds"][0].is_object(), "{answer}");

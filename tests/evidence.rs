@@ -533,14 +533,16 @@ async fn a_members_adds_sent_at_once_are_read_one_at_a_time() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let release = std::sync::Arc::new(tokio::sync::Semaphore::new(0));
-    let gate = release.clone();
+    let received = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (gate, seen) = (release.clone(), received.clone());
     tokio::spawn(async move {
         loop {
             let (mut socket, _) = listener.accept().await.unwrap();
-            let gate = gate.clone();
+            let (gate, seen) = (gate.clone(), seen.clone());
             tokio::spawn(async move {
                 let mut request = vec![0u8; 4096];
                 let n = socket.read(&mut request).await.unwrap_or(0);
+                seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 let path = String::from_utf8_lossy(&request[..n])
                     .split_whitespace()
                     .nth(1)
@@ -582,9 +584,16 @@ async fn a_members_adds_sent_at_once_are_read_one_at_a_time() {
         }
     };
     let first = tokio::spawn(add(1, 9));
-    // The first is now waiting on its page; the same member's second is turned away, another
+    // Once the first is waiting on its page, the same member's second is turned away, another
     // member's is not.
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let waiting = tokio::time::Instant::now();
+    while received.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+        assert!(
+            waiting.elapsed() < std::time::Duration::from_secs(20),
+            "the first add never asked for its page"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     match add(2, 9).await {
         Err(Error::User(e)) => assert_eq!(e.0.id, "evidence-add-busy", "{e}"),
         other => panic!("a second add while the first is read must be refused: {other:?}"),

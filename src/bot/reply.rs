@@ -25,31 +25,46 @@ pub fn embed(embed: serenity::CreateEmbed) -> CreateReply {
     CreateReply::default().embed(embed).allowed_mentions(no_mentions())
 }
 
-/// How long a command works before it defers. Discord drops an interaction left unanswered for
-/// 3 s; half of that leaves room for the deferral's own round trip on a slow link.
+/// How long a command works before it defers, counted from when the command started. Discord
+/// drops an interaction left unanswered for 3 s; half of that leaves room for the deferral's own
+/// round trip on a slow link.
 pub const DEFER_AFTER: Duration = Duration::from_millis(1500);
 
-/// Runs a command's work and, if it is not done within [`DEFER_AFTER`], defers the answer first
-/// (Discord shows that the bot is thinking), privately when `ephemeral`. Work that is quick,
-/// which is nearly always, answers exactly as it would without this; slow work (a ranking
-/// waiting on the embeddings endpoint, a post Discord rate-limits) still gets its answer.
-pub async fn deferring_if_slow<T>(
-    ctx: Context<'_>,
-    ephemeral: bool,
-    work: impl Future<Output = T>,
-) -> Result<T, Error> {
+/// A command's work, and whether its answer was deferred while it ran.
+pub struct Worked<T> {
+    pub value: T,
+    pub deferred: bool,
+}
+
+/// Runs a command's work and, if the command has not answered within [`DEFER_AFTER`] of its
+/// start, defers the answer (Discord shows that the bot is thinking), privately when
+/// `ephemeral`. Quick work, which is nearly all, answers exactly as it would without this; slow
+/// work (a ranking waiting on the embeddings endpoint, a post Discord rate-limits) still gets
+/// its answer. The work always runs to its end: a deferral that fails is logged, not a reason to
+/// drop work half done.
+pub async fn deferring_if_slow<T>(ctx: Context<'_>, ephemeral: bool, work: impl Future<Output = T>) -> Worked<T> {
+    // From the command's start (`events::command_started`), which came before any database read
+    // of this command.
+    let started = ctx.invocation_data::<std::time::Instant>().await.map(|s| *s);
+    let budget = started.map_or(DEFER_AFTER, |s| DEFER_AFTER.saturating_sub(s.elapsed()));
     let mut work = std::pin::pin!(work);
     tokio::select! {
         biased;
-        done = &mut work => return Ok(done),
-        () = tokio::time::sleep(DEFER_AFTER) => {}
+        value = &mut work => return Worked { value, deferred: false },
+        () = tokio::time::sleep(budget) => {}
     }
-    if ephemeral {
-        ctx.defer_ephemeral().await?;
+    let deferral = if ephemeral {
+        ctx.defer_ephemeral().await
     } else {
-        ctx.defer().await?;
+        ctx.defer().await
+    };
+    if let Err(e) = deferral {
+        tracing::warn!(error = %Error::from(e), "could not defer a slow command's answer");
     }
-    Ok(work.await)
+    Worked {
+        value: work.await,
+        deferred: true,
+    }
 }
 
 /// The server this command runs in, with its settings (created on first use).

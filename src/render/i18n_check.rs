@@ -190,14 +190,25 @@ fn strip_comments(code: &str) -> String {
     out
 }
 
-/// The code without the items marked `#[cfg(test)]` (a test module, a test-only function or
-/// field): what tests render is not a use by the program. Each removed item leaves its line
-/// breaks, so that the lines of the uses found after it stay right.
+/// The code without the items marked `#[cfg(test)]` (a test module, a test-only function,
+/// field or match arm): what tests render is not a use by the program. The mark counts only
+/// where it opens a line, as attributes do (not inside a string). Each removed item leaves its
+/// line breaks, so that the lines of the uses found after it stay right.
 fn without_test_items(code: &str) -> String {
     const MARK: &str = "#[cfg(test)]";
     let mut out = String::with_capacity(code.len());
     let mut rest = code;
     while let Some(at) = rest.find(MARK) {
+        let opens_line = rest[..at]
+            .chars()
+            .rev()
+            .take_while(|&c| c != '\n')
+            .all(char::is_whitespace);
+        if !opens_line {
+            out.push_str(&rest[..at + MARK.len()]);
+            rest = &rest[at + MARK.len()..];
+            continue;
+        }
         out.push_str(&rest[..at]);
         let item = &rest[at..];
         let end = MARK.len() + item_end(&item[MARK.len()..]);
@@ -208,15 +219,17 @@ fn without_test_items(code: &str) -> String {
     out
 }
 
-/// Where the item at the start of `code` ends: after its `;` or its closing brace, whichever
-/// comes first at the top level. Strings, raw strings and character literals are stepped over,
-/// so that a `'{'` or a `"}"` in them does not count.
+/// Where the item at the start of `code` ends: after its `;` or `,` at the top level, or after
+/// the block that closes back to the top level, or just before a bracket that closes the
+/// enclosing one (a test-only field or arm at the end of its struct or match). Strings, raw
+/// strings and character literals are stepped over, so that a `'{'` or a `"}"` in them does
+/// not count, and `;` inside brackets (`[u8; 2]`) is not an end.
 fn item_end(code: &str) -> usize {
     let bytes = code.as_bytes();
     let (mut depth, mut i) = (0usize, 0usize);
     while i < bytes.len() {
         match bytes[i] {
-            b'r' if matches!(bytes.get(i + 1), Some(b'"' | b'#')) && !is_ident_byte(bytes, i) => {
+            b'r' if matches!(bytes.get(i + 1), Some(b'"' | b'#')) && starts_raw_string(bytes, i) => {
                 let hashes = bytes[i + 1..].iter().take_while(|&&b| b == b'#').count();
                 if bytes.get(i + 1 + hashes) == Some(&b'"') {
                     let close = format!("\"{}", "#".repeat(hashes));
@@ -242,14 +255,17 @@ fn item_end(code: &str) -> usize {
                     i = close;
                 }
             }
-            b'{' => depth += 1,
-            b'}' => {
-                depth = depth.saturating_sub(1);
+            b'{' | b'(' | b'[' => depth += 1,
+            b'}' | b')' | b']' => {
                 if depth == 0 {
+                    return i;
+                }
+                depth -= 1;
+                if depth == 0 && bytes[i] == b'}' {
                     return i + 1;
                 }
             }
-            b';' if depth == 0 => return i + 1,
+            b';' | b',' if depth == 0 => return i + 1,
             _ => {}
         }
         i += 1;
@@ -257,9 +273,14 @@ fn item_end(code: &str) -> usize {
     bytes.len()
 }
 
-/// Whether the byte before `i` continues an identifier (so an `r` there is not a raw string's).
-fn is_ident_byte(bytes: &[u8], i: usize) -> bool {
-    i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_')
+/// Whether the `r` at `i` opens a raw string (`r"`, `r#"`, `br"`), not ends an identifier.
+fn starts_raw_string(bytes: &[u8], i: usize) -> bool {
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    match i.checked_sub(1).map(|p| bytes[p]) {
+        None => true,
+        Some(b'b') => i < 2 || !ident(bytes[i - 2]),
+        Some(before) => !ident(before),
+    }
 }
 
 /// The text between an opening parenthesis (already consumed) and its match.
@@ -341,6 +362,24 @@ mod tests {
             "fn after() { msg!(\"after-the-tests\"); }\n",
         );
         let kept = without_test_items(code);
+        // A test-only field or arm at the end of its block takes only itself.
+        let tail = concat!(
+            "fn arms(x: u8) -> u8 {\n",
+            "    match x {\n",
+            "        #[cfg(test)]\n",
+            "        9 => { let _: [u8; 2] = [0; 2]; msg!(\"in-a-test-arm\") }\n",
+            "    };\n",
+            "    msg!(\"after-the-match\")\n",
+            "}\n",
+            "const S: &str = \"#[cfg(test)]\";\n",
+            "fn named() { t!(l, \"after-a-mark-in-a-string\"); }\n",
+        );
+        let tail_kept = without_test_items(tail);
+        assert!(!tail_kept.contains("in-a-test-arm"), "{tail_kept}");
+        assert!(
+            tail_kept.contains("after-the-match") && tail_kept.contains("after-a-mark-in-a-string"),
+            "{tail_kept}"
+        );
         assert!(
             kept.contains("used-by-the-program") && kept.contains("after-the-tests"),
             "{kept}"

@@ -229,11 +229,7 @@ pub fn with_http_charset(bytes: Vec<u8>, content_type: Option<&str>) -> Vec<u8> 
     else {
         return bytes;
     };
-    let has_bom = matches!(
-        bytes.as_slice(),
-        [0xEF, 0xBB, 0xBF, ..] | [0xFE, 0xFF, ..] | [0xFF, 0xFE, ..]
-    );
-    if has_bom || enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
+    if has_unicode_signature(&bytes) || enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
         return bytes;
     }
     let utf8 = std::str::from_utf8(&bytes).ok();
@@ -250,10 +246,36 @@ pub fn with_http_charset(bytes: Vec<u8>, content_type: Option<&str>) -> Vec<u8> 
         // Plain ASCII reads the same in any of these; non-ASCII UTF-8 is UTF-8.
         return bytes;
     }
+    if enc.is_single_byte() {
+        // A single-byte charset decodes any bytes, so decoding proves nothing. Where the
+        // document declares another encoding that reads its bytes cleanly (a GBK feed on a
+        // server whose default is ISO-8859-1), the declaration knows better than the default.
+        let declared = declared_encoding(&bytes).and_then(|l| encoding_rs::Encoding::for_label(l.as_bytes()));
+        if declared.is_some_and(|d| d != enc && d.decode_without_bom_handling_and_without_replacement(&bytes).is_some())
+        {
+            return bytes;
+        }
+    }
     match enc.decode_without_bom_handling_and_without_replacement(&bytes) {
         Some(text) => set_declared_utf8(&text).into_bytes(),
         None => bytes,
     }
+}
+
+/// Whether the body opens with a byte-order mark or the zero bytes of UTF-16 or UTF-32 text:
+/// the encoding [`prepare`] reads from the bytes themselves, whatever a header says.
+fn has_unicode_signature(bytes: &[u8]) -> bool {
+    matches!(
+        bytes,
+        [0xEF, 0xBB, 0xBF, ..]
+            | [0xFE, 0xFF, ..]
+            | [0xFF, 0xFE, ..]
+            | [0x00, 0x00, 0xFE, 0xFF, ..]
+            | [0x00, 0x00, 0x00, b'<', ..]
+            | [b'<', 0x00, 0x00, 0x00, ..]
+            | [0x00, b'<', 0x00, ..]
+            | [b'<', 0x00, _, 0x00, ..]
+    )
 }
 
 /// The `charset` parameter of a Content-Type value, unquoted.
@@ -695,6 +717,27 @@ mod tests {
         }
         let bom = [&[0xEF, 0xBB, 0xBF][..], feed("").as_bytes()].concat();
         assert_eq!(with_http_charset(bom.clone(), Some("text/xml; charset=gb2312")), bom);
+        // UTF-16 or UTF-32 text, with or without a mark, under a Latin-1 header: left to the bytes.
+        let utf16: Vec<u8> = feed("").encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert_eq!(
+            with_http_charset(utf16.clone(), Some("text/xml; charset=iso-8859-1")),
+            utf16
+        );
+        let utf32be: Vec<u8> = [0xFEFF_u32]
+            .into_iter()
+            .chain(feed("").chars().map(u32::from))
+            .flat_map(u32::to_be_bytes)
+            .collect();
+        assert_eq!(
+            with_http_charset(utf32be.clone(), Some("text/xml; charset=iso-8859-1")),
+            utf32be
+        );
+        // A GBK feed that says so, on a server whose default charset is Latin-1: the
+        // declaration is believed, and the text reads right.
+        let declared_gbk = gbk(&feed(" encoding=\"gbk\""));
+        let kept = with_http_charset(declared_gbk.clone(), Some("text/xml; charset=ISO-8859-1"));
+        assert_eq!(kept, declared_gbk);
+        assert!(prepare(&kept).contains("人工智能新闻"));
     }
 
     fn utf16(text: &str, big_endian: bool, bom: bool) -> Vec<u8> {

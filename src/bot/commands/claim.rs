@@ -114,8 +114,7 @@ async fn resolve(
     let data = ctx.data();
     let locale = Locale::of(settings.language);
     // The card goes to the digest channel for everyone; the moderator is told where it went. With
-    // no digest channel, or when Discord refuses the post there, the card answers in place (in
-    // private if the work was slow enough to defer: a deferral's first answer keeps its privacy).
+    // no digest channel, or when Discord refuses the post there, the card answers in place.
     let work = async {
         let card = data
             .app
@@ -143,7 +142,8 @@ async fn resolve(
         }
         Ok::<_, Error>((card, embed, posted_in))
     };
-    let (card, embed, posted_in) = reply::deferring_if_slow(ctx, true, work).await??;
+    let worked = reply::deferring_if_slow(ctx, true, work).await;
+    let (card, embed, posted_in) = worked.value?;
     let done = resolved_text(&card.resolution, reader(ctx, settings.language));
     if let Some(channel) = posted_in {
         let text = format!(
@@ -155,6 +155,13 @@ async fn resolve(
             )
         );
         ctx.send(reply::text(text).ephemeral(true)).await?;
+        return Ok(());
+    }
+    if worked.deferred {
+        // A deferral's first answer keeps its privacy: the moderator's confirmation goes first,
+        // then the card, for everyone, as a second message.
+        ctx.send(reply::text(done).ephemeral(true)).await?;
+        ctx.send(reply::embed(embed).ephemeral(false)).await?;
         return Ok(());
     }
     ctx.send(reply::embed(embed).content(done)).await?;

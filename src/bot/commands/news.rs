@@ -10,7 +10,7 @@ pub async fn news(ctx: Context<'_>, #[autocomplete = "autocomplete_claim"] claim
     let settings = guild(ctx).await?;
     let app = &ctx.data().app;
     let ranked = app.news_on(&settings, claim.as_deref(), app.now(), 5);
-    let (claim, news) = reply::deferring_if_slow(ctx, false, ranked).await??;
+    let (claim, news) = reply::deferring_if_slow(ctx, false, ranked).await.value?;
     ctx.send(reply::embed(news_embed(&claim, &news, Locale::of(settings.language))))
         .await?;
     Ok(())
