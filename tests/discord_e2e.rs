@@ -714,20 +714,7 @@ async fn slow_embeddings(delay: Duration) -> std::net::SocketAddr {
 #[tokio::test]
 async fn a_slow_answer_is_deferred_in_time_and_then_given() {
     let feeds = FeedServer::default();
-    let fresh = Utc::now().format("%a, %d %b %Y %H:%M:%S GMT").to_string();
-    feeds.put(
-        "news.xml",
-        "application/rss+xml",
-        rss(
-            "Loopback news",
-            &[(
-                "n1",
-                "AI system proves a conjecture",
-                "https://stories.example/1",
-                &fresh,
-            )],
-        ),
-    );
+    feeds.put_fresh_story("AI system proves a conjecture", "https://stories.example/1");
     let feed_addr = feeds.start().await;
     let embeddings = format!("http://{}", slow_embeddings(Duration::from_millis(2500)).await);
     let fake = FakeDiscord::start().await;
@@ -737,11 +724,7 @@ async fn a_slow_answer_is_deferred_in_time_and_then_given() {
         &[("EMBEDDINGS_URL", &embeddings), ("EMBEDDINGS_TIMEOUT_SECS", "20")],
     )
     .await;
-    fake.wait_identified(WAIT).await;
-    fake.wait_request("command registration", WAIT, |r| {
-        r.method == "PUT" && r.path == format!("/api/v10/applications/{APP_ID}/commands")
-    })
-    .await;
+    fake.wait_registered(WAIT).await;
 
     // /news waits on the endpoint for the claim's embedding: past Discord's 3 s it would be lost,
     // so the bot defers (publicly, as /news answers) and then gives the news.
@@ -778,11 +761,7 @@ async fn reactions_made_while_the_bot_was_away_count_when_it_returns() {
     let feed_addr = feeds.start().await;
     let fake = FakeDiscord::start().await;
     let mut bot = start_bot_on_test_clock(&fake, &format!("http://{feed_addr}/feeds/news.xml"), &[]).await;
-    fake.wait_identified(WAIT).await;
-    fake.wait_request("command registration", WAIT, |r| {
-        r.method == "PUT" && r.path == format!("/api/v10/applications/{APP_ID}/commands")
-    })
-    .await;
+    fake.wait_registered(WAIT).await;
     let setup = fake.slash(
         en(MOD),
         "digest",

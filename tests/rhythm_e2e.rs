@@ -8,8 +8,8 @@ use chrono::{DateTime, Datelike, Days, Timelike, Utc};
 use serde_json::{json, Value};
 
 use crate::support::bot::{channel_resolved, content, start_bot_on_test_clock, subcommand, Bot};
-use crate::support::fake_discord::{At, FakeDiscord, Member, ALICE, APP_ID, BOB, CAROL, MOD};
-use crate::support::{rss, FeedServer};
+use crate::support::fake_discord::{At, FakeDiscord, Member, ALICE, BOB, CAROL, MOD};
+use crate::support::FeedServer;
 use claim_digest::render::discord::limit_violations;
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -52,35 +52,14 @@ async fn until(what: &str, mut done: impl FnMut() -> bool) {
     }
 }
 
-async fn registered(fake: &FakeDiscord) {
-    fake.wait_identified(WAIT).await;
-    fake.wait_request("command registration", WAIT, |r| {
-        r.method == "PUT" && r.path == format!("/api/v10/applications/{APP_ID}/commands")
-    })
-    .await;
-}
-
 #[tokio::test]
 async fn a_day_off_is_skipped_and_the_weekly_recap_goes_out_once_through_a_restart() {
     let feeds = FeedServer::default();
-    let fresh = Utc::now().format("%a, %d %b %Y %H:%M:%S GMT").to_string();
-    feeds.put(
-        "news.xml",
-        "application/rss+xml",
-        rss(
-            "Loopback news",
-            &[(
-                "n1",
-                "AI system proves a conjecture",
-                "https://stories.example/1",
-                &fresh,
-            )],
-        ),
-    );
+    feeds.put_fresh_story("AI system proves a conjecture", "https://stories.example/1");
     let feed_addr = feeds.start().await;
     let fake = FakeDiscord::start().await;
     let mut bot: Bot = start_bot_on_test_clock(&fake, &format!("http://{feed_addr}/feeds/news.xml"), &[]).await;
-    registered(&fake).await;
+    fake.wait_registered(WAIT).await;
 
     // Day 0 and day 2 are post days, day 1 is off; the recap is on day 2's weekday.
     let due = (bot.clock().await + chrono::Duration::minutes(10))

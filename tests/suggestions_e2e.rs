@@ -9,7 +9,7 @@ use chrono::{Days, Timelike};
 use serde_json::{json, Value};
 
 use crate::support::bot::{channel_resolved, content, setup_options, start_bot_on_test_clock, subcommand};
-use crate::support::fake_discord::{modal_problems, At, FakeDiscord, Member, ALICE, APP_ID, BOB, MOD};
+use crate::support::fake_discord::{modal_problems, At, FakeDiscord, Member, ALICE, BOB, MOD};
 use crate::support::{rss, FeedServer};
 use claim_digest::render::discord::limit_violations;
 
@@ -135,11 +135,7 @@ async fn a_suggestion_is_edited_approved_and_posted_with_its_credit_and_another_
         &[("CLAIMS_FILE", essay.to_str().unwrap())],
     )
     .await;
-    fake.wait_identified(WAIT).await;
-    fake.wait_request("command registration", WAIT, |r| {
-        r.method == "PUT" && r.path == format!("/api/v10/applications/{APP_ID}/commands")
-    })
-    .await;
+    fake.wait_registered(WAIT).await;
 
     let due = (bot.clock().await + chrono::Duration::minutes(10))
         .with_second(0)

@@ -246,6 +246,16 @@ impl FakeDiscord {
     }
 
     /// Waits until the bot has identified on the gateway.
+    /// Waits until the bot has identified on the gateway and registered its commands: ready
+    /// for interactions.
+    pub async fn wait_registered(&self, timeout: Duration) {
+        self.wait_identified(timeout).await;
+        self.wait_request("command registration", timeout, |r| {
+            r.method == "PUT" && r.path == format!("/api/v10/applications/{APP_ID}/commands")
+        })
+        .await;
+    }
+
     pub async fn wait_identified(&self, timeout: Duration) -> Value {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {

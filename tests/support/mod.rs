@@ -41,6 +41,16 @@ impl FeedServer {
         );
     }
 
+    /// Serves `news.xml`: an RSS feed with one story, published now.
+    pub fn put_fresh_story(&self, title: &str, link: &str) {
+        let now = chrono::Utc::now().format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+        self.put(
+            "news.xml",
+            "application/rss+xml",
+            rss("Loopback news", &[("n1", title, link, &now)]),
+        );
+    }
+
     pub fn hits(&self, name: &str) -> u32 {
         self.hits.lock().unwrap().get(name).copied().unwrap_or(0)
     }
