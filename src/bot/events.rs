@@ -66,7 +66,7 @@ pub async fn handle(framework: poise::FrameworkContext<'_, Data, Error>, event: 
             data.metrics.set_shard_connected(ctx.shard_id.0, true);
             // A new session replays nothing: reactions made while the shard was away were
             // missed. (A resumed session replays them; nothing to do on Resume.)
-            queue_recent_posts(data, ctx.shard_id.0).await;
+            data.repairer.queue_shard(ctx.shard_id.0);
         }
         FullEvent::Resume { .. } => data.metrics.set_shard_connected(ctx.shard_id.0, true),
         FullEvent::ShardStageUpdate { event } => {
@@ -321,14 +321,6 @@ async fn on_reaction(ctx: &serenity::Context, data: &Data, reaction: &serenity::
             tracing::error!(error = %format!("{e:#}"), "reaction vote failed; its post will be compared again");
             data.repairer.queue([MessageId(reaction.message_id.get())]);
         }
-    }
-}
-
-/// Queues the recent posts of a shard's servers (on its Ready) for a reaction repair.
-async fn queue_recent_posts(data: &Data, shard: u32) {
-    match data.app.recent_post_messages(shard, data.app.now()).await {
-        Ok(messages) => data.repairer.queue(messages),
-        Err(e) => tracing::warn!(error = %format!("{e:#}"), "could not list recent posts to compare their reactions"),
     }
 }
 

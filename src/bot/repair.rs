@@ -20,8 +20,22 @@ const RETRY: Duration = Duration::from_secs(30);
 
 #[derive(Clone, Default)]
 pub struct ReactionRepairer {
-    pending: Arc<Mutex<HashSet<MessageId>>>,
+    pending: Arc<Mutex<Pending>>,
     queued: Arc<Notify>,
+}
+
+/// What is left to compare.
+#[derive(Default)]
+struct Pending {
+    /// Shards that connected with a new session: their recent posts are to be listed.
+    shards: HashSet<u32>,
+    messages: HashSet<MessageId>,
+}
+
+impl Pending {
+    fn is_empty(&self) -> bool {
+        self.shards.is_empty() && self.messages.is_empty()
+    }
 }
 
 /// What one pass did.
@@ -31,7 +45,7 @@ pub struct RepairPass {
     pub compared: usize,
     pub cast: usize,
     pub withdrawn: usize,
-    /// Messages left queued for the next pass.
+    /// Shards and messages left queued for the next pass.
     pub failed: usize,
 }
 
@@ -39,18 +53,45 @@ impl ReactionRepairer {
     /// Queues messages to compare; the loop takes them at once.
     pub fn queue(&self, messages: impl IntoIterator<Item = MessageId>) {
         let mut pending = self.pending.lock().expect("repair queue lock");
-        let before = pending.len();
-        pending.extend(messages);
-        if pending.len() > before {
-            self.queued.notify_one();
-        }
+        pending.messages.extend(messages);
+        drop(pending);
+        self.queued.notify_one();
     }
 
-    /// Compares every queued message once. A message whose repair fails stays queued.
+    /// Queues the recent posts of a shard's servers (its session is new, so events were missed).
+    pub fn queue_shard(&self, shard: u32) {
+        self.pending.lock().expect("repair queue lock").shards.insert(shard);
+        self.queued.notify_one();
+    }
+
+    /// Lists the queued shards' recent posts, then compares every queued message once. A shard
+    /// or message whose turn fails stays queued for the next pass.
     pub async fn run_once(&self, app: &App, rest: &DiscordRest, refresher: &FooterRefresher) -> RepairPass {
-        let batch: Vec<MessageId> = self.pending.lock().expect("repair queue lock").drain().collect();
-        let reader = RestReactions(rest);
+        let shards: Vec<u32> = self.pending.lock().expect("repair queue lock").shards.drain().collect();
         let mut pass = RepairPass::default();
+        for shard in shards {
+            match app.recent_post_messages(shard, app.now()).await {
+                Ok(messages) => self
+                    .pending
+                    .lock()
+                    .expect("repair queue lock")
+                    .messages
+                    .extend(messages),
+                Err(e) => {
+                    pass.failed += 1;
+                    tracing::warn!(shard, error = %format!("{e:#}"), "could not list recent posts to compare their reactions; trying again soon");
+                    self.pending.lock().expect("repair queue lock").shards.insert(shard);
+                }
+            }
+        }
+        let batch: Vec<MessageId> = self
+            .pending
+            .lock()
+            .expect("repair queue lock")
+            .messages
+            .drain()
+            .collect();
+        let reader = RestReactions(rest);
         for message in batch {
             match app.repair_reactions(&reader, message, app.now()).await {
                 Ok(outcome) => {
@@ -65,7 +106,7 @@ impl ReactionRepairer {
                 Err(e) => {
                     pass.failed += 1;
                     tracing::warn!(message = message.0, error = %format!("{e:#}"), "could not compare a post's reactions; trying again soon");
-                    self.pending.lock().expect("repair queue lock").insert(message);
+                    self.pending.lock().expect("repair queue lock").messages.insert(message);
                 }
             }
         }
