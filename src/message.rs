@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+pub mod reasons;
+
 /// One argument of a message: text is shown as given, numbers are formatted (and pick plural
 /// forms) by Fluent. Untrusted text (a feed's or a web page's words, an address a server
 /// redirected to) is text that a renderer with markup of its own escapes first.
