@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+pub mod reasons;
+
 /// One argument of a message: text is shown as given, numbers are formatted (and pick plural
 /// forms) by Fluent. Untrusted text (a feed's or a web page's words, an address a server
 /// redirected to) is text that a renderer with markup of its own escapes first.
@@ -12,6 +14,9 @@ pub enum Arg {
     Text(String),
     Untrusted(String),
     Number(f64),
+    /// Another message, put into words in the same language (a failure's reason inside a
+    /// refusal, say).
+    Message(Box<Message>),
 }
 
 impl Arg {
@@ -30,6 +35,12 @@ macro_rules! number_args {
     )*};
 }
 number_args!(u8, u16, u32, u64, usize, i32, i64, f64);
+
+impl From<Message> for Arg {
+    fn from(message: Message) -> Arg {
+        Arg::Message(Box::new(message))
+    }
+}
 
 impl From<String> for Arg {
     fn from(s: String) -> Arg {
@@ -62,12 +73,17 @@ impl Message {
 
     /// The same message with every untrusted argument passed through `escape`.
     pub fn escaped(&self, escape: impl Fn(&str) -> String) -> Message {
+        self.escaped_with(&escape)
+    }
+
+    fn escaped_with(&self, escape: &dyn Fn(&str) -> String) -> Message {
         let args = self
             .args
             .iter()
             .map(|(name, value)| {
                 let value = match value {
                     Arg::Untrusted(text) => Arg::Text(escape(text)),
+                    Arg::Message(inner) => Arg::Message(Box::new(inner.escaped_with(escape))),
                     other => other.clone(),
                 };
                 (*name, value)
@@ -85,6 +101,7 @@ impl fmt::Display for Message {
             match value {
                 Arg::Text(t) | Arg::Untrusted(t) => write!(f, " {name}={t:?}")?,
                 Arg::Number(n) => write!(f, " {name}={n}")?,
+                Arg::Message(inner) => write!(f, " {name}=({inner})")?,
             }
         }
         Ok(())

@@ -128,6 +128,14 @@ async fn delivery_survives_server_errors_rate_limits_and_a_forbidden_channel() {
         status.contains("Stopped until /digest setup is run again") && status.contains("403"),
         "{status}"
     );
+    // A moderator whose Discord is in Chinese reads the reason in Chinese.
+    let zh = At { locale: "zh-CN", ..at };
+    let status = fake.slash(zh, "digest", subcommand("status", json!([])), json!({}));
+    let status = content(&fake.answer(status, WAIT).await);
+    assert!(
+        status.contains("已停止") && status.contains("机器人看不到该频道") && !status.contains("cannot see"),
+        "{status}"
+    );
 
     // /healthz and /metrics tell an operator the same story.
     let health = reqwest::get(format!("http://{}/healthz", bot.metrics_addr))

@@ -20,6 +20,7 @@ use chrono::Utc;
 use claim_digest::config::Config;
 use claim_digest::domain::claims::ClaimSet;
 use claim_digest::domain::digest::NewsCount;
+use claim_digest::domain::records::FeedFailure;
 use claim_digest::feeds::discover::Located;
 use claim_digest::feeds::fetch::{FetchError, FetchLimits, Fetched};
 use claim_digest::feeds::guard::{AddressPolicy, Lookup};
@@ -331,7 +332,10 @@ async fn etag_304_and_retry_after_through_ingest() {
 
     let busy = app.ingest(&url(addr, "/busy"), None, now).await.unwrap();
     assert!(
-        matches!(&busy.outcome, IngestOutcome::Failed(why) if why.contains("HTTP 429")),
+        matches!(
+            &busy.outcome,
+            IngestOutcome::Failed(FeedFailure::HttpStatus { code: 429 })
+        ),
         "{:?}",
         busy.outcome
     );
@@ -368,7 +372,10 @@ async fn a_feed_failing_for_a_day_is_disabled_once() {
         "three failures within hours do not disable: {outcomes:?}"
     );
     assert!(
-        matches!(&outcomes[3], IngestOutcome::Disabled(why) if why.contains("HTTP status")),
+        matches!(
+            &outcomes[3],
+            IngestOutcome::Disabled(FeedFailure::HttpStatus { code: 404 })
+        ),
         "{outcomes:?}"
     );
     assert!(
@@ -376,7 +383,7 @@ async fn a_feed_failing_for_a_day_is_disabled_once() {
         "disabled once, not again: {outcomes:?}"
     );
     let feed = store.feed_by_url(&source.url()).await.unwrap().unwrap();
-    assert!(feed.disabled_reason.unwrap().contains("404"));
+    assert_eq!(feed.disabled_reason, Some(FeedFailure::HttpStatus { code: 404 }));
     store.enable_feed(feed.id).await.unwrap();
     let feed = store.feed(feed.id).await.unwrap().unwrap();
     assert_eq!(
@@ -483,7 +490,7 @@ async fn a_feed_shared_by_many_servers_is_fetched_once_and_its_failure_told_once
             .unwrap();
     }
     let notices: Vec<(claim_digest::domain::ids::ChannelId, String)> = app
-        .disabled_feed_notices(&[(feed.id, "HTTP status: the server answered HTTP 404".into())])
+        .disabled_feed_notices(&[(feed.id, FeedFailure::HttpStatus { code: 404 })])
         .await
         .unwrap()
         .iter()
@@ -491,7 +498,8 @@ async fn a_feed_shared_by_many_servers_is_fetched_once_and_its_failure_told_once
         .collect();
     assert_eq!(notices.len(), 2, "servers without a channel are not told: {notices:?}");
     assert!(
-        notices[0].1.contains("已停用") && notices[1].1.contains("is disabled"),
+        notices[0].1.contains("已停用：该地址下没有内容（HTTP 404）")
+            && notices[1].1.contains("is disabled: nothing at this address (HTTP 404)"),
         "{notices:?}"
     );
     assert!(notices

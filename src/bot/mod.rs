@@ -341,7 +341,7 @@ async fn poller_loop(app: App, publisher: DiscordPublisher, metrics: Arc<Metrics
 async fn tell_disabled(
     app: &App,
     publisher: &DiscordPublisher,
-    disabled: &[(crate::domain::ids::FeedId, String)],
+    disabled: &[(crate::domain::ids::FeedId, crate::domain::records::FeedFailure)],
 ) -> anyhow::Result<()> {
     for notice in app.disabled_feed_notices(disabled).await? {
         let text = crate::render::discord::feed_notice_text(&notice);

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use super::rest::{DiscordRest, RestError};
 use crate::domain::ids::{ChannelId, MessageId, PostId};
+use crate::domain::records::DeliveryFailure;
 use crate::metrics::Metrics;
 use crate::render::discord::{no_mentions, post_embed, post_mentions, recap_embed, thread_name, vote_buttons};
 use crate::services::poster::{PostView, PublishError, Publisher};
@@ -42,10 +43,12 @@ impl DiscordPublisher {
 
 /// 403 and 404 on a channel mean access was removed or the channel deleted: retrying won't help.
 pub fn classify(error: RestError) -> PublishError {
-    match error.status() {
-        Some(status @ (403 | 404)) => PublishError::ChannelUnusable(format!(
-            "Discord answered {status} when posting: the channel is gone or the bot may not post there"
-        )),
+    match (&error, error.status()) {
+        (RestError::Status { code, message, .. }, Some(status @ (403 | 404))) => {
+            // The log keeps Discord's own words; people read the kind in their language.
+            tracing::warn!(error = %error, "Discord refused a post: the channel is unusable");
+            PublishError::ChannelUnusable(DeliveryFailure::from_discord(status, *code, message))
+        }
         _ => PublishError::Other(anyhow::Error::new(error).context("sending to Discord")),
     }
 }

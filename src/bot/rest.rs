@@ -30,12 +30,25 @@ const FAILURE_ATTEMPTS: u32 = 4;
 #[derive(Debug, thiserror::Error)]
 pub enum RestError {
     #[error("Discord answered {status}: {message}")]
-    Status { status: u16, message: String },
+    Status {
+        status: u16,
+        /// Discord's JSON error code (50013 Missing Permissions, 10003 Unknown Channel, ...).
+        code: Option<u32>,
+        message: String,
+    },
     #[error("no usable answer from Discord: {0}")]
     Transport(String),
 }
 
 impl RestError {
+    /// Discord's JSON error code, when it gave one.
+    pub fn code(&self) -> Option<u32> {
+        match self {
+            RestError::Status { code, .. } => *code,
+            RestError::Transport(_) => None,
+        }
+    }
+
     pub fn status(&self) -> Option<u16> {
         match self {
             RestError::Status { status, .. } => Some(*status),
@@ -203,6 +216,7 @@ impl DiscordRest {
                 if rate_limited >= RATE_LIMIT_ATTEMPTS {
                     return Err(RestError::Status {
                         status: 429,
+                        code: None,
                         message: "still rate limited after waiting".into(),
                     });
                 }
@@ -218,8 +232,10 @@ impl DiscordRest {
             if !status.is_success() {
                 let body: serde_json::Value = response.json().await.unwrap_or_default();
                 let message = body["message"].as_str().unwrap_or("no message").to_string();
+                let code = body["code"].as_u64().and_then(|c| u32::try_from(c).ok());
                 return Err(RestError::Status {
                     status: status.as_u16(),
+                    code,
                     message,
                 });
             }

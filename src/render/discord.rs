@@ -23,7 +23,7 @@ use crate::domain::views::{
 };
 use crate::domain::votes::{Choice, Question, Tally};
 use crate::feeds::discover::{FeedLink, Found, Located};
-use crate::message::Message;
+use crate::message::{reasons, Message};
 use crate::render::custom_id;
 use crate::render::i18n::{t, Locale};
 use crate::render::words;
@@ -633,7 +633,11 @@ pub fn digest_status_embed(status: &DigestStatus, locale: Locale) -> CreateEmbed
         lines.push(t!(locale, "digest-status-ping", role = format!("<@&{}>", role.0)));
     }
     lines.push(match (&settings.broken_reason, settings.paused, status.next) {
-        (Some(reason), _, _) => t!(locale, "digest-status-broken", reason = escape_markdown(reason)),
+        (Some(reason), _, _) => t!(
+            locale,
+            "digest-status-broken",
+            reason = message_text(locale, &reasons::delivery_failure(reason))
+        ),
         (None, true, _) => t!(locale, "digest-status-paused"),
         (None, false, Some(_)) => {
             // In the server's own time zone, as moderators set it, each with Discord's relative time.
@@ -887,7 +891,10 @@ pub fn feed_list_embed(feeds: &[ListedFeed], locale: Locale) -> CreateEmbed {
     for listed in feeds {
         let feed = &listed.feed;
         let health = match (&feed.last_error, feed.last_success_at) {
-            (Some(e), _) => format!("⚠️ {}", escape_markdown(&truncate_chars(e, 120))),
+            (Some(e), _) => format!(
+                "⚠️ {}",
+                truncate_chars(&message_text(locale, &reasons::feed_failure(e)), 120)
+            ),
             (None, Some(at)) => format!("✓ {}", at.format("%Y-%m-%d %H:%M UTC")),
             (None, None) => t!(locale, "feeds-not-fetched"),
         };
@@ -995,7 +1002,7 @@ pub fn feed_health_embed(health: &[FeedHealth], locale: Locale) -> CreateEmbed {
             block.push_str(&t!(
                 locale,
                 "feeds-disabled",
-                reason = escape_markdown(&truncate_chars(reason, 200))
+                reason = message_text(locale, &reasons::feed_failure(reason))
             ));
             block.push('\n');
         }
@@ -1017,7 +1024,7 @@ pub fn feed_health_embed(health: &[FeedHealth], locale: Locale) -> CreateEmbed {
                 locale,
                 "feeds-last-error",
                 failures = feed.failures,
-                error = escape_markdown(&truncate_chars(error, 200))
+                error = message_text(locale, &reasons::feed_failure(error))
             ));
             block.push('\n');
         }
@@ -1049,7 +1056,7 @@ pub fn enabled_feed_text(name: &str, outcome: &IngestOutcome, locale: Locale) ->
                 locale,
                 "feeds-enabled-failed",
                 name = name,
-                reason = escape_markdown(why)
+                reason = message_text(locale, &reasons::feed_failure(why))
             )
         }
     }
@@ -1080,7 +1087,7 @@ pub fn feed_notice_text(notice: &FeedNotice) -> String {
         notice.lang,
         "notice-feed-disabled",
         name = escape_markdown(&notice.feed_name),
-        reason = escape_markdown(&notice.reason)
+        reason = message_text(notice.lang.into(), &reasons::feed_failure(&notice.reason))
     )
 }
 
@@ -1278,5 +1285,208 @@ mod tests {
     fn limit_checker_catches_oversize() {
         let body = serde_json::json!({"content": "x".repeat(2001), "embeds": [{"title": "t".repeat(257)}]});
         assert_eq!(limit_violations(&body).len(), 2);
+    }
+
+    mod reasons {
+        use super::super::*;
+        use crate::domain::digest::NewsCount;
+        use crate::domain::ids::{ChannelId, FeedId, GuildId};
+        use crate::domain::lang::Lang;
+        use crate::domain::records::{DeliveryFailure, FeedFailure, FeedRecord, GuildSettings, Validators};
+        use crate::domain::schedule::Weekdays;
+
+        fn feed(last_error: Option<FeedFailure>, disabled: Option<FeedFailure>) -> FeedRecord {
+            FeedRecord {
+                id: FeedId(1),
+                url: "https://feed.example/rss".into(),
+                title: None,
+                validators: Validators::default(),
+                last_attempt_at: None,
+                last_success_at: None,
+                failures: u32::from(last_error.is_some()) * 3,
+                last_error,
+                failing_since: None,
+                next_attempt_at: None,
+                disabled_reason: disabled,
+            }
+        }
+
+        fn listed(name: &str, last_error: FeedFailure) -> ListedFeed {
+            ListedFeed {
+                name: name.into(),
+                feed: feed(Some(last_error), None),
+                filter: None,
+            }
+        }
+
+        fn list_text(feeds: &[ListedFeed], lang: Lang) -> String {
+            let embed = serde_json::to_value(feed_list_embed(feeds, lang.into())).unwrap();
+            embed["description"].as_str().unwrap().to_string()
+        }
+
+        fn health_text(feed: FeedRecord, lang: Lang) -> String {
+            let health = [FeedHealth {
+                name: "Gone".into(),
+                feed,
+                items_in_window: 0,
+            }];
+            let embed = serde_json::to_value(feed_health_embed(&health, lang.into())).unwrap();
+            embed["description"].as_str().unwrap().to_string()
+        }
+
+        fn status_text(broken: DeliveryFailure, lang: Lang) -> String {
+            let status = DigestStatus {
+                settings: GuildSettings {
+                    id: GuildId(1),
+                    channel: Some(ChannelId(2)),
+                    post_time: "09:00".parse().unwrap(),
+                    timezone: chrono_tz::Asia::Shanghai,
+                    language: lang,
+                    news_count: NewsCount::default(),
+                    thread: false,
+                    moderator_role: None,
+                    ping_role: None,
+                    post_days: Weekdays::EVERY_DAY,
+                    recap_day: None,
+                    paused: false,
+                    broken_reason: Some(broken),
+                },
+                feeds: 3,
+                last: None,
+                next: None,
+                upcoming: Vec::new(),
+            };
+            let embed = serde_json::to_value(digest_status_embed(&status, lang.into())).unwrap();
+            embed["description"].as_str().unwrap().to_string()
+        }
+
+        fn unescaped_ats(text: &str) -> usize {
+            text.match_indices('@')
+                .filter(|(i, _)| !text[..*i].ends_with('\\'))
+                .count()
+        }
+
+        #[test]
+        fn feeds_list_in_chinese_tells_a_404_and_a_timeout_in_chinese() {
+            let feeds = [
+                listed("Gone", FeedFailure::HttpStatus { code: 404 }),
+                listed("Slow", FeedFailure::Timeout { seconds: 20 }),
+                listed("Broken", FeedFailure::HttpStatus { code: 503 }),
+            ];
+            let zh = list_text(&feeds, Lang::Zh);
+            assert!(zh.contains("该地址下没有内容（HTTP 404）"), "{zh}");
+            assert!(zh.contains("20 秒内未收到完整响应"), "{zh}");
+            assert!(zh.contains("服务器出错（HTTP 503）"), "{zh}");
+            assert!(!zh.contains("answered") && !zh.contains("within"), "{zh}");
+            let en = list_text(&feeds, Lang::En);
+            assert!(en.contains("nothing at this address (HTTP 404)"), "{en}");
+            assert!(en.contains("no complete answer within 20 s"), "{en}");
+        }
+
+        #[test]
+        fn feeds_status_in_chinese_tells_why_a_feed_was_disabled_and_its_last_error_in_chinese() {
+            let zh = health_text(
+                feed(
+                    Some(FeedFailure::ConnectTimeout { seconds: 5 }),
+                    Some(FeedFailure::HttpStatus { code: 410 }),
+                ),
+                Lang::Zh,
+            );
+            assert!(
+                zh.contains("已停用") && zh.contains("该新闻源已被永久移除（HTTP 410）"),
+                "{zh}"
+            );
+            assert!(zh.contains("5 秒内未能建立连接"), "{zh}");
+        }
+
+        #[test]
+        fn an_old_free_text_reason_is_shown_as_escaped_detail() {
+            let old = FeedFailure::Other("HTTP status: @everyone [x](https://evil.example) 404".into());
+            for lang in [Lang::Zh, Lang::En] {
+                let list = list_text(&[listed("Old", old.clone())], lang);
+                assert!(list.contains("HTTP status\\: \\@everyone \\[x\\]"), "{list}");
+                assert_eq!(unescaped_ats(&list), 0, "{list}");
+                let health = health_text(feed(Some(old.clone()), Some(old.clone())), lang);
+                assert!(health.contains("\\@everyone"), "{health}");
+                assert_eq!(unescaped_ats(&health), 0, "{health}");
+            }
+        }
+
+        #[test]
+        fn a_parsers_message_is_escaped_and_pings_no_one() {
+            let failure = FeedFailure::NotAFeed {
+                detail: "<@&123> @here `code` **bold**".into(),
+            };
+            let zh = health_text(feed(Some(failure.clone()), None), Lang::Zh);
+            assert!(zh.contains("不是新闻源（"), "{zh}");
+            assert_eq!(unescaped_ats(&zh), 0, "{zh}");
+            assert!(zh.contains("\\<\\@&123\\>") && zh.contains("\\*\\*bold\\*\\*"), "{zh}");
+            let notice = feed_notice_text(&FeedNotice {
+                channel: ChannelId(2),
+                lang: Lang::Zh,
+                feed_name: "@everyone".into(),
+                reason: failure,
+            });
+            assert!(
+                notice.contains("持续失败，已停用") && notice.contains("不是新闻源"),
+                "{notice}"
+            );
+            assert_eq!(unescaped_ats(&notice), 0, "{notice}");
+        }
+
+        #[test]
+        fn digest_status_in_chinese_tells_a_broken_delivery_in_chinese() {
+            let zh = status_text(DeliveryFailure::MissingPermissions, Lang::Zh);
+            assert!(
+                zh.contains("已停止") && zh.contains("机器人在该频道缺少所需权限"),
+                "{zh}"
+            );
+            let zh = status_text(DeliveryFailure::UnknownChannel, Lang::Zh);
+            assert!(zh.contains("该频道已不存在"), "{zh}");
+            let en = status_text(DeliveryFailure::MissingPermissions, Lang::En);
+            assert!(en.contains("the bot lacks a permission it needs"), "{en}");
+
+            // Discord's own message and an older version's text are detail, escaped.
+            let refused = DeliveryFailure::Refused {
+                status: 403,
+                code: Some(50_007),
+                message: "Cannot send @everyone".into(),
+            };
+            let zh = status_text(refused, Lang::Zh);
+            assert!(
+                zh.contains("Discord 拒绝了这条帖子（HTTP 403") && zh.contains("\\@everyone"),
+                "{zh}"
+            );
+            assert_eq!(unescaped_ats(&zh), 0, "{zh}");
+            let old = "Discord answered 403 when posting: the channel is gone";
+            let zh = status_text(DeliveryFailure::Other(old.into()), Lang::Zh);
+            assert!(
+                zh.contains("Discord answered 403 when posting\\: the channel is gone"),
+                "{zh}"
+            );
+        }
+
+        #[test]
+        fn a_refusal_quotes_the_reason_in_the_readers_language() {
+            use crate::message::{msg, reasons};
+            let refusal = msg!(
+                "digest-could-not-post",
+                reason = reasons::delivery_failure(&DeliveryFailure::Refused {
+                    status: 404,
+                    code: None,
+                    message: "@here".into(),
+                })
+            );
+            let zh = message_text(Lang::Zh.into(), &refusal);
+            assert!(
+                zh.starts_with("无法发布：Discord 拒绝了这条帖子（HTTP 404：\\@here）"),
+                "{zh}"
+            );
+            let en = message_text(Lang::En.into(), &refusal);
+            assert!(
+                en.starts_with("Could not post: Discord refused the post (HTTP 404: \\@here)"),
+                "{en}"
+            );
+        }
     }
 }

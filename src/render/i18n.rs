@@ -86,6 +86,7 @@ impl Locale {
                 let value = match value {
                     Arg::Text(t) | Arg::Untrusted(t) => FluentValue::from(t.as_str()),
                     Arg::Number(n) => FluentValue::from(*n),
+                    Arg::Message(inner) => FluentValue::from(self.text(inner)),
                 };
                 (Cow::Borrowed(*name), value)
             })

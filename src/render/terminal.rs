@@ -4,6 +4,8 @@ use std::fmt::Write as _;
 
 use crate::domain::claims::Claim;
 use crate::domain::digest::Digest;
+use crate::domain::records::FeedFailure;
+use crate::message::reasons;
 use crate::render::i18n::{t, Locale};
 use crate::render::words;
 
@@ -88,8 +90,13 @@ pub fn explain(news: &[crate::domain::ranking::RankedNews], locale: Locale) -> S
 }
 
 /// `preview`'s one line for a feed it could not read.
-pub fn feed_unreachable(url: &str, why: &str, locale: Locale) -> String {
-    t!(locale, "terminal-feed-unreachable", url = url, why = why)
+pub fn feed_unreachable(url: &str, why: &FeedFailure, locale: Locale) -> String {
+    t!(
+        locale,
+        "terminal-feed-unreachable",
+        url = url,
+        why = locale.text(&reasons::feed_failure(why))
+    )
 }
 
 /// The source name shown for the items of `preview --sample`, in both languages: the sample is

@@ -18,7 +18,7 @@ use crate::domain::schedule::{
 use crate::domain::text::{plain_text, truncate_chars};
 pub use crate::domain::views::{DigestStatus, TodaysClaim};
 use crate::error::Error;
-use crate::message::{msg, Arg};
+use crate::message::{msg, reasons, Arg};
 use crate::store::{GuildSettings, GuildUpdate};
 
 /// What a moderator gives `/digest setup`; what is left out keeps its current value.
@@ -190,7 +190,7 @@ impl App {
             Err(e) => match self.store.guild(settings.id).await?.and_then(|g| g.broken_reason) {
                 Some(reason) => {
                     tracing::warn!(guild = %settings.id, error = %format!("{e:#}"), "posting now failed");
-                    Err(msg!("digest-could-not-post", reason = reason).into())
+                    Err(msg!("digest-could-not-post", reason = reasons::delivery_failure(&reason)).into())
                 }
                 None => Err(e.into()),
             },

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::App;
 use crate::domain::ids::FeedId;
+use crate::domain::records::FeedFailure;
 pub use crate::domain::views::IngestOutcome;
 use crate::feeds::discover::{self, LocateError, Located, ParseFeed};
 use crate::feeds::fetch::Fetched;
@@ -55,7 +56,16 @@ enum Failure {
 }
 
 impl Failure {
-    fn reason(&self) -> String {
+    /// What is stored and shown to people, in their language.
+    fn reason(&self) -> FeedFailure {
+        match self {
+            Failure::Fetch(e) => e.failure(),
+            Failure::Parse(e) => e.failure(),
+        }
+    }
+
+    /// The whole cause in English, for the log.
+    fn cause(&self) -> String {
         match self {
             Failure::Fetch(e) => format!("{}: {e}", e.category()),
             Failure::Parse(e) => format!("not a feed: {e}"),
@@ -162,6 +172,7 @@ impl App {
 
     async fn fail(&self, feed: FeedId, now: DateTime<Utc>, failure: Failure) -> anyhow::Result<IngestOutcome> {
         let reason = failure.reason();
+        let cause = failure.cause();
         let before = self.store.feed(feed).await?;
         let failures = before.as_ref().map_or(0, |f| f.failures) + 1;
         let retry_after = match &failure {
@@ -174,14 +185,14 @@ impl App {
             next_attempt_at,
         };
         self.store.record_fetch(feed, now, &record).await?;
-        tracing::warn!(feed = feed.0, failures, error = %reason, "feed fetch failed");
+        tracing::warn!(feed = feed.0, failures, error = %cause, "feed fetch failed");
         let failing_since = before.and_then(|f| f.failing_since).unwrap_or(now);
         let failing_for = (now - failing_since).to_std().unwrap_or_default();
         if failures >= FAILURES_BEFORE_DISABLE
             && failing_for >= self.config.feed_disable_after
             && self.store.disable_feed(feed, &reason).await?
         {
-            tracing::warn!(feed = feed.0, %reason, "feed disabled after failing for a day");
+            tracing::warn!(feed = feed.0, reason = %cause, "feed disabled after failing for a day");
             return Ok(IngestOutcome::Disabled(reason));
         }
         Ok(IngestOutcome::Failed(reason))

@@ -9,6 +9,7 @@ use tokio::task::JoinSet;
 use super::ingest::IngestOutcome;
 use super::App;
 use crate::domain::ids::FeedId;
+use crate::domain::records::FeedFailure;
 pub use crate::domain::views::FeedNotice;
 use crate::feeds::fetch::host_key;
 use crate::feeds::pace::plan;
@@ -24,7 +25,7 @@ pub struct PollOutcome {
     pub deferred: usize,
     pub new_items: usize,
     /// Feeds this pass disabled, with their reasons: moderators are told once.
-    pub disabled: Vec<(FeedId, String)>,
+    pub disabled: Vec<(FeedId, FeedFailure)>,
 }
 
 /// Feeds fetched at the same time.
@@ -125,7 +126,7 @@ impl App {
 
     /// What to tell each server about feeds that were just disabled: one notice per server and
     /// feed, for its digest channel, in the server's language.
-    pub async fn disabled_feed_notices(&self, disabled: &[(FeedId, String)]) -> anyhow::Result<Vec<FeedNotice>> {
+    pub async fn disabled_feed_notices(&self, disabled: &[(FeedId, FeedFailure)]) -> anyhow::Result<Vec<FeedNotice>> {
         let mut notices = Vec::new();
         for (feed, reason) in disabled {
             for (guild, name) in self.store.guilds_using_feed(*feed).await? {

@@ -8,6 +8,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use super::App;
 use crate::domain::digest::Digest;
 use crate::domain::ids::{ChannelId, GuildId, MessageId, PostId};
+use crate::domain::records::DeliveryFailure;
 use crate::domain::rotation::next_claim;
 use crate::domain::schedule::{due_at, local_date, next_due_on};
 pub use crate::domain::views::{PostResult, PostView};
@@ -17,7 +18,7 @@ use crate::store::{GuildSettings, NewPost, Post, PostStatus, Reservation};
 pub enum PublishError {
     /// The channel is gone or the bot may not post there: retrying will not help.
     #[error("{0}")]
-    ChannelUnusable(String),
+    ChannelUnusable(DeliveryFailure),
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }
@@ -265,7 +266,8 @@ impl App {
                 Ok(PostResult::Posted(sent))
             }
             Err(PublishError::ChannelUnusable(reason)) => {
-                self.store.mark_post_failed(post.id, &reason).await?;
+                // The post's own error column is for operators: the English cause.
+                self.store.mark_post_failed(post.id, &reason.to_string()).await?;
                 self.store.mark_guild_broken(guild.id, &reason).await?;
                 anyhow::bail!("channel unusable, schedule stopped until fixed: {reason}")
             }
@@ -323,7 +325,7 @@ mod flow_tests {
     impl Publisher for Recorder {
         async fn publish(&self, channel: ChannelId, view: &PostView<'_>) -> Result<MessageId, PublishError> {
             if *self.forbidden.lock().unwrap() {
-                return Err(PublishError::ChannelUnusable("Discord answered 403".into()));
+                return Err(PublishError::ChannelUnusable(DeliveryFailure::MissingPermissions));
             }
             let entry = (
                 channel,
@@ -466,7 +468,7 @@ mod flow_tests {
         let outcome = app.run_poster_once(&rec, at("2026-11-28T09:00:00Z")).await.unwrap();
         assert_eq!(outcome.failed, 1);
         let guild = app.store.guild(settings.id).await.unwrap().unwrap();
-        assert!(guild.broken_reason.unwrap().contains("403"));
+        assert_eq!(guild.broken_reason, Some(DeliveryFailure::MissingPermissions));
         let next = app.run_poster_once(&rec, at("2026-11-29T09:00:00Z")).await.unwrap();
         assert_eq!(next, PosterOutcome::default(), "not retried every day until fixed");
     }

@@ -116,7 +116,7 @@ impl App {
                 }
                 Err(e) => {
                     let reason = match &e {
-                        PublishError::ChannelUnusable(reason) => reason.clone(),
+                        PublishError::ChannelUnusable(reason) => reason.to_string(),
                         PublishError::Other(e) => format!("{e:#}"),
                     };
                     self.store.mark_recap_failed(record.id, &reason).await?;

@@ -10,7 +10,7 @@ use crate::filter::FeedFilter;
 use crate::ids::{ChannelId, RoleId};
 use crate::lang::Lang;
 use crate::news::{FeedLink, Found, Located, ParsedFeed};
-use crate::records::{FeedRecord, GuildSettings, Post, VoteChange};
+use crate::records::{FeedFailure, FeedRecord, GuildSettings, Post, VoteChange};
 use crate::stats::RoundTally;
 use crate::votes::Tally;
 
@@ -196,9 +196,9 @@ pub enum IngestOutcome {
     Deferred {
         until: DateTime<Utc>,
     },
-    Failed(String),
+    Failed(FeedFailure),
     /// This failure disabled the feed; the reason is stored and shown to moderators.
-    Disabled(String),
+    Disabled(FeedFailure),
 }
 
 /// A feed that was disabled, to be told to one server.
@@ -207,5 +207,5 @@ pub struct FeedNotice {
     pub channel: ChannelId,
     pub lang: Lang,
     pub feed_name: String,
-    pub reason: String,
+    pub reason: FeedFailure,
 }

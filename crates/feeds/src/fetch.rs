@@ -14,9 +14,19 @@ use reqwest::header::{
 use tokio::sync::Semaphore;
 use url::Url;
 
-use super::guard::{self, AddressPolicy, GuardedResolver, Lookup, SystemLookup};
+use super::guard::{self, AddressPolicy, BlockedAddress, BlockedName, GuardedResolver, Lookup, Refusal, SystemLookup};
 use super::pace::{self, HostPacer};
+pub use claim_digest_domain::records::FeedFailure;
 pub use claim_digest_domain::records::Validators;
+
+/// An address or name the policy refuses, kept as data so that the reason can be told in words.
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+pub enum Blocked {
+    #[error(transparent)]
+    Address(BlockedAddress),
+    #[error(transparent)]
+    Name(BlockedName),
+}
 
 /// Where a feed comes from, as given by a moderator or on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,7 +108,7 @@ pub enum FetchError {
     #[error("unsupported scheme `{0}`: only http and https feeds are fetched")]
     UnsupportedScheme(String),
     #[error("refused: {0}")]
-    Blocked(String),
+    Blocked(Blocked),
     #[error("{host} is already being asked as often as FEED_HOST_RATE allows; next turn in {} s", retry_after.as_secs().max(1))]
     HostBusy { host: String, retry_after: Duration },
     #[error("could not connect within {0} s (FEED_CONNECT_TIMEOUT_SECS)")]
@@ -107,6 +117,8 @@ pub enum FetchError {
     Timeout(u64),
     #[error("could not connect: {0}")]
     Connect(String),
+    #[error("could not connect: the host refused the connection")]
+    ConnectionRefused,
     #[error("more than {0} redirects (FEED_MAX_REDIRECTS)")]
     TooManyRedirects(usize),
     #[error("larger than {limit} bytes once decompressed (FEED_MAX_BYTES)")]
@@ -129,11 +141,42 @@ impl FetchError {
             FetchError::ConnectTimeout(_)
             | FetchError::Timeout(_)
             | FetchError::Connect(_)
+            | FetchError::ConnectionRefused
             | FetchError::Network(_) => "unreachable",
             FetchError::TooManyRedirects(_) => "redirect loop",
             FetchError::TooLarge { .. } => "too large",
             FetchError::Status { .. } => "HTTP status",
             FetchError::File(_) => "unreadable file",
+        }
+    }
+
+    /// The failure as the bot stores it and tells it to people, in their language.
+    pub fn failure(&self) -> FeedFailure {
+        match self {
+            FetchError::InvalidUrl(_) => FeedFailure::BadAddress,
+            FetchError::UnsupportedScheme(scheme) => FeedFailure::UnsupportedScheme { scheme: scheme.clone() },
+            FetchError::Blocked(Blocked::Address(blocked)) => FeedFailure::RefusedAddress {
+                address: blocked.ip.to_string(),
+                always: blocked.why == Refusal::AlwaysRefused,
+            },
+            FetchError::Blocked(Blocked::Name(name)) => FeedFailure::RefusedAddress {
+                address: name.0.clone(),
+                always: true,
+            },
+            FetchError::HostBusy { retry_after, .. } => FeedFailure::HostBusy {
+                seconds: retry_after.as_secs().max(1),
+            },
+            FetchError::ConnectTimeout(seconds) => FeedFailure::ConnectTimeout { seconds: *seconds },
+            FetchError::Timeout(seconds) => FeedFailure::Timeout { seconds: *seconds },
+            FetchError::Connect(detail) => FeedFailure::ConnectFailed { detail: detail.clone() },
+            FetchError::ConnectionRefused => FeedFailure::ConnectionRefused,
+            FetchError::TooManyRedirects(limit) => FeedFailure::TooManyRedirects {
+                limit: u32::try_from(*limit).unwrap_or(u32::MAX),
+            },
+            FetchError::TooLarge { limit } => FeedFailure::TooLarge { limit_bytes: *limit },
+            FetchError::Status { code, .. } => FeedFailure::HttpStatus { code: *code },
+            FetchError::Network(detail) => FeedFailure::Network { detail: detail.clone() },
+            FetchError::File(detail) => FeedFailure::File { detail: detail.clone() },
         }
     }
 
@@ -291,7 +334,7 @@ impl FeedClient {
         }
         match url.host() {
             Some(url::Host::Domain(name)) if guard::is_metadata_name(name) => {
-                Err(FetchError::Blocked(guard::BlockedName(name.to_string()).to_string()))
+                Err(FetchError::Blocked(Blocked::Name(guard::BlockedName(name.to_string()))))
             }
             Some(url::Host::Domain(_)) => Ok(()),
             Some(url::Host::Ipv4(v4)) => self.check_ip(IpAddr::V4(v4)),
@@ -301,7 +344,9 @@ impl FeedClient {
     }
 
     fn check_ip(&self, ip: IpAddr) -> Result<(), FetchError> {
-        self.policy.check(ip).map_err(|b| FetchError::Blocked(b.to_string()))
+        self.policy
+            .check(ip)
+            .map_err(|b| FetchError::Blocked(Blocked::Address(b)))
     }
 
     /// Waits for the host's turn, or refuses when it is booked too far ahead.
@@ -413,7 +458,9 @@ impl FeedClient {
                 ))
             })?;
             if !matches!(next.scheme(), "http" | "https") {
-                return Err(FetchError::UnsupportedScheme("in a redirect".into()));
+                return Err(FetchError::UnsupportedScheme(
+                    claim_digest_domain::text::truncate_chars(next.scheme(), 20),
+                ));
             }
             redirects += 1;
             url = next;
@@ -471,10 +518,10 @@ impl FeedClient {
 
     fn classify(&self, e: reqwest::Error) -> FetchError {
         if let Some(blocked) = find_cause::<guard::BlockedAddress>(&e) {
-            return FetchError::Blocked(blocked.to_string());
+            return FetchError::Blocked(Blocked::Address(blocked.clone()));
         }
         if let Some(blocked) = find_cause::<guard::BlockedName>(&e) {
-            return FetchError::Blocked(blocked.to_string());
+            return FetchError::Blocked(Blocked::Name(blocked.clone()));
         }
         if e.is_timeout() && e.is_connect() {
             FetchError::ConnectTimeout(self.limits.connect_timeout.as_secs())
@@ -482,6 +529,10 @@ impl FeedClient {
             || find_cause::<std::io::Error>(&e).is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
         {
             FetchError::Timeout(self.limits.request_timeout.as_secs())
+        } else if e.is_connect()
+            && find_cause::<std::io::Error>(&e).is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused)
+        {
+            FetchError::ConnectionRefused
         } else if e.is_connect() {
             FetchError::Connect(root_cause(&e))
         } else {

@@ -24,6 +24,17 @@ pub enum ParseError {
     Crashed(String),
 }
 
+impl ParseError {
+    /// The failure as the bot stores it and tells it to people; the parser's message is detail.
+    pub fn failure(&self) -> claim_digest_domain::records::FeedFailure {
+        use claim_digest_domain::records::FeedFailure;
+        match self {
+            ParseError::NotAFeed(detail) => FeedFailure::NotAFeed { detail: detail.clone() },
+            ParseError::Crashed(detail) => FeedFailure::ParserCrashed { detail: detail.clone() },
+        }
+    }
+}
+
 /// Parses `bytes` fetched from `feed_url` (the base for relative links). `source_name` names the
 /// feed when it has no title; `now` stamps when the items were seen; at most `max_items` are kept.
 pub fn parse_feed(

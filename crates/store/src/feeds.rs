@@ -1,6 +1,8 @@
+use super::reasons::{decode_feed_failure, encode_feed_failure};
 use super::{parse_ts, ts, with_db, with_tx, Store, WriteTx};
 use chrono::{DateTime, Utc};
 use claim_digest_domain::ids::FeedId;
+use claim_digest_domain::records::FeedFailure;
 use claim_digest_feeds::fetch::Validators;
 
 pub use claim_digest_domain::records::FeedRecord;
@@ -17,7 +19,7 @@ pub enum FetchRecord {
         next_attempt_at: DateTime<Utc>,
     },
     Failure {
-        error: String,
+        error: FeedFailure,
         next_attempt_at: DateTime<Utc>,
     },
     /// Not fetched: its host was busy (FEED_HOST_RATE). The feed is held until `until`, keeping
@@ -61,11 +63,11 @@ impl TryFrom<FeedRow> for FeedRecord {
             },
             last_attempt_at: opt_ts(row.last_attempt_at)?,
             last_success_at: opt_ts(row.last_success_at)?,
-            last_error: row.last_error,
+            last_error: row.last_error.as_deref().map(decode_feed_failure),
             failures: row.failures as u32,
             failing_since: opt_ts(row.failing_since)?,
             next_attempt_at: opt_ts(row.next_attempt_at)?,
-            disabled_reason: row.disabled_reason,
+            disabled_reason: row.disabled_reason.as_deref().map(decode_feed_failure),
         })
     }
 }
@@ -147,7 +149,8 @@ impl Store {
 
     /// Disables a feed with a stored reason; true if this call disabled it (so that moderators
     /// are told once, not on every later attempt).
-    pub async fn disable_feed(&self, id: FeedId, reason: &str) -> anyhow::Result<bool> {
+    pub async fn disable_feed(&self, id: FeedId, reason: &FeedFailure) -> anyhow::Result<bool> {
+        let reason = encode_feed_failure(reason);
         let _writer = self.write_slot().await;
         let done = with_db!(self, db => sqlx::query("UPDATE feeds SET disabled_reason = $1 WHERE id = $2 AND disabled_reason IS NULL")
             .bind(reason)
@@ -193,6 +196,10 @@ pub(super) async fn record_fetch_in(
 ) -> anyhow::Result<()> {
     let (at, next) = (ts(at), ts(record.next_attempt_at()));
     with_tx!(*tx, conn => {
+        let error = match record {
+            FetchRecord::Failure { error, .. } => Some(encode_feed_failure(error)),
+            _ => None,
+        };
         let query = match record {
             FetchRecord::Success { title, validators, .. } => sqlx::query(
                 "UPDATE feeds SET title = COALESCE($1, title), etag = $2, last_modified = $3, last_attempt_at = $4,
@@ -210,13 +217,13 @@ pub(super) async fn record_fetch_in(
             )
             .bind(&at)
             .bind(&next),
-            FetchRecord::Failure { error, .. } => sqlx::query(
+            FetchRecord::Failure { .. } => sqlx::query(
                 "UPDATE feeds SET last_attempt_at = $1, last_error = $2, failures = failures + 1,
                    failing_since = COALESCE(failing_since, $1), next_attempt_at = $3, leased_until = NULL
                  WHERE id = $4",
             )
             .bind(&at)
-            .bind(error)
+            .bind(&error)
             .bind(&next),
             FetchRecord::Deferred { .. } => sqlx::query("UPDATE feeds SET leased_until = $1 WHERE id = $2").bind(&next),
         };
@@ -375,7 +382,7 @@ mod tests {
             let after = now + lease * 4;
             let first = store.lease_due_feeds(after, after + lease, 1).await.unwrap();
             assert_eq!(first[0].id, held, "the held feed is still the longest-waiting");
-            assert_eq!((first[0].failures, first[0].last_error.as_deref()), (0, None));
+            assert_eq!((first[0].failures, first[0].last_error.clone()), (0, None));
         }
     }
 
@@ -407,6 +414,43 @@ mod tests {
                 .await
                 .unwrap());
             assert!(store.guild_feed_selection(GuildId(3)).await.unwrap().filters.is_empty());
+        }
+    }
+
+    #[tokio::test]
+    async fn failure_reasons_are_stored_as_kinds_and_old_free_text_still_reads() {
+        for store in crate::testing::stores().await {
+            let now = Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap();
+            let feed = store.upsert_feed("https://gone.example/rss").await.unwrap();
+            let failure = FetchRecord::Failure {
+                error: FeedFailure::HttpStatus { code: 404 },
+                next_attempt_at: now,
+            };
+            store.record_fetch(feed.id, now, &failure).await.unwrap();
+            let parse = FeedFailure::NotAFeed {
+                detail: "expected `<rss>` @everyone".into(),
+            };
+            assert!(store.disable_feed(feed.id, &parse).await.unwrap());
+            let read = store.feed(feed.id).await.unwrap().unwrap();
+            assert_eq!(
+                (read.last_error, read.disabled_reason),
+                (Some(FeedFailure::HttpStatus { code: 404 }), Some(parse)),
+                "{}",
+                store.backend_name()
+            );
+
+            // What an older version wrote: English free text, which must still be shown.
+            let old = "HTTP status: the server answered HTTP 410";
+            with_db!(store, db => sqlx::query("UPDATE feeds SET last_error = $1, disabled_reason = $1 WHERE id = $2")
+                .bind(old)
+                .bind(feed.id.0)
+                .execute(db)
+                .await
+                .map(drop))
+            .unwrap();
+            let read = store.feed(feed.id).await.unwrap().unwrap();
+            assert_eq!(read.last_error, Some(FeedFailure::Other(old.into())));
+            assert_eq!(read.disabled_reason, Some(FeedFailure::Other(old.into())));
         }
     }
 }

@@ -1,3 +1,4 @@
+use super::reasons::{decode_delivery_failure, encode_delivery_failure};
 use super::{feeds::FeedRecord, ts, with_db, with_tx, Store};
 use anyhow::Context as _;
 use chrono::{DateTime, NaiveTime, Utc};
@@ -5,6 +6,7 @@ use claim_digest_domain::digest::NewsCount;
 use claim_digest_domain::filter::{FeedFilter, FeedSelection};
 use claim_digest_domain::ids::{ChannelId, FeedId, GuildId, RoleId};
 use claim_digest_domain::lang::Lang;
+use claim_digest_domain::records::DeliveryFailure;
 use claim_digest_domain::schedule::Weekdays;
 use claim_digest_feeds::FeedSpec;
 
@@ -83,7 +85,7 @@ impl TryFrom<GuildRow> for GuildSettings {
                 })
                 .transpose()?,
             paused: row.paused,
-            broken_reason: row.broken_reason,
+            broken_reason: row.broken_reason.as_deref().map(decode_delivery_failure),
         })
     }
 }
@@ -221,7 +223,8 @@ impl Store {
         Ok(())
     }
 
-    pub async fn mark_guild_broken(&self, id: GuildId, reason: &str) -> anyhow::Result<()> {
+    pub async fn mark_guild_broken(&self, id: GuildId, reason: &DeliveryFailure) -> anyhow::Result<()> {
+        let reason = encode_delivery_failure(reason);
         let _writer = self.write_slot().await;
         with_db!(self, db => sqlx::query("UPDATE guilds SET broken_reason = $1 WHERE id = $2")
             .bind(reason)
@@ -466,6 +469,37 @@ mod tests {
             );
             let no_recap = store.setup_guild(guild, &update(None, None, Some(None))).await.unwrap();
             assert_eq!((no_recap.ping_role, no_recap.recap_day), (Some(RoleId(9)), None));
+        }
+    }
+
+    #[tokio::test]
+    async fn a_broken_reason_is_stored_as_its_kind_and_old_free_text_still_reads() {
+        for store in crate::testing::stores().await {
+            let now = Utc::now();
+            let id = GuildId(77);
+            store.ensure_guild(id, Lang::Zh, &[], now).await.unwrap();
+            store
+                .mark_guild_broken(id, &DeliveryFailure::MissingPermissions)
+                .await
+                .unwrap();
+            let guild = store.guild(id).await.unwrap().unwrap();
+            assert_eq!(
+                guild.broken_reason,
+                Some(DeliveryFailure::MissingPermissions),
+                "{}",
+                store.backend_name()
+            );
+
+            let old = "Discord answered 403 when posting: the channel is gone or the bot may not post there";
+            with_db!(store, db => sqlx::query("UPDATE guilds SET broken_reason = $1 WHERE id = $2")
+                .bind(old)
+                .bind(id.to_db())
+                .execute(db)
+                .await
+                .map(drop))
+            .unwrap();
+            let guild = store.guild(id).await.unwrap().unwrap();
+            assert_eq!(guild.broken_reason, Some(DeliveryFailure::Other(old.into())));
         }
     }
 }

@@ -10,6 +10,7 @@ mod guilds;
 mod items;
 mod members;
 mod posts;
+mod reasons;
 mod recaps;
 mod schema;
 mod sites;

@@ -1,0 +1,44 @@
+# 新闻源无法读取、或每日帖子无法发送的原因：随新闻源和服务器保存，显示在 /feeds list、
+# /feeds status、/digest status 和通知的冒号之后。$detail 是别人的原文（解析器或 Discord 的说明），
+# 按原样显示。
+
+## 抓取新闻源
+
+reason-http-status = { $code ->
+    [401] 服务器要求登录（HTTP 401）
+    [403] 服务器拒绝访问（HTTP 403）
+    [404] 该地址下没有内容（HTTP 404）
+    [410] 该新闻源已被永久移除（HTTP 410）
+    [429] 服务器表示请求过于频繁（HTTP 429）
+   *[other] 服务器返回 HTTP { $code }
+}
+reason-http-server-error = 服务器出错（HTTP { $code }）
+reason-connect-timeout = { $seconds } 秒内未能建立连接
+reason-timeout = { $seconds } 秒内未收到完整响应
+reason-connection-refused = 服务器拒绝连接
+reason-connect-failed = 无法连接（{ $detail }）
+reason-network = 连接中断（{ $detail }）
+reason-too-many-redirects = 重定向超过 { $limit } 次
+reason-too-large = 内容超过 { $mib } MiB
+reason-refused-private = { $address } 是内网地址，本机器人未开启抓取内网
+reason-refused-always = { $address } 是链路本地或云元数据地址，一律不抓取
+reason-bad-address = 不是可用的网址
+reason-unsupported-scheme = 只抓取 http 和 https 地址，不支持 { $scheme }
+reason-host-busy = 该网站的请求额度已用完，{ $seconds } 秒后轮到下一次
+reason-file = 无法读取文件（{ $detail }）
+
+## 新闻源的内容
+
+reason-not-a-feed = 不是新闻源（{ $detail }）
+reason-parser-crashed = 解析器处理此文档时出错（{ $detail }）
+
+## 每日帖子的发送
+
+reason-missing-permissions = 机器人在该频道缺少所需权限（Discord 403：Missing Permissions）
+reason-missing-access = 机器人看不到该频道（Discord 403：Missing Access）
+reason-unknown-channel = 该频道已不存在（Discord 404：Unknown Channel）
+reason-discord-refused = Discord 拒绝了这条帖子（HTTP { $status }：{ $detail }）
+
+## 旧版本保存的原因
+
+reason-other = { $detail }
