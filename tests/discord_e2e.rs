@@ -535,7 +535,10 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
         json!({}),
     );
     let refused = content(&fake.answer(add_bad, WAIT).await);
-    assert!(refused.contains("Not added: not a feed"), "{refused}");
+    assert!(
+        refused.contains("Not added: a web page that names no feed"),
+        "{refused}"
+    );
     let list = fake.slash(en(MOD), "feeds", subcommand("list", json!([])), json!({}));
     let listed = content(&fake.answer(list, WAIT).await);
     assert!(

@@ -32,6 +32,14 @@ reason-file = the file cannot be read ({ $detail })
 reason-not-a-feed = not a feed ({ $detail })
 reason-parser-crashed = the feed reader failed on this document ({ $detail })
 
+## Looking for the feed at an address a moderator gave
+
+reason-not-modified = the server answered a first request with "not modified" (HTTP 304)
+reason-no-feed-on-page = a web page that names no feed, and none of the usual feed addresses on its site is one
+reason-linked-not-usable = the page names { $url } as its feed, but that cannot be read: { $why }
+reason-no-title = the page has no title to show
+reason-empty-feed = the feed has no item with a title
+
 ## A daily post's delivery
 
 reason-missing-permissions = the bot lacks a permission it needs in the channel (Discord 403: Missing Permissions)

@@ -32,6 +32,14 @@ reason-file = 无法读取文件（{ $detail }）
 reason-not-a-feed = 不是新闻源（{ $detail }）
 reason-parser-crashed = 解析器处理此文档时出错（{ $detail }）
 
+## 在版主给出的地址上找新闻源
+
+reason-not-modified = 服务器对第一次请求就回答“未修改”（HTTP 304）
+reason-no-feed-on-page = 这是一个网页，没有标明新闻源，站点上常见的新闻源地址也都不是
+reason-linked-not-usable = 页面标明的新闻源是 { $url }，但无法读取：{ $why }
+reason-no-title = 这个网页没有可以显示的标题
+reason-empty-feed = 这个新闻源里没有带标题的条目
+
 ## 每日帖子的发送
 
 reason-missing-permissions = 机器人在该频道缺少所需权限（Discord 403：Missing Permissions）

@@ -4,6 +4,7 @@
 
 use crate::domain::records::{DeliveryFailure, FeedFailure};
 use crate::domain::text::truncate_chars;
+use crate::domain::views::LocateFailure;
 use crate::message::{msg, Arg, Message};
 
 /// The longest piece of foreign text a reason quotes.
@@ -42,6 +43,18 @@ pub fn feed_failure(failure: &FeedFailure) -> Message {
         FeedFailure::NotAFeed { detail: d } => msg!("reason-not-a-feed", detail = detail(d)),
         FeedFailure::ParserCrashed { detail: d } => msg!("reason-parser-crashed", detail = detail(d)),
         FeedFailure::Other(text) => msg!("reason-other", detail = detail(text)),
+    }
+}
+
+/// Why no feed was found at an address a moderator gave.
+pub fn locate_failure(failure: &LocateFailure) -> Message {
+    match failure {
+        LocateFailure::Feed(failure) => feed_failure(failure),
+        LocateFailure::NotModified => msg!("reason-not-modified"),
+        LocateFailure::NoFeedOnPage => msg!("reason-no-feed-on-page"),
+        LocateFailure::LinkedNotUsable { url, why } => {
+            msg!("reason-linked-not-usable", url = detail(url), why = feed_failure(why))
+        }
     }
 }
 

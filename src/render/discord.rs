@@ -1077,7 +1077,11 @@ pub fn feed_test_text(probe: &FeedProbe, locale: Locale) -> String {
             text
         }
         Ok(Located::Several { page, links }) => feed_choices_text(page, links, locale),
-        Err(why) => t!(locale, "feeds-test-failed", reason = escape_markdown(why)),
+        Err(why) => t!(
+            locale,
+            "feeds-test-failed",
+            reason = message_text(locale, &reasons::locate_failure(why))
+        ),
     }
 }
 
@@ -1294,6 +1298,26 @@ mod tests {
         use crate::domain::lang::Lang;
         use crate::domain::records::{DeliveryFailure, FeedFailure, FeedRecord, GuildSettings, Validators};
         use crate::domain::schedule::Weekdays;
+
+        #[test]
+        fn a_feed_test_that_found_nothing_says_why_in_the_readers_language() {
+            let zh = Locale::of(Lang::Zh);
+            let nothing: FeedProbe = Err(crate::domain::views::LocateFailure::NoFeedOnPage);
+            let text = feed_test_text(&nothing, zh);
+            assert!(text.contains("没有标明新闻源"), "{text}");
+            let linked: FeedProbe = Err(crate::domain::views::LocateFailure::LinkedNotUsable {
+                url: "https://site.example/feed_*x*".into(),
+                why: FeedFailure::HttpStatus { code: 404 },
+            });
+            let text = feed_test_text(&linked, zh);
+            assert!(text.contains("无法读取") && text.contains("HTTP 404"), "{text}");
+            assert!(text.contains(r"feed\_\*x\*"), "the page's link is escaped: {text}");
+            let en = feed_test_text(&linked, Locale::of(Lang::En));
+            assert!(
+                en.contains("cannot be read: nothing at this address (HTTP 404)"),
+                "{en}"
+            );
+        }
 
         fn feed(last_error: Option<FeedFailure>, disabled: Option<FeedFailure>) -> FeedRecord {
             FeedRecord {

@@ -128,7 +128,12 @@ pub fn backup_use_pg_dump(command: &str, restore: &str, locale: Locale) -> Strin
 /// `feed check`: one input's result, with the items of the feed it gave.
 pub fn feed_check(input: &str, result: &Result<Located, LocateError>, locale: Locale) -> String {
     let mut out = match result {
-        Err(e) => t!(locale, "feed-check-failed", input = input, error = e.to_string()),
+        Err(e) => t!(
+            locale,
+            "feed-check-failed",
+            input = input,
+            error = locale.text(&crate::message::reasons::locate_failure(&e.failure()))
+        ),
         Ok(Located::Several { links, .. }) => {
             let mut text = t!(locale, "feed-check-several", input = input, count = links.len());
             for link in links {

@@ -21,7 +21,7 @@ use crate::domain::votes::{Question, Tally};
 use crate::error::{Error, UserError};
 use crate::feeds::discover::{read_page, ReadPageError};
 use crate::feeds::FeedSource;
-use crate::message::{msg, Arg};
+use crate::message::{msg, reasons, Message};
 use crate::store::{NewEvidence, NewMark};
 
 /// Who is marking: the member, and what Discord says of their standing in the server.
@@ -160,15 +160,19 @@ impl App {
         if self.store.evidence_filed_since(settings.id, user, day_start).await? >= max {
             return Err(msg!("evidence-add-limit", max = max).into());
         }
-        let unreadable = |why: String| UserError::new(msg!("evidence-unreadable", reason = Arg::untrusted(why)));
-        let parsed = FeedSource::parse_remote(url).map_err(|e| unreadable(e.to_string()))?;
+        let unreadable = |why: Message| UserError::new(msg!("evidence-unreadable", reason = why));
+        let parsed = FeedSource::parse_remote(url).map_err(|e| unreadable(reasons::feed_failure(&e.failure())))?;
         let parse = ParseOffThread { app: self, now };
-        let page = read_page(&self.feeds, &parsed, &parse).await.map_err(|e| match e {
-            ReadPageError::Fetch(f) => unreadable(f.to_string()),
-            other => unreadable(other.to_string()),
+        let page = read_page(&self.feeds, &parsed, &parse).await.map_err(|e| {
+            unreadable(match e {
+                ReadPageError::Fetch(f) => reasons::feed_failure(&f.failure()),
+                ReadPageError::NotModified => msg!("reason-not-modified"),
+                ReadPageError::NoTitle => msg!("reason-no-title"),
+                ReadPageError::EmptyFeed => msg!("reason-empty-feed"),
+            })
         })?;
         let link = url::Url::parse(&page.url).unwrap_or(parsed);
-        let story = story_key_of(&link).ok_or_else(|| unreadable(format!("{link} is not a web page")))?;
+        let story = story_key_of(&link).ok_or_else(|| unreadable(msg!("reason-bad-address")))?;
         let source = link
             .host_str()
             .unwrap_or_default()

@@ -11,7 +11,7 @@ pub use crate::domain::views::{FeedAddition, FeedHealth, FeedProbe, ListedFeed};
 use crate::error::{Error, UserError};
 use crate::feeds::discover::Located;
 use crate::feeds::FeedSource;
-use crate::message::{msg, Arg};
+use crate::message::{msg, reasons, Arg};
 use crate::store::{AddFeed, FeedRecord, FetchRecord, GuildSettings};
 
 impl App {
@@ -43,11 +43,11 @@ impl App {
             return Err(msg!("feeds-list-full", max = max).into());
         }
         let parsed_url = FeedSource::parse_remote(url)
-            .map_err(|e| UserError::new(msg!("feeds-not-added", reason = Arg::untrusted(e.to_string()))))?;
+            .map_err(|e| UserError::new(msg!("feeds-not-added", reason = reasons::feed_failure(&e.failure()))))?;
         let (feed_url, parsed, found) = match self.locate_feed(&FeedSource::Http(parsed_url), now).await {
             Ok(Located::Feed { url, feed, found }) => (url, feed, found),
             Ok(Located::Several { page, links }) => return Ok(FeedAddition::Choose { page, links }),
-            Err(why) => return Err(msg!("feeds-not-added", reason = Arg::untrusted(why.to_string())).into()),
+            Err(why) => return Err(msg!("feeds-not-added", reason = reasons::locate_failure(&why.failure())).into()),
         };
         let feed = self.store.upsert_feed(&feed_url).await?;
         let name = name
@@ -215,18 +215,18 @@ impl App {
         let (name, record) = self.guild_feed(guild, feed).await?;
         self.store.enable_feed(feed).await?;
         let url = FeedSource::parse_remote(&record.url)
-            .map_err(|e| UserError::new(msg!("feeds-not-added", reason = Arg::untrusted(e.to_string()))))?;
+            .map_err(|e| UserError::new(msg!("feeds-not-added", reason = reasons::feed_failure(&e.failure()))))?;
         Ok((name, self.ingest(&FeedSource::Http(url), None, now).await?))
     }
 
     /// `/feeds test`: fetches and parses a URL (or finds the feed a page names) without adding it.
     pub async fn test_feed(&self, url: &str, now: DateTime<Utc>) -> Result<FeedProbe, Error> {
         let url = FeedSource::parse_remote(url)
-            .map_err(|e| UserError::new(msg!("feeds-test-failed", reason = Arg::untrusted(e.to_string()))))?;
+            .map_err(|e| UserError::new(msg!("feeds-test-failed", reason = reasons::feed_failure(&e.failure()))))?;
         Ok(self
             .locate_feed(&FeedSource::Http(url), now)
             .await
-            .map_err(|e| e.to_string()))
+            .map_err(|e| e.failure()))
     }
 }
 

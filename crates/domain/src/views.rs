@@ -169,7 +169,24 @@ pub struct FeedHealth {
 }
 
 /// What fetching a URL once, without adding it, found.
-pub type FeedProbe = Result<Located, String>;
+pub type FeedProbe = Result<Located, LocateFailure>;
+
+/// Why no feed was found at an address a moderator gave (`/feeds add`, `/feeds test`, `feed
+/// check`). Told at once, never stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LocateFailure {
+    /// Reading the address failed, or what it holds is not a feed.
+    Feed(crate::records::FeedFailure),
+    /// The server answered a plain request with 304 Not Modified.
+    NotModified,
+    /// A web page that names no feed, and none of the usual feed paths on its site is one.
+    NoFeedOnPage,
+    /// The page names a feed at `url`, which cannot be read.
+    LinkedNotUsable {
+        url: String,
+        why: crate::records::FeedFailure,
+    },
+}
 
 /// What `/feeds add` came to.
 #[derive(Debug, Clone)]

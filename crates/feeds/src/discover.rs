@@ -10,7 +10,9 @@ use url::Url;
 use super::fetch::{FeedClient, FeedSource, FetchError, Fetched};
 use super::parse::{ParseError, ParsedFeed};
 pub use claim_digest_domain::news::{FeedLink, Found, Located};
+use claim_digest_domain::records::FeedFailure;
 use claim_digest_domain::text::{plain_text, truncate_chars};
+use claim_digest_domain::views::LocateFailure;
 
 /// Paths tried on the page's own site when the page names no feed, in this order.
 pub const USUAL_PATHS: [&str; 4] = ["/feed", "/rss.xml", "/atom.xml", "/index.xml"];
@@ -41,7 +43,23 @@ pub enum LocateError {
     #[error("not a feed: the page names no feed, and none of {} on its site is one", USUAL_PATHS.join(", "))]
     NoFeedOnPage { page: String },
     #[error("the page names {url} as its feed, but that is not usable: {why}")]
-    LinkedNotUsable { url: String, why: String },
+    LinkedNotUsable { url: String, why: FeedFailure },
+}
+
+impl LocateError {
+    /// The failure as it is told to people, in their language.
+    pub fn failure(&self) -> LocateFailure {
+        match self {
+            LocateError::Fetch(e) => LocateFailure::Feed(e.failure()),
+            LocateError::NotAFeed(e) => LocateFailure::Feed(e.failure()),
+            LocateError::NotModified => LocateFailure::NotModified,
+            LocateError::NoFeedOnPage { .. } => LocateFailure::NoFeedOnPage,
+            LocateError::LinkedNotUsable { url, why } => LocateFailure::LinkedNotUsable {
+                url: url.clone(),
+                why: why.clone(),
+            },
+        }
+    }
 }
 
 /// Whether a body that did not parse as a feed is an HTML page worth looking into.
@@ -198,11 +216,11 @@ pub async fn locate_feed<P: ParseFeed>(
 }
 
 /// Fetches `url` and parses it as a feed; any failure is told as its reason.
-async fn fetch_feed<P: ParseFeed>(client: &FeedClient, url: &Url, parse: &P) -> Result<ParsedFeed, String> {
+async fn fetch_feed<P: ParseFeed>(client: &FeedClient, url: &Url, parse: &P) -> Result<ParsedFeed, FeedFailure> {
     match client.fetch(&FeedSource::Http(url.clone()), None).await {
-        Ok(Fetched::Body { final_url, bytes, .. }) => parse.parse(bytes, final_url).await.map_err(|e| e.to_string()),
-        Ok(Fetched::NotModified { .. }) => Err(LocateError::NotModified.to_string()),
-        Err(e) => Err(e.to_string()),
+        Ok(Fetched::Body { final_url, bytes, .. }) => parse.parse(bytes, final_url).await.map_err(|e| e.failure()),
+        Ok(Fetched::NotModified { .. }) => Err(FeedFailure::HttpStatus { code: 304 }),
+        Err(e) => Err(e.failure()),
     }
 }
 
