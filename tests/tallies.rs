@@ -13,7 +13,7 @@ use claim_digest::domain::digest::NewsCount;
 use claim_digest::domain::ids::{ChannelId, GuildId, MessageId, PostId, UserId};
 use claim_digest::domain::lang::Lang;
 use claim_digest::domain::schedule::{local_date, parse_timezone};
-use claim_digest::domain::votes::Choice;
+use claim_digest::domain::votes::{Choice, Question};
 use claim_digest::feeds::FeedCatalog;
 use claim_digest::services::poster::{PostView, PublishError, Publisher};
 use claim_digest::services::tallies::export_csv;
@@ -216,7 +216,21 @@ async fn verdicts_are_tallied_apart_and_resolutions_show() {
     };
     store.resolve_claim(GUILD, &resolution).await.unwrap();
     let view = app.claim_rounds(GUILD, "math-700-days", None).await.unwrap();
+    assert_eq!(
+        view.latest_question,
+        Question::Verdict,
+        "its latest round asked for a verdict"
+    );
     assert_eq!(view.resolution.unwrap().outcome, "unclear");
+    match app.claim_tally(GUILD, "no-such-claim", UserId(1)).await {
+        Err(claim_digest::error::Error::User(e)) => assert_eq!(e.0.id, "error-no-such-claim"),
+        other => panic!("an unknown claim is refused: {other:?}"),
+    }
+    let (claim, rounds) = app.claim_tally(GUILD, " math-700-days ", UserId(1)).await.unwrap();
+    assert_eq!(
+        (claim.id.as_str(), rounds.rounds.len()),
+        ("math-700-days", view.rounds.len())
+    );
     let rows = app.export(GUILD).await.unwrap();
     let row = rows.iter().find(|r| r.claim == "math-700-days").unwrap();
     assert_eq!(

@@ -272,14 +272,6 @@ impl App {
         self.store.set_hidden(guild, user, hidden).await
     }
 
-    /// The question of a post (for the chart of a claim's latest round).
-    pub async fn post_question(
-        &self,
-        post: crate::domain::ids::PostId,
-    ) -> anyhow::Result<Option<crate::domain::votes::Question>> {
-        Ok(self.store.post(post).await?.map(|p| p.question))
-    }
-
     /// The local date in a server now.
     pub fn local_today(&self, settings: &GuildSettings, now: DateTime<Utc>) -> NaiveDate {
         local_date(settings.timezone, now)

@@ -62,12 +62,30 @@ impl App {
             .await?
             .into_iter()
             .find(|r| r.claim_id == claim);
+        let latest_question = match rounds.last() {
+            Some(latest) => self.store.post(latest.post).await?.map(|p| p.question),
+            None => None,
+        };
         Ok(ClaimRounds {
             rounds,
             earlier_rounds_visible,
             resolution,
             page: self.claim_page_url(guild, claim).await?,
+            latest_question: latest_question.unwrap_or(Question::Stance),
         })
+    }
+
+    /// `/tally claim:`: one of the server's claims (a refusal when it has none by that id) with
+    /// its rounds as `viewer` may see them.
+    pub async fn claim_tally(
+        &self,
+        guild: GuildId,
+        claim: &str,
+        viewer: UserId,
+    ) -> Result<(Claim, ClaimRounds), crate::error::Error> {
+        let claim = self.server_claim(guild, claim).await?;
+        let rounds = self.claim_rounds(guild, claim.id.as_str(), Some(viewer)).await?;
+        Ok((claim, rounds))
     }
 
     /// `/claim show`: the claim's rounds as `viewer` may see them, and its strongest evidence.

@@ -106,6 +106,8 @@ pub struct ClaimRounds {
     pub resolution: Option<Resolution>,
     /// The claim's public tally page, when the server's site is on.
     pub page: Option<String>,
+    /// The question the latest round asked (a stance before any round).
+    pub latest_question: crate::votes::Question,
 }
 
 impl ClaimRounds {

@@ -4,7 +4,6 @@ use super::autocomplete_claim;
 use crate::bot::reply::{self, guild, reader, require_moderator};
 use crate::bot::Context;
 use crate::domain::ids::UserId;
-use crate::domain::votes::Question;
 use crate::error::Error;
 use crate::message::msg;
 use crate::render::chart::ChartInput;
@@ -42,18 +41,14 @@ pub async fn tally(
     let locale = Locale::of(settings.language);
     let message = match claim {
         Some(id) => {
-            let claim = &app.server_claim(settings.id, &id).await?;
-            let view = app
-                .claim_rounds(settings.id, claim.id.as_str(), Some(UserId(ctx.author().id.get())))
-                .await?;
-            let mut message = reply::embed(claim_tally_embed(&view, claim, locale));
-            if let Some(latest) = view.latest() {
+            let (claim, view) = app.claim_tally(settings.id, &id, UserId(ctx.author().id.get())).await?;
+            let mut message = reply::embed(claim_tally_embed(&view, &claim, locale));
+            if view.latest().is_some() {
                 // The chart shows what the member may see: no earlier rounds before voting.
-                let question = app.post_question(latest.post).await?.unwrap_or(Question::Stance);
                 let png = crate::render::chart::tally_chart(&ChartInput {
                     claim: &claim.text,
                     rounds: view.visible(),
-                    question,
+                    question: view.latest_question,
                     resolution: view.resolution.as_ref().map(|r| r.outcome),
                     locale,
                 })?;
