@@ -28,7 +28,7 @@ pub async fn claim(_: Context<'_>) -> Result<(), Error> {
 async fn today(ctx: Context<'_>) -> Result<(), Error> {
     let settings = guild(ctx).await?;
     let app = &ctx.data().app;
-    let today = app.todays_claim(&settings, ctx.data().app.now()).await?;
+    let today = app.todays_claim(&settings, app.now()).await?;
     let locale = Locale::of(settings.language);
     let note = todays_claim_note(&today, &settings, locale);
     ctx.send(reply::embed(claim_embed(&today.claim, locale, &app.claims.essay.url)).content(note))
@@ -75,7 +75,7 @@ async fn list(
 async fn due(ctx: Context<'_>) -> Result<(), Error> {
     let settings = guild(ctx).await?;
     let app = &ctx.data().app;
-    let today = app.local_today(&settings, ctx.data().app.now());
+    let today = app.local_today(&settings, app.now());
     let due = app.due_predictions(settings.id, today).await?;
     ctx.send(reply::embed(due_predictions_embed(&due, Locale::of(settings.language))))
         .await?;

@@ -84,10 +84,7 @@ async fn now(ctx: Context<'_>) -> Result<(), Error> {
     ctx.defer().await?;
     let settings = guild(ctx).await?;
     let data = ctx.data();
-    let result = data
-        .app
-        .post_now(&data.publisher, &settings, ctx.data().app.now())
-        .await?;
+    let result = data.app.post_now(&data.publisher, &settings, data.app.now()).await?;
     ctx.send(reply::text(post_result_text(&result, Locale::of(settings.language))))
         .await?;
     Ok(())

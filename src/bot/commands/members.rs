@@ -29,7 +29,7 @@ pub async fn me(ctx: Context<'_>, hide: Option<bool>, web: Option<WebChoice>) ->
         let text = match web {
             WebChoice::Show => {
                 let name = display_name(ctx);
-                app.show_on_site(settings.id, user, &name, ctx.data().app.now()).await?;
+                app.show_on_site(settings.id, user, &name, app.now()).await?;
                 message_text(locale, &msg!("web-me-shown", name = Arg::untrusted(name)))
             }
             WebChoice::Hide => {
@@ -40,7 +40,7 @@ pub async fn me(ctx: Context<'_>, hide: Option<bool>, web: Option<WebChoice>) ->
         ctx.send(reply::text(text).ephemeral(true)).await?;
         return Ok(());
     }
-    let today = app.local_today(&settings, ctx.data().app.now());
+    let today = app.local_today(&settings, app.now());
     let record = app.member_record(settings.id, user, today).await?;
     let embed = member_record_embed(&record, reader(ctx, settings.language));
     ctx.send(reply::embed(embed).ephemeral(true)).await?;
@@ -56,7 +56,7 @@ pub async fn leaderboard(
 ) -> Result<(), Error> {
     let settings = guild(ctx).await?;
     let app = &ctx.data().app;
-    let today = app.local_today(&settings, ctx.data().app.now());
+    let today = app.local_today(&settings, app.now());
     let standings = app.leaderboard(settings.id, today).await?;
     let embed = leaderboard_embed(&standings, page, Locale::of(settings.language));
     ctx.send(reply::embed(embed)).await?;
