@@ -117,12 +117,12 @@ impl ReactionRepairer {
     /// are left over from a failed pass.
     pub async fn run(self, app: App, rest: DiscordRest, refresher: FooterRefresher, mut stop: watch::Receiver<bool>) {
         loop {
+            // Left over from a failed pass: try again after RETRY, or at once when more is queued.
             let retrying = !self.pending.lock().expect("repair queue lock").is_empty();
             let wait = async {
-                if retrying {
-                    app.clock.sleep(RETRY).await;
-                } else {
-                    self.queued.notified().await;
+                tokio::select! {
+                    _ = self.queued.notified() => {}
+                    _ = app.clock.sleep(RETRY), if retrying => {}
                 }
             };
             tokio::select! {

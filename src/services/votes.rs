@@ -42,8 +42,9 @@ pub trait ReactionReader: Send + Sync {
 }
 
 /// Posts delivered this long ago or less have their reactions compared again after a
-/// reconnection: nearly all votes come within a day or two of a post.
-pub const REPAIR_WINDOW: chrono::Duration = chrono::Duration::hours(48);
+/// reconnection: most votes come the day a post goes out, and each post compared costs a
+/// request per vote emoji (paced with the rest), so a shard of many servers is not flooded.
+pub const REPAIR_WINDOW: chrono::Duration = chrono::Duration::hours(24);
 
 /// What [`App::repair_reactions`] changed on one post.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
