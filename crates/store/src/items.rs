@@ -48,12 +48,30 @@ impl StoredItem {
 /// hand-over cost more than the query itself. It is read in parts (rows by id modulo `$4`, part
 /// `$5`), each on its own connection and decoded on its own thread: 100,000 items are 25 MB of
 /// JSON, which one thread decodes in about 0.2 s.
-const WINDOW_SQLITE: &str =
-    "SELECT json_group_array(json_array(id, feed_id, identity, story_key, source, title, url, summary, published_at, seen_at)) \
-     FROM items WHERE happened_at >= $1 AND happened_at < $2 AND feed_id IN (SELECT value FROM json_each($3)) AND id % $4 = $5";
+///
+/// Two arrays: the items stored under the feeds asked for, and the stories stored under another
+/// feed that these feeds carry too (`item_feeds`), each once, under the lowest of them that
+/// carries it and by that feed's name. A story stored under one of the feeds asked for comes only
+/// in the first.
+const WINDOW_SQLITE: &str = "SELECT \
+     (SELECT json_group_array(json_array(id, feed_id, identity, story_key, source, title, url, summary, published_at, seen_at)) \
+      FROM items WHERE happened_at >= $1 AND happened_at < $2 AND feed_id IN (SELECT value FROM json_each($3)) AND id % $4 = $5), \
+     (SELECT json_group_array(json_array(id, feed_id, identity, story_key, source, title, url, summary, published_at, seen_at)) \
+      FROM (SELECT i.id, MIN(l.feed_id) AS feed_id, i.identity, i.story_key, l.source, i.title, i.url, i.summary, i.published_at, i.seen_at \
+            FROM item_feeds l JOIN items i ON i.id = l.item_id \
+            WHERE l.happened_at >= $1 AND l.happened_at < $2 AND l.feed_id IN (SELECT value FROM json_each($3)) AND l.item_id % $4 = $5 \
+              AND i.feed_id NOT IN (SELECT value FROM json_each($3)) \
+            GROUP BY i.id))";
 
-const WINDOW_POSTGRES: &str = "SELECT COALESCE(json_agg(json_build_array(id, feed_id, identity, story_key, source, title, url, summary, published_at, seen_at)), '[]')::text \
-     FROM items WHERE happened_at >= $1 AND happened_at < $2 AND feed_id = ANY(SELECT value::bigint FROM json_array_elements_text($3::json)) AND id % $4 = $5";
+const WINDOW_POSTGRES: &str = "SELECT \
+     (SELECT COALESCE(json_agg(json_build_array(id, feed_id, identity, story_key, source, title, url, summary, published_at, seen_at)), '[]')::text \
+      FROM items WHERE happened_at >= $1 AND happened_at < $2 AND feed_id = ANY(SELECT value::bigint FROM json_array_elements_text($3::json)) AND id % $4 = $5), \
+     (SELECT COALESCE(json_agg(json_build_array(id, feed_id, identity, story_key, source, title, url, summary, published_at, seen_at)), '[]')::text \
+      FROM (SELECT DISTINCT ON (i.id) i.id, l.feed_id, i.identity, i.story_key, l.source, i.title, i.url, i.summary, i.published_at, i.seen_at \
+            FROM item_feeds l JOIN items i ON i.id = l.item_id \
+            WHERE l.happened_at >= $1 AND l.happened_at < $2 AND l.feed_id = ANY(SELECT value::bigint FROM json_array_elements_text($3::json)) \
+              AND l.item_id % $4 = $5 AND i.feed_id <> ALL(SELECT value::bigint FROM json_array_elements_text($3::json)) \
+            ORDER BY i.id, l.feed_id) linked)";
 
 /// How many parts a window is read in: one per core, up to four.
 fn window_parts() -> i64 {
@@ -61,8 +79,9 @@ fn window_parts() -> i64 {
 }
 
 impl Store {
-    /// Stores new items of a feed; an item already known (same identity) or a story already
-    /// stored from another feed (same link) is skipped. Returns how many were new.
+    /// Stores new items of a feed; an item already known (same identity) is skipped, and a story
+    /// already stored from another feed (same link) is not stored again but recorded as carried
+    /// by this feed too. Returns how many were new.
     pub async fn insert_items(&self, feed: FeedId, items: &[NewsItem]) -> anyhow::Result<usize> {
         let mut tx = self.write_tx().await?;
         let inserted = insert_items_in(&mut tx, feed, items).await?;
@@ -97,8 +116,10 @@ impl Store {
         Ok(items.into_iter().map(|(_, item)| item).collect())
     }
 
-    /// As [`Store::items_between`], each item with the feed it was stored from (a story that
-    /// several feeds carry is stored once, under the first feed that brought it).
+    /// As [`Store::items_between`], each item with one of `feeds` that carries it: the feed it is
+    /// stored under when that is one of them (a story that several feeds carry is stored once,
+    /// under the first feed that brought it), else the lowest of them that brought it too. Each
+    /// story comes once, however many of `feeds` carry it.
     pub async fn feed_items_between(
         &self,
         feeds: &[FeedId],
@@ -137,7 +158,7 @@ impl Store {
             Backend::Sqlite(_) => WINDOW_SQLITE,
             Backend::Postgres(_) => WINDOW_POSTGRES,
         };
-        let window: String = with_db!(self, db => sqlx::query_scalar(sql)
+        let (stored, linked): (String, String) = with_db!(self, db => sqlx::query_as(sql)
             .bind(ts(from))
             .bind(ts(to))
             .bind(feeds)
@@ -146,16 +167,22 @@ impl Store {
             .fetch_one(db)
             .await)?;
         tokio::task::spawn_blocking(move || {
-            let rows: Vec<StoredItem> = serde_json::from_str(&window).context("reading the news window")?;
+            let mut rows: Vec<StoredItem> = serde_json::from_str(&stored).context("reading the news window")?;
+            if linked != "[]" {
+                let linked: Vec<StoredItem> = serde_json::from_str(&linked).context("reading the news window")?;
+                rows.extend(linked);
+            }
             rows.into_iter().map(StoredItem::into_item).collect()
         })
         .await?
     }
 
-    /// Items of a feed that happened since `since`.
+    /// Items a feed carries that happened since `since`: those stored under it and the stories
+    /// it brought after another feed (never both for one story).
     pub async fn count_items_since(&self, feed: FeedId, since: DateTime<Utc>) -> anyhow::Result<u64> {
         let n: i64 = with_db!(self, db => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM items WHERE feed_id = $1 AND happened_at >= $2"
+            "SELECT (SELECT COUNT(*) FROM items WHERE feed_id = $1 AND happened_at >= $2) \
+                  + (SELECT COUNT(*) FROM item_feeds WHERE feed_id = $1 AND happened_at >= $2)"
         )
         .bind(feed.0)
         .bind(ts(since))
@@ -164,8 +191,11 @@ impl Store {
         Ok(n as u64)
     }
 
+    /// Items a feed carries, as [`Store::count_items_since`].
     pub async fn count_items(&self, feed: FeedId) -> anyhow::Result<u64> {
-        let n: i64 = with_db!(self, db => sqlx::query_scalar("SELECT COUNT(*) FROM items WHERE feed_id = $1")
+        let n: i64 = with_db!(self, db => sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM items WHERE feed_id = $1) + (SELECT COUNT(*) FROM item_feeds WHERE feed_id = $1)"
+        )
             .bind(feed.0)
             .fetch_one(db)
             .await)?;
@@ -175,7 +205,8 @@ impl Store {
 
 /// Tables whose `item_id` column names news items that retention must keep, whatever their age.
 /// Each is one `NOT EXISTS` in the prune query. The evidence ledger needs no line here: its entries
-/// keep their own title and link, and the items posts showed are kept through `post_items`.
+/// keep their own title and link, and the items posts showed are kept through `post_items`. Nor
+/// does `item_feeds`: a story's other feeds do not keep it, and their links go with it.
 pub const KEPT_ITEM_TABLES: &[&str] = &["post_items"];
 
 /// Where a prune pass has got to: the last item deleted, in the order items are walked (oldest
@@ -514,8 +545,10 @@ async fn insert_items_in(tx: &mut WriteTx, feed: FeedId, items: &[NewsItem]) -> 
         .collect();
     items.sort_by(|a, b| a.story_key.cmp(&b.story_key));
     let mut inserted = 0;
+    // The stories of statements that skipped some item: some may be stored under another feed.
+    let mut carried: Vec<(&str, &str)> = Vec::new();
     for chunk in items.chunks(ROWS_PER_STATEMENT) {
-        inserted += with_tx!(*tx, conn => {
+        let stored = with_tx!(*tx, conn => {
             let mut query = QueryBuilder::new(
                 "INSERT INTO items (identity, story_key, feed_id, source, title, url, summary, published_at, seen_at, happened_at) ",
             );
@@ -534,8 +567,57 @@ async fn insert_items_in(tx: &mut WriteTx, feed: FeedId, items: &[NewsItem]) -> 
             query.push(" ON CONFLICT DO NOTHING");
             query.build().execute(&mut *conn).await?.rows_affected() as usize
         });
+        inserted += stored;
+        if stored < chunk.len() {
+            carried.extend(
+                chunk
+                    .iter()
+                    .filter_map(|item| Some((item.story_key.as_deref()?, item.source.as_str()))),
+            );
+        }
+    }
+    if !carried.is_empty() {
+        link_carried_in(tx, feed, &carried).await?;
     }
     Ok(inserted)
+}
+
+/// Links `feed` to those of the `(story, source)` it carries that are stored under another feed;
+/// a link already there is kept. One statement per fetch, and only for a fetch that skipped
+/// something: a fetch of new stories alone has nothing to link, and the stories of one that only
+/// brings its own again are found stored under it and left.
+async fn link_carried_in(tx: &mut WriteTx, feed: FeedId, carried: &[(&str, &str)]) -> anyhow::Result<()> {
+    // In story order, as the items were stored (see insert_items_in); PostgreSQL links in that
+    // order too, so two fetches linking at once take their locks in one order.
+    let carried = serde_json::to_string(carried)?;
+    match tx {
+        WriteTx::Sqlite { tx, .. } => {
+            // CROSS JOIN keeps SQLite's join order: the stories first, each looked up by its key.
+            sqlx::query(
+                "INSERT INTO item_feeds (feed_id, happened_at, item_id, source) \
+                 SELECT $1, items.happened_at, items.id, carried.value ->> 1 \
+                 FROM json_each($2) carried CROSS JOIN items ON items.story_key = carried.value ->> 0 \
+                 WHERE items.feed_id <> $1 ON CONFLICT DO NOTHING",
+            )
+            .bind(feed.0)
+            .bind(carried)
+            .execute(&mut **tx)
+            .await?;
+        }
+        WriteTx::Postgres(tx) => {
+            sqlx::query(
+                "INSERT INTO item_feeds (feed_id, happened_at, item_id, source) \
+                 SELECT $1, items.happened_at, items.id, carried ->> 1 \
+                 FROM json_array_elements($2::json) WITH ORDINALITY AS c(carried, n) JOIN items ON items.story_key = carried ->> 0 \
+                 WHERE items.feed_id <> $1 ORDER BY n ON CONFLICT DO NOTHING",
+            )
+            .bind(feed.0)
+            .bind(carried)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -591,7 +673,313 @@ mod tests {
                 .await
                 .unwrap();
             assert_eq!(narrow.len(), 1);
-            assert!(store.items_between(&[b.id], from, to).await.unwrap().is_empty());
+            // B reaches the story it carries, though it is stored under A.
+            let through_b = store.items_between(&[b.id], from, to).await.unwrap();
+            assert_eq!(
+                through_b.iter().map(|i| i.identity.as_str()).collect::<Vec<_>>(),
+                ["guid:1"]
+            );
+        }
+    }
+
+    fn named(mut item: NewsItem, source: &str) -> NewsItem {
+        item.source = source.into();
+        item
+    }
+
+    /// How many links the store holds, of any feed.
+    async fn links(store: &Store) -> i64 {
+        with_db!(store, db => sqlx::query_scalar("SELECT COUNT(*) FROM item_feeds").fetch_one(db).await).unwrap()
+    }
+
+    /// A story feed A brought and then feeds B and C: a server following only B sees it, under
+    /// B's name; one following several of them sees it once, under the feed it is stored under
+    /// when it follows that one, else under the lowest that carries it. Each feed counts it.
+    #[tokio::test]
+    async fn a_story_several_feeds_carry_reaches_each_of_them_once() {
+        for store in crate::testing::stores().await {
+            let backend = store.backend_name();
+            let a = store.upsert_feed("https://a.example/feed").await.unwrap().id;
+            let b = store.upsert_feed("https://b.example/feed").await.unwrap().id;
+            let c = store.upsert_feed("https://c.example/feed").await.unwrap().id;
+            let d = store.upsert_feed("https://d.example/feed").await.unwrap().id;
+            let shared = item("guid:a1", Some("x.com/shared"), 20);
+            let from_a = [
+                named(shared.clone(), "A"),
+                named(item("guid:a2", Some("x.com/a-only"), 21), "A"),
+            ];
+            assert_eq!(store.insert_items(a, &from_a).await.unwrap(), 2);
+            // B and C carry it under their own guids, beside stories of their own.
+            let from_b = [
+                named(item("guid:b1", Some("x.com/shared"), 22), "B"),
+                named(item("guid:b2", Some("x.com/b-only"), 22), "B"),
+            ];
+            assert_eq!(store.insert_items(b, &from_b).await.unwrap(), 1, "{backend}");
+            let from_c = [named(item("guid:c1", Some("x.com/shared"), 23), "C")];
+            assert_eq!(store.insert_items(c, &from_c).await.unwrap(), 0, "{backend}");
+            // Fetched again, nothing changes.
+            assert_eq!(store.insert_items(b, &from_b).await.unwrap(), 0);
+            assert_eq!(store.insert_items(a, &from_a).await.unwrap(), 0);
+            assert_eq!(links(&store).await, 2, "{backend}: B and C carry A's story");
+
+            let from = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+            let to = Utc.with_ymd_and_hms(2026, 11, 29, 0, 0, 0).unwrap();
+            let window = |feeds: Vec<FeedId>| {
+                let store = store.clone();
+                async move {
+                    let mut got: Vec<(FeedId, String, String)> = store
+                        .feed_items_between(&feeds, from, to)
+                        .await
+                        .unwrap()
+                        .into_iter()
+                        .map(|(feed, item)| (feed, item.story_key.unwrap(), item.source))
+                        .collect();
+                    got.sort_by(|x, y| x.1.cmp(&y.1));
+                    got
+                }
+            };
+            let shared_as = |feed: FeedId, source: &str| (feed, "x.com/shared".to_string(), source.to_string());
+            let b_only = (b, "x.com/b-only".to_string(), "B".to_string());
+            assert_eq!(window(vec![b]).await, [b_only.clone(), shared_as(b, "B")], "{backend}");
+            assert_eq!(window(vec![c]).await, [shared_as(c, "C")], "{backend}");
+            assert_eq!(
+                window(vec![c, b]).await,
+                [b_only.clone(), shared_as(b, "B")],
+                "{backend}: once"
+            );
+            assert_eq!(
+                window(vec![a, b, c]).await,
+                [
+                    (a, "x.com/a-only".to_string(), "A".to_string()),
+                    b_only,
+                    shared_as(a, "A")
+                ],
+                "{backend}: once, from the feed it is stored under"
+            );
+            assert!(window(vec![d]).await.is_empty());
+            // Stored as A stored it: A's title and guid, with the reading feed's name.
+            let through_c = store.items_between(&[c], from, to).await.unwrap();
+            assert_eq!(through_c, [named(shared, "C")], "{backend}");
+
+            let mut counts = Vec::new();
+            for feed in [a, b, c, d] {
+                counts.push(store.count_items(feed).await.unwrap());
+            }
+            assert_eq!(counts, [2, 2, 1, 0], "{backend}");
+            // The shared story happened on the 20th: counted since then, not after.
+            let on_20th = Utc.with_ymd_and_hms(2026, 11, 20, 0, 0, 0).unwrap();
+            assert_eq!(store.count_items_since(c, on_20th).await.unwrap(), 1, "{backend}");
+            assert_eq!(store.count_items_since(b, on_20th).await.unwrap(), 2, "{backend}");
+            assert_eq!(
+                store
+                    .count_items_since(b, on_20th + chrono::Duration::days(1))
+                    .await
+                    .unwrap(),
+                1,
+                "{backend}: B's own story of the 22nd"
+            );
+        }
+    }
+
+    /// The schema keeps links true: never to the feed the story is stored under, never with
+    /// another date than the item's.
+    #[tokio::test]
+    async fn a_link_to_the_home_feed_or_with_another_date_is_refused() {
+        for store in crate::testing::stores().await {
+            let backend = store.backend_name();
+            let a = store.upsert_feed("https://a.example/feed").await.unwrap().id;
+            let b = store.upsert_feed("https://b.example/feed").await.unwrap().id;
+            store
+                .insert_items(a, &[item("guid:1", Some("x.com/1"), 20)])
+                .await
+                .unwrap();
+            let link = |feed: FeedId, happened_at: &'static str| {
+                let store = store.clone();
+                async move {
+                    with_db!(store, db => sqlx::query(
+                        "INSERT INTO item_feeds (feed_id, happened_at, item_id, source) \
+                         SELECT $1, $2, id, 'X' FROM items WHERE story_key = 'x.com/1'"
+                    )
+                    .bind(feed.0)
+                    .bind(happened_at)
+                    .execute(db)
+                    .await
+                    .map(|done| done.rows_affected()))
+                }
+            };
+            assert!(link(a, "2026-11-20T00:00:00Z").await.is_err(), "{backend}: home feed");
+            assert!(
+                link(b, "2026-11-21T00:00:00Z").await.is_err(),
+                "{backend}: another date"
+            );
+            assert_eq!(link(b, "2026-11-20T00:00:00Z").await.unwrap(), 1, "{backend}");
+        }
+    }
+
+    /// Retention takes a story's links with it, and keeps a shown story with its links.
+    #[tokio::test]
+    async fn retention_takes_a_pruned_storys_links_with_it() {
+        use claim_digest_domain::ids::{ChannelId, GuildId};
+        use claim_digest_domain::lang::Lang;
+        use claim_digest_domain::votes::Question;
+
+        for store in crate::testing::stores().await {
+            let backend = store.backend_name();
+            let now = Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap();
+            let spec = |name: &str| claim_digest_feeds::FeedSpec {
+                name: name.into(),
+                url: format!("https://{name}.example/feed"),
+                language: None,
+            };
+            let guild = GuildId(7);
+            store.ensure_guild(guild, Lang::En, &[spec("b")], now).await.unwrap();
+            let a = store.upsert_feed("https://a.example/feed").await.unwrap().id;
+            let b = store.feed_by_url("https://b.example/feed").await.unwrap().unwrap().id;
+            let october = |n: u32, day: u32| {
+                let mut it = item(&format!("guid:{n}"), Some(&format!("x.com/{n}")), 1);
+                it.published = Some(Utc.with_ymd_and_hms(2026, 10, day, 0, 0, 0).unwrap());
+                it
+            };
+            let old = [october(1, 1), october(2, 2), october(3, 3)];
+            let recent = item("guid:4", Some("x.com/4"), 20);
+            let mut from_a = old.to_vec();
+            from_a.push(recent.clone());
+            assert_eq!(store.insert_items(a, &from_a).await.unwrap(), 4);
+            let from_b: Vec<NewsItem> = from_a
+                .iter()
+                .map(|it| {
+                    named(
+                        NewsItem {
+                            identity: format!("b:{}", it.identity),
+                            ..it.clone()
+                        },
+                        "B",
+                    )
+                })
+                .collect();
+            assert_eq!(store.insert_items(b, &from_b).await.unwrap(), 0);
+            assert_eq!(store.count_items(b).await.unwrap(), 4, "{backend}");
+
+            // A post of B's server showed the second old story.
+            let new = crate::NewPost {
+                guild,
+                local_date: "2026-10-03".parse().unwrap(),
+                claim_id: "c".into(),
+                round: 1,
+                question: Question::Stance,
+                channel: ChannelId(8),
+                nonce: "n".into(),
+            };
+            let crate::Reservation::Reserved(post) = store.reserve_post(&new, now).await.unwrap() else {
+                panic!("{backend}: a fresh day")
+            };
+            store.record_post_items(post.id, &[from_b[1].clone()]).await.unwrap();
+            assert_eq!(store.post_items(post.id).await.unwrap(), [old[1].clone()], "{backend}");
+
+            let outcome = store
+                .prune_items(Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap(), 2)
+                .await
+                .unwrap();
+            assert_eq!(outcome.deleted, 2, "{backend}: {outcome:?}");
+            assert_eq!(
+                links(&store).await,
+                2,
+                "{backend}: the shown story's and the recent one's"
+            );
+            assert_eq!(store.count_items(b).await.unwrap(), 2, "{backend}");
+            let left = store
+                .items_between(&[b], Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(), now)
+                .await
+                .unwrap();
+            let mut stories: Vec<_> = left.iter().map(|i| i.story_key.clone().unwrap()).collect();
+            stories.sort();
+            assert_eq!(stories, ["x.com/2", "x.com/4"], "{backend}");
+        }
+    }
+
+    /// A feed deleted takes the stories only it carries, and hands those another feed carries
+    /// to that feed (to the lowest, when several do), under its name: a server following it keeps
+    /// them, once. A feed that only carried others' stories takes just its links.
+    #[tokio::test]
+    async fn a_deleted_feed_hands_the_stories_others_carry_to_them() {
+        for store in crate::testing::stores().await {
+            let backend = store.backend_name();
+            let a = store.upsert_feed("https://a.example/feed").await.unwrap().id;
+            let b = store.upsert_feed("https://b.example/feed").await.unwrap().id;
+            let c = store.upsert_feed("https://c.example/feed").await.unwrap().id;
+            let from_a = [
+                named(item("guid:a1", Some("x.com/shared"), 20), "A"),
+                named(item("guid:a2", Some("x.com/a-only"), 20), "A"),
+                named(item("guid:a3", Some("x.com/c-too"), 20), "A"),
+            ];
+            store.insert_items(a, &from_a).await.unwrap();
+            let from_b = [named(item("guid:b1", Some("x.com/shared"), 21), "B")];
+            store.insert_items(b, &from_b).await.unwrap();
+            let from_c = [
+                named(item("guid:c1", Some("x.com/shared"), 21), "C"),
+                named(item("guid:c3", Some("x.com/c-too"), 21), "C"),
+            ];
+            store.insert_items(c, &from_c).await.unwrap();
+            assert_eq!(links(&store).await, 3);
+
+            let delete = |feed: FeedId| {
+                let store = store.clone();
+                async move {
+                    let writer = store.write_slot().await;
+                    let done = with_db!(store, db => sqlx::query("DELETE FROM feeds WHERE id = $1")
+                        .bind(feed.0)
+                        .execute(db)
+                        .await
+                        .map(drop));
+                    drop(writer);
+                    done.unwrap()
+                }
+            };
+            delete(a).await;
+            assert_eq!(
+                store.count_all_items().await.unwrap(),
+                2,
+                "{backend}: A's own story went"
+            );
+            let from = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+            let to = Utc.with_ymd_and_hms(2026, 11, 29, 0, 0, 0).unwrap();
+            let seen = |feeds: Vec<FeedId>| {
+                let store = store.clone();
+                async move {
+                    let mut got: Vec<(FeedId, String, String)> = store
+                        .feed_items_between(&feeds, from, to)
+                        .await
+                        .unwrap()
+                        .into_iter()
+                        .map(|(feed, item)| (feed, item.story_key.unwrap(), item.source))
+                        .collect();
+                    got.sort_by(|x, y| x.1.cmp(&y.1));
+                    got
+                }
+            };
+            let row = |feed: FeedId, story: &str, source: &str| (feed, story.to_string(), source.to_string());
+            assert_eq!(seen(vec![b]).await, [row(b, "x.com/shared", "B")], "{backend}");
+            assert_eq!(
+                seen(vec![b, c]).await,
+                [row(c, "x.com/c-too", "C"), row(b, "x.com/shared", "B")],
+                "{backend}: the shared story moved to B, the lower, and C still carries it"
+            );
+            assert_eq!(
+                seen(vec![c]).await,
+                [row(c, "x.com/c-too", "C"), row(c, "x.com/shared", "C")],
+                "{backend}"
+            );
+            assert_eq!(links(&store).await, 1, "{backend}: C's link to the shared story");
+            assert_eq!(
+                (store.count_items(b).await.unwrap(), store.count_items(c).await.unwrap()),
+                (1, 2),
+                "{backend}"
+            );
+            // C only carries B's story: deleting it takes the link, not the story.
+            delete(c).await;
+            assert_eq!(links(&store).await, 0, "{backend}");
+            assert_eq!(store.count_all_items().await.unwrap(), 1, "{backend}: C's own went");
+            assert_eq!(seen(vec![b]).await, [row(b, "x.com/shared", "B")], "{backend}");
         }
     }
 

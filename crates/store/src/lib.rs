@@ -647,5 +647,10 @@ mod tests {
                 "round {round}: each story stored once"
             );
         }
+        // Whichever stored a story, the other feed's copy was linked: each feed carries them all.
+        assert_eq!(
+            (a.count_items(f1).await.unwrap(), b.count_items(f2).await.unwrap()),
+            (600, 600)
+        );
     }
 }
