@@ -765,10 +765,12 @@ async fn reactions_made_while_the_bot_was_away_count_when_it_returns() {
     let fake = FakeDiscord::start().await;
     let mut bot = start_bot_on_test_clock(&fake, &format!("http://{feed_addr}/feeds/news.xml"), &[]).await;
     fake.wait_registered(WAIT).await;
+    // Hours from now, so that the poster leaves the day to /digest now.
+    let later = (Utc::now() + chrono::Duration::hours(3)).format("%H:00").to_string();
     let setup = fake.slash(
         en(MOD),
         "digest",
-        setup_options(CHANNEL_EN, "03:00", "UTC", "en"),
+        setup_options(CHANNEL_EN, &later, "UTC", "en"),
         channel_resolved(CHANNEL_EN),
     );
     fake.answer(setup, WAIT).await;
