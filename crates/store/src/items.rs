@@ -623,6 +623,21 @@ async fn link_carried_in(tx: &mut WriteTx, feed: FeedId, carried: &[(&str, &str)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What a server following `feeds` sees of November 2026: (feed, story, source) by story.
+    async fn stories_seen(store: &Store, feeds: &[FeedId]) -> Vec<(FeedId, String, String)> {
+        let from = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+        let to = Utc.with_ymd_and_hms(2026, 11, 29, 0, 0, 0).unwrap();
+        let mut got: Vec<(FeedId, String, String)> = store
+            .feed_items_between(feeds, from, to)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(feed, item)| (feed, item.story_key.unwrap(), item.source))
+            .collect();
+        got.sort_by(|x, y| x.1.cmp(&y.1));
+        got
+    }
     use chrono::TimeZone;
 
     fn item(identity: &str, story: Option<&str>, day: u32) -> NewsItem {
@@ -722,33 +737,21 @@ mod tests {
             assert_eq!(store.insert_items(a, &from_a).await.unwrap(), 0);
             assert_eq!(links(&store).await, 2, "{backend}: B and C carry A's story");
 
-            let from = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
-            let to = Utc.with_ymd_and_hms(2026, 11, 29, 0, 0, 0).unwrap();
-            let window = |feeds: Vec<FeedId>| {
-                let store = store.clone();
-                async move {
-                    let mut got: Vec<(FeedId, String, String)> = store
-                        .feed_items_between(&feeds, from, to)
-                        .await
-                        .unwrap()
-                        .into_iter()
-                        .map(|(feed, item)| (feed, item.story_key.unwrap(), item.source))
-                        .collect();
-                    got.sort_by(|x, y| x.1.cmp(&y.1));
-                    got
-                }
-            };
             let shared_as = |feed: FeedId, source: &str| (feed, "x.com/shared".to_string(), source.to_string());
             let b_only = (b, "x.com/b-only".to_string(), "B".to_string());
-            assert_eq!(window(vec![b]).await, [b_only.clone(), shared_as(b, "B")], "{backend}");
-            assert_eq!(window(vec![c]).await, [shared_as(c, "C")], "{backend}");
             assert_eq!(
-                window(vec![c, b]).await,
+                stories_seen(&store, &[b]).await,
+                [b_only.clone(), shared_as(b, "B")],
+                "{backend}"
+            );
+            assert_eq!(stories_seen(&store, &[c]).await, [shared_as(c, "C")], "{backend}");
+            assert_eq!(
+                stories_seen(&store, &[c, b]).await,
                 [b_only.clone(), shared_as(b, "B")],
                 "{backend}: once"
             );
             assert_eq!(
-                window(vec![a, b, c]).await,
+                stories_seen(&store, &[a, b, c]).await,
                 [
                     (a, "x.com/a-only".to_string(), "A".to_string()),
                     b_only,
@@ -756,8 +759,12 @@ mod tests {
                 ],
                 "{backend}: once, from the feed it is stored under"
             );
-            assert!(window(vec![d]).await.is_empty());
+            assert!(stories_seen(&store, &[d]).await.is_empty());
             // Stored as A stored it: A's title and guid, with the reading feed's name.
+            let (from, to) = (
+                Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap(),
+                Utc.with_ymd_and_hms(2026, 11, 29, 0, 0, 0).unwrap(),
+            );
             let through_c = store.items_between(&[c], from, to).await.unwrap();
             assert_eq!(through_c, [named(shared, "C")], "{backend}");
 
@@ -941,31 +948,19 @@ mod tests {
                 2,
                 "{backend}: A's own story went"
             );
-            let from = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
-            let to = Utc.with_ymd_and_hms(2026, 11, 29, 0, 0, 0).unwrap();
-            let seen = |feeds: Vec<FeedId>| {
-                let store = store.clone();
-                async move {
-                    let mut got: Vec<(FeedId, String, String)> = store
-                        .feed_items_between(&feeds, from, to)
-                        .await
-                        .unwrap()
-                        .into_iter()
-                        .map(|(feed, item)| (feed, item.story_key.unwrap(), item.source))
-                        .collect();
-                    got.sort_by(|x, y| x.1.cmp(&y.1));
-                    got
-                }
-            };
             let row = |feed: FeedId, story: &str, source: &str| (feed, story.to_string(), source.to_string());
-            assert_eq!(seen(vec![b]).await, [row(b, "x.com/shared", "B")], "{backend}");
             assert_eq!(
-                seen(vec![b, c]).await,
+                stories_seen(&store, &[b]).await,
+                [row(b, "x.com/shared", "B")],
+                "{backend}"
+            );
+            assert_eq!(
+                stories_seen(&store, &[b, c]).await,
                 [row(c, "x.com/c-too", "C"), row(b, "x.com/shared", "B")],
                 "{backend}: the shared story moved to B, the lower, and C still carries it"
             );
             assert_eq!(
-                seen(vec![c]).await,
+                stories_seen(&store, &[c]).await,
                 [row(c, "x.com/c-too", "C"), row(c, "x.com/shared", "C")],
                 "{backend}"
             );
@@ -979,7 +974,11 @@ mod tests {
             delete(c).await;
             assert_eq!(links(&store).await, 0, "{backend}");
             assert_eq!(store.count_all_items().await.unwrap(), 1, "{backend}: C's own went");
-            assert_eq!(seen(vec![b]).await, [row(b, "x.com/shared", "B")], "{backend}");
+            assert_eq!(
+                stories_seen(&store, &[b]).await,
+                [row(b, "x.com/shared", "B")],
+                "{backend}"
+            );
         }
     }
 
