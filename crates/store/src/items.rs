@@ -624,6 +624,28 @@ async fn link_carried_in(tx: &mut WriteTx, feed: FeedId, carried: &[(&str, &str)
 mod tests {
     use super::*;
 
+    /// A post of claim `c` reserved for `guild` on `date` (a day it has none yet).
+    async fn reserved_post(
+        store: &Store,
+        guild: claim_digest_domain::ids::GuildId,
+        date: &str,
+        now: DateTime<Utc>,
+    ) -> crate::Post {
+        let new = crate::NewPost {
+            guild,
+            local_date: date.parse().unwrap(),
+            claim_id: "c".into(),
+            round: 1,
+            question: claim_digest_domain::votes::Question::Stance,
+            channel: claim_digest_domain::ids::ChannelId(8),
+            nonce: "n".into(),
+        };
+        match store.reserve_post(&new, now).await.unwrap() {
+            crate::Reservation::Reserved(post) => post,
+            other => panic!("{}: {date} had a post already: {other:?}", store.backend_name()),
+        }
+    }
+
     /// What a server following `feeds` sees of November 2026: (feed, story, source) by story.
     async fn stories_seen(store: &Store, feeds: &[FeedId]) -> Vec<(FeedId, String, String)> {
         let from = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
@@ -826,9 +848,8 @@ mod tests {
     /// Retention takes a story's links with it, and keeps a shown story with its links.
     #[tokio::test]
     async fn retention_takes_a_pruned_storys_links_with_it() {
-        use claim_digest_domain::ids::{ChannelId, GuildId};
+        use claim_digest_domain::ids::GuildId;
         use claim_digest_domain::lang::Lang;
-        use claim_digest_domain::votes::Question;
 
         for store in crate::testing::stores().await {
             let backend = store.backend_name();
@@ -868,18 +889,7 @@ mod tests {
             assert_eq!(store.count_items(b).await.unwrap(), 4, "{backend}");
 
             // A post of B's server showed the second old story.
-            let new = crate::NewPost {
-                guild,
-                local_date: "2026-10-03".parse().unwrap(),
-                claim_id: "c".into(),
-                round: 1,
-                question: Question::Stance,
-                channel: ChannelId(8),
-                nonce: "n".into(),
-            };
-            let crate::Reservation::Reserved(post) = store.reserve_post(&new, now).await.unwrap() else {
-                panic!("{backend}: a fresh day")
-            };
+            let post = reserved_post(&store, guild, "2026-10-03", now).await;
             store.record_post_items(post.id, &[from_b[1].clone()]).await.unwrap();
             assert_eq!(store.post_items(post.id).await.unwrap(), [old[1].clone()], "{backend}");
 
@@ -1015,9 +1025,9 @@ mod tests {
     /// items, votes, posts and vote history stay.
     #[tokio::test]
     async fn retention_prunes_old_unshown_items_in_batches_and_keeps_shown_ones() {
-        use claim_digest_domain::ids::{ChannelId, GuildId, MessageId, UserId};
+        use claim_digest_domain::ids::{GuildId, MessageId, UserId};
         use claim_digest_domain::lang::Lang;
-        use claim_digest_domain::votes::{Choice, Question};
+        use claim_digest_domain::votes::Choice;
 
         for store in crate::testing::stores().await {
             let backend = store.backend_name();
@@ -1047,18 +1057,7 @@ mod tests {
             items.extend((20..=22).map(|day| item(&format!("guid:new{day}"), Some(&format!("x.com/new{day}")), day)));
             assert_eq!(store.insert_items(feed, &items).await.unwrap(), 14);
 
-            let new = crate::NewPost {
-                guild,
-                local_date: "2026-10-12".parse().unwrap(),
-                claim_id: "c".into(),
-                round: 1,
-                question: Question::Stance,
-                channel: ChannelId(8),
-                nonce: "n".into(),
-            };
-            let crate::Reservation::Reserved(post) = store.reserve_post(&new, now).await.unwrap() else {
-                panic!("{backend}: a fresh day")
-            };
+            let post = reserved_post(&store, guild, "2026-10-12", now).await;
             let shown = [items[2].clone(), items[9].clone()];
             store.record_post_items(post.id, &shown).await.unwrap();
             // Recording again (a resumed send) changes nothing.
