@@ -2,7 +2,7 @@
 //! language (`reasons.ftl`). Foreign text (a parser's message, Discord's) is an untrusted
 //! argument, bounded here and escaped by each renderer.
 
-use crate::domain::records::{DeliveryFailure, FeedFailure};
+use crate::domain::records::{AddressProblem, DeliveryFailure, FeedFailure};
 use crate::domain::text::truncate_chars;
 use crate::domain::views::LocateFailure;
 use crate::message::{msg, Arg, Message};
@@ -36,13 +36,31 @@ pub fn feed_failure(failure: &FeedFailure) -> Message {
         FeedFailure::RefusedAddress { address, always: false } => {
             msg!("reason-refused-private", address = detail(address))
         }
-        FeedFailure::BadAddress => msg!("reason-bad-address"),
+        FeedFailure::BadAddress(problem) => address_problem(problem),
         FeedFailure::UnsupportedScheme { scheme } => msg!("reason-unsupported-scheme", scheme = detail(scheme)),
         FeedFailure::HostBusy { seconds } => msg!("reason-host-busy", seconds = *seconds),
         FeedFailure::File { detail: d } => msg!("reason-file", detail = detail(d)),
         FeedFailure::NotAFeed { detail: d } => msg!("reason-not-a-feed", detail = detail(d)),
         FeedFailure::ParserCrashed { detail: d } => msg!("reason-parser-crashed", detail = detail(d)),
         FeedFailure::Other(text) => msg!("reason-other", detail = detail(text)),
+    }
+}
+
+/// What is wrong with an address, so that the person can mend it.
+pub fn address_problem(problem: &AddressProblem) -> Message {
+    match problem {
+        AddressProblem::Empty => msg!("reason-address-empty"),
+        AddressProblem::NoScheme { suggestion: Some(url) } => {
+            msg!("reason-address-no-scheme-guess", suggestion = detail(url))
+        }
+        AddressProblem::NoScheme { suggestion: None } => msg!("reason-address-no-scheme"),
+        AddressProblem::NoHost => msg!("reason-address-no-host"),
+        AddressProblem::BadHost => msg!("reason-address-bad-host"),
+        AddressProblem::BadPort => msg!("reason-address-bad-port"),
+        AddressProblem::BadRedirect { location } => {
+            msg!("reason-address-bad-redirect", location = detail(location))
+        }
+        AddressProblem::Unreadable => msg!("reason-bad-address"),
     }
 }
 

@@ -1319,6 +1319,34 @@ mod tests {
             );
         }
 
+        #[test]
+        fn an_address_without_its_scheme_is_offered_back_with_one() {
+            use crate::domain::records::AddressProblem;
+            let why = |problem| {
+                crate::message::msg!(
+                    "feeds-not-added",
+                    reason = crate::message::reasons::feed_failure(&FeedFailure::BadAddress(problem))
+                )
+            };
+            let guess = why(AddressProblem::NoScheme {
+                suggestion: Some("https://example.com/a_b".into()),
+            });
+            let en = message_text(Locale::of(Lang::En), &guess);
+            assert!(
+                en.contains("starts with https:// or http:// (did you mean https\\://example.com/a\\_b?)"),
+                "{en}"
+            );
+            let zh = message_text(Locale::of(Lang::Zh), &guess);
+            assert!(zh.contains("是不是 https\\://example.com/a\\_b"), "{zh}");
+            let port = message_text(Locale::of(Lang::En), &why(AddressProblem::BadPort));
+            assert!(port.contains("Not added: the port in the address"), "{port}");
+            let redirect = why(AddressProblem::BadRedirect {
+                location: "@everyone".into(),
+            });
+            let text = message_text(Locale::of(Lang::Zh), &redirect);
+            assert!(text.contains("重定向到 \\@everyone"), "the location is escaped: {text}");
+        }
+
         fn feed(last_error: Option<FeedFailure>, disabled: Option<FeedFailure>) -> FeedRecord {
             FeedRecord {
                 id: FeedId(1),

@@ -140,7 +140,7 @@ pub enum FeedFailure {
         always: bool,
     },
     /// The address given or redirected to is not a usable URL.
-    BadAddress,
+    BadAddress(AddressProblem),
     UnsupportedScheme {
         scheme: String,
     },
@@ -163,6 +163,27 @@ pub enum FeedFailure {
     /// A reason stored as free text by an older version, or in an encoding this one does not
     /// know: shown as it is, as detail.
     Other(String),
+}
+
+/// What is wrong with an address that is not a usable web address, so that the reply can say
+/// what to change rather than only that it failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AddressProblem {
+    /// Nothing was given.
+    Empty,
+    /// No `https://` or `http://` at the start. `suggestion`: the address with `https://` put
+    /// before it, when that reads as a web address with a dotted host name.
+    NoScheme { suggestion: Option<String> },
+    /// No host between `://` and the path.
+    NoHost,
+    /// The host is neither a valid name nor a valid IP address.
+    BadHost,
+    /// The port is not a number from 0 to 65535.
+    BadPort,
+    /// A server redirected to `location`, which is not an address.
+    BadRedirect { location: String },
+    /// Anything else, and what older versions stored without saying.
+    Unreadable,
 }
 
 /// Why a server's post could not be delivered in a way retrying will not fix: what stops its
@@ -201,13 +222,28 @@ impl std::fmt::Display for FeedFailure {
             FeedFailure::RefusedAddress { address, always } => {
                 write!(f, "refused address {address} (always: {always})")
             }
-            FeedFailure::BadAddress => f.write_str("invalid feed address"),
+            FeedFailure::BadAddress(problem) => write!(f, "invalid feed address: {problem}"),
             FeedFailure::UnsupportedScheme { scheme } => write!(f, "unsupported scheme `{scheme}`"),
             FeedFailure::HostBusy { seconds } => write!(f, "host busy for {seconds} s"),
             FeedFailure::File { detail } => write!(f, "cannot read file: {detail}"),
             FeedFailure::NotAFeed { detail } => write!(f, "not a feed: {detail}"),
             FeedFailure::ParserCrashed { detail } => write!(f, "the parser failed: {detail}"),
             FeedFailure::Other(text) => f.write_str(text),
+        }
+    }
+}
+
+/// For logs only: English, never shown to a person.
+impl std::fmt::Display for AddressProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AddressProblem::Empty => f.write_str("empty input"),
+            AddressProblem::NoScheme { .. } => f.write_str("no http:// or https:// at the start"),
+            AddressProblem::NoHost => f.write_str("no host"),
+            AddressProblem::BadHost => f.write_str("not a valid host name or IP address"),
+            AddressProblem::BadPort => f.write_str("not a valid port"),
+            AddressProblem::BadRedirect { location } => write!(f, "a redirect to `{location}`"),
+            AddressProblem::Unreadable => f.write_str("not a URL"),
         }
     }
 }

@@ -16,8 +16,8 @@ use url::Url;
 
 use super::guard::{self, AddressPolicy, BlockedAddress, BlockedName, GuardedResolver, Lookup, Refusal, SystemLookup};
 use super::pace::{self, HostPacer};
-pub use claim_digest_domain::records::FeedFailure;
 pub use claim_digest_domain::records::Validators;
+pub use claim_digest_domain::records::{AddressProblem, FeedFailure};
 
 /// An address or name the policy refuses, kept as data so that the reason can be told in words.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
@@ -40,16 +40,18 @@ impl FeedSource {
     pub fn parse(input: &str) -> Result<FeedSource, FetchError> {
         let input = input.trim();
         if input.is_empty() {
-            return Err(FetchError::InvalidUrl("empty input".into()));
+            return Err(FetchError::InvalidUrl(AddressProblem::Empty));
         }
         match Url::parse(input) {
             Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(FeedSource::Http(url)),
             Ok(url) if url.scheme() == "file" => url
                 .to_file_path()
                 .map(FeedSource::File)
-                .map_err(|_| FetchError::InvalidUrl(format!("`{input}` is not a usable file URL"))),
+                .map_err(|_| FetchError::InvalidUrl(AddressProblem::Unreadable)),
             // A Windows drive letter parses as a one-letter scheme; anything else is refused.
             Ok(url) if url.scheme().len() > 1 => Err(FetchError::UnsupportedScheme(url.scheme().to_string())),
+            // Written as a URL but not one: say what is wrong rather than look for such a file.
+            Err(error) if input.contains("://") => Err(FetchError::InvalidUrl(problem_of(error))),
             _ => Ok(FeedSource::File(PathBuf::from(input))),
         }
     }
@@ -58,10 +60,9 @@ impl FeedSource {
     pub fn parse_remote(input: &str) -> Result<Url, FetchError> {
         match FeedSource::parse(input)? {
             FeedSource::Http(url) => Ok(url),
-            FeedSource::File(_) => Err(FetchError::InvalidUrl(format!(
-                "`{}` is not an http(s) URL",
-                claim_digest_domain::text::truncate_chars(input, 200)
-            ))),
+            FeedSource::File(_) => Err(FetchError::InvalidUrl(AddressProblem::NoScheme {
+                suggestion: with_https(input.trim()),
+            })),
         }
     }
 
@@ -100,11 +101,39 @@ impl Default for FetchLimits {
     }
 }
 
+/// What the URL parser's refusal says is wrong with an address.
+fn problem_of(error: url::ParseError) -> AddressProblem {
+    use url::ParseError as E;
+    match error {
+        E::EmptyHost => AddressProblem::NoHost,
+        E::IdnaError | E::InvalidDomainCharacter | E::InvalidIpv4Address | E::InvalidIpv6Address => {
+            AddressProblem::BadHost
+        }
+        E::InvalidPort => AddressProblem::BadPort,
+        _ => AddressProblem::Unreadable,
+    }
+}
+
+/// `example.com/feed` as `https://example.com/feed`, the address a moderator most likely meant;
+/// `None` unless that is an http(s) URL whose host is a dotted name (a bare word or a path is
+/// not guessed at). Bounded, since it is quoted back.
+fn with_https(input: &str) -> Option<String> {
+    const LONGEST: usize = 300;
+    if input.chars().count() > LONGEST || input.chars().any(char::is_whitespace) {
+        return None;
+    }
+    let url = Url::parse(&format!("https://{input}")).ok()?;
+    match url.host()? {
+        url::Host::Domain(name) if name.contains('.') && !name.ends_with('.') => Some(url.to_string()),
+        _ => None,
+    }
+}
+
 /// Each refusal names the limit it hit, by its configuration key.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 pub enum FetchError {
     #[error("invalid feed address: {0}")]
-    InvalidUrl(String),
+    InvalidUrl(AddressProblem),
     #[error("unsupported scheme `{0}`: only http and https feeds are fetched")]
     UnsupportedScheme(String),
     #[error("refused: {0}")]
@@ -153,7 +182,7 @@ impl FetchError {
     /// The failure as the bot stores it and tells it to people, in their language.
     pub fn failure(&self) -> FeedFailure {
         match self {
-            FetchError::InvalidUrl(_) => FeedFailure::BadAddress,
+            FetchError::InvalidUrl(problem) => FeedFailure::BadAddress(problem.clone()),
             FetchError::UnsupportedScheme(scheme) => FeedFailure::UnsupportedScheme { scheme: scheme.clone() },
             FetchError::Blocked(Blocked::Address(blocked)) => FeedFailure::RefusedAddress {
                 address: blocked.ip.to_string(),
@@ -339,7 +368,7 @@ impl FeedClient {
             Some(url::Host::Domain(_)) => Ok(()),
             Some(url::Host::Ipv4(v4)) => self.check_ip(IpAddr::V4(v4)),
             Some(url::Host::Ipv6(v6)) => self.check_ip(IpAddr::V6(v6)),
-            None => Err(FetchError::InvalidUrl(format!("`{url}` has no host"))),
+            None => Err(FetchError::InvalidUrl(AddressProblem::NoHost)),
         }
     }
 
@@ -452,10 +481,9 @@ impl FeedClient {
                 return Err(FetchError::TooManyRedirects(self.limits.max_redirects));
             }
             let next = url.join(location).map_err(|_| {
-                FetchError::InvalidUrl(format!(
-                    "a redirect to `{}`",
-                    claim_digest_domain::text::truncate_chars(location, 200)
-                ))
+                FetchError::InvalidUrl(AddressProblem::BadRedirect {
+                    location: claim_digest_domain::text::truncate_chars(location, 200),
+                })
             })?;
             if !matches!(next.scheme(), "http" | "https") {
                 return Err(FetchError::UnsupportedScheme(
@@ -629,5 +657,42 @@ mod tests {
         assert!(FeedSource::parse("  ").is_err());
         assert!(FeedSource::parse_remote("/etc/passwd").is_err());
         assert!(FeedSource::parse_remote("http://example.com/rss").is_ok());
+    }
+
+    #[test]
+    fn a_refused_address_says_what_is_wrong_with_it() {
+        let problem = |input: &str| match FeedSource::parse_remote(input) {
+            Err(FetchError::InvalidUrl(problem)) => problem,
+            other => panic!("{input}: {other:?}"),
+        };
+        assert_eq!(problem("  "), AddressProblem::Empty);
+        // What a moderator most often means, offered back.
+        assert_eq!(
+            problem("example.com/feed.xml"),
+            AddressProblem::NoScheme {
+                suggestion: Some("https://example.com/feed.xml".into())
+            }
+        );
+        assert_eq!(
+            problem("www.Example.org"),
+            AddressProblem::NoScheme {
+                suggestion: Some("https://www.example.org/".into())
+            }
+        );
+        // Not guessed at: a bare word, a path, text with spaces.
+        for input in ["feed", "/etc/passwd", "feeds/a.xml", "my feed.xml", "example."] {
+            assert_eq!(problem(input), AddressProblem::NoScheme { suggestion: None }, "{input}");
+        }
+        assert_eq!(problem("https://"), AddressProblem::NoHost);
+        assert_eq!(problem("https://exa mple.com/feed"), AddressProblem::BadHost);
+        assert_eq!(problem("http://[::1/feed"), AddressProblem::BadHost);
+        assert_eq!(problem("https://example.com:99999/feed"), AddressProblem::BadPort);
+        // Written as a URL, it is never looked for as a file on the command line either.
+        assert!(matches!(
+            FeedSource::parse("https://exa mple.com"),
+            Err(FetchError::InvalidUrl(AddressProblem::BadHost))
+        ));
+        let long = format!("{}.com", "a".repeat(400));
+        assert_eq!(problem(&long), AddressProblem::NoScheme { suggestion: None });
     }
 }

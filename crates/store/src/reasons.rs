@@ -6,7 +6,7 @@
 //! later change. A value that is not such an object is free text from an older version (or an
 //! encoding this version does not know) and reads back as `Other`, shown as it is.
 
-use claim_digest_domain::records::{DeliveryFailure, FeedFailure};
+use claim_digest_domain::records::{AddressProblem, DeliveryFailure, FeedFailure};
 use serde::{Deserialize, Serialize};
 
 /// The encoding's version; a kind whose fields change gets a new name or a new version.
@@ -22,22 +22,97 @@ struct Stored<K> {
 #[derive(Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 enum StoredFeed {
-    HttpStatus { code: u16 },
-    ConnectTimeout { seconds: u64 },
-    Timeout { seconds: u64 },
+    HttpStatus {
+        code: u16,
+    },
+    ConnectTimeout {
+        seconds: u64,
+    },
+    Timeout {
+        seconds: u64,
+    },
     ConnectionRefused,
-    ConnectFailed { detail: String },
-    Network { detail: String },
-    TooManyRedirects { limit: u32 },
-    TooLarge { limit_bytes: u64 },
-    RefusedAddress { address: String, always: bool },
-    BadAddress,
-    UnsupportedScheme { scheme: String },
-    HostBusy { seconds: u64 },
-    File { detail: String },
-    NotAFeed { detail: String },
-    ParserCrashed { detail: String },
-    Other { text: String },
+    ConnectFailed {
+        detail: String,
+    },
+    Network {
+        detail: String,
+    },
+    TooManyRedirects {
+        limit: u32,
+    },
+    TooLarge {
+        limit_bytes: u64,
+    },
+    RefusedAddress {
+        address: String,
+        always: bool,
+    },
+    /// `problem` is absent in rows stored before it was kept; they read back as `Unreadable`.
+    BadAddress {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        problem: Option<StoredAddressProblem>,
+    },
+    UnsupportedScheme {
+        scheme: String,
+    },
+    HostBusy {
+        seconds: u64,
+    },
+    File {
+        detail: String,
+    },
+    NotAFeed {
+        detail: String,
+    },
+    ParserCrashed {
+        detail: String,
+    },
+    Other {
+        text: String,
+    },
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "what", rename_all = "kebab-case")]
+enum StoredAddressProblem {
+    Empty,
+    NoScheme {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        suggestion: Option<String>,
+    },
+    NoHost,
+    BadHost,
+    BadPort,
+    BadRedirect {
+        location: String,
+    },
+}
+
+impl StoredAddressProblem {
+    fn of(problem: AddressProblem) -> Option<StoredAddressProblem> {
+        Some(match problem {
+            AddressProblem::Empty => StoredAddressProblem::Empty,
+            AddressProblem::NoScheme { suggestion } => StoredAddressProblem::NoScheme { suggestion },
+            AddressProblem::NoHost => StoredAddressProblem::NoHost,
+            AddressProblem::BadHost => StoredAddressProblem::BadHost,
+            AddressProblem::BadPort => StoredAddressProblem::BadPort,
+            AddressProblem::BadRedirect { location } => StoredAddressProblem::BadRedirect { location },
+            AddressProblem::Unreadable => return None,
+        })
+    }
+
+    fn read(stored: Option<StoredAddressProblem>) -> AddressProblem {
+        match stored {
+            None => AddressProblem::Unreadable,
+            Some(StoredAddressProblem::Empty) => AddressProblem::Empty,
+            Some(StoredAddressProblem::NoScheme { suggestion }) => AddressProblem::NoScheme { suggestion },
+            Some(StoredAddressProblem::NoHost) => AddressProblem::NoHost,
+            Some(StoredAddressProblem::BadHost) => AddressProblem::BadHost,
+            Some(StoredAddressProblem::BadPort) => AddressProblem::BadPort,
+            Some(StoredAddressProblem::BadRedirect { location }) => AddressProblem::BadRedirect { location },
+        }
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -83,7 +158,9 @@ pub fn encode_feed_failure(failure: &FeedFailure) -> String {
         FeedFailure::TooManyRedirects { limit } => StoredFeed::TooManyRedirects { limit },
         FeedFailure::TooLarge { limit_bytes } => StoredFeed::TooLarge { limit_bytes },
         FeedFailure::RefusedAddress { address, always } => StoredFeed::RefusedAddress { address, always },
-        FeedFailure::BadAddress => StoredFeed::BadAddress,
+        FeedFailure::BadAddress(problem) => StoredFeed::BadAddress {
+            problem: StoredAddressProblem::of(problem),
+        },
         FeedFailure::UnsupportedScheme { scheme } => StoredFeed::UnsupportedScheme { scheme },
         FeedFailure::HostBusy { seconds } => StoredFeed::HostBusy { seconds },
         FeedFailure::File { detail } => StoredFeed::File { detail },
@@ -107,7 +184,7 @@ pub fn decode_feed_failure(raw: &str) -> FeedFailure {
         StoredFeed::TooManyRedirects { limit } => FeedFailure::TooManyRedirects { limit },
         StoredFeed::TooLarge { limit_bytes } => FeedFailure::TooLarge { limit_bytes },
         StoredFeed::RefusedAddress { address, always } => FeedFailure::RefusedAddress { address, always },
-        StoredFeed::BadAddress => FeedFailure::BadAddress,
+        StoredFeed::BadAddress { problem } => FeedFailure::BadAddress(StoredAddressProblem::read(problem)),
         StoredFeed::UnsupportedScheme { scheme } => FeedFailure::UnsupportedScheme { scheme },
         StoredFeed::HostBusy { seconds } => FeedFailure::HostBusy { seconds },
         StoredFeed::File { detail } => FeedFailure::File { detail },
@@ -163,7 +240,16 @@ mod tests {
                 address: "metadata.google.internal".into(),
                 always: true,
             },
-            FeedFailure::BadAddress,
+            FeedFailure::BadAddress(AddressProblem::Unreadable),
+            FeedFailure::BadAddress(AddressProblem::Empty),
+            FeedFailure::BadAddress(AddressProblem::NoScheme {
+                suggestion: Some("https://example.com/feed?q=\"{}\"".into()),
+            }),
+            FeedFailure::BadAddress(AddressProblem::NoScheme { suggestion: None }),
+            FeedFailure::BadAddress(AddressProblem::NoHost),
+            FeedFailure::BadAddress(AddressProblem::BadHost),
+            FeedFailure::BadAddress(AddressProblem::BadPort),
+            FeedFailure::BadAddress(AddressProblem::BadRedirect { location: detail() }),
             FeedFailure::UnsupportedScheme {
                 scheme: "gopher".into(),
             },
@@ -222,6 +308,21 @@ mod tests {
         assert_eq!(
             decode_feed_failure(r#"{"v":1,"kind":"timeout","seconds":20}"#),
             FeedFailure::Timeout { seconds: 20 }
+        );
+        assert_eq!(
+            encode_feed_failure(&FeedFailure::BadAddress(AddressProblem::NoScheme {
+                suggestion: Some("https://example.com/feed".into())
+            })),
+            r#"{"v":1,"kind":"bad-address","problem":{"what":"no-scheme","suggestion":"https://example.com/feed"}}"#
+        );
+        // Before the problem was kept, a bad address was stored without one.
+        assert_eq!(
+            decode_feed_failure(r#"{"v":1,"kind":"bad-address"}"#),
+            FeedFailure::BadAddress(AddressProblem::Unreadable)
+        );
+        assert_eq!(
+            encode_feed_failure(&FeedFailure::BadAddress(AddressProblem::Unreadable)),
+            r#"{"v":1,"kind":"bad-address"}"#
         );
     }
 
