@@ -71,6 +71,8 @@ const RRF_K: f64 = 60.0;
 /// the claim's own two texts (a translation: the same meaning): an item must come at least this
 /// close to count as related by meaning alone. Halfway between "any item" and "the same claim".
 pub const DENSE_MIN: f32 = 0.5;
+/// Fewer items of a language than this are too few for a mean and spread of their own.
+const MIN_FOR_STANDARD: usize = 10;
 
 /// Pairs of (claim id, story) a server's members marked as not bearing on the claim: left out.
 /// The story is the item's story key (its link's comparable form), or its identity when linkless.
@@ -589,18 +591,24 @@ impl NewsIndex {
 
     /// Each item's dense similarity to the claim, scaled between the window's median item (0)
     /// and the claim's own translation (1), and its rank. None when the scale is meaningless.
+    ///
+    /// The rank compares items within their language first: a multilingual model puts texts of
+    /// one language closer to each other than to the other's (multilingual-e5-small gives Chinese
+    /// items a higher similarity to either claim text than English ones, so that raw similarity
+    /// filled every top three with Chinese items). Each item's similarity to each claim text is
+    /// taken as a standard score among the items of its language, and its best one orders it,
+    /// as the lexical side scores each language against its own statistics.
     fn dense(&self, query: &DenseQuery) -> Option<DenseRanks> {
         let reference = cosine(query.claim_zh, query.claim_en)?;
-        let raw: Vec<Option<f32>> = self
+        let pairs: Vec<Option<[f32; 2]>> = self
             .items
             .iter()
             .map(|item| {
                 let v = query.items.get(&item.identity)?;
-                let zh = cosine(v, query.claim_zh)?;
-                let en = cosine(v, query.claim_en)?;
-                Some(zh.max(en))
+                Some([cosine(v, query.claim_zh)?, cosine(v, query.claim_en)?])
             })
             .collect();
+        let raw: Vec<Option<f32>> = pairs.iter().map(|p| p.map(|[zh, en]| zh.max(en))).collect();
         let mut known: Vec<f32> = raw.iter().flatten().copied().collect();
         if known.is_empty() {
             return None;
@@ -614,13 +622,53 @@ impl NewsIndex {
             .iter()
             .map(|s| s.map(|s| (s - median) / (reference - median)))
             .collect();
+        let standard = self.standard_scores(&pairs);
         let mut order: Vec<usize> = (0..raw.len()).filter(|&i| raw[i].is_some()).collect();
-        order.sort_by(|&a, &b| raw[b].unwrap_or(0.0).total_cmp(&raw[a].unwrap_or(0.0)));
+        order.sort_by(|&a, &b| standard[b].total_cmp(&standard[a]).then_with(|| a.cmp(&b)));
         let mut rank = vec![None; raw.len()];
         for (r, &i) in order.iter().enumerate() {
             rank[i] = Some(r as u32 + 1);
         }
         Some(DenseRanks { scaled, rank })
+    }
+
+    /// Per item, the larger of its two similarities (to the claim's Chinese and English text),
+    /// each as a standard score among the items of the item's language. A language with fewer
+    /// than [`MIN_FOR_STANDARD`] items with vectors, or whose similarities do not vary, is scored
+    /// against the whole window instead; where the window's do not vary either, that text
+    /// orders nothing.
+    fn standard_scores(&self, pairs: &[Option<[f32; 2]>]) -> Vec<f32> {
+        let moments = |keep: &dyn Fn(usize) -> bool, text: usize| -> Option<(f32, f32)> {
+            let values: Vec<f32> = (0..pairs.len())
+                .filter(|&i| keep(i))
+                .filter_map(|i| pairs[i].map(|p| p[text]))
+                .collect();
+            if values.len() < MIN_FOR_STANDARD {
+                return None;
+            }
+            let n = values.len() as f32;
+            let mean = values.iter().sum::<f32>() / n;
+            let spread = (values.iter().map(|v| (v - mean).powi(2)).sum::<f32>() / n).sqrt();
+            (spread > f32::EPSILON).then_some((mean, spread))
+        };
+        let window = [moments(&|_| true, 0), moments(&|_| true, 1)];
+        let by_lang =
+            [true, false].map(|zh| [0, 1].map(|text| moments(&|i| self.is_zh[i] == zh, text).or(window[text])));
+        pairs
+            .iter()
+            .enumerate()
+            .map(|(i, pair)| {
+                let Some(pair) = pair else { return f32::MIN };
+                let moments = &by_lang[usize::from(!self.is_zh[i])];
+                (0..2)
+                    .map(|text| match moments[text] {
+                        Some((mean, spread)) => (pair[text] - mean) / spread,
+                        // Too few to tell, or all alike: this text orders nothing.
+                        None => 0.0,
+                    })
+                    .fold(f32::MIN, f32::max)
+            })
+            .collect()
     }
 }
 
@@ -1139,6 +1187,42 @@ kind = "opinion"
             },
         );
         assert!(ranked.is_empty());
+    }
+
+    #[test]
+    fn meaning_ranks_each_language_among_its_own_items() {
+        // A model that puts every Chinese text near the claim (0.90 to 0.92) and English ones
+        // far (0.30 to 0.32), but for one English story that stands out among its own (0.60).
+        let mut items = Vec::new();
+        let mut vectors: HashMap<String, Vec<f32>> = HashMap::new();
+        let at = |cos: f32| vec![cos, (1.0 - cos * cos).sqrt()];
+        for n in 0..12u32 {
+            items.push(item(n, &format!("中文新闻第{n}条"), "", 20));
+            vectors.insert(format!("id-{n}"), at(0.90 + 0.002 * n as f32));
+            items.push(item(100 + n, &format!("English story number {n}"), "", 20));
+            vectors.insert(format!("id-{}", 100 + n), at(0.30 + 0.002 * n as f32));
+        }
+        items.push(item(200, "The English story that bears on the claim", "", 20));
+        vectors.insert("id-200".into(), at(0.60));
+        let index = NewsIndex::new(items);
+        let (zh, en) = (at(1.0), at(0.99));
+        let query = DenseQuery {
+            claim_zh: &zh,
+            claim_en: &en,
+            items: &vectors,
+        };
+        let dense = index.dense(&query).expect("the translation is closer than the median item");
+        let rank_of = |identity: &str| {
+            let i = index.items.iter().position(|it| it.identity == identity).unwrap();
+            dense.rank[i].unwrap()
+        };
+        assert_eq!(rank_of("id-200"), 1, "first among its own, so first overall");
+        // Within a language the order is the similarity's.
+        assert!(rank_of("id-11") < rank_of("id-0"));
+        assert!(rank_of("id-111") < rank_of("id-100"));
+        // Raw similarity would have put all twelve Chinese items first.
+        let raw_first = (0..12).filter(|n| rank_of(&format!("id-{n}")) <= 12).count();
+        assert!(raw_first < 12, "the languages are interleaved");
     }
 
     #[test]
