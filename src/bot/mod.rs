@@ -88,6 +88,9 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
     let app = App::new(config, claims, catalog, store)?;
     // Read once, at start, so the log says at once whether Chinese charts have their font.
     crate::render::fonts::load(app.config.chart_font.as_ref());
+    // The segmenter's dictionary, loaded beside the gateway's start rather than by the first
+    // digest or /news, which would otherwise wait for it.
+    tokio::task::spawn_blocking(crate::domain::tokenize::warm_up);
 
     let mut http = serenity::HttpBuilder::new(token.expose());
     if let Some(api) = &app.config.discord_api_url {

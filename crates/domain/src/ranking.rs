@@ -1211,7 +1211,9 @@ kind = "opinion"
             claim_en: &en,
             items: &vectors,
         };
-        let dense = index.dense(&query).expect("the translation is closer than the median item");
+        let dense = index
+            .dense(&query)
+            .expect("the translation is closer than the median item");
         let rank_of = |identity: &str| {
             let i = index.items.iter().position(|it| it.identity == identity).unwrap();
             dense.rank[i].unwrap()

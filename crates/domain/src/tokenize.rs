@@ -59,6 +59,10 @@ pub fn terms_with(text: &str, chinese: ChineseTerms) -> Vec<String> {
 /// True when `text` is mostly Chinese: its Han characters outnumber a third of its letters.
 /// Headlines in Chinese carry English names (OpenAI, GPU), so any Han run counts for much.
 pub fn is_chinese(text: &str) -> bool {
+    // Most English text is ASCII throughout, and the test is run on every item indexed.
+    if text.is_ascii() {
+        return false;
+    }
     let (mut han, mut letters) = (0usize, 0usize);
     for c in text.chars() {
         if is_han(c) {

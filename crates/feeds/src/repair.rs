@@ -41,50 +41,56 @@ const TEXT_CONSTRUCTS: [&str; 6] = ["title", "subtitle", "tagline", "summary", "
 /// (`<title><p>Item</p></title>`) escaped. feed-rs would otherwise keep only the text before the
 /// first child element, or read an XHTML title's escaped text (`&lt;blink&gt;`) as a tag.
 fn text_constructs_as_html(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
     let mut out: Option<String> = None;
     let (mut copied, mut pos) = (0, 0);
     // Constructs whose closing tag is nowhere after the point reached: an opener of one of them
     // is passed over without searching the rest of the text again (which, for a document of
     // many unclosed openers, would cost its length once for each).
     let mut unclosed = [false; TEXT_CONSTRUCTS.len()];
-    while let Some(i) = text[pos..].find('<') {
+    // Every document passes through here, so the scan goes from `<` to `<` by memchr and a
+    // plain construct (`<title>` holding only text) is passed over without a copy or a search.
+    while let Some(i) = memchr::memchr(b'<', &bytes[pos..]) {
         let start = pos + i;
         let after = &text[start + 1..];
         let Some(k) = TEXT_CONSTRUCTS.iter().position(|n| {
             after.starts_with(*n)
-                && after[n.len()..]
-                    .chars()
-                    .next()
-                    .is_some_and(|c| c.is_whitespace() || c == '>' || c == '/')
+                && after
+                    .as_bytes()
+                    .get(n.len())
+                    .is_some_and(|&c| c.is_ascii_whitespace() || c == b'>' || c == b'/')
         }) else {
             pos = start + 1;
             continue;
         };
-        let name = TEXT_CONSTRUCTS[k];
         if unclosed[k] {
             pos = start + 1;
             continue;
         }
-        let Some(open_len) = after.find('>') else { break };
+        let Some(open_len) = memchr::memchr(b'>', after.as_bytes()) else {
+            break;
+        };
         let open = &text[start..start + open_len + 2];
         let body = start + open.len();
         if open.ends_with("/>") {
             pos = body;
             continue;
         }
-        let close = format!("</{name}>");
-        let Some(inner_len) = text[body..].find(&close) else {
+        let Some((inner_len, has_elements)) = find_closing(&text[body..], CLOSING_TAGS[k]) else {
             unclosed[k] = true;
             pos = body;
             continue;
         };
         let inner = &text[body..body + inner_len];
-        if let Some((new_open, new_inner)) = rewrite_construct(open, inner) {
-            let out = out.get_or_insert_with(|| String::with_capacity(text.len() + 64));
-            out.push_str(&text[copied..start]);
-            out.push_str(&new_open);
-            out.push_str(new_inner.as_deref().unwrap_or(inner));
-            copied = body + inner_len;
+        let has_attributes = open.len() > TEXT_CONSTRUCTS[k].len() + 2;
+        if has_attributes || has_elements {
+            if let Some((new_open, new_inner)) = rewrite_construct(open, inner, has_elements) {
+                let out = out.get_or_insert_with(|| String::with_capacity(text.len() + 64));
+                out.push_str(&text[copied..start]);
+                out.push_str(&new_open);
+                out.push_str(new_inner.as_deref().unwrap_or(inner));
+                copied = body + inner_len;
+            }
         }
         pos = body + inner_len;
     }
@@ -94,11 +100,37 @@ fn text_constructs_as_html(text: &str) -> Option<String> {
     })
 }
 
+/// The closing tags of [`TEXT_CONSTRUCTS`], in order.
+const CLOSING_TAGS: [&str; 6] = [
+    "</title>",
+    "</subtitle>",
+    "</tagline>",
+    "</summary>",
+    "</content>",
+    "</description>",
+];
+
+/// Where `closing` first starts in `text`, and whether an element (`<p>`, `<b>`: a `<` before a
+/// letter) starts before it; one pass for both.
+fn find_closing(text: &str, closing: &str) -> Option<(usize, bool)> {
+    let bytes = text.as_bytes();
+    let (mut from, mut has_elements) = (0, false);
+    while let Some(i) = memchr::memchr(b'<', &bytes[from..]) {
+        let at = from + i;
+        if bytes[at..].starts_with(closing.as_bytes()) {
+            return Some((at, has_elements));
+        }
+        has_elements |= bytes.get(at + 1).is_some_and(u8::is_ascii_alphabetic);
+        from = at + 1;
+    }
+    None
+}
+
 /// The new opening tag and, when it changes, the new inner text of one text construct.
-fn rewrite_construct(open: &str, inner: &str) -> Option<(String, Option<String>)> {
+/// `has_elements`: the inner text holds an element, not only text, entities or CDATA.
+fn rewrite_construct(open: &str, inner: &str, has_elements: bool) -> Option<(String, Option<String>)> {
     let kind = attribute(open, "type").map(|(_, _, v)| v.trim().to_ascii_lowercase());
     let mode = attribute(open, "mode").map(|(_, _, v)| v.trim().to_ascii_lowercase());
-    let has_elements = has_child_elements(inner);
     match mode.as_deref() {
         Some("base64") => {
             let decoded = decode_base64(inner).and_then(|bytes| String::from_utf8(bytes).ok())?;
@@ -123,14 +155,6 @@ fn rewrite_construct(open: &str, inner: &str) -> Option<(String, Option<String>)
 
 fn escape_markup(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
-}
-
-/// True when `inner` holds an element (`<p>`, `<b>`), not only text, entities or CDATA.
-fn has_child_elements(inner: &str) -> bool {
-    inner
-        .as_bytes()
-        .windows(2)
-        .any(|w| w[0] == b'<' && w[1].is_ascii_alphabetic())
 }
 
 /// `open` with its `type` and `mode` attributes replaced by `type="html"`.
