@@ -1180,10 +1180,12 @@ mod tests {
         };
         let kept = pool.acquire().await.unwrap();
         let off = CheckpointsOff::turn_off(pool.acquire().await.unwrap()).await.unwrap();
-        assert_eq!(pool.size(), 2);
+        // Counted now, not assumed: a connection that opening the store used may still be on its
+        // way back to the pool, and the acquires above may have opened another beside it.
+        let with_off = pool.size();
         drop(off);
         let deadline = Instant::now() + Duration::from_secs(10);
-        while pool.size() > 1 {
+        while pool.size() >= with_off {
             assert!(Instant::now() < deadline, "the connection was not closed");
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
