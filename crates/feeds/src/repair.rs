@@ -539,17 +539,14 @@ fn add_rss_version(text: &str) -> Option<String> {
 
 /// Finds `<name` followed by white space, `>` or `/`.
 fn find_tag(text: &str, name: &str) -> Option<usize> {
+    // Often a tag the document lacks (`<feed` in RSS), so the whole document is read: by memmem.
     let needle = format!("<{name}");
-    let mut from = 0;
-    while let Some(i) = text[from..].find(&needle) {
-        let at = from + i;
-        let next = text[at + needle.len()..].chars().next();
-        if next.is_some_and(|c| c.is_whitespace() || c == '>' || c == '/') {
-            return Some(at);
-        }
-        from = at + needle.len();
-    }
-    None
+    let bytes = text.as_bytes();
+    memchr::memmem::find_iter(bytes, needle.as_bytes()).find(|&at| {
+        bytes
+            .get(at + needle.len())
+            .is_some_and(|&c| c.is_ascii_whitespace() || c == b'>' || c == b'/')
+    })
 }
 
 /// Rewrites `type` attributes the parser refuses on text constructs: MIME names become Atom's
