@@ -161,6 +161,9 @@ fn flush_word(word: &mut String, stems: &mut Option<&mut StemMemo>, emit: &mut i
     };
     if !short && !EN_STOP.contains(word.as_str()) {
         match stems {
+            // The stemmer leaves digits as they are; news is full of numbers seen once each
+            // (ids, sums), which would only crowd the memo.
+            _ if numeric => emit(word),
             Some(memo) => emit(memo.stem(word)),
             None => emit(&STEMMER.stem(word)),
         }
@@ -203,6 +206,15 @@ const ZH_FUNCTION_CHARS: &str = "的了是在和也就都而及与着或这那�
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_are_their_own_stems() {
+        // What lets the tokenizer skip the stemmer for them.
+        for number in ["100", "2025", "1234567", "000", "31415926535"] {
+            assert_eq!(STEMMER.stem(number), number);
+        }
+        assert_eq!(terms("GPT 5 costs 2025 dollars"), ["gpt", "cost", "2025", "dollar"]);
+    }
 
     #[test]
     fn english_stems_meet() {
