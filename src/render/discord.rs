@@ -1333,11 +1333,11 @@ mod tests {
             });
             let en = message_text(Locale::of(Lang::En), &guess);
             assert!(
-                en.contains("starts with https:// or http:// (did you mean https\\://example.com/a\\_b?)"),
+                en.contains("does not start with https:// or http:// (did you mean https\\://example.com/a\\_b?)"),
                 "{en}"
             );
             let zh = message_text(Locale::of(Lang::Zh), &guess);
-            assert!(zh.contains("是不是 https\\://example.com/a\\_b"), "{zh}");
+            assert!(zh.contains("您是否想输入 https\\://example.com/a\\_b"), "{zh}");
             let port = message_text(Locale::of(Lang::En), &why(AddressProblem::BadPort));
             assert!(port.contains("Not added: the port in the address"), "{port}");
             let redirect = why(AddressProblem::BadRedirect {

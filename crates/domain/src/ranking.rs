@@ -597,7 +597,10 @@ impl NewsIndex {
     /// items a higher similarity to either claim text than English ones, so that raw similarity
     /// filled every top three with Chinese items). Each item's similarity to each claim text is
     /// taken as a standard score among the items of its language, and its best one orders it,
-    /// as the lexical side scores each language against its own statistics.
+    /// as the lexical side scores each language against its own statistics. The bar for an item
+    /// related by meaning alone (`scaled`, [`DENSE_MIN`]) stays on the raw scale, whose reference
+    /// (the claim's translation) is absolute: a standard score would let the best few of any
+    /// window in, related or not.
     fn dense(&self, query: &DenseQuery) -> Option<DenseRanks> {
         let reference = cosine(query.claim_zh, query.claim_en)?;
         let pairs: Vec<Option<[f32; 2]>> = self
@@ -624,7 +627,12 @@ impl NewsIndex {
             .collect();
         let standard = self.standard_scores(&pairs);
         let mut order: Vec<usize> = (0..raw.len()).filter(|&i| raw[i].is_some()).collect();
-        order.sort_by(|&a, &b| standard[b].total_cmp(&standard[a]).then_with(|| a.cmp(&b)));
+        order.sort_by(|&a, &b| {
+            standard[b]
+                .total_cmp(&standard[a])
+                .then_with(|| raw[b].unwrap_or(0.0).total_cmp(&raw[a].unwrap_or(0.0)))
+                .then_with(|| a.cmp(&b))
+        });
         let mut rank = vec![None; raw.len()];
         for (r, &i) in order.iter().enumerate() {
             rank[i] = Some(r as u32 + 1);
@@ -633,10 +641,11 @@ impl NewsIndex {
     }
 
     /// Per item, the larger of its two similarities (to the claim's Chinese and English text),
-    /// each as a standard score among the items of the item's language. A language with fewer
-    /// than [`MIN_FOR_STANDARD`] items with vectors, or whose similarities do not vary, is scored
-    /// against the whole window instead; where the window's do not vary either, that text
-    /// orders nothing.
+    /// each as a standard score among the items of the item's language. When a language present
+    /// has fewer than [`MIN_FOR_STANDARD`] items with vectors, or similarities that do not vary,
+    /// every item is scored against the whole window instead (the raw order, as before): a few
+    /// items scored against the other language's statistics would bring the bias back. Where
+    /// the window's do not vary either, that text orders nothing (the raw order then decides).
     fn standard_scores(&self, pairs: &[Option<[f32; 2]>]) -> Vec<f32> {
         let moments = |keep: &dyn Fn(usize) -> bool, text: usize| -> Option<(f32, f32)> {
             let values: Vec<f32> = (0..pairs.len())
@@ -652,8 +661,10 @@ impl NewsIndex {
             (spread > f32::EPSILON).then_some((mean, spread))
         };
         let window = [moments(&|_| true, 0), moments(&|_| true, 1)];
-        let by_lang =
-            [true, false].map(|zh| [0, 1].map(|text| moments(&|i| self.is_zh[i] == zh, text).or(window[text])));
+        let own = [true, false].map(|zh| [0, 1].map(|text| moments(&|i| self.is_zh[i] == zh, text)));
+        let present = [true, false].map(|zh| (0..pairs.len()).any(|i| pairs[i].is_some() && self.is_zh[i] == zh));
+        let each_own = (0..2).all(|lang| !present[lang] || own[lang].iter().all(Option::is_some));
+        let by_lang = if each_own { own } else { [window, window] };
         pairs
             .iter()
             .enumerate()
@@ -1222,9 +1233,38 @@ kind = "opinion"
         // Within a language the order is the similarity's.
         assert!(rank_of("id-11") < rank_of("id-0"));
         assert!(rank_of("id-111") < rank_of("id-100"));
-        // Raw similarity would have put all twelve Chinese items first.
-        let raw_first = (0..12).filter(|n| rank_of(&format!("id-{n}")) <= 12).count();
-        assert!(raw_first < 12, "the languages are interleaved");
+        // Raw similarity would put every Chinese item before every English one; among its own,
+        // the best of the other English items comes before the least of the Chinese.
+        assert!(rank_of("id-111") < rank_of("id-0"), "the languages are interleaved");
+    }
+
+    #[test]
+    fn meaning_too_few_to_standardise_keeps_the_raw_order() {
+        // Four items: too few for a language's mean and spread, so the raw similarity orders
+        // them, wherever the closest stands in the window.
+        let index = NewsIndex::new(vec![
+            item(1, "Weather turns cold", "", 22),
+            item(2, "Stock markets rally on rate cut", "", 21),
+            item(3, "New phone comes in green", "", 22),
+            item(4, "Study mode turns the chatbot into a patient teacher", "", 20),
+        ]);
+        let vectors: HashMap<String, Vec<f32>> = [
+            ("id-1", vec![0.0, 0.7, 0.7]),
+            ("id-2", vec![0.0, 1.0, 0.1]),
+            ("id-3", vec![0.3, 0.0, 1.0]),
+            ("id-4", vec![0.9, 0.1, 0.0]),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let (zh, en) = (vec![1.0, 0.0, 0.0], vec![0.95, 0.05, 0.0]);
+        let query = DenseQuery {
+            claim_zh: &zh,
+            claim_en: &en,
+            items: &vectors,
+        };
+        let dense = index.dense(&query).unwrap();
+        assert_eq!(dense.rank, [Some(4), Some(3), Some(2), Some(1)]);
     }
 
     #[test]

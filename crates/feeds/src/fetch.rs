@@ -60,6 +60,10 @@ impl FeedSource {
     pub fn parse_remote(input: &str) -> Result<Url, FetchError> {
         match FeedSource::parse(input)? {
             FeedSource::Http(url) => Ok(url),
+            // A file:// URL names its scheme, which is the thing to say.
+            FeedSource::File(_) if input.trim().get(..5).is_some_and(|s| s.eq_ignore_ascii_case("file:")) => {
+                Err(FetchError::UnsupportedScheme("file".into()))
+            }
             FeedSource::File(_) => Err(FetchError::InvalidUrl(AddressProblem::NoScheme {
                 suggestion: with_https(input.trim()),
             })),
@@ -115,14 +119,19 @@ fn problem_of(error: url::ParseError) -> AddressProblem {
 }
 
 /// `example.com/feed` as `https://example.com/feed`, the address a moderator most likely meant;
-/// `None` unless that is an http(s) URL whose host is a dotted name (a bare word or a path is
-/// not guessed at). Bounded, since it is quoted back.
+/// `None` unless that is an http(s) URL whose host is a dotted name (a bare word, a path or an
+/// e-mail address is not guessed at), and short enough to be quoted back whole.
 fn with_https(input: &str) -> Option<String> {
-    const LONGEST: usize = 300;
-    if input.chars().count() > LONGEST || input.chars().any(char::is_whitespace) {
+    // The longest foreign text a reason quotes (`DETAIL_CHARS` in the bot's messages): a longer
+    // suggestion would be cut, and offer a broken address.
+    const LONGEST: usize = 200;
+    if input.chars().any(char::is_whitespace) {
         return None;
     }
     let url = Url::parse(&format!("https://{input}")).ok()?;
+    if !url.username().is_empty() || url.password().is_some() || url.as_str().chars().count() > LONGEST {
+        return None;
+    }
     match url.host()? {
         url::Host::Domain(name) if name.contains('.') && !name.ends_with('.') => Some(url.to_string()),
         _ => None,
@@ -680,7 +689,14 @@ mod tests {
             }
         );
         // Not guessed at: a bare word, a path, text with spaces.
-        for input in ["feed", "/etc/passwd", "feeds/a.xml", "my feed.xml", "example."] {
+        for input in [
+            "feed",
+            "/etc/passwd",
+            "feeds/a.xml",
+            "my feed.xml",
+            "example.",
+            "editor@example.com",
+        ] {
             assert_eq!(problem(input), AddressProblem::NoScheme { suggestion: None }, "{input}");
         }
         assert_eq!(problem("https://"), AddressProblem::NoHost);
@@ -692,7 +708,12 @@ mod tests {
             FeedSource::parse("https://exa mple.com"),
             Err(FetchError::InvalidUrl(AddressProblem::BadHost))
         ));
-        let long = format!("{}.com", "a".repeat(400));
+        // A suggestion is quoted whole or not at all.
+        let long = format!("example.com/{}", "a".repeat(190));
         assert_eq!(problem(&long), AddressProblem::NoScheme { suggestion: None });
+        assert_eq!(
+            FeedSource::parse_remote("file:///etc/passwd"),
+            Err(FetchError::UnsupportedScheme("file".into()))
+        );
     }
 }

@@ -53,6 +53,8 @@ fn text_constructs_as_html(text: &str) -> Option<String> {
     while let Some(i) = memchr::memchr(b'<', &bytes[pos..]) {
         let start = pos + i;
         let after = &text[start + 1..];
+        // XML's white space is ASCII (space, tab, CR, LF); other characters after a name were
+        // never well-formed, and are no longer taken for the end of one.
         let Some(k) = TEXT_CONSTRUCTS.iter().position(|n| {
             after.starts_with(*n)
                 && after

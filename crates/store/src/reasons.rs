@@ -87,6 +87,9 @@ enum StoredAddressProblem {
     BadRedirect {
         location: String,
     },
+    /// A problem a later version names: read as a bad address, not as the whole row unread.
+    #[serde(other)]
+    Unknown,
 }
 
 impl StoredAddressProblem {
@@ -111,6 +114,7 @@ impl StoredAddressProblem {
             Some(StoredAddressProblem::BadHost) => AddressProblem::BadHost,
             Some(StoredAddressProblem::BadPort) => AddressProblem::BadPort,
             Some(StoredAddressProblem::BadRedirect { location }) => AddressProblem::BadRedirect { location },
+            Some(StoredAddressProblem::Unknown) => AddressProblem::Unreadable,
         }
     }
 }
@@ -323,6 +327,10 @@ mod tests {
         assert_eq!(
             encode_feed_failure(&FeedFailure::BadAddress(AddressProblem::Unreadable)),
             r#"{"v":1,"kind":"bad-address"}"#
+        );
+        assert_eq!(
+            decode_feed_failure(r#"{"v":1,"kind":"bad-address","problem":{"what":"a-later-kind","x":1}}"#),
+            FeedFailure::BadAddress(AddressProblem::Unreadable)
         );
     }
 
