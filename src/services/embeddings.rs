@@ -7,7 +7,7 @@
 //! on with words alone: one warning, and the next success says nothing more.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use anyhow::{bail, Context as _};
@@ -18,7 +18,7 @@ use crate::config::EmbeddingsConfig;
 use crate::domain::claims::Claim;
 use crate::domain::news::NewsItem;
 
-/// Texts sent in one request.
+/// Texts sent in one request, at most.
 const BATCH: usize = 64;
 /// Item vectors kept in memory at most; past this the cache starts again.
 const MAX_CACHED_ITEMS: usize = 200_000;
@@ -40,6 +40,10 @@ pub struct Embeddings {
     claims: Mutex<HashMap<String, ClaimVectors>>,
     items: Mutex<HashMap<String, Vec<f32>>>,
     warned: AtomicBool,
+    /// Items sent in one request: halved after a ranking that ran out of time without a batch
+    /// done (a CPU server may take longer than EMBEDDINGS_TIMEOUT_SECS over 64 texts, and would
+    /// otherwise never embed any), doubled again after one that embedded all it needed.
+    item_batch: AtomicUsize,
 }
 
 #[derive(Deserialize)]
@@ -72,6 +76,7 @@ impl Embeddings {
             claims: Mutex::default(),
             items: Mutex::default(),
             warned: AtomicBool::new(false),
+            item_batch: AtomicUsize::new(BATCH),
         })
     }
 
@@ -131,7 +136,28 @@ impl Embeddings {
     /// The vectors to rank `claim` over `items` with, or `None` (after one warning) when the
     /// endpoint fails or takes longer than EMBEDDINGS_TIMEOUT_SECS.
     pub async fn inputs(&self, claim: &Claim, items: &[NewsItem]) -> Option<DenseInputs> {
-        match tokio::time::timeout(self.config.timeout, self.try_inputs(claim, items)).await {
+        let known_before = self.known_count();
+        let outcome = tokio::time::timeout(self.config.timeout, self.try_inputs(claim, items)).await;
+        let resize = |grow: bool| {
+            let _ = self.item_batch.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                Some(if grow { (n * 2).min(BATCH) } else { (n / 2).max(1) })
+            });
+        };
+        // The client's own timeout (the same length) usually ends the request first.
+        let timed_out = match &outcome {
+            Ok(Ok(_)) => false,
+            Ok(Err(e)) => e.chain().any(|c| {
+                c.downcast_ref::<reqwest::Error>()
+                    .is_some_and(reqwest::Error::is_timeout)
+            }),
+            Err(_) => true,
+        };
+        if outcome.as_ref().is_ok_and(Result::is_ok) {
+            resize(true);
+        } else if timed_out && self.known_count() == known_before {
+            resize(false);
+        }
+        match outcome {
             Ok(Ok(inputs)) => {
                 if self.warned.swap(false, Ordering::AcqRel) {
                     tracing::info!("embeddings endpoint answers again: ranking uses meaning and words");
@@ -176,6 +202,10 @@ impl Embeddings {
         Ok((zh, en))
     }
 
+    fn known_count(&self) -> usize {
+        self.items.lock().map_or(0, |known| known.len())
+    }
+
     fn key(&self, item: &NewsItem) -> String {
         format!("{}\u{1f}{}", self.config.model, item.identity)
     }
@@ -191,7 +221,8 @@ impl Embeddings {
             items.iter().filter(|i| !known.contains_key(&self.key(i))).collect()
         };
         // Kept batch by batch: a window too large for one ranking's time is embedded over several.
-        for batch in missing.chunks(BATCH) {
+        let batch_size = self.item_batch.load(Ordering::Acquire).clamp(1, BATCH);
+        for batch in missing.chunks(batch_size) {
             let texts: Vec<String> = batch
                 .iter()
                 .map(|i| format!("{}\n{}", i.title, i.summary).trim().to_string())
@@ -243,6 +274,8 @@ mod tests {
         Garbage,
         WrongCount,
         Slow,
+        /// 100 ms for each text: a server that needs more than the timeout for a big batch.
+        SlowPerText,
     }
 
     /// A fake embeddings server on 127.0.0.1: texts about teaching point one way, the rest
@@ -294,6 +327,10 @@ mod tests {
                 }
                 Mode::Slow => {
                     tokio::time::sleep(Duration::from_secs(5)).await;
+                    json(serde_json::json!({ "data": data }))
+                }
+                Mode::SlowPerText => {
+                    tokio::time::sleep(Duration::from_millis(100) * data.len() as u32).await;
                     json(serde_json::json!({ "data": data }))
                 }
             }
@@ -417,6 +454,38 @@ kind = "opinion"
         e.warned.store(true, Ordering::Release);
         assert!(e.inputs(&claim, &items).await.is_some());
         assert!(!e.warned.load(Ordering::Acquire));
+    }
+
+    #[tokio::test]
+    async fn a_server_too_slow_for_a_whole_batch_is_sent_smaller_ones() {
+        let mode = Arc::new(std::sync::Mutex::new(Mode::SlowPerText));
+        let e = embeddings(fake(mode).await, Duration::from_millis(700));
+        let claim = claim();
+        let claim_vectors = e.claim_vectors(&claim).await.expect("two texts fit the time");
+        assert_eq!(claim_vectors.0.len(), 3);
+        // Twelve items take 1.2 s in one request: the first ranking gets nothing in time.
+        let many: Vec<NewsItem> = (0..3)
+            .flat_map(|_| items())
+            .enumerate()
+            .map(|(n, mut item)| {
+                item.identity = format!("id-{n}");
+                item
+            })
+            .collect();
+        assert!(e.inputs(&claim, &many).await.is_none());
+        assert_eq!(e.item_batch.load(Ordering::Acquire), BATCH / 2);
+        // Halved until a batch fits; after that each ranking keeps what it embedded in time.
+        let mut rankings = 1;
+        let inputs = loop {
+            rankings += 1;
+            assert!(rankings < 20, "never embedded the window");
+            if let Some(inputs) = e.inputs(&claim, &many).await {
+                break inputs;
+            }
+        };
+        assert_eq!(inputs.items.len(), many.len());
+        let size = e.item_batch.load(Ordering::Acquire);
+        assert!((2..=BATCH).contains(&size), "grown again after a success: {size}");
     }
 
     #[tokio::test]
