@@ -53,15 +53,10 @@ fn text_constructs_as_html(text: &str) -> Option<String> {
     while let Some(i) = memchr::memchr(b'<', &bytes[pos..]) {
         let start = pos + i;
         let after = &text[start + 1..];
-        // XML's white space is ASCII (space, tab, CR, LF); other characters after a name were
-        // never well-formed, and are no longer taken for the end of one.
-        let Some(k) = TEXT_CONSTRUCTS.iter().position(|n| {
-            after.starts_with(*n)
-                && after
-                    .as_bytes()
-                    .get(n.len())
-                    .is_some_and(|&c| c.is_ascii_whitespace() || c == b'>' || c == b'/')
-        }) else {
+        let Some(k) = TEXT_CONSTRUCTS
+            .iter()
+            .position(|n| after.starts_with(*n) && ends_name(after.as_bytes().get(n.len())))
+        else {
             pos = start + 1;
             continue;
         };
@@ -78,7 +73,7 @@ fn text_constructs_as_html(text: &str) -> Option<String> {
             pos = body;
             continue;
         }
-        let Some((inner_len, has_elements)) = find_closing(&text[body..], CLOSING_TAGS[k]) else {
+        let Some((inner_len, has_elements)) = find_closing(&text[body..], TEXT_CONSTRUCTS[k]) else {
             unclosed[k] = true;
             pos = body;
             continue;
@@ -102,24 +97,24 @@ fn text_constructs_as_html(text: &str) -> Option<String> {
     })
 }
 
-/// The closing tags of [`TEXT_CONSTRUCTS`], in order.
-const CLOSING_TAGS: [&str; 6] = [
-    "</title>",
-    "</subtitle>",
-    "</tagline>",
-    "</summary>",
-    "</content>",
-    "</description>",
-];
+/// True for what may follow an element's name in a tag: white space, `>` or `/`. XML's white
+/// space is ASCII (space, tab, CR, LF); other characters there were never well-formed.
+fn ends_name(next: Option<&u8>) -> bool {
+    next.is_some_and(|&c| c.is_ascii_whitespace() || c == b'>' || c == b'/')
+}
 
-/// Where `closing` first starts in `text`, and whether an element (`<p>`, `<b>`: a `<` before a
+/// Where `</name>` first starts in `text`, and whether an element (`<p>`, `<b>`: a `<` before a
 /// letter) starts before it; one pass for both.
-fn find_closing(text: &str, closing: &str) -> Option<(usize, bool)> {
+fn find_closing(text: &str, name: &str) -> Option<(usize, bool)> {
     let bytes = text.as_bytes();
     let (mut from, mut has_elements) = (0, false);
     while let Some(i) = memchr::memchr(b'<', &bytes[from..]) {
         let at = from + i;
-        if bytes[at..].starts_with(closing.as_bytes()) {
+        let rest = &bytes[at + 1..];
+        if rest.first() == Some(&b'/')
+            && rest[1..].starts_with(name.as_bytes())
+            && rest.get(1 + name.len()) == Some(&b'>')
+        {
             return Some((at, has_elements));
         }
         has_elements |= bytes.get(at + 1).is_some_and(u8::is_ascii_alphabetic);
@@ -544,11 +539,7 @@ fn find_tag(text: &str, name: &str) -> Option<usize> {
     // Often a tag the document lacks (`<feed` in RSS), so the whole document is read: by memmem.
     let needle = format!("<{name}");
     let bytes = text.as_bytes();
-    memchr::memmem::find_iter(bytes, needle.as_bytes()).find(|&at| {
-        bytes
-            .get(at + needle.len())
-            .is_some_and(|&c| c.is_ascii_whitespace() || c == b'>' || c == b'/')
-    })
+    memchr::memmem::find_iter(bytes, needle.as_bytes()).find(|&at| ends_name(bytes.get(at + needle.len())))
 }
 
 /// Rewrites `type` attributes the parser refuses on text constructs: MIME names become Atom's
