@@ -899,6 +899,10 @@ mod tests {
         }
     }
 
+    fn vectors_by_identity<const N: usize>(pairs: [(&str, Vec<f32>); N]) -> HashMap<String, Vec<f32>> {
+        pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+    }
+
     fn titles(ranked: &[RankedNews]) -> Vec<&str> {
         ranked.iter().map(|r| r.item.title.as_str()).collect()
     }
@@ -1159,15 +1163,12 @@ kind = "opinion"
             item(4, "Weather turns cold", "", 22),
         ]);
         assert!(index.related(claim, 3).is_empty(), "no shared word");
-        let vectors: HashMap<String, Vec<f32>> = [
+        let vectors = vectors_by_identity([
             ("id-1", vec![0.9, 0.1, 0.0]),
             ("id-2", vec![0.0, 1.0, 0.1]),
             ("id-3", vec![0.1, 0.0, 1.0]),
             ("id-4", vec![0.0, 0.7, 0.7]),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
+        ]);
         let (zh, en) = (vec![1.0, 0.0, 0.0], vec![0.95, 0.05, 0.0]);
         let ranked = index.rank(
             claim,
@@ -1248,15 +1249,12 @@ kind = "opinion"
             item(3, "New phone comes in green", "", 22),
             item(4, "Study mode turns the chatbot into a patient teacher", "", 20),
         ]);
-        let vectors: HashMap<String, Vec<f32>> = [
+        let vectors = vectors_by_identity([
             ("id-1", vec![0.0, 0.7, 0.7]),
             ("id-2", vec![0.0, 1.0, 0.1]),
             ("id-3", vec![0.3, 0.0, 1.0]),
             ("id-4", vec![0.9, 0.1, 0.0]),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
+        ]);
         let (zh, en) = (vec![1.0, 0.0, 0.0], vec![0.95, 0.05, 0.0]);
         let query = DenseQuery {
             claim_zh: &zh,
