@@ -1,5 +1,6 @@
 //! The real bot binary against a fake Discord and a local feed server, all on 127.0.0.1.
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{Timelike, Utc};
@@ -694,24 +695,98 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
 }
 
 /// An embeddings endpoint that answers correctly but only after `delay`, as a model server on a
-/// busy machine does.
-async fn slow_embeddings(delay: Duration) -> std::net::SocketAddr {
-    async fn answer(axum::extract::State(delay): axum::extract::State<Duration>, body: String) -> axum::Json<Value> {
+/// busy machine does. Every text it is asked for is written down, in order.
+async fn slow_embeddings(delay: Duration) -> (std::net::SocketAddr, Arc<Mutex<Vec<String>>>) {
+    type State = (Duration, Arc<Mutex<Vec<String>>>);
+    async fn answer(
+        axum::extract::State((delay, asked)): axum::extract::State<State>,
+        body: String,
+    ) -> axum::Json<Value> {
         tokio::time::sleep(delay).await;
         let request: Value = serde_json::from_str(&body).unwrap_or_default();
-        let inputs = request["input"].as_array().map_or(1, Vec::len);
-        let data: Vec<Value> = (0..inputs)
+        let inputs: Vec<String> = request["input"]
+            .as_array()
+            .map(|a| a.iter().map(|t| t.as_str().unwrap_or_default().to_string()).collect())
+            .unwrap_or_default();
+        let data: Vec<Value> = (0..inputs.len())
             .map(|i| json!({"index": i, "embedding": [1.0, 0.5, (i % 7) as f64]}))
             .collect();
+        asked.lock().unwrap().extend(inputs);
         axum::Json(json!({ "data": data }))
     }
+    let asked = Arc::new(Mutex::new(Vec::new()));
     let app = axum::Router::new()
         .route("/v1/embeddings", axum::routing::post(answer))
-        .with_state(delay);
+        .with_state((delay, asked.clone()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await });
-    addr
+    (addr, asked)
+}
+
+/// A story is embedded once, soon after the poll that stored it, with no one asking for news, and
+/// its vector is kept in the database: the bot restarted ranks with it and sends the endpoint only
+/// the claim's texts.
+#[tokio::test]
+async fn news_is_embedded_after_ingest_and_the_vector_outlives_a_restart() {
+    let feeds = FeedServer::default();
+    feeds.put_fresh_story("AI system proves a conjecture", "https://stories.example/1");
+    let feed_addr = feeds.start().await;
+    let (addr, asked) = slow_embeddings(Duration::ZERO).await;
+    let embeddings = format!("http://{addr}");
+    let fake = FakeDiscord::start().await;
+    let mut bot = start_bot_on_test_clock(
+        &fake,
+        &format!("http://{feed_addr}/feeds/news.xml"),
+        &[("EMBEDDINGS_URL", &embeddings)],
+    )
+    .await;
+    fake.wait_registered(WAIT).await;
+    // A server set up, so that its feed is polled; hours from now, so that no post goes out.
+    let later = (Utc::now() + chrono::Duration::hours(3)).format("%H:00").to_string();
+    let setup = fake.slash(
+        en(MOD),
+        "digest",
+        setup_options(CHANNEL_EN, &later, "UTC", "en"),
+        channel_resolved(CHANNEL_EN),
+    );
+    fake.answer(setup, WAIT).await;
+    let is_story = |text: &String| text.starts_with("AI system proves a conjecture");
+    let started = tokio::time::Instant::now();
+    while !asked.lock().unwrap().iter().any(is_story) {
+        assert!(started.elapsed() < WAIT, "the story was never embedded after ingest");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    bot.child.start_kill().unwrap();
+    bot.child.wait().await.unwrap();
+    let before_restart = asked.lock().unwrap().len();
+    bot.restart(&fake);
+    let started = tokio::time::Instant::now();
+    while fake.sessions_opened() < 2 {
+        assert!(started.elapsed() < WAIT, "the bot did not come back");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let news = fake.slash(
+        en(BOB),
+        "news",
+        json!([{"name": "claim", "type": 3, "value": "mathematicians-first"}]),
+        json!({}),
+    );
+    let answer = fake.answer(news, WAIT).await;
+    assert!(answer.to_string().contains("mathematicians"), "{answer}");
+    let asked = asked.lock().unwrap().clone();
+    let after_restart = &asked[before_restart..];
+    assert!(
+        !after_restart.is_empty(),
+        "the claim's texts are embedded after the restart"
+    );
+    assert!(
+        !after_restart.iter().any(is_story),
+        "the stored vector was used, not the story sent again: {after_restart:?}"
+    );
+    assert_eq!(asked.iter().filter(|t| is_story(t)).count(), 1, "{asked:?}");
+    drop(bot);
 }
 
 #[tokio::test]
@@ -719,7 +794,7 @@ async fn a_slow_answer_is_deferred_in_time_and_then_given() {
     let feeds = FeedServer::default();
     feeds.put_fresh_story("AI system proves a conjecture", "https://stories.example/1");
     let feed_addr = feeds.start().await;
-    let embeddings = format!("http://{}", slow_embeddings(Duration::from_millis(2500)).await);
+    let embeddings = format!("http://{}", slow_embeddings(Duration::from_millis(2500)).await.0);
     let fake = FakeDiscord::start().await;
     let bot = start_bot_on_test_clock(
         &fake,

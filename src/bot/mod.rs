@@ -193,6 +193,9 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
     background.spawn(repairer.run(app.clone(), rest.clone(), refresher.clone(), stop_rx.clone()));
     background.spawn(refresher.run(app.clone(), rest, stop_rx.clone()));
     background.spawn(crate::services::maintenance::run_loop(app.clone(), stop_rx.clone()));
+    if let Some(embeddings) = app.embeddings.clone() {
+        background.spawn(embedder_loop(app.clone(), embeddings, stop_rx.clone()));
+    }
 
     let shards = client.shard_manager.clone();
     tokio::spawn(async move {
@@ -337,6 +340,54 @@ async fn poller_loop(app: App, publisher: DiscordPublisher, metrics: Arc<Metrics
         }
         if stopped_during(&app.clock, &mut stop, tick).await {
             break;
+        }
+    }
+}
+
+/// The longest the embedder waits for new items before it looks again (the window's vectors made
+/// by another process's model, or a pass that failed).
+const EMBEDDER_TICK: Duration = Duration::from_secs(10 * 60);
+
+/// Embeds the news soon after it is stored: a pass whenever ingest stores new items, passes one
+/// after another while items are waiting, and a look every EMBEDDER_TICK. A failing endpoint is
+/// warned about once until it answers again; the ranking then embeds what it needs itself.
+async fn embedder_loop(
+    app: App,
+    embeddings: Arc<crate::services::embeddings::Embeddings>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut failing = false;
+    loop {
+        let more = match app.run_embedder_once(app.clock.now()).await {
+            None => return,
+            Some(Ok(outcome)) => {
+                if failing {
+                    tracing::info!("embeddings endpoint answers again: the news is embedded as it comes");
+                    failing = false;
+                }
+                if outcome.embedded + outcome.stored_from_memory > 0 {
+                    tracing::debug!(?outcome, "news embedded");
+                }
+                outcome.more
+            }
+            Some(Err(e)) => {
+                if !failing {
+                    tracing::warn!(error = %format!("{e:#}"), "could not embed the news; the next new items try again");
+                    failing = true;
+                }
+                false
+            }
+        };
+        if *stop.borrow() {
+            return;
+        }
+        if more {
+            continue;
+        }
+        tokio::select! {
+            _ = embeddings.wait_for_new_items() => {}
+            _ = tokio::time::sleep(EMBEDDER_TICK) => {}
+            _ = stop.changed() => return,
         }
     }
 }

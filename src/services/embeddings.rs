@@ -1,10 +1,13 @@
 //! Semantic matching, optional: texts turned into vectors by an OpenAI-compatible
 //! `/v1/embeddings` endpoint (EMBEDDINGS_URL), so that the ranking can fuse meaning with words.
 //!
-//! Each claim's two texts are embedded once per claims file (kept in memory by claim id) and each
-//! item once (kept in memory by identity and model, so a change of model embeds again). When the
-//! endpoint is slow, down or answers something that is not one vector per text, the ranking goes
-//! on with words alone: one warning, and the next success says nothing more.
+//! Each claim's two texts are embedded once per claims file (kept in memory by claim id). Each
+//! item is embedded once, soon after ingest, by the embedder ([`App::run_embedder_once`]), and its
+//! vector kept with the item in the database, the model named: a change of model embeds again. A
+//! ranking reads the window's vectors from memory, then from the database, and embeds only what
+//! neither has. When the endpoint is slow, down or answers something that is not one vector per
+//! text, the ranking goes on with words alone: one warning, and the next success says nothing
+//! more.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -14,9 +17,13 @@ use anyhow::{bail, Context as _};
 use serde::Deserialize;
 use url::Url;
 
+use chrono::{DateTime, Utc};
+
+use super::App;
 use crate::config::EmbeddingsConfig;
 use crate::domain::claims::Claim;
 use crate::domain::news::NewsItem;
+use crate::store::Store;
 
 /// Texts sent in one request, at most.
 const BATCH: usize = 64;
@@ -44,7 +51,25 @@ pub struct Embeddings {
     /// done (a CPU server may take longer than EMBEDDINGS_TIMEOUT_SECS over 64 texts, and would
     /// otherwise never embed any), doubled again after one that embedded all it needed.
     item_batch: AtomicUsize,
+    /// Where item vectors are kept (the bot's database); `claims eval` keeps them in memory only.
+    store: Option<Store>,
+    /// Rung by ingest when a fetch stored new items: the embedder's cue.
+    new_items: tokio::sync::Notify,
 }
+
+/// What one pass of the embedder did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct EmbedderOutcome {
+    /// Items whose vectors were made by the endpoint in this pass.
+    pub embedded: usize,
+    /// Items whose vectors this process had made already (at a ranking) and now stored.
+    pub stored_from_memory: usize,
+    /// The pass stopped at its limit: more items may be waiting.
+    pub more: bool,
+}
+
+/// Items one embedder pass takes at most; a loop runs passes until one is not full.
+const EMBEDDER_PASS: u32 = 256;
 
 #[derive(Deserialize)]
 struct Response {
@@ -77,7 +102,25 @@ impl Embeddings {
             items: Mutex::default(),
             warned: AtomicBool::new(false),
             item_batch: AtomicUsize::new(BATCH),
+            store: None,
+            new_items: tokio::sync::Notify::new(),
         })
+    }
+
+    /// The same, keeping item vectors in `store`.
+    pub fn with_store(mut self, store: Store) -> Embeddings {
+        self.store = Some(store);
+        self
+    }
+
+    /// Ingest stored new items: the embedder wakes.
+    pub fn new_items_stored(&self) {
+        self.new_items.notify_one();
+    }
+
+    /// Until ingest next stores new items (at once if it did since the last wait).
+    pub async fn wait_for_new_items(&self) {
+        self.new_items.notified().await;
     }
 
     pub fn model(&self) -> &str {
@@ -138,24 +181,16 @@ impl Embeddings {
     pub async fn inputs(&self, claim: &Claim, items: &[NewsItem]) -> Option<DenseInputs> {
         let known_before = self.known_count();
         let outcome = tokio::time::timeout(self.config.timeout, self.try_inputs(claim, items)).await;
-        let resize = |grow: bool| {
-            let _ = self.item_batch.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                Some(if grow { (n * 2).min(BATCH) } else { (n / 2).max(1) })
-            });
-        };
         // The client's own timeout (the same length) usually ends the request first.
         let timed_out = match &outcome {
             Ok(Ok(_)) => false,
-            Ok(Err(e)) => e.chain().any(|c| {
-                c.downcast_ref::<reqwest::Error>()
-                    .is_some_and(reqwest::Error::is_timeout)
-            }),
+            Ok(Err(e)) => is_timeout(e),
             Err(_) => true,
         };
         if outcome.as_ref().is_ok_and(Result::is_ok) {
-            resize(true);
+            self.resize_item_batch(true);
         } else if timed_out && self.known_count() == known_before {
-            resize(false);
+            self.resize_item_batch(false);
         }
         match outcome {
             Ok(Ok(inputs)) => {
@@ -207,39 +242,113 @@ impl Embeddings {
     }
 
     fn key(&self, item: &NewsItem) -> String {
-        format!("{}\u{1f}{}", self.config.model, item.identity)
+        self.key_of(&item.identity)
+    }
+
+    fn key_of(&self, identity: &str) -> String {
+        format!("{}\u{1f}{}", self.config.model, identity)
     }
 
     /// Embeds the items not embedded yet (title and summary, batch by batch) and says how many
-    /// that was. Errors on the first batch that fails; the batches before it stay known.
+    /// that was. Vectors the database keeps are read first; new ones are kept there too. Errors
+    /// on the first batch that fails; the batches before it stay known.
     pub async fn embed_items(&self, items: &[NewsItem]) -> anyhow::Result<usize> {
-        let missing: Vec<&NewsItem> = {
-            let known = self
-                .items
-                .lock()
-                .map_err(|_| anyhow::anyhow!("embeddings cache poisoned"))?;
-            items.iter().filter(|i| !known.contains_key(&self.key(i))).collect()
-        };
-        // Kept batch by batch: a window too large for one ranking's time is embedded over several.
-        let batch_size = self.item_batch.load(Ordering::Acquire).clamp(1, BATCH);
-        for batch in missing.chunks(batch_size) {
-            let texts: Vec<String> = batch
-                .iter()
-                .map(|i| format!("{}\n{}", i.title, i.summary).trim().to_string())
-                .collect();
-            let vectors = self.embed(&texts).await?;
-            let mut known = self
-                .items
-                .lock()
-                .map_err(|_| anyhow::anyhow!("embeddings cache poisoned"))?;
-            if known.len() + vectors.len() > MAX_CACHED_ITEMS {
-                known.clear();
-            }
-            for (item, v) in batch.iter().zip(vectors) {
-                known.insert(self.key(item), v);
+        let mut missing = self.not_in_memory(items)?;
+        if let (Some(store), false) = (&self.store, missing.is_empty()) {
+            let missing_items: Vec<NewsItem> = missing.iter().map(|&i| i.clone()).collect();
+            let stored = store.item_vectors(&self.config.model, &missing_items).await?;
+            if !stored.is_empty() {
+                missing.retain(|i| !stored.contains_key(&i.identity));
+                self.remember(stored.into_iter().map(|(identity, v)| (self.key_of(&identity), v)))?;
             }
         }
+        self.embed_and_keep(&missing).await?;
         Ok(missing.len())
+    }
+
+    fn not_in_memory<'a>(&self, items: &'a [NewsItem]) -> anyhow::Result<Vec<&'a NewsItem>> {
+        let known = self
+            .items
+            .lock()
+            .map_err(|_| anyhow::anyhow!("embeddings cache poisoned"))?;
+        Ok(items.iter().filter(|i| !known.contains_key(&self.key(i))).collect())
+    }
+
+    fn remember(&self, vectors: impl IntoIterator<Item = (String, Vec<f32>)>) -> anyhow::Result<()> {
+        let mut known = self
+            .items
+            .lock()
+            .map_err(|_| anyhow::anyhow!("embeddings cache poisoned"))?;
+        for (key, v) in vectors {
+            if known.len() >= MAX_CACHED_ITEMS {
+                known.clear();
+            }
+            known.insert(key, v);
+        }
+        Ok(())
+    }
+
+    /// Embeds `items` batch by batch, each batch kept in memory and in the database as it comes.
+    async fn embed_and_keep(&self, items: &[&NewsItem]) -> anyhow::Result<()> {
+        // Kept batch by batch: a window too large for one ranking's time is embedded over several.
+        let batch_size = self.item_batch.load(Ordering::Acquire).clamp(1, BATCH);
+        for batch in items.chunks(batch_size) {
+            let texts: Vec<String> = batch.iter().map(|i| item_text(i)).collect();
+            let vectors = self.embed(&texts).await?;
+            self.keep_in_store(batch.iter().copied().zip(vectors.iter().map(Vec::as_slice)))
+                .await;
+            self.remember(batch.iter().map(|i| self.key(i)).zip(vectors))?;
+        }
+        Ok(())
+    }
+
+    /// Stores vectors with their items. A database that cannot take them costs a later embedding,
+    /// not this ranking: the failure is logged and the vectors stay in memory.
+    async fn keep_in_store(&self, vectors: impl Iterator<Item = (&NewsItem, &[f32])>) {
+        let Some(store) = &self.store else { return };
+        let vectors: Vec<(&NewsItem, &[f32])> = vectors.collect();
+        if let Err(e) = store.put_item_vectors(&self.config.model, &vectors).await {
+            tracing::warn!(error = %format!("{e:#}"), items = vectors.len(), "could not store item vectors; they will be made again");
+        }
+    }
+
+    /// One pass of the embedder: up to [`EMBEDDER_PASS`] items of the window ending `now` that
+    /// have no stored vector by this model, newest first, embedded and stored (or only stored,
+    /// when a ranking here embedded them already).
+    pub async fn run_once(&self, since: DateTime<Utc>) -> anyhow::Result<EmbedderOutcome> {
+        let Some(store) = &self.store else {
+            anyhow::bail!("the embedder needs the database to keep vectors in");
+        };
+        let waiting = store
+            .items_without_vector(&self.config.model, since, EMBEDDER_PASS)
+            .await?;
+        let more = waiting.len() == EMBEDDER_PASS as usize;
+        let in_memory = self.known(&waiting)?;
+        let (known, unknown): (Vec<&NewsItem>, Vec<&NewsItem>) =
+            waiting.iter().partition(|i| in_memory.contains_key(&i.identity));
+        if !known.is_empty() {
+            let vectors: Vec<(&NewsItem, &[f32])> =
+                known.iter().map(|&i| (i, in_memory[&i.identity].as_slice())).collect();
+            store.put_item_vectors(&self.config.model, &vectors).await?;
+        }
+        let progress = self.known_count();
+        if let Err(e) = self.embed_and_keep(&unknown).await {
+            if is_timeout(&e) && self.known_count() == progress {
+                self.resize_item_batch(false);
+            }
+            return Err(e);
+        }
+        Ok(EmbedderOutcome {
+            embedded: unknown.len(),
+            stored_from_memory: known.len(),
+            more,
+        })
+    }
+
+    fn resize_item_batch(&self, grow: bool) {
+        let _ = self.item_batch.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+            Some(if grow { (n * 2).min(BATCH) } else { (n / 2).max(1) })
+        });
     }
 
     /// The vectors known for `items`, by identity (items not embedded yet are absent).
@@ -252,6 +361,38 @@ impl Embeddings {
             .iter()
             .filter_map(|i| known.get(&self.key(i)).map(|v| (i.identity.clone(), v.clone())))
             .collect())
+    }
+}
+
+/// Characters of an item's title and summary sent to be embedded, at most. Some servers refuse a
+/// text longer than the model's context (512 tokens for the e5 family) rather than cut it, and
+/// one such item would fail its whole batch every time. In Chinese a character is about a token;
+/// in English 500 characters still hold the title and the first lines of the summary.
+const MAX_TEXT_CHARS: usize = 500;
+
+fn item_text(item: &NewsItem) -> String {
+    let text = format!("{}\n{}", item.title, item.summary);
+    let text = text.trim();
+    match text.char_indices().nth(MAX_TEXT_CHARS) {
+        Some((end, _)) => text[..end].trim_end().to_string(),
+        None => text.to_string(),
+    }
+}
+
+fn is_timeout(error: &anyhow::Error) -> bool {
+    error.chain().any(|c| {
+        c.downcast_ref::<reqwest::Error>()
+            .is_some_and(reqwest::Error::is_timeout)
+    })
+}
+
+impl App {
+    /// One pass of the embedder over the news window ending `now` (see [`Embeddings::run_once`]);
+    /// `None` without EMBEDDINGS_URL.
+    pub async fn run_embedder_once(&self, now: DateTime<Utc>) -> Option<anyhow::Result<EmbedderOutcome>> {
+        let embeddings = self.embeddings.as_ref()?;
+        let since = now - chrono::Duration::days(i64::from(self.config.news_window_days));
+        Some(embeddings.run_once(since).await)
     }
 }
 
@@ -281,7 +422,14 @@ mod tests {
     /// A fake embeddings server on 127.0.0.1: texts about teaching point one way, the rest
     /// elsewhere, whatever their language.
     async fn fake(mode: Arc<std::sync::Mutex<Mode>>) -> Url {
-        async fn answer(State(mode): State<Arc<std::sync::Mutex<Mode>>>, body: String) -> HttpResponse {
+        fake_counting(mode, Arc::default()).await
+    }
+
+    type FakeState = (Arc<std::sync::Mutex<Mode>>, Arc<AtomicUsize>);
+
+    /// As [`fake`], adding to `texts` the number of texts each request asks for.
+    async fn fake_counting(mode: Arc<std::sync::Mutex<Mode>>, texts: Arc<AtomicUsize>) -> Url {
+        async fn answer(State((mode, texts)): State<FakeState>, body: String) -> HttpResponse {
             let mode = *mode.lock().unwrap();
             let request: serde_json::Value = serde_json::from_str(&body).unwrap();
             let inputs: Vec<String> = request["input"]
@@ -290,6 +438,7 @@ mod tests {
                 .iter()
                 .map(|v| v.as_str().unwrap().to_string())
                 .collect();
+            texts.fetch_add(inputs.len(), Ordering::SeqCst);
             let vector = |text: &str| -> Vec<f32> {
                 if ["导师", "teacher", "tutor"].iter().any(|w| text.contains(w)) {
                     vec![1.0, 0.05, 0.0]
@@ -337,7 +486,7 @@ mod tests {
         }
         let app = axum::Router::new()
             .route("/v1/embeddings", axum::routing::post(answer))
-            .with_state(mode);
+            .with_state((mode, texts));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -498,5 +647,149 @@ kind = "opinion"
             let e = embeddings(Url::parse(base).unwrap(), Duration::from_secs(1));
             assert_eq!(e.endpoint.as_str(), endpoint);
         }
+    }
+
+    /// The app over an in-memory database, embedding with the fake at `url` by `model`.
+    async fn app_embedding(url: &Url, model: &str) -> App {
+        let (url, model) = (url.to_string(), model.to_string());
+        let config = crate::config::Config::from_lookup(|key| match key {
+            "EMBEDDINGS_URL" => Some(url.clone()),
+            "EMBEDDINGS_MODEL" => Some(model.clone()),
+            _ => None,
+        })
+        .unwrap();
+        crate::services::test_app::app(config).await
+    }
+
+    /// The same database, as a second process (or the bot after a restart) sees it.
+    fn same_database(app: &App, model: &str) -> App {
+        let mut config = app.config.embeddings.clone().unwrap();
+        config.model = model.into();
+        let embeddings = Embeddings::new(config).unwrap().with_store(app.store.clone());
+        App {
+            embeddings: Some(Arc::new(embeddings)),
+            ..app.clone()
+        }
+    }
+
+    #[tokio::test]
+    async fn items_are_embedded_once_after_ingest_and_kept_with_them() {
+        let texts = Arc::new(AtomicUsize::new(0));
+        let url = fake_counting(Arc::new(std::sync::Mutex::new(Mode::Good)), texts.clone()).await;
+        let app = app_embedding(&url, "fake-model").await;
+        let items = items();
+        let now = items[0].seen_at + chrono::Duration::hours(1);
+        app.store_items_of("https://example.com/feed", &items).await.unwrap();
+
+        let outcome = app.run_embedder_once(now).await.unwrap().unwrap();
+        assert_eq!(
+            (outcome.embedded, outcome.stored_from_memory, outcome.more),
+            (4, 0, false)
+        );
+        assert_eq!(texts.load(Ordering::SeqCst), 4);
+        let stored = app.store.item_vectors("fake-model", &items).await.unwrap();
+        assert_eq!(stored.len(), 4);
+        assert_eq!(
+            stored["id-0"],
+            [1.0, 0.05, 0.0],
+            "the teacher item, as the fake embeds it"
+        );
+        // Nothing left: the next pass asks for nothing.
+        assert_eq!(
+            app.run_embedder_once(now).await.unwrap().unwrap(),
+            EmbedderOutcome::default()
+        );
+        assert_eq!(texts.load(Ordering::SeqCst), 4);
+
+        // After a restart, the ranking reads the stored vectors: only the claim's two texts are
+        // sent, and the Chinese claim still finds the English item.
+        let restarted = same_database(&app, "fake-model");
+        let claim = claim();
+        let inputs = restarted
+            .embeddings
+            .as_ref()
+            .unwrap()
+            .inputs(&claim, &items)
+            .await
+            .unwrap();
+        assert_eq!(texts.load(Ordering::SeqCst), 6);
+        assert_eq!(
+            rank(Some(&inputs), &claim, items.clone()),
+            ["Study mode turns the chatbot into a patient teacher"]
+        );
+
+        // Another model: everything is embedded again, and its vectors replace the first's.
+        let other = same_database(&app, "other-model");
+        let outcome = other.run_embedder_once(now).await.unwrap().unwrap();
+        assert_eq!(outcome.embedded, 4);
+        assert_eq!(texts.load(Ordering::SeqCst), 10);
+        assert_eq!(other.store.item_vectors("other-model", &items).await.unwrap().len(), 4);
+        assert!(other.store.item_vectors("fake-model", &items).await.unwrap().is_empty());
+        // Items older than the news window are left alone.
+        let later = now + chrono::Duration::days(i64::from(app.config.news_window_days) + 1);
+        assert_eq!(
+            same_database(&app, "third-model")
+                .run_embedder_once(later)
+                .await
+                .unwrap()
+                .unwrap(),
+            EmbedderOutcome::default()
+        );
+    }
+
+    #[tokio::test]
+    async fn vectors_a_ranking_made_are_stored_not_asked_for_again() {
+        let texts = Arc::new(AtomicUsize::new(0));
+        let url = fake_counting(Arc::new(std::sync::Mutex::new(Mode::Good)), texts.clone()).await;
+        let app = app_embedding(&url, "fake-model").await;
+        let embeddings = app.embeddings.clone().unwrap();
+        let (claim, items) = (claim(), items());
+        let now = items[0].seen_at + chrono::Duration::hours(1);
+        // Ranked before two of the items were stored (the database had nowhere to keep those).
+        app.store_items_of("https://example.com/feed", &items[..2])
+            .await
+            .unwrap();
+        assert!(embeddings.inputs(&claim, &items).await.is_some());
+        assert_eq!(texts.load(Ordering::SeqCst), 6);
+        assert_eq!(app.store.item_vectors("fake-model", &items).await.unwrap().len(), 2);
+        app.store_items_of("https://example.com/feed", &items).await.unwrap();
+        let outcome = app.run_embedder_once(now).await.unwrap().unwrap();
+        assert_eq!((outcome.embedded, outcome.stored_from_memory), (0, 2));
+        assert_eq!(texts.load(Ordering::SeqCst), 6, "taken from memory");
+        assert_eq!(app.store.item_vectors("fake-model", &items).await.unwrap().len(), 4);
+    }
+
+    #[tokio::test]
+    async fn an_embedder_pass_against_a_failing_endpoint_is_an_error_and_stores_nothing() {
+        let mode = Arc::new(std::sync::Mutex::new(Mode::Fails));
+        let url = fake(mode.clone()).await;
+        let app = app_embedding(&url, "fake-model").await;
+        let items = items();
+        let now = items[0].seen_at + chrono::Duration::hours(1);
+        app.store_items_of("https://example.com/feed", &items).await.unwrap();
+        for bad in [Mode::Fails, Mode::Garbage, Mode::WrongCount] {
+            *mode.lock().unwrap() = bad;
+            assert!(app.run_embedder_once(now).await.unwrap().is_err(), "{bad:?}");
+            assert!(app.store.item_vectors("fake-model", &items).await.unwrap().is_empty());
+        }
+        *mode.lock().unwrap() = Mode::Good;
+        assert_eq!(app.run_embedder_once(now).await.unwrap().unwrap().embedded, 4);
+        // Without EMBEDDINGS_URL there is no embedder at all.
+        let plain = crate::services::test_app::app(crate::config::Config::from_lookup(|_| None).unwrap()).await;
+        assert!(plain.run_embedder_once(now).await.is_none());
+    }
+
+    #[test]
+    fn a_long_item_is_sent_cut_at_a_character() {
+        let mut item = items().remove(0);
+        item.summary = "长".repeat(2_000);
+        let text = item_text(&item);
+        assert_eq!(text.chars().count(), MAX_TEXT_CHARS);
+        assert!(text.starts_with("Study mode turns the chatbot into a patient teacher\n长"));
+        item.summary = "short".into();
+        assert_eq!(
+            item_text(&item),
+            "Study mode turns the chatbot into a patient teacher\nshort"
+        );
     }
 }

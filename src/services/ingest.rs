@@ -112,6 +112,9 @@ impl App {
                         .store
                         .store_fetched_items(feed.id, &parsed.items, now, &record)
                         .await?;
+                    if let (Some(embeddings), true) = (&self.embeddings, new > 0) {
+                        embeddings.new_items_stored();
+                    }
                     IngestOutcome::Stored {
                         title: parsed.title,
                         items: parsed.items.len(),

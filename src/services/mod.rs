@@ -68,7 +68,9 @@ impl App {
         let clock = config.clock_start.map_or_else(Clock::system, Clock::starting_at);
         let metrics = Arc::new(Metrics::new(config.shards.owned.clone()));
         let embeddings = match &config.embeddings {
-            Some(e) => Some(Arc::new(embeddings::Embeddings::new(e.clone())?)),
+            Some(e) => Some(Arc::new(
+                embeddings::Embeddings::new(e.clone())?.with_store(store.clone()),
+            )),
             None => None,
         };
         Ok(App {

@@ -206,7 +206,8 @@ impl Store {
 /// Tables whose `item_id` column names news items that retention must keep, whatever their age.
 /// Each is one `NOT EXISTS` in the prune query. The evidence ledger needs no line here: its entries
 /// keep their own title and link, and the items posts showed are kept through `post_items`. Nor
-/// does `item_feeds`: a story's other feeds do not keep it, and their links go with it.
+/// does `item_feeds`: a story's other feeds do not keep it, and their links go with it; nor
+/// `item_vectors`, which goes with its item too.
 pub const KEPT_ITEM_TABLES: &[&str] = &["post_items"];
 
 /// Where a prune pass has got to: the last item deleted, in the order items are walked (oldest

@@ -16,6 +16,7 @@ mod schema;
 mod sites;
 mod suggestions;
 mod term_stats;
+mod vectors;
 mod votes;
 
 use std::str::FromStr;

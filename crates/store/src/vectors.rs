@@ -1,0 +1,242 @@
+//! Items' vectors for semantic matching, kept with the items (`item_vectors`). An item is found by
+//! the moment it happened and its identity: both are in every item the store hands out, and the
+//! items' index by time finds the few rows of one moment.
+
+use std::collections::HashMap;
+
+use anyhow::Context as _;
+use chrono::{DateTime, Utc};
+use claim_digest_domain::news::NewsItem;
+
+use super::{parse_ts, ts, with_db, with_tx, Backend, Store};
+
+const VECTORS_OF_SQLITE: &str = "SELECT i.identity, v.vector FROM json_each($2) k \
+     CROSS JOIN items i ON i.happened_at = k.value ->> 0 AND i.identity = k.value ->> 1 \
+     JOIN item_vectors v ON v.item_id = i.id WHERE v.model = $1";
+
+const VECTORS_OF_POSTGRES: &str = "SELECT i.identity, v.vector FROM json_array_elements($2::json) k \
+     JOIN items i ON i.happened_at = k ->> 0 AND i.identity = k ->> 1 \
+     JOIN item_vectors v ON v.item_id = i.id WHERE v.model = $1";
+
+impl Store {
+    /// The vectors `model` made for those of `items` that have one, by identity. A vector made by
+    /// another model is not returned: to this model the item is not embedded yet.
+    pub async fn item_vectors(&self, model: &str, items: &[NewsItem]) -> anyhow::Result<HashMap<String, Vec<f32>>> {
+        if items.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let keys: Vec<(String, &str)> = items.iter().map(|i| (ts(i.when()), i.identity.as_str())).collect();
+        let keys = serde_json::to_string(&keys)?;
+        let sql = match self.backend {
+            Backend::Sqlite(_) => VECTORS_OF_SQLITE,
+            Backend::Postgres(_) => VECTORS_OF_POSTGRES,
+        };
+        let rows: Vec<(String, Vec<u8>)> = with_db!(self, db => sqlx::query_as(sql)
+            .bind(model)
+            .bind(&keys)
+            .fetch_all(db)
+            .await)
+        .context("reading the items' vectors")?;
+        Ok(rows
+            .into_iter()
+            .map(|(identity, bytes)| (identity, from_bytes(&bytes)))
+            .collect())
+    }
+
+    /// Keeps each item's vector as made by `model`, replacing one an earlier model made. An item
+    /// no longer stored (pruned meanwhile, or never stored) is passed over. One transaction.
+    pub async fn put_item_vectors(&self, model: &str, vectors: &[(&NewsItem, &[f32])]) -> anyhow::Result<()> {
+        if vectors.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.write_tx().await?;
+        for (item, vector) in vectors {
+            with_tx!(tx, conn => sqlx::query(
+                "INSERT INTO item_vectors (item_id, model, vector) \
+                 SELECT id, $1, $2 FROM items WHERE happened_at = $3 AND identity = $4 \
+                 ON CONFLICT (item_id) DO UPDATE SET model = excluded.model, vector = excluded.vector",
+            )
+            .bind(model)
+            .bind(to_bytes(vector))
+            .bind(ts(item.when()))
+            .bind(&item.identity)
+            .execute(&mut *conn)
+            .await
+            .map(|_| ()))
+            .context("storing the items' vectors")?;
+        }
+        tx.commit().await
+    }
+
+    /// Up to `limit` items that happened since `since` and have no vector by `model`, newest
+    /// first: what the embedder does next.
+    pub async fn items_without_vector(
+        &self,
+        model: &str,
+        since: DateTime<Utc>,
+        limit: u32,
+    ) -> anyhow::Result<Vec<NewsItem>> {
+        type Row = (
+            String,
+            Option<String>,
+            String,
+            String,
+            Option<String>,
+            String,
+            Option<String>,
+            String,
+        );
+        let rows: Vec<Row> = with_db!(self, db => sqlx::query_as(
+            "SELECT identity, story_key, source, title, url, summary, published_at, seen_at FROM items i \
+             WHERE happened_at >= $2 \
+               AND NOT EXISTS (SELECT 1 FROM item_vectors v WHERE v.item_id = i.id AND v.model = $1) \
+             ORDER BY happened_at DESC, id DESC LIMIT $3",
+        )
+        .bind(model)
+        .bind(ts(since))
+        .bind(i64::from(limit))
+        .fetch_all(db)
+        .await)
+        .context("listing the items to embed")?;
+        rows.into_iter()
+            .map(
+                |(identity, story_key, source, title, url, summary, published_at, seen_at)| {
+                    Ok(NewsItem {
+                        identity,
+                        story_key,
+                        source,
+                        title,
+                        url,
+                        summary,
+                        published: published_at.as_deref().map(parse_ts).transpose()?,
+                        seen_at: parse_ts(&seen_at)?,
+                    })
+                },
+            )
+            .collect()
+    }
+}
+
+fn to_bytes(vector: &[f32]) -> Vec<u8> {
+    vector.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+fn from_bytes(bytes: &[u8]) -> Vec<f32> {
+    // The schema keeps the length a multiple of four.
+    bytes
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, TimeZone, Utc};
+    use claim_digest_domain::news::NewsItem;
+
+    use super::with_db;
+    use crate::Store;
+
+    #[tokio::test]
+    async fn vectors_are_kept_per_model_and_go_with_their_items() {
+        for store in crate::testing::stores().await {
+            per_model(store).await;
+        }
+    }
+
+    fn items(at: chrono::DateTime<Utc>) -> Vec<NewsItem> {
+        (0..3)
+            .map(|n| NewsItem {
+                identity: format!("id-{n}"),
+                story_key: Some(format!("example.com/{n}")),
+                title: format!("Title {n}"),
+                url: Some(format!("https://example.com/{n}")),
+                summary: String::new(),
+                source: "Test".into(),
+                // Two items of the same moment: found by identity within it.
+                published: Some(at - Duration::hours(n.min(1))),
+                seen_at: at,
+            })
+            .collect()
+    }
+
+    async fn per_model(store: Store) {
+        let feed = store.upsert_feed("https://a.example/feed").await.unwrap().id;
+        let at = Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0).unwrap();
+        let items = items(at);
+        store.insert_items(feed, &items).await.unwrap();
+        let since = at - Duration::days(1);
+        let missing = store.items_without_vector("m1", since, 10).await.unwrap();
+        assert_eq!(missing.len(), 3);
+        assert_eq!(missing[0].identity, "id-0", "newest first");
+        assert_eq!(missing[0].title, "Title 0");
+        assert_eq!(missing[0].published, items[0].published);
+
+        let (a, b) = ([0.5f32, -1.25, 3.0], [1.0f32, 0.0, f32::MIN_POSITIVE]);
+        store
+            .put_item_vectors("m1", &[(&items[0], &a), (&items[2], &b)])
+            .await
+            .unwrap();
+        let known = store.item_vectors("m1", &items).await.unwrap();
+        assert_eq!(known.len(), 2);
+        assert_eq!(known["id-0"], a);
+        assert_eq!(known["id-2"], b);
+        let missing = store.items_without_vector("m1", since, 10).await.unwrap();
+        assert_eq!(
+            missing.iter().map(|i| i.identity.as_str()).collect::<Vec<_>>(),
+            ["id-1"]
+        );
+        // An item happened before `since` is not the embedder's business.
+        assert!(store
+            .items_without_vector("m1", at + Duration::minutes(1), 10)
+            .await
+            .unwrap()
+            .is_empty());
+
+        // Another model: nothing is known to it, and its vector replaces the first model's.
+        assert!(store.item_vectors("m2", &items).await.unwrap().is_empty());
+        assert_eq!(store.items_without_vector("m2", since, 10).await.unwrap().len(), 3);
+        store.put_item_vectors("m2", &[(&items[0], &b)]).await.unwrap();
+        assert_eq!(store.item_vectors("m2", &items).await.unwrap()["id-0"], b);
+        assert!(!store.item_vectors("m1", &items).await.unwrap().contains_key("id-0"));
+
+        // An item not stored is passed over; pruning an item takes its vector.
+        let mut stranger = items[1].clone();
+        stranger.identity = "not-stored".into();
+        store.put_item_vectors("m2", &[(&stranger, &a)]).await.unwrap();
+        assert!(store.item_vectors("m2", &[stranger]).await.unwrap().is_empty());
+        store.prune_items(at + Duration::days(1), 100).await.unwrap();
+        assert!(store.item_vectors("m1", &items).await.unwrap().is_empty());
+        assert!(store.item_vectors("m2", &items).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn the_schema_refuses_a_vector_that_is_not_whole_floats() {
+        for store in crate::testing::stores().await {
+            let feed = store.upsert_feed("https://a.example/feed").await.unwrap().id;
+            let at = Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0).unwrap();
+            store.insert_items(feed, &items(at)).await.unwrap();
+            for (model, bytes) in [("m", vec![0u8; 6]), ("m", Vec::new()), ("", vec![0u8; 4])] {
+                let refused = store.raw_vector_for_test(model, "id-0", bytes.clone()).await;
+                assert!(refused.is_err(), "{model:?} {} bytes", bytes.len());
+            }
+            store.raw_vector_for_test("m", "id-0", vec![0u8; 8]).await.unwrap();
+        }
+    }
+
+    impl Store {
+        /// Writes `bytes` as an item's vector directly, past the encoding, to test the schema's checks.
+        async fn raw_vector_for_test(&self, model: &str, identity: &str, bytes: Vec<u8>) -> anyhow::Result<()> {
+            with_db!(self, db => sqlx::query(
+                "INSERT INTO item_vectors (item_id, model, vector) SELECT id, $1, $2 FROM items WHERE identity = $3",
+            )
+            .bind(model)
+            .bind(bytes)
+            .bind(identity)
+            .execute(db)
+            .await
+            .map(|_| ()))?;
+            Ok(())
+        }
+    }
+}
