@@ -598,9 +598,11 @@ impl NewsIndex {
     /// filled every top three with Chinese items). Each item's similarity to each claim text is
     /// taken as a standard score among the items of its language, and its best one orders it,
     /// as the lexical side scores each language against its own statistics. The bar for an item
-    /// related by meaning alone (`scaled`, [`DENSE_MIN`]) stays on the raw scale, whose reference
-    /// (the claim's translation) is absolute: a standard score would let the best few of any
-    /// window in, related or not.
+    /// related by meaning alone (`scaled`, [`DENSE_MIN`]) keeps its absolute top (the claim's
+    /// translation): a standard score would let the best few of any window in, related or not.
+    /// Its zero is the median item of the item's own language, for the same bias: measured
+    /// from the whole window's median, the language the model places closer would pass it more
+    /// easily. With too few items of a language, the window's median serves both.
     fn dense(&self, query: &DenseQuery) -> Option<DenseRanks> {
         let reference = cosine(query.claim_zh, query.claim_en)?;
         let pairs: Vec<Option<[f32; 2]>> = self
@@ -612,18 +614,28 @@ impl NewsIndex {
             })
             .collect();
         let raw: Vec<Option<f32>> = pairs.iter().map(|p| p.map(|[zh, en]| zh.max(en))).collect();
-        let mut known: Vec<f32> = raw.iter().flatten().copied().collect();
-        if known.is_empty() {
-            return None;
-        }
-        known.sort_by(f32::total_cmp);
-        let median = known[known.len() / 2];
+        let median_of = |keep: &dyn Fn(usize) -> bool| -> Option<(f32, usize)> {
+            let mut known: Vec<f32> = (0..raw.len()).filter(|&i| keep(i)).filter_map(|i| raw[i]).collect();
+            known.sort_by(f32::total_cmp);
+            Some((*known.get(known.len() / 2)?, known.len()))
+        };
+        let (median, _) = median_of(&|_| true)?;
         if reference <= median + f32::EPSILON {
             return None;
         }
-        let scaled: Vec<Option<f32>> = raw
-            .iter()
-            .map(|s| s.map(|s| (s - median) / (reference - median)))
+        let own = [true, false].map(|zh| median_of(&|i| self.is_zh[i] == zh));
+        let each_own = own.iter().all(|m| m.is_none_or(|(_, n)| n >= MIN_FOR_STANDARD));
+        let zero = |i: usize| match own[usize::from(!self.is_zh[i])] {
+            Some((m, _)) if each_own => m,
+            _ => median,
+        };
+        let scaled: Vec<Option<f32>> = (0..raw.len())
+            .map(|i| {
+                let (s, zero) = (raw[i]?, zero(i));
+                // A language whose median item is as close as the translation has no room for
+                // an item related by meaning alone.
+                (reference > zero + f32::EPSILON).then(|| (s - zero) / (reference - zero))
+            })
             .collect();
         let standard = self.standard_scores(&pairs);
         let mut order: Vec<usize> = (0..raw.len()).filter(|&i| raw[i].is_some()).collect();
@@ -1237,6 +1249,42 @@ kind = "opinion"
         // Raw similarity would put every Chinese item before every English one; among its own,
         // the best of the other English items comes before the least of the Chinese.
         assert!(rank_of("id-111") < rank_of("id-0"), "the languages are interleaved");
+    }
+
+    #[test]
+    fn meaning_alone_is_measured_from_the_median_of_the_items_own_language() {
+        // Chinese items sit near the claim (0.80 to 0.82), English ones far (0.40 to 0.42). One
+        // English story stands out among its own (0.75); one Chinese story barely (0.85).
+        let mut items = Vec::new();
+        let mut vectors: HashMap<String, Vec<f32>> = HashMap::new();
+        let at = |cos: f32| vec![cos, (1.0 - cos * cos).sqrt()];
+        for n in 0..12u32 {
+            items.push(item(n, &format!("中文新闻第{n}条"), "", 20));
+            vectors.insert(format!("id-{n}"), at(0.80 + 0.002 * n as f32));
+            items.push(item(100 + n, &format!("English story number {n}"), "", 20));
+            vectors.insert(format!("id-{}", 100 + n), at(0.40 + 0.002 * n as f32));
+        }
+        items.push(item(200, "The English story that bears on the claim", "", 20));
+        vectors.insert("id-200".into(), at(0.75));
+        items.push(item(201, "一条略近的中文新闻", "", 20));
+        vectors.insert("id-201".into(), at(0.85));
+        let index = NewsIndex::new(items);
+        let claim = at(1.0);
+        let query = DenseQuery {
+            claim_zh: &claim,
+            claim_en: &claim,
+            items: &vectors,
+        };
+        let dense = index.dense(&query).unwrap();
+        let scaled = |identity: &str| {
+            let i = index.items.iter().position(|it| it.identity == identity).unwrap();
+            dense.scaled[i].unwrap()
+        };
+        // From the window's median (a Chinese item's 0.80) the English story would be below zero
+        // and the Chinese one a quarter of the way; from their own languages' medians it is the
+        // other way round.
+        assert!(scaled("id-200") >= DENSE_MIN, "{}", scaled("id-200"));
+        assert!(scaled("id-201") < DENSE_MIN, "{}", scaled("id-201"));
     }
 
     #[test]
