@@ -14,10 +14,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use anyhow::{bail, Context as _};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use url::Url;
-
-use chrono::{DateTime, Utc};
 
 use super::App;
 use crate::config::EmbeddingsConfig;
