@@ -108,7 +108,28 @@ pub struct EmbeddingsConfig {
     pub api_key: Option<Secret>,
     /// The longest one ranking waits for embeddings before ranking without them.
     pub timeout: Duration,
+    /// Put before each claim text sent (EMBEDDINGS_QUERY_PREFIX), exactly as written: models
+    /// trained for search embed a question and a passage differently ("query: " for E5).
+    pub query_prefix: String,
+    /// Put before each news item's text sent (EMBEDDINGS_DOCUMENT_PREFIX).
+    pub document_prefix: String,
 }
+
+impl EmbeddingsConfig {
+    /// The name item vectors are stored under: the model's, and the document prefix when one is
+    /// set, since the same model with another prefix makes other vectors and a change of either
+    /// must embed the news again.
+    pub fn vectors_name(&self) -> String {
+        if self.document_prefix.is_empty() {
+            self.model.clone()
+        } else {
+            format!("{} {:?}", self.model, self.document_prefix)
+        }
+    }
+}
+
+/// Characters a prefix for embedded texts may have, at most: an instruction, not a document.
+const MAX_EMBEDDINGS_PREFIX_CHARS: usize = 200;
 
 /// How log lines are written to stderr.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -301,11 +322,29 @@ impl Config {
                         model: get("EMBEDDINGS_MODEL").unwrap_or_else(|| "bge-m3".into()),
                         api_key: get("EMBEDDINGS_API_KEY").map(Secret::new),
                         timeout: Duration::from_secs(number("EMBEDDINGS_TIMEOUT_SECS", 10, 1, 300)?),
+                        query_prefix: embeddings_prefix(&lookup, "EMBEDDINGS_QUERY_PREFIX")?,
+                        document_prefix: embeddings_prefix(&lookup, "EMBEDDINGS_DOCUMENT_PREFIX")?,
                     })
                 }
             },
         })
     }
+}
+
+/// A prefix for embedded texts, untrimmed: the space after "query:" is part of what the model
+/// was trained on. Only blank means none.
+fn embeddings_prefix(lookup: &impl Fn(&str) -> Option<String>, key: &str) -> anyhow::Result<String> {
+    let raw = lookup(key).unwrap_or_default();
+    if raw.trim().is_empty() {
+        return Ok(String::new());
+    }
+    if raw.chars().count() > MAX_EMBEDDINGS_PREFIX_CHARS {
+        bail!("{key} is longer than {MAX_EMBEDDINGS_PREFIX_CHARS} characters");
+    }
+    if raw.chars().any(|c| c.is_control() && c != '\n') {
+        bail!("{key} holds a control character");
+    }
+    Ok(raw)
 }
 
 #[cfg(test)]
@@ -331,6 +370,39 @@ mod tests {
         assert_eq!(e.timeout, Duration::from_secs(10));
         assert!(!format!("{e:?}").contains("sk-very-secret"));
         assert!(config(&[("EMBEDDINGS_URL", "ftp://example.com")]).is_err());
+        assert_eq!((e.query_prefix.as_str(), e.document_prefix.as_str()), ("", ""));
+        assert_eq!(e.vectors_name(), "bge-m3");
+    }
+
+    #[test]
+    fn embeddings_prefixes_are_kept_as_written_and_name_the_stored_vectors() {
+        let c = config(&[
+            ("EMBEDDINGS_URL", "http://127.0.0.1:8089"),
+            ("EMBEDDINGS_MODEL", "multilingual-e5-small"),
+            ("EMBEDDINGS_QUERY_PREFIX", "query: "),
+            ("EMBEDDINGS_DOCUMENT_PREFIX", "passage: "),
+        ])
+        .unwrap();
+        let e = c.embeddings.unwrap();
+        assert_eq!(e.query_prefix, "query: ");
+        assert_eq!(e.document_prefix, "passage: ");
+        assert_eq!(e.vectors_name(), "multilingual-e5-small \"passage: \"");
+        // A query prefix alone leaves the stored vectors as they were.
+        let e = config(&[("EMBEDDINGS_URL", "http://x"), ("EMBEDDINGS_QUERY_PREFIX", "query: ")])
+            .unwrap()
+            .embeddings
+            .unwrap();
+        assert_eq!(e.vectors_name(), "bge-m3");
+        let blank = config(&[("EMBEDDINGS_URL", "http://x"), ("EMBEDDINGS_DOCUMENT_PREFIX", "  ")]).unwrap();
+        assert_eq!(blank.embeddings.unwrap().document_prefix, "");
+        let long = "x".repeat(201);
+        let too_long = config(&[("EMBEDDINGS_URL", "http://x"), ("EMBEDDINGS_QUERY_PREFIX", &long)]);
+        assert!(format!("{:#}", too_long.unwrap_err()).contains("EMBEDDINGS_QUERY_PREFIX"));
+        assert!(config(&[
+            ("EMBEDDINGS_URL", "http://x"),
+            ("EMBEDDINGS_DOCUMENT_PREFIX", "a\u{7}b")
+        ])
+        .is_err());
     }
 
     #[test]

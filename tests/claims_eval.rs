@@ -353,4 +353,31 @@ async fn eval_with_embeddings_fuses_meaning_and_reports_its_cost() {
     );
     assert!(text.contains("(by meaning: 1)"), "{text}");
     assert!(text.contains("embedding: 6 items in"), "{text}");
+    assert!(!text.contains("put before"), "no prefixes, no line: {text}");
+    assert_eq!(
+        (&cost["query_prefix"], &cost["document_prefix"]),
+        (&"".into(), &"".into())
+    );
+
+    // Prefixes, as a search model wants them, are named in the report.
+    let prefixed = [
+        env[0],
+        env[1],
+        env[2],
+        env[3],
+        ("EMBEDDINGS_QUERY_PREFIX", "query: "),
+        ("EMBEDDINGS_DOCUMENT_PREFIX", "passage: "),
+    ];
+    let out = run_cli(
+        &sqlite_url(&db),
+        &["claims", "eval", set_arg, "--embeddings"],
+        &prefixed,
+    )
+    .await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(r#"put before each claim text: "query: "; before each item: "passage: ""#),
+        "{text}"
+    );
 }

@@ -24,6 +24,7 @@ eval-empty = claims shown nothing: { $ids }
 eval-none = none
 eval-unlabeled = claims no item is labeled for, and what they were shown (for reading; not in the mean):
 eval-embeddings = meaning fused in by { $model } (reciprocal rank fusion): it took part for { $used } of { $claims } claims
+eval-embeddings-prefixes = put before each claim text: { $query }; before each item: { $document }
 eval-dense-rank = (by meaning: { $rank })
 eval-embeddings-cost = embedding: { $items } items in { $items_ms } ms ({ $per_item } ms per item), { $texts } claim texts in { $claims_ms } ms
 terminal-feed-unreachable = feed { $url } could not be read: { $why }

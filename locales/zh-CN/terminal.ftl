@@ -24,6 +24,7 @@ eval-empty = 没有任何新闻的论断：{ $ids }
 eval-none = 无
 eval-unlabeled = 数据集中没有相关新闻、却仍被配上新闻的论断（仅供查看，不计入平均）：
 eval-embeddings = 融合了 { $model } 的语义相似度（倒数排名融合）：{ $claims } 条论断中有 { $used } 条用上了语义
+eval-embeddings-prefixes = 论断文本前缀：{ $query }；新闻文本前缀：{ $document }
 eval-dense-rank = （语义排名：{ $rank }）
 eval-embeddings-cost = 向量化：{ $items } 条新闻用时 { $items_ms } 毫秒（每条 { $per_item } 毫秒），论断文本 { $texts } 条用时 { $claims_ms } 毫秒
 terminal-feed-unreachable = 无法读取订阅源 { $url }：{ $why }

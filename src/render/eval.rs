@@ -33,6 +33,18 @@ pub fn report(r: &EvalReport, locale: Locale) -> String {
                 claims = r.claims.len()
             )
         );
+        if !e.query_prefix.is_empty() || !e.document_prefix.is_empty() {
+            let _ = writeln!(
+                out,
+                "{}",
+                t!(
+                    locale,
+                    "eval-embeddings-prefixes",
+                    query = format!("{:?}", e.query_prefix),
+                    document = format!("{:?}", e.document_prefix)
+                )
+            );
+        }
     }
     for c in &r.claims {
         claim_lines(&mut out, c, locale);

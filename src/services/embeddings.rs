@@ -3,7 +3,8 @@
 //!
 //! Each claim's two texts are embedded once per claims file (kept in memory by claim id). Each
 //! item is embedded once, soon after ingest, by the embedder ([`App::run_embedder_once`]), and its
-//! vector kept with the item in the database, the model named: a change of model embeds again. A
+//! vector kept with the item in the database, the model named (with the document prefix, when
+//! one is set: EMBEDDINGS_DOCUMENT_PREFIX): a change of either embeds again. A
 //! ranking reads the window's vectors from memory, then from the database, and embeds only what
 //! neither has. When the endpoint is slow, down or answers something that is not one vector per
 //! text, the ranking goes on with words alone: one warning, and the next success says nothing
@@ -42,6 +43,8 @@ pub struct Embeddings {
     http: reqwest::Client,
     endpoint: Url,
     config: EmbeddingsConfig,
+    /// What item vectors are stored under ([`EmbeddingsConfig::vectors_name`]).
+    vectors_name: String,
     /// Per claim id: its Chinese and English texts' vectors.
     claims: Mutex<HashMap<String, ClaimVectors>>,
     items: Mutex<HashMap<String, Vec<f32>>>,
@@ -96,6 +99,7 @@ impl Embeddings {
                 .build()
                 .context("building the embeddings client")?,
             endpoint: Url::parse(&endpoint)?,
+            vectors_name: config.vectors_name(),
             config,
             claims: Mutex::default(),
             items: Mutex::default(),
@@ -124,6 +128,11 @@ impl Embeddings {
 
     pub fn model(&self) -> &str {
         &self.config.model
+    }
+
+    /// The prefixes put before claim texts and before items' texts.
+    pub fn prefixes(&self) -> (&str, &str) {
+        (&self.config.query_prefix, &self.config.document_prefix)
     }
 
     /// One vector per text, in order. An answer with another count, vectors of different or zero
@@ -227,7 +236,12 @@ impl Embeddings {
         if let Some(pair) = cached {
             return Ok(pair);
         }
-        let mut v = self.embed(&[claim.text.zh.clone(), claim.text.en.clone()]).await?;
+        let prefix = &self.config.query_prefix;
+        let texts = [
+            format!("{prefix}{}", claim.text.zh),
+            format!("{prefix}{}", claim.text.en),
+        ];
+        let mut v = self.embed(&texts).await?;
         let en = v.pop().unwrap_or_default();
         let zh = v.pop().unwrap_or_default();
         if let Ok(mut c) = self.claims.lock() {
@@ -245,7 +259,7 @@ impl Embeddings {
     }
 
     fn key_of(&self, identity: &str) -> String {
-        format!("{}\u{1f}{}", self.config.model, identity)
+        format!("{}\u{1f}{}", self.vectors_name, identity)
     }
 
     /// Embeds the items not embedded yet (title and summary, batch by batch) and says how many
@@ -255,7 +269,7 @@ impl Embeddings {
         let mut missing = self.not_in_memory(items)?;
         if let (Some(store), false) = (&self.store, missing.is_empty()) {
             let missing_items: Vec<NewsItem> = missing.iter().map(|&i| i.clone()).collect();
-            let stored = store.item_vectors(&self.config.model, &missing_items).await?;
+            let stored = store.item_vectors(&self.vectors_name, &missing_items).await?;
             if !stored.is_empty() {
                 missing.retain(|i| !stored.contains_key(&i.identity));
                 self.remember(stored.into_iter().map(|(identity, v)| (self.key_of(&identity), v)))?;
@@ -292,7 +306,10 @@ impl Embeddings {
         // Kept batch by batch: a window too large for one ranking's time is embedded over several.
         let batch_size = self.item_batch.load(Ordering::Acquire).clamp(1, BATCH);
         for batch in items.chunks(batch_size) {
-            let texts: Vec<String> = batch.iter().map(|i| item_text(i)).collect();
+            let texts: Vec<String> = batch
+                .iter()
+                .map(|i| format!("{}{}", self.config.document_prefix, item_text(i)))
+                .collect();
             let vectors = self.embed(&texts).await?;
             self.keep_in_store(batch.iter().copied().zip(vectors.iter().map(Vec::as_slice)))
                 .await;
@@ -306,7 +323,7 @@ impl Embeddings {
     async fn keep_in_store(&self, vectors: impl Iterator<Item = (&NewsItem, &[f32])>) {
         let Some(store) = &self.store else { return };
         let vectors: Vec<(&NewsItem, &[f32])> = vectors.collect();
-        if let Err(e) = store.put_item_vectors(&self.config.model, &vectors).await {
+        if let Err(e) = store.put_item_vectors(&self.vectors_name, &vectors).await {
             tracing::warn!(error = %format!("{e:#}"), items = vectors.len(), "could not store item vectors; they will be made again");
         }
     }
@@ -319,7 +336,7 @@ impl Embeddings {
             anyhow::bail!("the embedder needs the database to keep vectors in");
         };
         let waiting = store
-            .items_without_vector(&self.config.model, since, EMBEDDER_PASS)
+            .items_without_vector(&self.vectors_name, since, EMBEDDER_PASS)
             .await?;
         let more = waiting.len() == EMBEDDER_PASS as usize;
         let in_memory = self.known(&waiting)?;
@@ -328,7 +345,7 @@ impl Embeddings {
         if !known.is_empty() {
             let vectors: Vec<(&NewsItem, &[f32])> =
                 known.iter().map(|&i| (i, in_memory[&i.identity].as_slice())).collect();
-            store.put_item_vectors(&self.config.model, &vectors).await?;
+            store.put_item_vectors(&self.vectors_name, &vectors).await?;
         }
         let progress = self.known_count();
         if let Err(e) = self.embed_and_keep(&unknown).await {
@@ -424,11 +441,17 @@ mod tests {
         fake_counting(mode, Arc::default()).await
     }
 
-    type FakeState = (Arc<std::sync::Mutex<Mode>>, Arc<AtomicUsize>);
+    type Sent = Arc<std::sync::Mutex<Vec<String>>>;
+    type FakeState = (Arc<std::sync::Mutex<Mode>>, Arc<AtomicUsize>, Sent);
 
     /// As [`fake`], adding to `texts` the number of texts each request asks for.
     async fn fake_counting(mode: Arc<std::sync::Mutex<Mode>>, texts: Arc<AtomicUsize>) -> Url {
-        async fn answer(State((mode, texts)): State<FakeState>, body: String) -> HttpResponse {
+        fake_recording(mode, texts, Sent::default()).await
+    }
+
+    /// As [`fake_counting`], keeping in `sent` every text asked for, in order.
+    async fn fake_recording(mode: Arc<std::sync::Mutex<Mode>>, texts: Arc<AtomicUsize>, sent: Sent) -> Url {
+        async fn answer(State((mode, texts, sent)): State<FakeState>, body: String) -> HttpResponse {
             let mode = *mode.lock().unwrap();
             let request: serde_json::Value = serde_json::from_str(&body).unwrap();
             let inputs: Vec<String> = request["input"]
@@ -438,6 +461,7 @@ mod tests {
                 .map(|v| v.as_str().unwrap().to_string())
                 .collect();
             texts.fetch_add(inputs.len(), Ordering::SeqCst);
+            sent.lock().unwrap().extend(inputs.iter().cloned());
             let vector = |text: &str| -> Vec<f32> {
                 if ["导师", "teacher", "tutor"].iter().any(|w| text.contains(w)) {
                     vec![1.0, 0.05, 0.0]
@@ -485,7 +509,7 @@ mod tests {
         }
         let app = axum::Router::new()
             .route("/v1/embeddings", axum::routing::post(answer))
-            .with_state((mode, texts));
+            .with_state((mode, texts, sent));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -541,6 +565,8 @@ kind = "opinion"
             model: "fake-model".into(),
             api_key: Some(crate::config::Secret::new("key")),
             timeout,
+            query_prefix: String::new(),
+            document_prefix: String::new(),
         })
         .unwrap()
     }
@@ -734,6 +760,63 @@ kind = "opinion"
                 .unwrap(),
             EmbedderOutcome::default()
         );
+    }
+
+    #[tokio::test]
+    async fn prefixes_go_before_claim_and_item_texts_and_another_document_prefix_embeds_again() {
+        let sent = Sent::default();
+        let url = fake_recording(
+            Arc::new(std::sync::Mutex::new(Mode::Good)),
+            Arc::default(),
+            sent.clone(),
+        )
+        .await;
+        let app = app_embedding(&url, "fake-model").await;
+        let (claim, items) = (claim(), items());
+        let now = items[0].seen_at + chrono::Duration::hours(1);
+        app.store_items_of("https://example.com/feed", &items).await.unwrap();
+        let mut config = app.config.embeddings.clone().unwrap();
+        config.query_prefix = "query: ".into();
+        config.document_prefix = "passage: ".into();
+        let prefixed = App {
+            embeddings: Some(Arc::new(Embeddings::new(config).unwrap().with_store(app.store.clone()))),
+            ..app.clone()
+        };
+        let take = || std::mem::take(&mut *sent.lock().unwrap());
+
+        assert_eq!(prefixed.run_embedder_once(now).await.unwrap().unwrap().embedded, 4);
+        let texts = take();
+        assert_eq!(texts.len(), 4);
+        assert!(texts.contains(&"passage: Study mode turns the chatbot into a patient teacher".to_string()));
+        assert!(texts.iter().all(|t| t.starts_with("passage: ")), "{texts:?}");
+        let name = "fake-model \"passage: \"";
+        assert_eq!(app.store.item_vectors(name, &items).await.unwrap().len(), 4);
+        assert!(app.store.item_vectors("fake-model", &items).await.unwrap().is_empty());
+
+        let inputs = prefixed
+            .embeddings
+            .as_ref()
+            .unwrap()
+            .inputs(&claim, &items)
+            .await
+            .unwrap();
+        assert_eq!(
+            take(),
+            ["query: 虚拟导师几乎已经实现。", "query: 虚拟导师几乎已经实现。"]
+        );
+        assert_eq!(
+            rank(Some(&inputs), &claim, items.clone()),
+            ["Study mode turns the chatbot into a patient teacher"]
+        );
+
+        // The same model without the document prefix makes other vectors: the news is embedded again.
+        assert_eq!(app.run_embedder_once(now).await.unwrap().unwrap().embedded, 4);
+        let texts = take();
+        assert!(
+            texts.contains(&"Study mode turns the chatbot into a patient teacher".to_string()),
+            "{texts:?}"
+        );
+        assert_eq!(app.store.item_vectors("fake-model", &items).await.unwrap().len(), 4);
     }
 
     #[tokio::test]

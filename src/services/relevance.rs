@@ -102,8 +102,11 @@ pub async fn evaluate_fused(
     let claims_ms = started.elapsed().as_secs_f64() * 1000.0;
     dense.items = embeddings.known(&news)?;
     let mut report = evaluate_with(claims, items, options, Some(&dense));
+    let (query_prefix, document_prefix) = embeddings.prefixes();
     report.embeddings = Some(EmbeddingsCost {
         model: embeddings.model().to_string(),
+        query_prefix: query_prefix.to_string(),
+        document_prefix: document_prefix.to_string(),
         items: embedded,
         items_ms,
         ms_per_item: if embedded == 0 { 0.0 } else { items_ms / embedded as f64 },

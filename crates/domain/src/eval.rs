@@ -38,6 +38,9 @@ pub struct DenseSet {
 #[derive(Debug, Clone, Serialize)]
 pub struct EmbeddingsCost {
     pub model: String,
+    /// What was put before each claim text and each item's text (empty: nothing).
+    pub query_prefix: String,
+    pub document_prefix: String,
     /// Items embedded (title and summary, one text each).
     pub items: usize,
     pub items_ms: f64,
