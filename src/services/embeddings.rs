@@ -1,7 +1,7 @@
 //! Semantic matching, optional: texts turned into vectors by an OpenAI-compatible
 //! `/v1/embeddings` endpoint (EMBEDDINGS_URL), so that the ranking can fuse meaning with words.
 //!
-//! Each claim's two texts are embedded once per claims file (kept in memory by claim id). Each
+//! Each claim's two texts are embedded once per claims file (kept in memory by the texts). Each
 //! item is embedded once, soon after ingest, by the embedder ([`App::run_embedder_once`]), and its
 //! vector kept with the item in the database, the model named (with the document prefix, when
 //! one is set: EMBEDDINGS_DOCUMENT_PREFIX): a change of either embeds again. A
@@ -45,8 +45,9 @@ pub struct Embeddings {
     config: EmbeddingsConfig,
     /// What item vectors are stored under ([`EmbeddingsConfig::vectors_name`]).
     vectors_name: String,
-    /// Per claim id: its Chinese and English texts' vectors.
-    claims: Mutex<HashMap<String, ClaimVectors>>,
+    /// Per claim, by its two texts (not its id: a claims file whose text changed is embedded
+    /// again, and two sets that reuse an id never share vectors): their vectors.
+    claims: Mutex<HashMap<(String, String), ClaimVectors>>,
     items: Mutex<HashMap<String, Vec<f32>>>,
     warned: AtomicBool,
     /// Items sent in one request: halved after a ranking that ran out of time without a batch
@@ -230,9 +231,10 @@ impl Embeddings {
         })
     }
 
-    /// The vectors of the claim's Chinese and English texts, embedded once per claim id.
+    /// The vectors of the claim's Chinese and English texts, embedded once per text.
     pub async fn claim_vectors(&self, claim: &Claim) -> anyhow::Result<ClaimVectors> {
-        let cached = self.claims.lock().ok().and_then(|c| c.get(claim.id.as_str()).cloned());
+        let key = (claim.text.zh.clone(), claim.text.en.clone());
+        let cached = self.claims.lock().ok().and_then(|c| c.get(&key).cloned());
         if let Some(pair) = cached {
             return Ok(pair);
         }
@@ -245,7 +247,7 @@ impl Embeddings {
         let en = v.pop().unwrap_or_default();
         let zh = v.pop().unwrap_or_default();
         if let Ok(mut c) = self.claims.lock() {
-            c.insert(claim.id.to_string(), (zh.clone(), en.clone()));
+            c.insert(key, (zh.clone(), en.clone()));
         }
         Ok((zh, en))
     }
@@ -817,6 +819,23 @@ kind = "opinion"
             "{texts:?}"
         );
         assert_eq!(app.store.item_vectors("fake-model", &items).await.unwrap().len(), 4);
+    }
+
+    #[tokio::test]
+    async fn a_claim_is_embedded_once_per_text_not_per_id() {
+        let texts = Arc::new(AtomicUsize::new(0));
+        let url = fake_counting(Arc::new(std::sync::Mutex::new(Mode::Good)), texts.clone()).await;
+        let e = embeddings(url, Duration::from_secs(5));
+        let claim = claim();
+        let first = e.claim_vectors(&claim).await.unwrap();
+        assert_eq!(e.claim_vectors(&claim).await.unwrap(), first);
+        assert_eq!(texts.load(Ordering::SeqCst), 2, "asked once");
+        // The same id with another text, as a new claims file may have it: asked again.
+        let mut reworded = claim.clone();
+        reworded.text.en = "Stock markets will rally".into();
+        let (_, en) = e.claim_vectors(&reworded).await.unwrap();
+        assert_eq!(texts.load(Ordering::SeqCst), 4);
+        assert_ne!(en, first.1);
     }
 
     #[tokio::test]
