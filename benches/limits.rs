@@ -17,7 +17,7 @@ use claim_digest::domain::digest::NewsCount;
 use claim_digest::domain::ids::{ChannelId, GuildId};
 use claim_digest::domain::lang::Lang;
 use claim_digest::domain::news::NewsItem;
-use claim_digest::domain::ranking::{DenseQuery, NewsIndex, RankOptions, TermStats};
+use claim_digest::domain::ranking::{DenseQuery, ItemVectors, NewsIndex, RankOptions, TermStats};
 use claim_digest::domain::tokenize::{ChineseTerms, Tokenizer};
 use claim_digest::feeds::{FeedCatalog, FeedSource};
 use claim_digest::services::App;
@@ -431,8 +431,7 @@ fn ranking() {
             })
             .collect()
     };
-    let vectors: std::collections::HashMap<String, Vec<f32>> =
-        items.iter().map(|i| (i.identity.clone(), vector())).collect();
+    let vectors: ItemVectors = items.iter().map(|i| (i.identity.clone(), vector().into())).collect();
     // Each claim's two texts near each other, as a translation is: meaning then takes part.
     let claim_vectors: Vec<(Vec<f32>, Vec<f32>)> = claims
         .claims()

@@ -23,18 +23,21 @@ use super::App;
 use crate::config::EmbeddingsConfig;
 use crate::domain::claims::Claim;
 use crate::domain::news::NewsItem;
+use crate::domain::ranking::{ItemVectors, Vector};
 use crate::store::Store;
 
 /// Texts sent in one request, at most.
 const BATCH: usize = 64;
-/// Item vectors kept in memory at most; past this the cache starts again.
-const MAX_CACHED_ITEMS: usize = 200_000;
+/// Numbers of item vectors kept in memory at most (256 MB: a 14-day window of 50,000 items at
+/// 1,024 dimensions fits, with room); past this the cache starts again, and rankings read the
+/// database's copy.
+const MAX_CACHED_NUMBERS: usize = 64 * 1024 * 1024;
 
 /// The vectors one ranking needs: the claim's two texts and the window's items by identity.
 pub struct DenseInputs {
     pub claim_zh: Vec<f32>,
     pub claim_en: Vec<f32>,
-    pub items: HashMap<String, Vec<f32>>,
+    pub items: ItemVectors,
 }
 
 pub type ClaimVectors = (Vec<f32>, Vec<f32>);
@@ -48,7 +51,7 @@ pub struct Embeddings {
     /// Per claim, by its two texts (not its id: a claims file whose text changed is embedded
     /// again, and two sets that reuse an id never share vectors): their vectors.
     claims: Mutex<HashMap<(String, String), ClaimVectors>>,
-    items: Mutex<HashMap<String, Vec<f32>>>,
+    items: Mutex<Cache>,
     warned: AtomicBool,
     /// Items sent in one request: halved after a ranking that ran out of time without a batch
     /// done (a CPU server may take longer than EMBEDDINGS_TIMEOUT_SECS over 64 texts, and would
@@ -58,6 +61,14 @@ pub struct Embeddings {
     store: Option<Store>,
     /// Rung by ingest when a fetch stored new items: the embedder's cue.
     new_items: tokio::sync::Notify,
+}
+
+/// Item vectors in memory by model and identity, and how many numbers they hold. Rankings get
+/// shared references: several servers posting at the same minute do not each copy the window.
+#[derive(Default)]
+struct Cache {
+    vectors: HashMap<String, Vector>,
+    numbers: usize,
 }
 
 /// What one pass of the embedder did.
@@ -253,7 +264,7 @@ impl Embeddings {
     }
 
     fn known_count(&self) -> usize {
-        self.items.lock().map_or(0, |known| known.len())
+        self.items.lock().map_or(0, |known| known.vectors.len())
     }
 
     fn key(&self, item: &NewsItem) -> String {
@@ -286,7 +297,10 @@ impl Embeddings {
             .items
             .lock()
             .map_err(|_| anyhow::anyhow!("embeddings cache poisoned"))?;
-        Ok(items.iter().filter(|i| !known.contains_key(&self.key(i))).collect())
+        Ok(items
+            .iter()
+            .filter(|i| !known.vectors.contains_key(&self.key(i)))
+            .collect())
     }
 
     fn remember(&self, vectors: impl IntoIterator<Item = (String, Vec<f32>)>) -> anyhow::Result<()> {
@@ -295,10 +309,13 @@ impl Embeddings {
             .lock()
             .map_err(|_| anyhow::anyhow!("embeddings cache poisoned"))?;
         for (key, v) in vectors {
-            if known.len() >= MAX_CACHED_ITEMS {
-                known.clear();
+            if known.numbers + v.len() > MAX_CACHED_NUMBERS {
+                *known = Cache::default();
             }
-            known.insert(key, v);
+            known.numbers += v.len();
+            if let Some(old) = known.vectors.insert(key, v.into()) {
+                known.numbers -= old.len();
+            }
         }
         Ok(())
     }
@@ -345,8 +362,7 @@ impl Embeddings {
         let (known, unknown): (Vec<&NewsItem>, Vec<&NewsItem>) =
             waiting.iter().partition(|i| in_memory.contains_key(&i.identity));
         if !known.is_empty() {
-            let vectors: Vec<(&NewsItem, &[f32])> =
-                known.iter().map(|&i| (i, in_memory[&i.identity].as_slice())).collect();
+            let vectors: Vec<(&NewsItem, &[f32])> = known.iter().map(|&i| (i, &*in_memory[&i.identity])).collect();
             store.put_item_vectors(&self.vectors_name, &vectors).await?;
         }
         let progress = self.known_count();
@@ -369,15 +385,16 @@ impl Embeddings {
         });
     }
 
-    /// The vectors known for `items`, by identity (items not embedded yet are absent).
-    pub fn known(&self, items: &[NewsItem]) -> anyhow::Result<HashMap<String, Vec<f32>>> {
+    /// The vectors known for `items`, by identity (items not embedded yet are absent), shared
+    /// with the cache.
+    pub fn known(&self, items: &[NewsItem]) -> anyhow::Result<ItemVectors> {
         let known = self
             .items
             .lock()
             .map_err(|_| anyhow::anyhow!("embeddings cache poisoned"))?;
         Ok(items
             .iter()
-            .filter_map(|i| known.get(&self.key(i)).map(|v| (i.identity.clone(), v.clone())))
+            .filter_map(|i| known.vectors.get(&self.key(i)).map(|v| (i.identity.clone(), v.clone())))
             .collect())
     }
 }
@@ -819,6 +836,23 @@ kind = "opinion"
             "{texts:?}"
         );
         assert_eq!(app.store.item_vectors("fake-model", &items).await.unwrap().len(), 4);
+    }
+
+    #[tokio::test]
+    async fn rankings_at_the_same_time_share_one_copy_of_each_vector() {
+        let e = embeddings(
+            fake(Arc::new(std::sync::Mutex::new(Mode::Good))).await,
+            Duration::from_secs(5),
+        );
+        let (claim, items) = (claim(), items());
+        let first = e.inputs(&claim, &items).await.unwrap();
+        let second = e.inputs(&claim, &items).await.unwrap();
+        assert_eq!(first.items.len(), 4);
+        for (identity, v) in &first.items {
+            assert!(Arc::ptr_eq(v, &second.items[identity]), "{identity} copied");
+        }
+        let held = e.items.lock().unwrap().numbers;
+        assert_eq!(held, 4 * 3, "four items of three numbers, counted once");
     }
 
     #[tokio::test]

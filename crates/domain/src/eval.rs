@@ -31,7 +31,7 @@ pub struct EvalOptions {
 #[derive(Debug, Clone, Default)]
 pub struct DenseSet {
     pub claims: HashMap<String, (Vec<f32>, Vec<f32>)>,
-    pub items: HashMap<String, Vec<f32>>,
+    pub items: crate::ranking::ItemVectors,
 }
 
 /// What embedding the set cost, measured by whoever asked the model (the report only carries it).

@@ -149,11 +149,18 @@ pub struct CorpusStats {
     pub doc_freq: HashMap<String, u64>,
 }
 
+/// One text's embedding, shared: a window's vectors are held once however many rankings read
+/// them at the same time (50,000 items of 1,024 numbers are 200 MB).
+pub type Vector = std::sync::Arc<[f32]>;
+
+/// Items' embeddings by item identity.
+pub type ItemVectors = HashMap<String, Vector>;
+
 /// Embeddings for dense matching: the claim's two texts and the window's items (by identity).
 pub struct DenseQuery<'a> {
     pub claim_zh: &'a [f32],
     pub claim_en: &'a [f32],
-    pub items: &'a HashMap<String, Vec<f32>>,
+    pub items: &'a ItemVectors,
 }
 
 /// What [`NewsIndex::rank`] takes besides the claim.
@@ -961,8 +968,8 @@ mod tests {
         }
     }
 
-    fn vectors_by_identity<const N: usize>(pairs: [(&str, Vec<f32>); N]) -> HashMap<String, Vec<f32>> {
-        pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+    fn vectors_by_identity<const N: usize>(pairs: [(&str, Vec<f32>); N]) -> ItemVectors {
+        pairs.into_iter().map(|(k, v)| (k.to_string(), v.into())).collect()
     }
 
     fn titles(ranked: &[RankedNews]) -> Vec<&str> {
@@ -1268,16 +1275,16 @@ kind = "opinion"
         // A model that puts every Chinese text near the claim (0.90 to 0.92) and English ones
         // far (0.30 to 0.32), but for one English story that stands out among its own (0.60).
         let mut items = Vec::new();
-        let mut vectors: HashMap<String, Vec<f32>> = HashMap::new();
+        let mut vectors = ItemVectors::new();
         let at = |cos: f32| vec![cos, (1.0 - cos * cos).sqrt()];
         for n in 0..12u32 {
             items.push(item(n, &format!("中文新闻第{n}条"), "", 20));
-            vectors.insert(format!("id-{n}"), at(0.90 + 0.002 * n as f32));
+            vectors.insert(format!("id-{n}"), at(0.90 + 0.002 * n as f32).into());
             items.push(item(100 + n, &format!("English story number {n}"), "", 20));
-            vectors.insert(format!("id-{}", 100 + n), at(0.30 + 0.002 * n as f32));
+            vectors.insert(format!("id-{}", 100 + n), at(0.30 + 0.002 * n as f32).into());
         }
         items.push(item(200, "The English story that bears on the claim", "", 20));
-        vectors.insert("id-200".into(), at(0.60));
+        vectors.insert("id-200".into(), at(0.60).into());
         let index = NewsIndex::new(items);
         let (zh, en) = (at(1.0), at(0.99));
         let query = DenseQuery {
@@ -1306,18 +1313,18 @@ kind = "opinion"
         // Chinese items sit near the claim (0.80 to 0.82), English ones far (0.40 to 0.42). One
         // English story stands out among its own (0.75); one Chinese story barely (0.85).
         let mut items = Vec::new();
-        let mut vectors: HashMap<String, Vec<f32>> = HashMap::new();
+        let mut vectors = ItemVectors::new();
         let at = |cos: f32| vec![cos, (1.0 - cos * cos).sqrt()];
         for n in 0..12u32 {
             items.push(item(n, &format!("中文新闻第{n}条"), "", 20));
-            vectors.insert(format!("id-{n}"), at(0.80 + 0.002 * n as f32));
+            vectors.insert(format!("id-{n}"), at(0.80 + 0.002 * n as f32).into());
             items.push(item(100 + n, &format!("English story number {n}"), "", 20));
-            vectors.insert(format!("id-{}", 100 + n), at(0.40 + 0.002 * n as f32));
+            vectors.insert(format!("id-{}", 100 + n), at(0.40 + 0.002 * n as f32).into());
         }
         items.push(item(200, "The English story that bears on the claim", "", 20));
-        vectors.insert("id-200".into(), at(0.75));
+        vectors.insert("id-200".into(), at(0.75).into());
         items.push(item(201, "一条略近的中文新闻", "", 20));
-        vectors.insert("id-201".into(), at(0.85));
+        vectors.insert("id-201".into(), at(0.85).into());
         let index = NewsIndex::new(items);
         let claim = at(1.0);
         let query = DenseQuery {
