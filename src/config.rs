@@ -100,7 +100,7 @@ pub struct Config {
 }
 
 /// Where and how to ask for embeddings.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct EmbeddingsConfig {
     /// The server's base URL; `/v1/embeddings` is added unless the URL already ends in `/v1`.
     pub url: Url,
@@ -118,13 +118,40 @@ pub struct EmbeddingsConfig {
 impl EmbeddingsConfig {
     /// The name item vectors are stored under: the model's, and the document prefix when one is
     /// set, since the same model with another prefix makes other vectors and a change of either
-    /// must embed the news again.
+    /// must embed the news again. A control character joins them: a prefix cannot hold one, so
+    /// no other model and prefix give the same name.
     pub fn vectors_name(&self) -> String {
         if self.document_prefix.is_empty() {
             self.model.clone()
         } else {
-            format!("{} {:?}", self.model, self.document_prefix)
+            format!("{}\u{1f}{}", self.model, self.document_prefix)
         }
+    }
+}
+
+/// The URL without what may be a credential (user, password, query), for logs and errors.
+fn redacted_url(url: &Url) -> String {
+    let mut shown = format!("{}://{}", url.scheme(), url.host_str().unwrap_or_default());
+    if let Some(port) = url.port() {
+        shown.push_str(&format!(":{port}"));
+    }
+    shown.push_str(url.path());
+    if !url.username().is_empty() || url.password().is_some() || url.query().is_some() {
+        shown.push_str(" [credentials redacted]");
+    }
+    shown
+}
+
+impl fmt::Debug for EmbeddingsConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EmbeddingsConfig")
+            .field("url", &redacted_url(&self.url))
+            .field("model", &self.model)
+            .field("api_key", &self.api_key)
+            .field("timeout", &self.timeout)
+            .field("query_prefix", &self.query_prefix)
+            .field("document_prefix", &self.document_prefix)
+            .finish()
     }
 }
 
@@ -313,9 +340,10 @@ impl Config {
             embeddings: match get("EMBEDDINGS_URL") {
                 None => None,
                 Some(raw) => {
-                    let url = Url::parse(&raw).with_context(|| format!("EMBEDDINGS_URL=`{raw}` is not a URL"))?;
+                    // The value itself is not repeated: it may carry a key.
+                    let url = Url::parse(&raw).context("EMBEDDINGS_URL is not a URL")?;
                     if !matches!(url.scheme(), "http" | "https") {
-                        bail!("EMBEDDINGS_URL=`{raw}` is not an http(s) URL");
+                        bail!("EMBEDDINGS_URL is not an http(s) URL (it starts {}:)", url.scheme());
                     }
                     Some(EmbeddingsConfig {
                         url,
@@ -370,6 +398,20 @@ mod tests {
         assert_eq!(e.timeout, Duration::from_secs(10));
         assert!(!format!("{e:?}").contains("sk-very-secret"));
         assert!(config(&[("EMBEDDINGS_URL", "ftp://example.com")]).is_err());
+        // Neither an error nor the configuration's Debug repeats a credential in the URL.
+        for bad in ["ftp://user:hunter2@example.com", "http//hunter2"] {
+            let error = format!("{:#}", config(&[("EMBEDDINGS_URL", bad)]).unwrap_err());
+            assert!(
+                error.contains("EMBEDDINGS_URL") && !error.contains("hunter2"),
+                "{error}"
+            );
+        }
+        let with_key = config(&[("EMBEDDINGS_URL", "https://me:hunter2@api.example/v1?key=hunter2")]).unwrap();
+        let shown = format!("{:?}", with_key.embeddings.unwrap());
+        assert!(
+            shown.contains("https://api.example/v1") && !shown.contains("hunter2"),
+            "{shown}"
+        );
         assert_eq!((e.query_prefix.as_str(), e.document_prefix.as_str()), ("", ""));
         assert_eq!(e.vectors_name(), "bge-m3");
     }
@@ -386,7 +428,7 @@ mod tests {
         let e = c.embeddings.unwrap();
         assert_eq!(e.query_prefix, "query: ");
         assert_eq!(e.document_prefix, "passage: ");
-        assert_eq!(e.vectors_name(), "multilingual-e5-small \"passage: \"");
+        assert_eq!(e.vectors_name(), "multilingual-e5-small\u{1f}passage: ");
         // A query prefix alone leaves the stored vectors as they were.
         let e = config(&[("EMBEDDINGS_URL", "http://x"), ("EMBEDDINGS_QUERY_PREFIX", "query: ")])
             .unwrap()

@@ -66,6 +66,7 @@ pub struct Metrics {
     pub votes: Counter,
     pub feed_fetches: Counter,
     pub feed_failures: Counter,
+    pub items_embedded: Counter,
     queue_depth: Gauge,
     gateway_connected: Gauge,
     shards_up: Gauge,
@@ -105,6 +106,7 @@ impl Metrics {
             votes: Counter::default(),
             feed_fetches: Counter::default(),
             feed_failures: Counter::default(),
+            items_embedded: Counter::default(),
             queue_depth: Gauge::default(),
             gateway_connected: Gauge::default(),
             shards_up: Gauge::default(),
@@ -147,6 +149,11 @@ impl Metrics {
             "claim_digest_feed_failures",
             "Feed fetches that failed.",
             self.feed_failures.clone(),
+        );
+        r.register(
+            "claim_digest_items_embedded",
+            "News items whose vectors the embedder stored (EMBEDDINGS_URL).",
+            self.items_embedded.clone(),
         );
         r.register(
             "claim_digest_footer_queue",

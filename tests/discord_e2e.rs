@@ -752,11 +752,24 @@ async fn news_is_embedded_after_ingest_and_the_vector_outlives_a_restart() {
     );
     fake.answer(setup, WAIT).await;
     let is_story = |text: &String| text.starts_with("AI system proves a conjecture");
+    // Stored, not only asked for: the embedder counts an item once its vector is in the database.
     let started = tokio::time::Instant::now();
-    while !asked.lock().unwrap().iter().any(is_story) {
-        assert!(started.elapsed() < WAIT, "the story was never embedded after ingest");
+    loop {
+        let metrics = bot.get("/metrics").await.map(|(_, body)| body).unwrap_or_default();
+        let embedded = metrics
+            .lines()
+            .find_map(|l| l.strip_prefix("claim_digest_items_embedded_total "))
+            .and_then(|n| n.trim().parse::<f64>().ok());
+        if embedded.is_some_and(|n| n >= 1.0) {
+            break;
+        }
+        assert!(
+            started.elapsed() < WAIT,
+            "the story was never embedded after ingest: {metrics}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    assert!(asked.lock().unwrap().iter().any(is_story));
 
     bot.child.start_kill().unwrap();
     bot.child.wait().await.unwrap();

@@ -83,6 +83,7 @@ async fn metrics_parse_as_prometheus_text_and_move_with_the_work() {
         "claim_digest_posts_failed_total",
         "claim_digest_votes_total",
         "claim_digest_feed_failures_total",
+        "claim_digest_items_embedded_total",
     ] {
         assert_eq!(value(&before, counter, &[]), Some(0.0), "{counter}");
     }

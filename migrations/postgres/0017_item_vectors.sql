@@ -1,8 +1,9 @@
--- As migrations/sqlite/0021: each item's vector for semantic matching, kept with the item. A
--- vector of another model than the configured one counts as missing, and its replacement
--- overwrites it. vector is the numbers as little-endian 32-bit floats.
+-- As migrations/sqlite/0021: items' vectors for semantic matching, one row per item and model
+-- (the model, and the document prefix when one is set), gone with the item at retention. vector
+-- is the numbers as little-endian 32-bit floats.
 CREATE TABLE item_vectors (
-    item_id BIGINT PRIMARY KEY REFERENCES items (id) ON DELETE CASCADE,
+    item_id BIGINT NOT NULL REFERENCES items (id) ON DELETE CASCADE,
     model   TEXT NOT NULL CHECK (model <> ''),
-    vector  BYTEA NOT NULL CHECK (octet_length(vector) > 0 AND octet_length(vector) % 4 = 0)
+    vector  BYTEA NOT NULL CHECK (octet_length(vector) > 0 AND octet_length(vector) % 4 = 0),
+    PRIMARY KEY (item_id, model)
 );

@@ -1,11 +1,13 @@
--- Each item's vector for semantic matching (EMBEDDINGS_URL), embedded once after ingest and
--- kept with the item, so that a restart or a second process does not ask the endpoint again.
--- One vector per item: model names the model that made it, and a vector of another model counts
--- as missing, so a change of model embeds the window again and each new vector replaces the old.
--- vector is the numbers as little-endian 32-bit floats. The row goes with its item when retention
--- deletes the item.
+-- Items' vectors for semantic matching (EMBEDDINGS_URL), each embedded once after ingest and
+-- kept with its item, so that a restart or a second process does not ask the endpoint again.
+-- model names what made the vector (the model, and the document prefix when one is set): a vector
+-- of another model counts as missing to this one. One row per item and model, so that two
+-- processes configured differently (a rolling deploy, a staging bot) each keep their own instead
+-- of replacing each other's. vector is the numbers as little-endian 32-bit floats. The rows go
+-- with their item when retention deletes it, which is also how an unused model's rows leave.
 CREATE TABLE item_vectors (
-    item_id INTEGER PRIMARY KEY REFERENCES items (id) ON DELETE CASCADE,
+    item_id INTEGER NOT NULL REFERENCES items (id) ON DELETE CASCADE,
     model   TEXT NOT NULL CHECK (model <> ''),
-    vector  BLOB NOT NULL CHECK (length(vector) > 0 AND length(vector) % 4 = 0)
+    vector  BLOB NOT NULL CHECK (length(vector) > 0 AND length(vector) % 4 = 0),
+    PRIMARY KEY (item_id, model)
 );

@@ -193,7 +193,10 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
     background.spawn(repairer.run(app.clone(), rest.clone(), refresher.clone(), stop_rx.clone()));
     background.spawn(refresher.run(app.clone(), rest, stop_rx.clone()));
     background.spawn(crate::services::maintenance::run_loop(app.clone(), stop_rx.clone()));
-    if let Some(embeddings) = app.embeddings.clone() {
+    // One embedder for the whole deployment, in the process with shard 0: two would list the same
+    // newest items and embed them twice. What other processes store it finds at its next tick,
+    // and a ranking embeds what is still missing itself.
+    if let (Some(embeddings), true) = (app.embeddings.clone(), registers_commands) {
         background.spawn(embedder_loop(app.clone(), embeddings, stop_rx.clone()));
     }
 
@@ -344,8 +347,8 @@ async fn poller_loop(app: App, publisher: DiscordPublisher, metrics: Arc<Metrics
     }
 }
 
-/// The longest the embedder waits for new items before it looks again (the window's vectors made
-/// by another process's model, or a pass that failed).
+/// The longest the embedder waits for new items before it looks again (items other processes
+/// stored, or a pass that failed).
 const EMBEDDER_TICK: Duration = Duration::from_secs(10 * 60);
 
 /// Embeds the news soon after it is stored: a pass whenever ingest stores new items, passes one

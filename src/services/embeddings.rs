@@ -53,6 +53,8 @@ pub struct Embeddings {
     claims: Mutex<HashMap<(String, String), ClaimVectors>>,
     items: Mutex<Cache>,
     warned: AtomicBool,
+    /// Whether a text the endpoint refused alone was warned about (once per process).
+    warned_refusal: AtomicBool,
     /// Items sent in one request: halved after a ranking that ran out of time without a batch
     /// done (a CPU server may take longer than EMBEDDINGS_TIMEOUT_SECS over 64 texts, and would
     /// otherwise never embed any), doubled again after one that embedded all it needed.
@@ -69,6 +71,12 @@ pub struct Embeddings {
 struct Cache {
     vectors: HashMap<String, Vector>,
     numbers: usize,
+}
+
+/// A window's item vectors, and how many of them the endpoint made just now.
+pub struct WindowVectors {
+    pub vectors: ItemVectors,
+    pub embedded: usize,
 }
 
 /// What one pass of the embedder did.
@@ -116,6 +124,7 @@ impl Embeddings {
             claims: Mutex::default(),
             items: Mutex::default(),
             warned: AtomicBool::new(false),
+            warned_refusal: AtomicBool::new(false),
             item_batch: AtomicUsize::new(BATCH),
             store: None,
             new_items: tokio::sync::Notify::new(),
@@ -167,7 +176,7 @@ impl Embeddings {
                 .context("embeddings endpoint unreachable")?;
             let status = response.status();
             if !status.is_success() {
-                bail!("embeddings endpoint answered {status}");
+                return Err(Refused(status).into());
             }
             let mut answer: Response = response
                 .json()
@@ -234,11 +243,11 @@ impl Embeddings {
 
     async fn try_inputs(&self, claim: &Claim, items: &[NewsItem]) -> anyhow::Result<DenseInputs> {
         let (claim_zh, claim_en) = self.claim_vectors(claim).await?;
-        self.embed_items(items).await?;
+        let window = self.item_vectors(items, claim_zh.len()).await?;
         Ok(DenseInputs {
             claim_zh,
             claim_en,
-            items: self.known(items)?,
+            items: window.vectors,
         })
     }
 
@@ -275,35 +284,42 @@ impl Embeddings {
         format!("{}\u{1f}{}", self.vectors_name, identity)
     }
 
-    /// Embeds the items not embedded yet (title and summary, batch by batch) and says how many
-    /// that was. Vectors the database keeps are read first; new ones are kept there too. Errors
-    /// on the first batch that fails; the batches before it stay known.
-    pub async fn embed_items(&self, items: &[NewsItem]) -> anyhow::Result<usize> {
-        let mut missing = self.not_in_memory(items)?;
+    /// The vectors of `items` (title and summary) by identity, each of `dims` numbers (the
+    /// claim's): read from memory, then from the database, and what neither has embedded, batch
+    /// by batch, and kept in both. A vector of another length was made by another model served
+    /// under the same name: it counts as missing and is replaced. The set is gathered here, not
+    /// read back from the cache, which may start again halfway through a large window. Errors on
+    /// the first batch that fails; the batches before it stay known.
+    pub async fn item_vectors(&self, items: &[NewsItem], dims: usize) -> anyhow::Result<WindowVectors> {
+        let mut vectors = self.known(items)?;
+        vectors.retain(|_, v| v.len() == dims);
+        let mut missing: Vec<&NewsItem> = items.iter().filter(|i| !vectors.contains_key(&i.identity)).collect();
         if let (Some(store), false) = (&self.store, missing.is_empty()) {
             let missing_items: Vec<NewsItem> = missing.iter().map(|&i| i.clone()).collect();
-            let stored = store.item_vectors(&self.vectors_name, &missing_items).await?;
-            if !stored.is_empty() {
-                missing.retain(|i| !stored.contains_key(&i.identity));
-                self.remember(stored.into_iter().map(|(identity, v)| (self.key_of(&identity), v)))?;
+            match store.item_vectors(&self.vectors_name, &missing_items).await {
+                Ok(stored) => {
+                    let stored: Vec<(String, Vector)> = stored
+                        .into_iter()
+                        .filter(|(_, v)| v.len() == dims)
+                        .map(|(identity, v)| (identity, v.into()))
+                        .collect();
+                    self.remember(stored.iter().map(|(identity, v)| (self.key_of(identity), v.clone())))?;
+                    vectors.extend(stored);
+                    missing.retain(|i| !vectors.contains_key(&i.identity));
+                }
+                // The database's trouble is not the endpoint's: what it keeps is asked for again.
+                Err(e) => {
+                    tracing::warn!(error = %format!("{e:#}"), "could not read stored item vectors; embedding them again")
+                }
             }
         }
-        self.embed_and_keep(&missing).await?;
-        Ok(missing.len())
+        let made = self.embed_and_keep(&missing).await?;
+        let embedded = made.len();
+        vectors.extend(made);
+        Ok(WindowVectors { vectors, embedded })
     }
 
-    fn not_in_memory<'a>(&self, items: &'a [NewsItem]) -> anyhow::Result<Vec<&'a NewsItem>> {
-        let known = self
-            .items
-            .lock()
-            .map_err(|_| anyhow::anyhow!("embeddings cache poisoned"))?;
-        Ok(items
-            .iter()
-            .filter(|i| !known.vectors.contains_key(&self.key(i)))
-            .collect())
-    }
-
-    fn remember(&self, vectors: impl IntoIterator<Item = (String, Vec<f32>)>) -> anyhow::Result<()> {
+    fn remember(&self, vectors: impl IntoIterator<Item = (String, Vector)>) -> anyhow::Result<()> {
         let mut known = self
             .items
             .lock()
@@ -313,7 +329,7 @@ impl Embeddings {
                 *known = Cache::default();
             }
             known.numbers += v.len();
-            if let Some(old) = known.vectors.insert(key, v.into()) {
+            if let Some(old) = known.vectors.insert(key, v) {
                 known.numbers -= old.len();
             }
         }
@@ -321,20 +337,62 @@ impl Embeddings {
     }
 
     /// Embeds `items` batch by batch, each batch kept in memory and in the database as it comes.
-    async fn embed_and_keep(&self, items: &[&NewsItem]) -> anyhow::Result<()> {
+    /// Returns the vectors made, by identity; an item whose text the endpoint refused alone is
+    /// left out (see [`Embeddings::embed_each`]).
+    async fn embed_and_keep(&self, items: &[&NewsItem]) -> anyhow::Result<Vec<(String, Vector)>> {
         // Kept batch by batch: a window too large for one ranking's time is embedded over several.
         let batch_size = self.item_batch.load(Ordering::Acquire).clamp(1, BATCH);
+        let mut made = Vec::with_capacity(items.len());
         for batch in items.chunks(batch_size) {
             let texts: Vec<String> = batch
                 .iter()
                 .map(|i| format!("{}{}", self.config.document_prefix, item_text(i)))
                 .collect();
-            let vectors = self.embed(&texts).await?;
-            self.keep_in_store(batch.iter().copied().zip(vectors.iter().map(Vec::as_slice)))
+            let vectors: Vec<Option<Vec<f32>>> = match self.embed(&texts).await {
+                Ok(vectors) => vectors.into_iter().map(Some).collect(),
+                Err(e) if is_refusal(&e) => self.embed_each(&texts, e).await?,
+                Err(e) => return Err(e),
+            };
+            let kept: Vec<(&NewsItem, Vec<f32>)> = batch
+                .iter()
+                .zip(vectors)
+                .filter_map(|(&item, v)| Some((item, v?)))
+                .collect();
+            self.keep_in_store(kept.iter().map(|(item, v)| (*item, v.as_slice())))
                 .await;
-            self.remember(batch.iter().map(|i| self.key(i)).zip(vectors))?;
+            let kept: Vec<(String, Vector)> = kept.into_iter().map(|(i, v)| (i.identity.clone(), v.into())).collect();
+            self.remember(kept.iter().map(|(identity, v)| (self.key_of(identity), v.clone())))?;
+            made.extend(kept);
         }
-        Ok(())
+        Ok(made)
+    }
+
+    /// A batch the endpoint refused (400, 413, 422: one text too long for its tokenizer, say),
+    /// sent again one text at a time, so that one item it will never take does not keep the rest
+    /// from being embedded on every pass. Those refused alone are `None`: ranked by words alone,
+    /// and asked for again at the next pass. When every text of a batch is refused alone, the
+    /// endpoint refuses everything (a wrong model name) and the batch's error stands.
+    async fn embed_each(&self, texts: &[String], batch_error: anyhow::Error) -> anyhow::Result<Vec<Option<Vec<f32>>>> {
+        let mut each = Vec::with_capacity(texts.len());
+        if texts.len() > 1 {
+            for text in texts {
+                match self.embed(std::slice::from_ref(text)).await {
+                    Ok(mut v) => each.push(v.pop()),
+                    Err(e) if is_refusal(&e) => each.push(None),
+                    Err(e) => return Err(e),
+                }
+            }
+            if each.iter().all(Option::is_none) {
+                return Err(batch_error);
+            }
+        } else {
+            each.push(None);
+        }
+        let refused = each.iter().filter(|v| v.is_none()).count();
+        if !self.warned_refusal.swap(true, Ordering::AcqRel) {
+            tracing::warn!(refused, error = %format!("{batch_error:#}"), "the embeddings endpoint refused some items' texts; they are ranked by words alone");
+        }
+        Ok(each)
     }
 
     /// Stores vectors with their items. A database that cannot take them costs a later embedding,
@@ -366,14 +424,17 @@ impl Embeddings {
             store.put_item_vectors(&self.vectors_name, &vectors).await?;
         }
         let progress = self.known_count();
-        if let Err(e) = self.embed_and_keep(&unknown).await {
-            if is_timeout(&e) && self.known_count() == progress {
-                self.resize_item_batch(false);
+        let made = match self.embed_and_keep(&unknown).await {
+            Ok(made) => made,
+            Err(e) => {
+                if is_timeout(&e) && self.known_count() == progress {
+                    self.resize_item_batch(false);
+                }
+                return Err(e);
             }
-            return Err(e);
-        }
+        };
         Ok(EmbedderOutcome {
-            embedded: unknown.len(),
+            embedded: made.len(),
             stored_from_memory: known.len(),
             more,
         })
@@ -414,6 +475,27 @@ fn item_text(item: &NewsItem) -> String {
     }
 }
 
+/// The endpoint answered with an error status.
+#[derive(Debug)]
+struct Refused(reqwest::StatusCode);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "embeddings endpoint answered {}", self.0)
+    }
+}
+
+impl std::error::Error for Refused {}
+
+/// Whether the endpoint refused what was sent rather than failed: a status that blames the
+/// request's content (not its key, its address or the server's load).
+fn is_refusal(error: &anyhow::Error) -> bool {
+    error.chain().any(|c| {
+        c.downcast_ref::<Refused>()
+            .is_some_and(|Refused(status)| matches!(status.as_u16(), 400 | 413 | 422))
+    })
+}
+
 fn is_timeout(error: &anyhow::Error) -> bool {
     error.chain().any(|c| {
         c.downcast_ref::<reqwest::Error>()
@@ -427,7 +509,14 @@ impl App {
     pub async fn run_embedder_once(&self, now: DateTime<Utc>) -> Option<anyhow::Result<EmbedderOutcome>> {
         let embeddings = self.embeddings.as_ref()?;
         let since = now - chrono::Duration::days(i64::from(self.config.news_window_days));
-        Some(embeddings.run_once(since).await)
+        let outcome = embeddings.run_once(since).await;
+        if let Ok(done) = &outcome {
+            crate::metrics::Metrics::add(
+                &self.metrics.items_embedded,
+                (done.embedded + done.stored_from_memory) as u64,
+            );
+        }
+        Some(outcome)
     }
 }
 
@@ -452,6 +541,11 @@ mod tests {
         Slow,
         /// 100 ms for each text: a server that needs more than the timeout for a big batch.
         SlowPerText,
+        /// 400 for any request holding a text about the weather, as a server answers a text its
+        /// tokenizer will not take.
+        RefusesWeather,
+        /// 400 for everything, as for a model it does not know.
+        RefusesAll,
     }
 
     /// A fake embeddings server on 127.0.0.1: texts about teaching point one way, the rest
@@ -505,6 +599,11 @@ mod tests {
             };
             match mode {
                 Mode::Good => json(serde_json::json!({ "data": data })),
+                Mode::RefusesWeather if inputs.iter().any(|t| t.contains("Weather")) => {
+                    (StatusCode::BAD_REQUEST, "input too long").into_response()
+                }
+                Mode::RefusesWeather => json(serde_json::json!({ "data": data })),
+                Mode::RefusesAll => (StatusCode::BAD_REQUEST, "unknown model").into_response(),
                 Mode::Fails => (StatusCode::INTERNAL_SERVER_ERROR, "overloaded").into_response(),
                 Mode::Garbage => (
                     StatusCode::OK,
@@ -762,13 +861,20 @@ kind = "opinion"
             ["Study mode turns the chatbot into a patient teacher"]
         );
 
-        // Another model: everything is embedded again, and its vectors replace the first's.
+        // Another model: everything is embedded again, and its vectors are kept beside the
+        // first's, so a process still on the first model (a rolling deploy) has nothing to redo.
         let other = same_database(&app, "other-model");
         let outcome = other.run_embedder_once(now).await.unwrap().unwrap();
         assert_eq!(outcome.embedded, 4);
         assert_eq!(texts.load(Ordering::SeqCst), 10);
         assert_eq!(other.store.item_vectors("other-model", &items).await.unwrap().len(), 4);
-        assert!(other.store.item_vectors("fake-model", &items).await.unwrap().is_empty());
+        assert_eq!(other.store.item_vectors("fake-model", &items).await.unwrap().len(), 4);
+        let first_again = same_database(&app, "fake-model");
+        assert_eq!(
+            first_again.run_embedder_once(now).await.unwrap().unwrap(),
+            EmbedderOutcome::default()
+        );
+        assert_eq!(texts.load(Ordering::SeqCst), 10);
         // Items older than the news window are left alone.
         let later = now + chrono::Duration::days(i64::from(app.config.news_window_days) + 1);
         assert_eq!(
@@ -808,7 +914,7 @@ kind = "opinion"
         assert_eq!(texts.len(), 4);
         assert!(texts.contains(&"passage: Study mode turns the chatbot into a patient teacher".to_string()));
         assert!(texts.iter().all(|t| t.starts_with("passage: ")), "{texts:?}");
-        let name = "fake-model \"passage: \"";
+        let name = "fake-model\u{1f}passage: ";
         assert_eq!(app.store.item_vectors(name, &items).await.unwrap().len(), 4);
         assert!(app.store.item_vectors("fake-model", &items).await.unwrap().is_empty());
 
@@ -836,6 +942,62 @@ kind = "opinion"
             "{texts:?}"
         );
         assert_eq!(app.store.item_vectors("fake-model", &items).await.unwrap().len(), 4);
+    }
+
+    #[tokio::test]
+    async fn a_text_the_endpoint_refuses_is_passed_over_not_a_stop_for_the_rest() {
+        let texts = Arc::new(AtomicUsize::new(0));
+        let mode = Arc::new(std::sync::Mutex::new(Mode::RefusesWeather));
+        let url = fake_counting(mode.clone(), texts.clone()).await;
+        let app = app_embedding(&url, "fake-model").await;
+        let (claim, items) = (claim(), items());
+        let now = items[0].seen_at + chrono::Duration::hours(1);
+        app.store_items_of("https://example.com/feed", &items).await.unwrap();
+
+        // The batch of four is refused; sent again one by one, three are embedded and stored.
+        let outcome = app.run_embedder_once(now).await.unwrap().unwrap();
+        assert_eq!(outcome.embedded, 3);
+        assert_eq!(texts.load(Ordering::SeqCst), 4 + 4);
+        let stored = app.store.item_vectors("fake-model", &items).await.unwrap();
+        assert_eq!(stored.len(), 3);
+        assert!(!stored.contains_key("id-3"), "the weather item");
+        // A ranking still fuses meaning: the refused item is ranked by words alone.
+        let embeddings = app.embeddings.as_ref().unwrap();
+        let inputs = embeddings
+            .inputs(&claim, &items)
+            .await
+            .expect("meaning still takes part");
+        assert_eq!(inputs.items.len(), 3);
+        assert_eq!(
+            rank(Some(&inputs), &claim, items.clone()),
+            ["Study mode turns the chatbot into a patient teacher"]
+        );
+        // The next pass asks for the refused one alone, and is no error either.
+        assert_eq!(app.run_embedder_once(now).await.unwrap().unwrap().embedded, 0);
+
+        // An endpoint that refuses everything is an error, not a window of items passed over.
+        *mode.lock().unwrap() = Mode::RefusesAll;
+        let fresh = same_database(&app, "another-model");
+        let error = fresh.run_embedder_once(now).await.unwrap().unwrap_err();
+        assert!(format!("{error:#}").contains("400"), "{error:#}");
+    }
+
+    #[tokio::test]
+    async fn a_stored_vector_of_another_length_is_made_again() {
+        let texts = Arc::new(AtomicUsize::new(0));
+        let url = fake_counting(Arc::new(std::sync::Mutex::new(Mode::Good)), texts.clone()).await;
+        let app = app_embedding(&url, "fake-model").await;
+        let (claim, items) = (claim(), items());
+        app.store_items_of("https://example.com/feed", &items).await.unwrap();
+        // Vectors of two numbers, from a model once served under the same name.
+        let old: Vec<(&NewsItem, &[f32])> = items.iter().map(|i| (i, &[0.5f32, 0.5][..])).collect();
+        app.store.put_item_vectors("fake-model", &old).await.unwrap();
+
+        let inputs = app.embeddings.as_ref().unwrap().inputs(&claim, &items).await.unwrap();
+        assert_eq!(texts.load(Ordering::SeqCst), 2 + 4, "the claim's texts and every item");
+        assert!(inputs.items.values().all(|v| v.len() == 3));
+        let stored = app.store.item_vectors("fake-model", &items).await.unwrap();
+        assert!(stored.values().all(|v| v.len() == 3), "replaced in the database too");
     }
 
     #[tokio::test]

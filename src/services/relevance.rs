@@ -85,12 +85,6 @@ pub async fn evaluate_fused(
     let embeddings = Embeddings::new(config)?;
     let news: Vec<NewsItem> = items.iter().map(|l| l.item.clone()).collect();
     let started = std::time::Instant::now();
-    let embedded = embeddings
-        .embed_items(&news)
-        .await
-        .context("embedding the set's items")?;
-    let items_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let started = std::time::Instant::now();
     let mut dense = DenseSet::default();
     for claim in claims.claims() {
         let pair = embeddings
@@ -100,7 +94,15 @@ pub async fn evaluate_fused(
         dense.claims.insert(claim.id.to_string(), pair);
     }
     let claims_ms = started.elapsed().as_secs_f64() * 1000.0;
-    dense.items = embeddings.known(&news)?;
+    let dims = dense.claims.values().next().map_or(0, |(zh, _)| zh.len());
+    let started = std::time::Instant::now();
+    let window = embeddings
+        .item_vectors(&news, dims)
+        .await
+        .context("embedding the set's items")?;
+    let items_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let embedded = window.embedded;
+    dense.items = window.vectors;
     let mut report = evaluate_with(claims, items, options, Some(&dense));
     let (query_prefix, document_prefix) = embeddings.prefixes();
     report.embeddings = Some(EmbeddingsCost {

@@ -43,18 +43,24 @@ impl Store {
             .collect())
     }
 
-    /// Keeps each item's vector as made by `model`, replacing one an earlier model made. An item
-    /// no longer stored (pruned meanwhile, or never stored) is passed over. One transaction.
+    /// Keeps each item's vector as made by `model`, beside those other models made, replacing
+    /// this model's earlier one. An item no longer stored (pruned meanwhile, or never stored) is
+    /// passed over. One transaction.
     pub async fn put_item_vectors(&self, model: &str, vectors: &[(&NewsItem, &[f32])]) -> anyhow::Result<()> {
         if vectors.is_empty() {
             return Ok(());
         }
+        // Rows are written in one order whoever writes them (the embedder newest first, a ranking
+        // in window order): two PostgreSQL processes storing overlapping items then wait for each
+        // other instead of deadlocking.
+        let mut vectors = vectors.to_vec();
+        vectors.sort_by(|a, b| (a.0.when(), &a.0.identity).cmp(&(b.0.when(), &b.0.identity)));
         let mut tx = self.write_tx().await?;
         for (item, vector) in vectors {
             with_tx!(tx, conn => sqlx::query(
                 "INSERT INTO item_vectors (item_id, model, vector) \
                  SELECT id, $1, $2 FROM items WHERE happened_at = $3 AND identity = $4 \
-                 ON CONFLICT (item_id) DO UPDATE SET model = excluded.model, vector = excluded.vector",
+                 ON CONFLICT (item_id, model) DO UPDATE SET vector = excluded.vector",
             )
             .bind(model)
             .bind(to_bytes(vector))
@@ -193,12 +199,17 @@ mod tests {
             .unwrap()
             .is_empty());
 
-        // Another model: nothing is known to it, and its vector replaces the first model's.
+        // Another model: nothing is known to it, and its vector is kept beside the first model's,
+        // so two processes configured differently do not undo each other's work.
         assert!(store.item_vectors("m2", &items).await.unwrap().is_empty());
         assert_eq!(store.items_without_vector("m2", since, 10).await.unwrap().len(), 3);
         store.put_item_vectors("m2", &[(&items[0], &b)]).await.unwrap();
         assert_eq!(store.item_vectors("m2", &items).await.unwrap()["id-0"], b);
-        assert!(!store.item_vectors("m1", &items).await.unwrap().contains_key("id-0"));
+        assert_eq!(store.item_vectors("m1", &items).await.unwrap()["id-0"], a);
+        // The same model again replaces its own.
+        store.put_item_vectors("m1", &[(&items[0], &b)]).await.unwrap();
+        assert_eq!(store.item_vectors("m1", &items).await.unwrap()["id-0"], b);
+        assert_eq!(store.vector_rows_for_test().await, 3);
 
         // An item not stored is passed over; pruning an item takes its vector.
         let mut stranger = items[1].clone();
@@ -208,6 +219,11 @@ mod tests {
         store.prune_items(at + Duration::days(1), 100).await.unwrap();
         assert!(store.item_vectors("m1", &items).await.unwrap().is_empty());
         assert!(store.item_vectors("m2", &items).await.unwrap().is_empty());
+        assert_eq!(
+            store.vector_rows_for_test().await,
+            0,
+            "every model's rows go with the item"
+        );
     }
 
     #[tokio::test]
@@ -225,6 +241,11 @@ mod tests {
     }
 
     impl Store {
+        /// Rows in `item_vectors`, whatever their items.
+        async fn vector_rows_for_test(&self) -> i64 {
+            with_db!(self, db => sqlx::query_scalar("SELECT COUNT(*) FROM item_vectors").fetch_one(db).await).unwrap()
+        }
+
         /// Writes `bytes` as an item's vector directly, past the encoding, to test the schema's checks.
         async fn raw_vector_for_test(&self, model: &str, identity: &str, bytes: Vec<u8>) -> anyhow::Result<()> {
             with_db!(self, db => sqlx::query(
