@@ -983,6 +983,19 @@ kind = "opinion"
     }
 
     #[tokio::test]
+    async fn a_database_that_cannot_be_read_is_not_taken_for_the_endpoint_down() {
+        let texts = Arc::new(AtomicUsize::new(0));
+        let url = fake_counting(Arc::new(std::sync::Mutex::new(Mode::Good)), texts.clone()).await;
+        let app = app_embedding(&url, "fake-model").await;
+        let (claim, items) = (claim(), items());
+        app.store.close().await;
+        let inputs = app.embeddings.as_ref().unwrap().inputs(&claim, &items).await;
+        let inputs = inputs.expect("the endpoint answers: meaning takes part");
+        assert_eq!(inputs.items.len(), 4);
+        assert_eq!(texts.load(Ordering::SeqCst), 2 + 4);
+    }
+
+    #[tokio::test]
     async fn a_stored_vector_of_another_length_is_made_again() {
         let texts = Arc::new(AtomicUsize::new(0));
         let url = fake_counting(Arc::new(std::sync::Mutex::new(Mode::Good)), texts.clone()).await;
