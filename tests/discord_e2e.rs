@@ -1,6 +1,5 @@
 //! The real bot binary against a fake Discord and a local feed server, all on 127.0.0.1.
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{Timelike, Utc};
@@ -8,7 +7,7 @@ use serde_json::{json, Value};
 
 use crate::support::bot::{channel_resolved, content, log_of, setup_options, start_bot_on_test_clock, subcommand};
 use crate::support::fake_discord::{At, FakeDiscord, Member, Recorded, ALICE, APP_ID, BOB, CAROL, MOD};
-use crate::support::{rss, run_cli, FeedServer};
+use crate::support::{rss, run_cli, slow_embeddings, FeedServer};
 use claim_digest::domain::schedule::{local_date, parse_timezone};
 use claim_digest::render::discord::limit_violations;
 
@@ -692,36 +691,6 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
     let log = log_of(&bot);
     assert!(!log.contains("fake-token.for-tests"), "the token never reaches the log");
     drop(bot);
-}
-
-/// An embeddings endpoint that answers correctly but only after `delay`, as a model server on a
-/// busy machine does. Every text it is asked for is written down, in order.
-async fn slow_embeddings(delay: Duration) -> (std::net::SocketAddr, Arc<Mutex<Vec<String>>>) {
-    type State = (Duration, Arc<Mutex<Vec<String>>>);
-    async fn answer(
-        axum::extract::State((delay, asked)): axum::extract::State<State>,
-        body: String,
-    ) -> axum::Json<Value> {
-        tokio::time::sleep(delay).await;
-        let request: Value = serde_json::from_str(&body).unwrap_or_default();
-        let inputs: Vec<String> = request["input"]
-            .as_array()
-            .map(|a| a.iter().map(|t| t.as_str().unwrap_or_default().to_string()).collect())
-            .unwrap_or_default();
-        let data: Vec<Value> = (0..inputs.len())
-            .map(|i| json!({"index": i, "embedding": [1.0, 0.5, (i % 7) as f64]}))
-            .collect();
-        asked.lock().unwrap().extend(inputs);
-        axum::Json(json!({ "data": data }))
-    }
-    let asked = Arc::new(Mutex::new(Vec::new()));
-    let app = axum::Router::new()
-        .route("/v1/embeddings", axum::routing::post(answer))
-        .with_state((delay, asked.clone()));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (addr, asked)
 }
 
 /// A story is embedded once, soon after the poll that stored it, with no one asking for news, and

@@ -168,7 +168,7 @@ fn check_lines(stdout: &str) -> Vec<(bool, String)> {
     stdout
         .lines()
         .filter_map(|line| {
-            if line.starts_with("ok  ") {
+            if line.starts_with("ok  ") || line.starts_with("warn") {
                 Some((true, line.to_string()))
             } else if line.starts_with("FAIL") {
                 Some((false, line.to_string()))
@@ -185,24 +185,27 @@ async fn check_passes_on_a_good_configuration() {
     // A database that exists and is migrated, and one that the first start will create.
     let existing = dir.path().join("claims.db");
     Store::open(&sqlite_url(&existing)).await.unwrap().close().await;
-    for (db, expect, existed) in [
-        (existing, "migrations applied", true),
-        (dir.path().join("new/claims.db"), "does not exist yet", false),
+    // An embeddings server that answers, for the first; none for the second.
+    let (embeddings, asked) = crate::support::slow_embeddings(Duration::ZERO).await;
+    let embeddings = format!("http://{embeddings}");
+    for (db, expect, existed, with_embeddings) in [
+        (existing, "migrations applied", true, true),
+        (dir.path().join("new/claims.db"), "does not exist yet", false, false),
     ] {
         let backups = dir.path().join("backups");
         let metrics = free_addr();
         let web = free_addr();
-        let out = run_cli(
-            &sqlite_url(&db),
-            &["check", "--lang", "en"],
-            &[
-                ("DISCORD_TOKEN", TOKEN),
-                ("METRICS_ADDR", &metrics),
-                ("WEB_ADDR", &web),
-                ("BACKUP_DIR", backups.to_str().unwrap()),
-            ],
-        )
-        .await;
+        let mut env = vec![
+            ("DISCORD_TOKEN", TOKEN),
+            ("METRICS_ADDR", metrics.as_str()),
+            ("WEB_ADDR", web.as_str()),
+            ("BACKUP_DIR", backups.to_str().unwrap()),
+        ];
+        if with_embeddings {
+            env.push(("EMBEDDINGS_URL", embeddings.as_str()));
+            env.push(("EMBEDDINGS_QUERY_PREFIX", "query: "));
+        }
+        let out = run_cli(&sqlite_url(&db), &["check", "--lang", "en"], &env).await;
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(
             out.status.success(),
@@ -210,8 +213,14 @@ async fn check_passes_on_a_good_configuration() {
             String::from_utf8_lossy(&out.stderr)
         );
         let lines = check_lines(&stdout);
-        assert_eq!(lines.len(), 7, "{stdout}");
+        assert_eq!(lines.len(), 8, "{stdout}");
         assert!(lines.iter().all(|(ok, _)| *ok), "{stdout}");
+        if with_embeddings {
+            assert!(stdout.contains("answers for bge-m3: 3 numbers a vector"), "{stdout}");
+            assert_eq!(asked.lock().unwrap().as_slice(), ["query: claim-digest check"]);
+        } else {
+            assert!(stdout.contains("not set: news is ranked by words alone"), "{stdout}");
+        }
         assert!(stdout.contains(expect), "{stdout}");
         assert!(stdout.contains(&format!("{metrics} can be bound")), "{stdout}");
         assert!(stdout.contains(&format!("{web} can be bound")), "{stdout}");
@@ -243,13 +252,14 @@ async fn check_fails_on_a_bad_configuration_one_line_each() {
             ("METRICS_ADDR", &taken_addr),
             ("WEB_ADDR", &taken_addr),
             ("BACKUP_DIR", backups.to_str().unwrap()),
+            ("EMBEDDINGS_URL", "http://me:hunter2@127.0.0.1:1/v1"),
         ],
     )
     .await;
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     let lines = check_lines(&stdout);
-    assert_eq!(lines.len(), 7, "{stdout}");
+    assert_eq!(lines.len(), 8, "{stdout}");
     for key in [
         "DISCORD_TOKEN",
         "DATABASE_URL",
@@ -268,6 +278,12 @@ async fn check_fails_on_a_bad_configuration_one_line_each() {
     assert!(stdout.contains("not shaped like a Discord bot token"), "{stdout}");
     assert!(stdout.contains("unreachable"), "{stdout}");
     assert!(stdout.contains("7 checks failed."), "{stdout}");
+    // An embeddings server down is a warning: the bot runs, by words alone.
+    let embeddings = lines.iter().find(|(_, l)| l.contains("EMBEDDINGS_URL")).unwrap();
+    assert!(
+        embeddings.1.starts_with("warn") && embeddings.1.contains("does not answer for bge-m3"),
+        "{stdout}"
+    );
     let everything = format!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
     assert!(!everything.contains("hunter2"), "{everything}");
     assert!(!everything.contains("fake-token.for-tests"), "{everything}");

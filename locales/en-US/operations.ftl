@@ -2,6 +2,7 @@
 
 check-ok = ok
 check-fail = FAIL
+check-warn = warn
 check-configuration = configuration
 check-config-invalid = cannot be read: { $error } (see .env.example for every key)
 check-token-missing = not set: the bot needs it to run
@@ -19,6 +20,9 @@ check-backups-off = not set: no automatic backups
 check-backups-writable = { $dir }: writable, one backup a day
 check-backups-unwritable = { $dir }: not writable: { $error }
 check-backups-need-pg-dump = automatic backups are for SQLite only; back PostgreSQL up with pg_dump (see `claim-digest backup`) and unset BACKUP_DIR
+check-embeddings-off = not set: news is ranked by words alone
+check-embeddings-answer = answers for { $model }: { $dims } numbers a vector, in { $millis } ms
+check-embeddings-failing = does not answer for { $model }: { $error } (the bot would rank by words alone)
 check-schema-failed = { $backend }: migration { $versions } failed part-way; it needs a person
 check-schema-changed = { $backend }: migration { $versions } was changed after it was applied
 check-schema-unknown = { $backend }: the database has migrations this build does not know ({ $versions }): it belongs to a newer build

@@ -2,6 +2,7 @@
 
 check-ok = ok
 check-fail = FAIL
+check-warn = warn
 check-configuration = 配置
 check-config-invalid = 无法读取：{ $error }（各项见 .env.example）
 check-token-missing = 未设置：运行机器人需要它
@@ -19,6 +20,9 @@ check-backups-off = 未设置：不自动备份
 check-backups-writable = { $dir }：可写，每天备份一次
 check-backups-unwritable = { $dir }：不可写：{ $error }
 check-backups-need-pg-dump = 自动备份只适用于 SQLite；PostgreSQL 请用 pg_dump（见 `claim-digest backup`），并取消 BACKUP_DIR
+check-embeddings-off = 未设置：新闻只按词语匹配排序
+check-embeddings-answer = { $model } 可用：每个向量 { $dims } 个数，用时 { $millis } 毫秒
+check-embeddings-failing = { $model } 无法使用：{ $error }（机器人将只按词语匹配排序）
 check-schema-failed = { $backend }：迁移 { $versions } 曾经失败，需要人工处理
 check-schema-changed = { $backend }：迁移 { $versions } 在应用之后被改动过
 check-schema-unknown = { $backend }：数据库含有本版本不认识的迁移 { $versions }（来自更新的版本）

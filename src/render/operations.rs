@@ -9,10 +9,12 @@ use crate::store::SchemaStatus;
 
 /// One line per check: a fixed-width status, the thing checked, what was found.
 pub fn check_line(finding: &Finding, locale: Locale) -> String {
-    let status = if finding.passed() {
-        t!(locale, "check-ok")
-    } else {
+    let status = if !finding.passed() {
         t!(locale, "check-fail")
+    } else if finding.warns() {
+        t!(locale, "check-warn")
+    } else {
+        t!(locale, "check-ok")
     };
     let configuration = t!(locale, "check-configuration");
     let (what, found): (&str, Message) = match finding {
@@ -63,6 +65,15 @@ pub fn check_line(finding: &Finding, locale: Locale) -> String {
             ),
         ),
         Finding::BackupsNeedPgDump => ("BACKUP_DIR", msg!("check-backups-need-pg-dump")),
+        Finding::EmbeddingsOff => ("EMBEDDINGS_URL", msg!("check-embeddings-off")),
+        Finding::EmbeddingsAnswer { model, dims, millis } => (
+            "EMBEDDINGS_URL",
+            msg!("check-embeddings-answer", model = model, dims = *dims, millis = *millis),
+        ),
+        Finding::EmbeddingsFailing { model, error } => (
+            "EMBEDDINGS_URL",
+            msg!("check-embeddings-failing", model = model, error = error),
+        ),
     };
     format!("{status:<4}  {what:<14} {}", locale.text(&found))
 }

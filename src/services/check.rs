@@ -61,6 +61,18 @@ pub enum Finding {
     },
     /// BACKUP_DIR set with PostgreSQL: nothing would be written there.
     BackupsNeedPgDump,
+    /// No EMBEDDINGS_URL: news is ranked by words alone.
+    EmbeddingsOff,
+    /// The endpoint embedded a probe text: how many numbers a vector has, and how long it took.
+    EmbeddingsAnswer {
+        model: String,
+        dims: usize,
+        millis: u64,
+    },
+    EmbeddingsFailing {
+        model: String,
+        error: String,
+    },
 }
 
 impl Finding {
@@ -82,8 +94,17 @@ impl Finding {
             | Finding::AddressUnset { .. }
             | Finding::AddressBindable { .. }
             | Finding::BackupsOff
-            | Finding::BackupsWritable { .. } => true,
+            | Finding::BackupsWritable { .. }
+            | Finding::EmbeddingsOff
+            | Finding::EmbeddingsAnswer { .. }
+            | Finding::EmbeddingsFailing { .. } => true,
         }
+    }
+
+    /// Passed, but worth a look: the bot runs without it (an embeddings server down ranks by words
+    /// alone), so a service that runs `check` before it starts is not kept from starting.
+    pub fn warns(&self) -> bool {
+        matches!(self, Finding::EmbeddingsFailing { .. })
     }
 }
 
@@ -156,7 +177,33 @@ pub async fn check_configuration(config: &Config) -> Vec<Finding> {
             },
         },
     });
+    findings.push(embeddings_finding(config).await);
     findings
+}
+
+/// Whether the embeddings endpoint answers one short text (prefixed as a claim's would be) with a
+/// vector. Nothing is stored.
+async fn embeddings_finding(config: &Config) -> Finding {
+    let Some(embeddings) = &config.embeddings else {
+        return Finding::EmbeddingsOff;
+    };
+    let model = embeddings.model.clone();
+    let started = std::time::Instant::now();
+    let probe = async {
+        let client = crate::services::embeddings::Embeddings::new(embeddings.clone())?;
+        client.probe().await
+    };
+    match probe.await {
+        Ok(dims) => Finding::EmbeddingsAnswer {
+            model,
+            dims,
+            millis: started.elapsed().as_millis() as u64,
+        },
+        Err(e) => Finding::EmbeddingsFailing {
+            model,
+            error: format!("{e:#}"),
+        },
+    }
 }
 
 /// Whether a file can be created in `dir` (or, when it does not exist yet, in the nearest folder

@@ -251,6 +251,13 @@ impl Embeddings {
         })
     }
 
+    /// Embeds one short text, as `claim-digest check` asks: the numbers in its vector.
+    pub async fn probe(&self) -> anyhow::Result<usize> {
+        let text = format!("{}claim-digest check", self.config.query_prefix);
+        let vectors = self.embed(&[text]).await?;
+        Ok(vectors.first().map_or(0, Vec::len))
+    }
+
     /// The vectors of the claim's Chinese and English texts, embedded once per text.
     pub async fn claim_vectors(&self, claim: &Claim) -> anyhow::Result<ClaimVectors> {
         let key = (claim.text.zh.clone(), claim.text.en.clone());

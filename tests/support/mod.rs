@@ -122,3 +122,33 @@ pub fn rss(title: &str, items: &[(&str, &str, &str, &str)]) -> String {
     out.push_str("</channel></rss>");
     out
 }
+
+/// An embeddings endpoint that answers correctly but only after `delay`, as a model server on a
+/// busy machine does. Every text it is asked for is written down, in order.
+pub async fn slow_embeddings(delay: std::time::Duration) -> (std::net::SocketAddr, Arc<Mutex<Vec<String>>>) {
+    type State = (std::time::Duration, Arc<Mutex<Vec<String>>>);
+    async fn answer(
+        axum::extract::State((delay, asked)): axum::extract::State<State>,
+        body: String,
+    ) -> axum::Json<serde_json::Value> {
+        tokio::time::sleep(delay).await;
+        let request: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        let inputs: Vec<String> = request["input"]
+            .as_array()
+            .map(|a| a.iter().map(|t| t.as_str().unwrap_or_default().to_string()).collect())
+            .unwrap_or_default();
+        let data: Vec<serde_json::Value> = (0..inputs.len())
+            .map(|i| serde_json::json!({"index": i, "embedding": [1.0, 0.5, (i % 7) as f64]}))
+            .collect();
+        asked.lock().unwrap().extend(inputs);
+        axum::Json(serde_json::json!({ "data": data }))
+    }
+    let asked = Arc::new(Mutex::new(Vec::new()));
+    let app = axum::Router::new()
+        .route("/v1/embeddings", axum::routing::post(answer))
+        .with_state((delay, asked.clone()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (addr, asked)
+}
