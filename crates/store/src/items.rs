@@ -44,6 +44,33 @@ impl StoredItem {
     }
 }
 
+/// An item's columns as queries select them: identity, story_key, source, title, url, summary,
+/// published_at, seen_at.
+pub(crate) type ItemRow = (
+    String,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    String,
+);
+
+pub(crate) fn item_from_row(row: ItemRow) -> anyhow::Result<NewsItem> {
+    let (identity, story_key, source, title, url, summary, published_at, seen_at) = row;
+    Ok(NewsItem {
+        identity,
+        story_key,
+        source,
+        title,
+        url,
+        summary,
+        published: published_at.as_deref().map(parse_ts).transpose()?,
+        seen_at: parse_ts(&seen_at)?,
+    })
+}
+
 /// The window comes back as JSON arrays built by the database: row by row, the driver's per-row
 /// hand-over cost more than the query itself. It is read in parts (rows by id modulo `$4`, part
 /// `$5`), each on its own connection and decoded on its own thread: 100,000 items are 25 MB of
@@ -486,39 +513,14 @@ impl Store {
 
     /// The news items a post showed, in the order shown.
     pub async fn post_items(&self, post: PostId) -> anyhow::Result<Vec<NewsItem>> {
-        type Row = (
-            String,
-            Option<String>,
-            String,
-            String,
-            Option<String>,
-            String,
-            Option<String>,
-            String,
-        );
-        let rows: Vec<Row> = with_db!(self, db => sqlx::query_as(
+        let rows: Vec<ItemRow> = with_db!(self, db => sqlx::query_as(
             "SELECT identity, story_key, source, title, url, summary, published_at, seen_at \
              FROM post_items JOIN items ON items.id = post_items.item_id WHERE post_id = $1 ORDER BY position"
         )
         .bind(post.0)
         .fetch_all(db)
         .await)?;
-        rows.into_iter()
-            .map(
-                |(identity, story_key, source, title, url, summary, published_at, seen_at)| {
-                    Ok(NewsItem {
-                        identity,
-                        story_key,
-                        source,
-                        title,
-                        url,
-                        summary,
-                        published: published_at.as_deref().map(parse_ts).transpose()?,
-                        seen_at: parse_ts(&seen_at)?,
-                    })
-                },
-            )
-            .collect()
+        rows.into_iter().map(item_from_row).collect()
     }
 
     /// Every news item stored, kept or not (for retention tests and the benchmark).

@@ -8,7 +8,8 @@ use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use claim_digest_domain::news::NewsItem;
 
-use super::{parse_ts, ts, with_db, with_tx, Backend, Store};
+use super::items::{item_from_row, ItemRow};
+use super::{ts, with_db, with_tx, Backend, Store};
 
 const VECTORS_OF_SQLITE: &str = "SELECT i.identity, v.vector FROM json_each($2) k \
      CROSS JOIN items i ON i.happened_at = k.value ->> 0 AND i.identity = k.value ->> 1 \
@@ -82,17 +83,7 @@ impl Store {
         since: DateTime<Utc>,
         limit: u32,
     ) -> anyhow::Result<Vec<NewsItem>> {
-        type Row = (
-            String,
-            Option<String>,
-            String,
-            String,
-            Option<String>,
-            String,
-            Option<String>,
-            String,
-        );
-        let rows: Vec<Row> = with_db!(self, db => sqlx::query_as(
+        let rows: Vec<ItemRow> = with_db!(self, db => sqlx::query_as(
             "SELECT identity, story_key, source, title, url, summary, published_at, seen_at FROM items i \
              WHERE happened_at >= $2 \
                AND NOT EXISTS (SELECT 1 FROM item_vectors v WHERE v.item_id = i.id AND v.model = $1) \
@@ -104,22 +95,7 @@ impl Store {
         .fetch_all(db)
         .await)
         .context("listing the items to embed")?;
-        rows.into_iter()
-            .map(
-                |(identity, story_key, source, title, url, summary, published_at, seen_at)| {
-                    Ok(NewsItem {
-                        identity,
-                        story_key,
-                        source,
-                        title,
-                        url,
-                        summary,
-                        published: published_at.as_deref().map(parse_ts).transpose()?,
-                        seen_at: parse_ts(&seen_at)?,
-                    })
-                },
-            )
-            .collect()
+        rows.into_iter().map(item_from_row).collect()
     }
 }
 
