@@ -30,16 +30,7 @@ struct StoredItem(
 impl StoredItem {
     fn into_item(self) -> anyhow::Result<(i64, FeedId, NewsItem)> {
         let StoredItem(id, feed_id, identity, story_key, source, title, url, summary, published_at, seen_at) = self;
-        let item = NewsItem {
-            identity,
-            story_key,
-            source,
-            title,
-            url,
-            summary,
-            published: published_at.as_deref().map(parse_ts).transpose()?,
-            seen_at: parse_ts(&seen_at)?,
-        };
+        let item = item_from_row((identity, story_key, source, title, url, summary, published_at, seen_at))?;
         Ok((id, FeedId(feed_id), item))
     }
 }
