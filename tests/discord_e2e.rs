@@ -693,6 +693,19 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
     drop(bot);
 }
 
+/// Sets the English channel up for a time three hours from now: the poster leaves the day alone
+/// (a test posts with /digest now, or not at all), while the feed is polled as usual.
+async fn set_up_for_later(fake: &FakeDiscord) {
+    let later = (Utc::now() + chrono::Duration::hours(3)).format("%H:00").to_string();
+    let setup = fake.slash(
+        en(MOD),
+        "digest",
+        setup_options(CHANNEL_EN, &later, "UTC", "en"),
+        channel_resolved(CHANNEL_EN),
+    );
+    fake.answer(setup, WAIT).await;
+}
+
 /// A story is embedded once, soon after the poll that stored it, with no one asking for news, and
 /// its vector is kept in the database: the bot restarted ranks with it and sends the endpoint only
 /// the claim's texts.
@@ -711,15 +724,8 @@ async fn news_is_embedded_after_ingest_and_the_vector_outlives_a_restart() {
     )
     .await;
     fake.wait_registered(WAIT).await;
-    // A server set up, so that its feed is polled; hours from now, so that no post goes out.
-    let later = (Utc::now() + chrono::Duration::hours(3)).format("%H:00").to_string();
-    let setup = fake.slash(
-        en(MOD),
-        "digest",
-        setup_options(CHANNEL_EN, &later, "UTC", "en"),
-        channel_resolved(CHANNEL_EN),
-    );
-    fake.answer(setup, WAIT).await;
+    // A server set up, so that its feed is polled.
+    set_up_for_later(&fake).await;
     let is_story = |text: &String| text.starts_with("AI system proves a conjecture");
     // Stored, not only asked for: the embedder counts an item once its vector is in the database.
     let started = tokio::time::Instant::now();
@@ -822,15 +828,7 @@ async fn reactions_made_while_the_bot_was_away_count_when_it_returns() {
     let fake = FakeDiscord::start().await;
     let mut bot = start_bot_on_test_clock(&fake, &format!("http://{feed_addr}/feeds/news.xml"), &[]).await;
     fake.wait_registered(WAIT).await;
-    // Hours from now, so that the poster leaves the day to /digest now.
-    let later = (Utc::now() + chrono::Duration::hours(3)).format("%H:00").to_string();
-    let setup = fake.slash(
-        en(MOD),
-        "digest",
-        setup_options(CHANNEL_EN, &later, "UTC", "en"),
-        channel_resolved(CHANNEL_EN),
-    );
-    fake.answer(setup, WAIT).await;
+    set_up_for_later(&fake).await;
     let now_cmd = fake.slash(en(MOD), "digest", subcommand("now", json!([])), json!({}));
     let posted = content(&fake.answer(now_cmd, WAIT).await);
     let message: u64 = posted
