@@ -811,6 +811,11 @@ kind = "opinion"
         crate::services::test_app::app(config).await
     }
 
+    /// What a ranking of `claim` over `items` by `app` gets, or `None` when it falls back.
+    async fn app_inputs(app: &App, claim: &Claim, items: &[NewsItem]) -> Option<DenseInputs> {
+        app.embeddings.as_ref()?.inputs(claim, items).await
+    }
+
     /// The same database, as a second process (or the bot after a restart) sees it.
     fn same_database(app: &App, model: &str) -> App {
         let mut config = app.config.embeddings.clone().unwrap();
@@ -855,13 +860,7 @@ kind = "opinion"
         // sent, and the Chinese claim still finds the English item.
         let restarted = same_database(&app, "fake-model");
         let claim = claim();
-        let inputs = restarted
-            .embeddings
-            .as_ref()
-            .unwrap()
-            .inputs(&claim, &items)
-            .await
-            .unwrap();
+        let inputs = app_inputs(&restarted, &claim, &items).await.unwrap();
         assert_eq!(texts.load(Ordering::SeqCst), 6);
         assert_eq!(
             rank(Some(&inputs), &claim, items.clone()),
@@ -925,13 +924,7 @@ kind = "opinion"
         assert_eq!(app.store.item_vectors(name, &items).await.unwrap().len(), 4);
         assert!(app.store.item_vectors("fake-model", &items).await.unwrap().is_empty());
 
-        let inputs = prefixed
-            .embeddings
-            .as_ref()
-            .unwrap()
-            .inputs(&claim, &items)
-            .await
-            .unwrap();
+        let inputs = app_inputs(&prefixed, &claim, &items).await.unwrap();
         assert_eq!(
             take(),
             ["query: 虚拟导师几乎已经实现。", "query: 虚拟导师几乎已经实现。"]
@@ -969,9 +962,7 @@ kind = "opinion"
         assert_eq!(stored.len(), 3);
         assert!(!stored.contains_key("id-3"), "the weather item");
         // A ranking still fuses meaning: the refused item is ranked by words alone.
-        let embeddings = app.embeddings.as_ref().unwrap();
-        let inputs = embeddings
-            .inputs(&claim, &items)
+        let inputs = app_inputs(&app, &claim, &items)
             .await
             .expect("meaning still takes part");
         assert_eq!(inputs.items.len(), 3);
@@ -996,7 +987,7 @@ kind = "opinion"
         let app = app_embedding(&url, "fake-model").await;
         let (claim, items) = (claim(), items());
         app.store.close().await;
-        let inputs = app.embeddings.as_ref().unwrap().inputs(&claim, &items).await;
+        let inputs = app_inputs(&app, &claim, &items).await;
         let inputs = inputs.expect("the endpoint answers: meaning takes part");
         assert_eq!(inputs.items.len(), 4);
         assert_eq!(texts.load(Ordering::SeqCst), 2 + 4);
@@ -1013,7 +1004,7 @@ kind = "opinion"
         let old: Vec<(&NewsItem, &[f32])> = items.iter().map(|i| (i, &[0.5f32, 0.5][..])).collect();
         app.store.put_item_vectors("fake-model", &old).await.unwrap();
 
-        let inputs = app.embeddings.as_ref().unwrap().inputs(&claim, &items).await.unwrap();
+        let inputs = app_inputs(&app, &claim, &items).await.unwrap();
         assert_eq!(texts.load(Ordering::SeqCst), 2 + 4, "the claim's texts and every item");
         assert!(inputs.items.values().all(|v| v.len() == 3));
         let stored = app.store.item_vectors("fake-model", &items).await.unwrap();
