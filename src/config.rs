@@ -369,7 +369,7 @@ fn embeddings_prefix(lookup: &impl Fn(&str) -> Option<String>, key: &str) -> any
     if raw.chars().count() > MAX_EMBEDDINGS_PREFIX_CHARS {
         bail!("{key} is longer than {MAX_EMBEDDINGS_PREFIX_CHARS} characters");
     }
-    if raw.chars().any(|c| c.is_control() && c != '\n') {
+    if raw.chars().any(char::is_control) {
         bail!("{key} holds a control character");
     }
     Ok(raw)
