@@ -98,8 +98,9 @@ pub async fn run_loop(app: App, mut stop: watch::Receiver<bool>) {
             Err(e) => tracing::error!(error = %format!("{e:#}"), "daily backup failed"),
         }
         match app.run_retention_once(now).await {
-            Ok(outcome) if outcome.deleted > 0 => tracing::info!(
+            Ok(outcome) if outcome.deleted > 0 || outcome.vectors_deleted > 0 => tracing::info!(
                 deleted = outcome.deleted,
+                vectors_deleted = outcome.vectors_deleted,
                 batches = outcome.batches,
                 longest_lock_ms = outcome.longest_hold.as_millis() as u64,
                 "old news pruned"
@@ -170,10 +171,23 @@ impl App {
     }
 
     /// Prunes news items that happened more than ITEM_RETENTION_DAYS before `now`, in batches
-    /// that each hold the write lock for about [`PRUNE_HOLD`], keeping every item a post showed.
+    /// that each hold the write lock for about [`PRUNE_HOLD`], keeping every item a post showed;
+    /// then the vectors (EMBEDDINGS_URL) of items older than any ranking can still read: the news
+    /// window, back from a post caught up as late as POST_GRACE_HOURS, and a day to spare. With
+    /// the default 90 days of items and 14 of window, that keeps a sixth of the vectors.
     pub async fn run_retention_once(&self, now: DateTime<Utc>) -> anyhow::Result<PruneOutcome> {
         let before = now - chrono::Duration::days(i64::from(self.config.item_retention_days));
-        self.store.prune_items_paced(before, PRUNE_HOLD, PRUNE_BATCH_MAX).await
+        let mut outcome = self
+            .store
+            .prune_items_paced(before, PRUNE_HOLD, PRUNE_BATCH_MAX)
+            .await?;
+        let window = chrono::Duration::days(i64::from(self.config.news_window_days) + 1);
+        let grace = chrono::Duration::from_std(self.config.post_grace).unwrap_or_default();
+        outcome.vectors_deleted = self
+            .store
+            .prune_item_vectors(now - window - grace, PRUNE_BATCH_MAX as u32)
+            .await?;
+        Ok(outcome)
     }
 }
 
@@ -196,6 +210,58 @@ mod tests {
         let claims =
             ClaimSet::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/claims.toml")).unwrap();
         App::new(config, claims, FeedCatalog::default(), store).unwrap()
+    }
+
+    /// Vectors outlive the news window, and a post caught up late, by a day; the items stay
+    /// until ITEM_RETENTION_DAYS.
+    #[tokio::test]
+    async fn item_vectors_are_kept_for_the_window_and_the_items_for_retention() {
+        use crate::domain::news::NewsItem;
+        let app = crate::services::test_app::app(Config::from_lookup(|_| None).unwrap()).await;
+        let (window, grace) = (app.config.news_window_days, app.config.post_grace);
+        assert_eq!(
+            (window, grace.as_secs()),
+            (14, 12 * 3600),
+            "the defaults this test counts with"
+        );
+        let feed = app.store.upsert_feed("https://news.example/feed").await.unwrap().id;
+        let at = Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap();
+        let item = NewsItem {
+            identity: "guid:1".into(),
+            story_key: Some("news.example/1".into()),
+            title: "A story".into(),
+            url: Some("https://news.example/1".into()),
+            summary: String::new(),
+            source: "News".into(),
+            published: Some(at),
+            seen_at: at,
+        };
+        app.store.insert_items(feed, std::slice::from_ref(&item)).await.unwrap();
+        app.store
+            .put_item_vectors("m", &[(&item, &[1.0, 0.0][..])])
+            .await
+            .unwrap();
+        let vectors = || app.store.item_vectors("m", std::slice::from_ref(&item));
+
+        // 15 days and 12 hours later, less a minute: a post caught up that late still reads it.
+        let kept_until = at + chrono::Duration::days(15) + chrono::Duration::hours(12);
+        let outcome = app
+            .run_retention_once(kept_until - chrono::Duration::minutes(1))
+            .await
+            .unwrap();
+        assert_eq!(outcome.vectors_deleted, 0);
+        assert_eq!(vectors().await.unwrap().len(), 1);
+        let outcome = app
+            .run_retention_once(kept_until + chrono::Duration::minutes(1))
+            .await
+            .unwrap();
+        assert_eq!((outcome.vectors_deleted, outcome.deleted), (1, 0));
+        assert!(vectors().await.unwrap().is_empty());
+        assert_eq!(
+            app.store.count_all_items().await.unwrap(),
+            1,
+            "the item stays until retention"
+        );
     }
 
     /// One backup a day, named for its moment; the oldest beyond BACKUP_KEEP removed; files

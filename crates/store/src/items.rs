@@ -257,6 +257,8 @@ pub struct PruneOutcome {
     pub longest_hold: Duration,
     /// How long each batch held it, in order: the distribution behind `longest_hold`.
     pub holds: Vec<Duration>,
+    /// Vectors deleted from items that stay (see [`Store::prune_item_vectors`]).
+    pub vectors_deleted: u64,
 }
 
 impl PruneOutcome {

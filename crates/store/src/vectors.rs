@@ -75,6 +75,44 @@ impl Store {
         tx.commit().await
     }
 
+    /// Deletes the vectors, of every model, of items that happened before `before`, the items
+    /// themselves staying: a vector serves rankings of the news window only, while items are kept
+    /// far longer (ITEM_RETENTION_DAYS). The items are found by a read over the vectors (kept to
+    /// about a window's worth by these passes, so far fewer rows than the old items), and their
+    /// rows deleted `batch` items at a time: the write lock is held for the deletes alone. Says
+    /// how many rows went.
+    pub async fn prune_item_vectors(&self, before: DateTime<Utc>, batch: u32) -> anyhow::Result<u64> {
+        let delete = match self.backend {
+            Backend::Sqlite(_) => "DELETE FROM item_vectors WHERE item_id IN (SELECT value FROM json_each($1))",
+            Backend::Postgres(_) => {
+                "DELETE FROM item_vectors WHERE item_id IN (SELECT value::bigint FROM json_array_elements_text($1::json))"
+            }
+        };
+        let mut deleted = 0;
+        loop {
+            let ids: Vec<i64> = with_db!(self, db => sqlx::query_scalar(
+                "SELECT DISTINCT v.item_id FROM item_vectors v JOIN items i ON i.id = v.item_id \
+                 WHERE i.happened_at < $1 LIMIT $2",
+            )
+            .bind(ts(before))
+            .bind(i64::from(batch))
+            .fetch_all(db)
+            .await)
+            .context("finding old items' vectors")?;
+            if ids.is_empty() {
+                return Ok(deleted);
+            }
+            let ids = serde_json::to_string(&ids)?;
+            let _writer = self.write_slot().await;
+            deleted += with_db!(self, db => sqlx::query(delete)
+                .bind(&ids)
+                .execute(db)
+                .await
+                .map(|done| done.rows_affected()))
+            .context("pruning old items' vectors")?;
+        }
+    }
+
     /// Up to `limit` items that happened since `since` and have no vector by `model`, newest
     /// first: what the embedder does next.
     pub async fn items_without_vector(
@@ -200,6 +238,43 @@ mod tests {
             0,
             "every model's rows go with the item"
         );
+    }
+
+    #[tokio::test]
+    async fn old_items_lose_their_vectors_of_every_model_and_stay() {
+        for store in crate::testing::stores().await {
+            let feed = store.upsert_feed("https://a.example/feed").await.unwrap().id;
+            let at = Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0).unwrap();
+            let items = items(at);
+            store.insert_items(feed, &items).await.unwrap();
+            let v = [1.0f32, 2.0];
+            let all: Vec<(&NewsItem, &[f32])> = items.iter().map(|i| (i, &v[..])).collect();
+            store.put_item_vectors("m1", &all).await.unwrap();
+            store.put_item_vectors("m2", &all[..1]).await.unwrap();
+            assert_eq!(store.vector_rows_for_test().await, 4);
+
+            // id-0 happened at `at`, id-1 and id-2 an hour before: those two lose theirs, one
+            // item per delete.
+            assert_eq!(
+                store.prune_item_vectors(at - Duration::minutes(30), 1).await.unwrap(),
+                2
+            );
+            let kept = store.item_vectors("m1", &items).await.unwrap();
+            assert_eq!(kept.keys().collect::<Vec<_>>(), ["id-0"]);
+            assert_eq!(store.item_vectors("m2", &items).await.unwrap().len(), 1);
+            assert_eq!(store.count_all_items().await.unwrap(), 3, "the items stay");
+            // Nothing older is left: a second pass deletes nothing.
+            assert_eq!(
+                store.prune_item_vectors(at - Duration::minutes(30), 1).await.unwrap(),
+                0
+            );
+            // Every model's rows of an item go together.
+            assert_eq!(
+                store.prune_item_vectors(at + Duration::minutes(1), 100).await.unwrap(),
+                2
+            );
+            assert_eq!(store.vector_rows_for_test().await, 0);
+        }
     }
 
     #[tokio::test]
