@@ -1,6 +1,6 @@
 -- As migrations/sqlite/0021: items' vectors for semantic matching, one row per item and model
--- (the model, and the document prefix when one is set), gone with the item at retention. vector
--- is the numbers as little-endian 32-bit floats.
+-- (the model, and the document prefix when one is set), deleted by retention once the item is
+-- older than the news window. vector is the numbers as little-endian 32-bit floats.
 CREATE TABLE item_vectors (
     item_id BIGINT NOT NULL REFERENCES items (id) ON DELETE CASCADE,
     model   TEXT NOT NULL CHECK (model <> ''),

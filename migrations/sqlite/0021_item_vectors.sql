@@ -3,8 +3,9 @@
 -- model names what made the vector (the model, and the document prefix when one is set): a vector
 -- of another model counts as missing to this one. One row per item and model, so that two
 -- processes configured differently (a rolling deploy, a staging bot) each keep their own instead
--- of replacing each other's. vector is the numbers as little-endian 32-bit floats. The rows go
--- with their item when retention deletes it, which is also how an unused model's rows leave.
+-- of replacing each other's. vector is the numbers as little-endian 32-bit floats. Retention
+-- deletes an item's rows, of every model, once the item is older than the news window (and with
+-- the item, should that come first).
 CREATE TABLE item_vectors (
     item_id INTEGER NOT NULL REFERENCES items (id) ON DELETE CASCADE,
     model   TEXT NOT NULL CHECK (model <> ''),
