@@ -7,3 +7,9 @@ CREATE TABLE item_vectors (
     vector  BYTEA NOT NULL CHECK (octet_length(vector) > 0 AND octet_length(vector) % 4 = 0),
     PRIMARY KEY (item_id, model)
 );
+
+-- As migrations/sqlite/0021: what each stored name's model answered for one fixed text.
+CREATE TABLE embedding_models (
+    name  TEXT PRIMARY KEY CHECK (name <> ''),
+    probe BYTEA NOT NULL CHECK (octet_length(probe) > 0 AND octet_length(probe) % 4 = 0)
+);

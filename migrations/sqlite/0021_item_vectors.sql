@@ -12,3 +12,12 @@ CREATE TABLE item_vectors (
     vector  BLOB NOT NULL CHECK (length(vector) > 0 AND length(vector) % 4 = 0),
     PRIMARY KEY (item_id, model)
 );
+
+-- What each stored name's model answered for one fixed text, when its first vectors were kept: the
+-- name is all the bot is told of the model, and a server that starts answering differently under
+-- it (a model pulled again under the same tag) makes the stored vectors another model's. The
+-- embedder compares, and on a change deletes that name's vectors so the window is embedded again.
+CREATE TABLE embedding_models (
+    name  TEXT PRIMARY KEY CHECK (name <> ''),
+    probe BLOB NOT NULL CHECK (length(probe) > 0 AND length(probe) % 4 = 0)
+);

@@ -368,6 +368,9 @@ async fn embedder_loop(
                     tracing::info!("embeddings endpoint answers again: the news is embedded as it comes");
                     failing = false;
                 }
+                if let Some(deleted) = outcome.model_changed {
+                    crate::services::embeddings::warn_model_changed(embeddings.model(), deleted);
+                }
                 if outcome.embedded + outcome.stored_from_memory > 0 {
                     tracing::debug!(?outcome, "news embedded");
                 }

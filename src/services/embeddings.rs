@@ -23,7 +23,7 @@ use super::App;
 use crate::config::EmbeddingsConfig;
 use crate::domain::claims::Claim;
 use crate::domain::news::NewsItem;
-use crate::domain::ranking::{ItemVectors, Vector};
+use crate::domain::ranking::{cosine, ItemVectors, Vector};
 use crate::store::Store;
 
 /// Texts sent in one request, at most.
@@ -63,6 +63,9 @@ pub struct Embeddings {
     store: Option<Store>,
     /// Rung by ingest when a fetch stored new items: the embedder's cue.
     new_items: tokio::sync::Notify,
+    /// When this process last checked that the model behind the name is unchanged, and what the
+    /// probe text's vector was then.
+    model_checked: Mutex<Option<(std::time::Instant, Vec<f32>)>>,
 }
 
 /// Item vectors in memory by model and identity, and how many numbers they hold. Rankings get
@@ -88,10 +91,47 @@ pub struct EmbedderOutcome {
     pub stored_from_memory: usize,
     /// The pass stopped at its limit: more items may be waiting.
     pub more: bool,
+    /// The model behind the name answered differently than when the stored vectors were made:
+    /// this many were deleted, to be made again.
+    pub model_changed: Option<u64>,
 }
 
 /// Items one embedder pass takes at most; a loop runs passes until one is not full.
 const EMBEDDER_PASS: u32 = 256;
+
+/// The text embedded to tell whether the model behind a name is still the one that made the
+/// stored vectors (see [`Embeddings::check_model`]). Never change it: a new text reads as a new
+/// model, and every stored vector would be made again.
+const PROBE_TEXT: &str = "claim-digest probe: the same model gives this text the same vector";
+
+/// How close the probe's vector must stay to the recorded one for the model to count as the same:
+/// one model answers the same text alike to about a millionth (batching and threads change the
+/// last digits), while two models' vectors, even of one family, are much further apart.
+const SAME_MODEL: f32 = 0.99;
+
+/// How often the embedder asks the probe again while it runs.
+const MODEL_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// The one warning for a model found changed behind its name, wherever it was found.
+pub fn warn_model_changed(model: &str, deleted: u64) {
+    tracing::warn!(
+        model,
+        deleted,
+        "the embeddings server answers differently under this model's name than when the stored vectors were made: they were deleted and the news is embedded again"
+    );
+}
+
+/// What [`Embeddings::check_model`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModelCheck {
+    /// No probe was recorded for this name yet; now one is.
+    Recorded,
+    Same,
+    /// The server answers differently under this name: its stored vectors were deleted.
+    Changed {
+        deleted: u64,
+    },
+}
 
 #[derive(Deserialize)]
 struct Response {
@@ -128,6 +168,7 @@ impl Embeddings {
             item_batch: AtomicUsize::new(BATCH),
             store: None,
             new_items: tokio::sync::Notify::new(),
+            model_checked: Mutex::new(None),
         })
     }
 
@@ -242,6 +283,14 @@ impl Embeddings {
     }
 
     async fn try_inputs(&self, claim: &Claim, items: &[NewsItem]) -> anyhow::Result<DenseInputs> {
+        // Every process checks the model now and then, not only the embedder's: a ranking here
+        // must not go on with vectors it holds from the model before.
+        // A database that cannot be read is not the endpoint's failure: the ranking goes on.
+        match self.check_model_if_due().await {
+            Ok(Some(ModelCheck::Changed { deleted })) => warn_model_changed(self.model(), deleted),
+            Ok(_) => {}
+            Err(e) => tracing::debug!(error = %format!("{e:#}"), "the embeddings model was not checked"),
+        }
         let (claim_zh, claim_en) = self.claim_vectors(claim).await?;
         let window = self.item_vectors(items, claim_zh.len()).await?;
         Ok(DenseInputs {
@@ -412,12 +461,77 @@ impl Embeddings {
         }
     }
 
+    /// Whether the model behind the name still answers as it did when the stored vectors were
+    /// made, told by one fixed text (prefixed as items are) whose vector is recorded the first
+    /// time. A name's model can change without the name (a model pulled again under the same
+    /// tag, another server behind the URL); its stored vectors would then be another model's,
+    /// and similarities between the two meaningless. On a change they are deleted and the new
+    /// answer recorded, so the embedder makes the window's vectors again. This process's own
+    /// vectors in memory, claims' included, are dropped when the answer differs from the one it
+    /// saw last, whichever process found the change first.
+    pub async fn check_model(&self) -> anyhow::Result<ModelCheck> {
+        let Some(store) = &self.store else {
+            anyhow::bail!("checking the model needs the database");
+        };
+        let text = format!("{}{PROBE_TEXT}", self.config.document_prefix);
+        let now = self.embed(&[text]).await?.pop().unwrap_or_default();
+        let same = |before: &[f32]| cosine(before, &now).is_some_and(|c| c >= SAME_MODEL);
+        let seen_here = self
+            .model_checked
+            .lock()
+            .ok()
+            .and_then(|mut checked| checked.replace((std::time::Instant::now(), now.clone())))
+            .map(|(_, probe)| probe);
+        if seen_here.is_some_and(|before| !same(&before)) {
+            self.forget_in_memory();
+        }
+        let check = match store.model_probe(&self.vectors_name).await? {
+            None => ModelCheck::Recorded,
+            Some(before) if same(&before) => return Ok(ModelCheck::Same),
+            Some(_) => {
+                self.forget_in_memory();
+                let deleted = store.forget_model_vectors(&self.vectors_name, 500).await?;
+                ModelCheck::Changed { deleted }
+            }
+        };
+        store.set_model_probe(&self.vectors_name, &now).await?;
+        Ok(check)
+    }
+
+    /// [`Embeddings::check_model`] when this process has not checked within the hour (and keeps
+    /// its vectors in a database); `None` otherwise.
+    async fn check_model_if_due(&self) -> anyhow::Result<Option<ModelCheck>> {
+        let due = self
+            .model_checked
+            .lock()
+            .map(|checked| checked.as_ref().is_none_or(|(at, _)| at.elapsed() >= MODEL_CHECK_EVERY))
+            .unwrap_or(true);
+        if !due || self.store.is_none() {
+            return Ok(None);
+        }
+        self.check_model().await.map(Some)
+    }
+
+    fn forget_in_memory(&self) {
+        if let Ok(mut known) = self.items.lock() {
+            *known = Cache::default();
+        }
+        if let Ok(mut claims) = self.claims.lock() {
+            claims.clear();
+        }
+    }
+
     /// One pass of the embedder: up to [`EMBEDDER_PASS`] items of the window ending `now` that
     /// have no stored vector by this model, newest first, embedded and stored (or only stored,
-    /// when a ranking here embedded them already).
+    /// when a ranking here embedded them already). The first pass, and one an hour after, checks
+    /// the model first ([`Embeddings::check_model`]).
     pub async fn run_once(&self, since: DateTime<Utc>) -> anyhow::Result<EmbedderOutcome> {
         let Some(store) = &self.store else {
             anyhow::bail!("the embedder needs the database to keep vectors in");
+        };
+        let model_changed = match self.check_model_if_due().await? {
+            Some(ModelCheck::Changed { deleted }) => Some(deleted),
+            _ => None,
         };
         let waiting = store
             .items_without_vector(&self.vectors_name, since, EMBEDDER_PASS)
@@ -444,6 +558,7 @@ impl Embeddings {
             embedded: made.len(),
             stored_from_memory: known.len(),
             more,
+            model_changed,
         })
     }
 
@@ -553,6 +668,8 @@ mod tests {
         RefusesWeather,
         /// 400 for everything, as for a model it does not know.
         RefusesAll,
+        /// Another model under the same name: the same texts, other vectors of the same length.
+        OtherModel,
     }
 
     /// A fake embeddings server on 127.0.0.1: texts about teaching point one way, the rest
@@ -580,15 +697,22 @@ mod tests {
                 .iter()
                 .map(|v| v.as_str().unwrap().to_string())
                 .collect();
-            texts.fetch_add(inputs.len(), Ordering::SeqCst);
-            sent.lock().unwrap().extend(inputs.iter().cloned());
+            // The embedder's probe of the model is not counted: the tests count news and claims.
+            let asked: Vec<&String> = inputs.iter().filter(|t| !t.contains(PROBE_TEXT)).collect();
+            texts.fetch_add(asked.len(), Ordering::SeqCst);
+            sent.lock().unwrap().extend(asked.into_iter().cloned());
             let vector = |text: &str| -> Vec<f32> {
-                if ["导师", "teacher", "tutor"].iter().any(|w| text.contains(w)) {
+                let v = if ["导师", "teacher", "tutor"].iter().any(|w| text.contains(w)) {
                     vec![1.0, 0.05, 0.0]
                 } else if text.contains("market") {
                     vec![0.0, 1.0, 0.1]
                 } else {
                     vec![0.1, 0.2, 1.0]
+                };
+                if mode == Mode::OtherModel {
+                    v.into_iter().rev().collect()
+                } else {
+                    v
                 }
             };
             let mut data: Vec<serde_json::Value> = inputs
@@ -605,7 +729,7 @@ mod tests {
                     .into_response()
             };
             match mode {
-                Mode::Good => json(serde_json::json!({ "data": data })),
+                Mode::Good | Mode::OtherModel => json(serde_json::json!({ "data": data })),
                 Mode::RefusesWeather if inputs.iter().any(|t| t.contains("Weather")) => {
                     (StatusCode::BAD_REQUEST, "input too long").into_response()
                 }
@@ -991,6 +1115,78 @@ kind = "opinion"
         let inputs = inputs.expect("the endpoint answers: meaning takes part");
         assert_eq!(inputs.items.len(), 4);
         assert_eq!(texts.load(Ordering::SeqCst), 2 + 4);
+    }
+
+    #[tokio::test]
+    async fn another_model_behind_the_same_name_is_found_and_the_news_embedded_again() {
+        let texts = Arc::new(AtomicUsize::new(0));
+        let mode = Arc::new(std::sync::Mutex::new(Mode::Good));
+        let url = fake_counting(mode.clone(), texts.clone()).await;
+        let app = app_embedding(&url, "fake-model").await;
+        let items = items();
+        let now = items[0].seen_at + chrono::Duration::hours(1);
+        app.store_items_of("https://example.com/feed", &items).await.unwrap();
+        let outcome = app.run_embedder_once(now).await.unwrap().unwrap();
+        assert_eq!((outcome.embedded, outcome.model_changed), (4, None));
+        assert!(app.store.model_probe("fake-model").await.unwrap().is_some(), "recorded");
+        let embeddings = app.embeddings.as_ref().unwrap();
+        assert_eq!(embeddings.check_model().await.unwrap(), ModelCheck::Same);
+
+        // The server now answers with another model under the same name. A process starting
+        // (its first pass checks) finds it, deletes the old vectors and embeds the news again.
+        *mode.lock().unwrap() = Mode::OtherModel;
+        let restarted = same_database(&app, "fake-model");
+        let outcome = restarted.run_embedder_once(now).await.unwrap().unwrap();
+        assert_eq!((outcome.model_changed, outcome.embedded), (Some(4), 4));
+        assert_eq!(texts.load(Ordering::SeqCst), 8);
+        let stored = app.store.item_vectors("fake-model", &items).await.unwrap();
+        assert_eq!(
+            stored["id-0"],
+            [0.0, 0.05, 1.0],
+            "the teacher item as the new model embeds it"
+        );
+        // Once a pass has checked, the next ones within the hour do not ask again.
+        assert_eq!(
+            restarted.run_embedder_once(now).await.unwrap().unwrap(),
+            EmbedderOutcome::default()
+        );
+        assert_eq!(
+            embeddings.check_model().await.unwrap(),
+            ModelCheck::Same,
+            "the new answer recorded"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_ranking_process_drops_what_it_holds_from_the_model_before() {
+        let texts = Arc::new(AtomicUsize::new(0));
+        let mode = Arc::new(std::sync::Mutex::new(Mode::Good));
+        let url = fake_counting(mode.clone(), texts.clone()).await;
+        let app = app_embedding(&url, "fake-model").await;
+        let (claim, items) = (claim(), items());
+        app.store_items_of("https://example.com/feed", &items).await.unwrap();
+        // A process that ranks (no embedder): it checks, then holds the claim's and items' vectors.
+        let ranking = same_database(&app, "fake-model");
+        let before = app_inputs(&ranking, &claim, &items).await.unwrap();
+        assert_eq!(texts.load(Ordering::SeqCst), 2 + 4);
+
+        // The model changes behind the name, and another process finds it first: the database's
+        // probe is the new model's already, yet this process's check still sees that its own
+        // answer changed, and drops what it holds.
+        *mode.lock().unwrap() = Mode::OtherModel;
+        let embedder = same_database(&app, "fake-model");
+        let found = embedder.embeddings.as_ref().unwrap().check_model().await.unwrap();
+        assert_eq!(found, ModelCheck::Changed { deleted: 4 });
+        let embeddings = ranking.embeddings.as_ref().unwrap();
+        assert_eq!(embeddings.check_model().await.unwrap(), ModelCheck::Same);
+        let after = embeddings.inputs(&claim, &items).await.unwrap();
+        assert_eq!(
+            texts.load(Ordering::SeqCst),
+            2 * (2 + 4),
+            "the claim and the items asked again"
+        );
+        assert_ne!(after.claim_zh, before.claim_zh);
+        assert_eq!(&*after.items["id-0"], [0.0, 0.05, 1.0]);
     }
 
     #[tokio::test]

@@ -705,7 +705,8 @@ struct DenseRanks {
     rank: Vec<Option<u32>>,
 }
 
-fn cosine(a: &[f32], b: &[f32]) -> Option<f32> {
+/// The cosine similarity of two vectors; `None` when their lengths differ or either is zero.
+pub fn cosine(a: &[f32], b: &[f32]) -> Option<f32> {
     ClaimVectors::new(a, a)?.similarities(b).map(|[c, _]| c)
 }
 

@@ -113,6 +113,56 @@ impl Store {
         }
     }
 
+    /// What `model` answered for the fixed probe text when it was last recorded.
+    pub async fn model_probe(&self, model: &str) -> anyhow::Result<Option<Vec<f32>>> {
+        let probe: Option<Vec<u8>> = with_db!(self, db => sqlx::query_scalar(
+            "SELECT probe FROM embedding_models WHERE name = $1",
+        )
+        .bind(model)
+        .fetch_optional(db)
+        .await)
+        .context("reading the model's probe")?;
+        Ok(probe.map(|bytes| from_bytes(&bytes)))
+    }
+
+    /// Records what `model` answers for the probe text now, replacing what it answered before.
+    pub async fn set_model_probe(&self, model: &str, probe: &[f32]) -> anyhow::Result<()> {
+        let _writer = self.write_slot().await;
+        with_db!(self, db => sqlx::query(
+            "INSERT INTO embedding_models (name, probe) VALUES ($1, $2) \
+             ON CONFLICT (name) DO UPDATE SET probe = excluded.probe",
+        )
+        .bind(model)
+        .bind(to_bytes(probe))
+        .execute(db)
+        .await
+        .map(|_| ()))
+        .context("recording the model's probe")
+    }
+
+    /// Deletes every vector stored under `model`, `batch` items at a time (short write locks), and
+    /// says how many went: the name's model changed, and they are another model's now.
+    pub async fn forget_model_vectors(&self, model: &str, batch: u32) -> anyhow::Result<u64> {
+        let mut deleted = 0;
+        loop {
+            let _writer = self.write_slot().await;
+            let done = with_db!(self, db => sqlx::query(
+                "DELETE FROM item_vectors WHERE model = $1 AND item_id IN \
+                   (SELECT item_id FROM item_vectors WHERE model = $1 LIMIT $2)",
+            )
+            .bind(model)
+            .bind(i64::from(batch))
+            .execute(db)
+            .await
+            .map(|done| done.rows_affected()))
+            .context("deleting the model's vectors")?;
+            if done == 0 {
+                return Ok(deleted);
+            }
+            deleted += done;
+        }
+    }
+
     /// Up to `limit` items that happened since `since` and have no vector by `model`, newest
     /// first: what the embedder does next.
     pub async fn items_without_vector(
@@ -274,6 +324,31 @@ mod tests {
                 2
             );
             assert_eq!(store.vector_rows_for_test().await, 0);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_models_probe_is_kept_and_its_vectors_forgotten_alone() {
+        for store in crate::testing::stores().await {
+            assert_eq!(store.model_probe("m1").await.unwrap(), None);
+            store.set_model_probe("m1", &[1.0, 0.5]).await.unwrap();
+            store.set_model_probe("m2", &[0.25]).await.unwrap();
+            assert_eq!(store.model_probe("m1").await.unwrap(), Some(vec![1.0, 0.5]));
+            store.set_model_probe("m1", &[0.0, 2.0]).await.unwrap();
+            assert_eq!(store.model_probe("m1").await.unwrap(), Some(vec![0.0, 2.0]));
+            assert_eq!(store.model_probe("m2").await.unwrap(), Some(vec![0.25]));
+
+            let feed = store.upsert_feed("https://a.example/feed").await.unwrap().id;
+            let at = Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0).unwrap();
+            let items = items(at);
+            store.insert_items(feed, &items).await.unwrap();
+            let v = [1.0f32, 2.0];
+            let all: Vec<(&NewsItem, &[f32])> = items.iter().map(|i| (i, &v[..])).collect();
+            store.put_item_vectors("m1", &all).await.unwrap();
+            store.put_item_vectors("m2", &all).await.unwrap();
+            assert_eq!(store.forget_model_vectors("m1", 2).await.unwrap(), 3);
+            assert!(store.item_vectors("m1", &items).await.unwrap().is_empty());
+            assert_eq!(store.item_vectors("m2", &items).await.unwrap().len(), 3);
         }
     }
 
