@@ -290,17 +290,23 @@ mod tests {
         );
     }
 
+    /// Three items stored, each with a vector by "m1", and the first `by_m2` with one by "m2".
+    async fn stored_with_vectors(store: &Store, by_m2: usize) -> (chrono::DateTime<Utc>, Vec<NewsItem>) {
+        let feed = store.upsert_feed("https://a.example/feed").await.unwrap().id;
+        let at = Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0).unwrap();
+        let items = items(at);
+        store.insert_items(feed, &items).await.unwrap();
+        let v = [1.0f32, 2.0];
+        let all: Vec<(&NewsItem, &[f32])> = items.iter().map(|i| (i, &v[..])).collect();
+        store.put_item_vectors("m1", &all).await.unwrap();
+        store.put_item_vectors("m2", &all[..by_m2]).await.unwrap();
+        (at, items)
+    }
+
     #[tokio::test]
     async fn old_items_lose_their_vectors_of_every_model_and_stay() {
         for store in crate::testing::stores().await {
-            let feed = store.upsert_feed("https://a.example/feed").await.unwrap().id;
-            let at = Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0).unwrap();
-            let items = items(at);
-            store.insert_items(feed, &items).await.unwrap();
-            let v = [1.0f32, 2.0];
-            let all: Vec<(&NewsItem, &[f32])> = items.iter().map(|i| (i, &v[..])).collect();
-            store.put_item_vectors("m1", &all).await.unwrap();
-            store.put_item_vectors("m2", &all[..1]).await.unwrap();
+            let (at, items) = stored_with_vectors(&store, 1).await;
             assert_eq!(store.vector_rows_for_test().await, 4);
 
             // id-0 happened at `at`, id-1 and id-2 an hour before: those two lose theirs, one
@@ -338,14 +344,7 @@ mod tests {
             assert_eq!(store.model_probe("m1").await.unwrap(), Some(vec![0.0, 2.0]));
             assert_eq!(store.model_probe("m2").await.unwrap(), Some(vec![0.25]));
 
-            let feed = store.upsert_feed("https://a.example/feed").await.unwrap().id;
-            let at = Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0).unwrap();
-            let items = items(at);
-            store.insert_items(feed, &items).await.unwrap();
-            let v = [1.0f32, 2.0];
-            let all: Vec<(&NewsItem, &[f32])> = items.iter().map(|i| (i, &v[..])).collect();
-            store.put_item_vectors("m1", &all).await.unwrap();
-            store.put_item_vectors("m2", &all).await.unwrap();
+            let (_, items) = stored_with_vectors(&store, 3).await;
             assert_eq!(store.forget_model_vectors("m1", 2).await.unwrap(), 3);
             assert!(store.item_vectors("m1", &items).await.unwrap().is_empty());
             assert_eq!(store.item_vectors("m2", &items).await.unwrap().len(), 3);
