@@ -109,8 +109,12 @@ const PROBE_TEXT: &str = "claim-digest probe: the same model gives this text the
 /// last digits), while two models' vectors, even of one family, are much further apart.
 const SAME_MODEL: f32 = 0.99;
 
-/// How often the embedder asks the probe again while it runs.
+/// How often each process asks the probe again while it runs.
 const MODEL_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Items whose vectors one delete takes, when a changed model's are forgotten: the write lock is
+/// held briefly, as retention's batches hold it.
+const FORGET_BATCH: u32 = 500;
 
 /// The one warning for a model found changed behind its name, wherever it was found.
 pub fn warn_model_changed(model: &str, deleted: u64) {
@@ -490,7 +494,7 @@ impl Embeddings {
             Some(before) if same(&before) => return Ok(ModelCheck::Same),
             Some(_) => {
                 self.forget_in_memory();
-                let deleted = store.forget_model_vectors(&self.vectors_name, 500).await?;
+                let deleted = store.forget_model_vectors(&self.vectors_name, FORGET_BATCH).await?;
                 ModelCheck::Changed { deleted }
             }
         };
