@@ -10,7 +10,7 @@
 //! text, the ranking goes on with words alone: one warning, and the next success says nothing
 //! more.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
@@ -29,8 +29,8 @@ use crate::store::Store;
 /// Texts sent in one request, at most.
 const BATCH: usize = 64;
 /// Numbers of item vectors kept in memory at most (256 MB: a 14-day window of 50,000 items at
-/// 1,024 dimensions fits, with room); past this the cache starts again, and rankings read the
-/// database's copy.
+/// 1,024 dimensions fits, with room); past this the vectors kept longest are let go, and
+/// rankings that need them read the database's copy.
 const MAX_CACHED_NUMBERS: usize = 64 * 1024 * 1024;
 
 /// The vectors one ranking needs: the claim's two texts and the window's items by identity.
@@ -70,10 +70,49 @@ pub struct Embeddings {
 
 /// Item vectors in memory by model and identity, and how many numbers they hold. Rankings get
 /// shared references: several servers posting at the same minute do not each copy the window.
-#[derive(Default)]
 struct Cache {
     vectors: HashMap<String, Vector>,
+    /// Keys in the order they came: when full, the first let go is the vector kept longest,
+    /// which is mostly the oldest item, the first to leave every window.
+    order: VecDeque<String>,
     numbers: usize,
+    limit: usize,
+}
+
+impl Default for Cache {
+    fn default() -> Cache {
+        Cache::with_limit(MAX_CACHED_NUMBERS)
+    }
+}
+
+impl Cache {
+    fn with_limit(limit: usize) -> Cache {
+        Cache {
+            vectors: HashMap::new(),
+            order: VecDeque::new(),
+            numbers: 0,
+            limit,
+        }
+    }
+
+    fn insert(&mut self, key: String, v: Vector) {
+        self.numbers += v.len();
+        match self.vectors.insert(key.clone(), v) {
+            Some(old) => self.numbers -= old.len(),
+            None => self.order.push_back(key),
+        }
+        while self.numbers > self.limit {
+            let Some(oldest) = self.order.pop_front() else { break };
+            if let Some(old) = self.vectors.remove(&oldest) {
+                self.numbers -= old.len();
+            }
+        }
+    }
+
+    /// Forgets everything, keeping the limit.
+    fn clear(&mut self) {
+        *self = Cache::with_limit(self.limit);
+    }
 }
 
 /// A window's item vectors, and how many of them the endpoint made just now.
@@ -348,8 +387,8 @@ impl Embeddings {
     /// claim's): read from memory, then from the database, and what neither has embedded, batch
     /// by batch, and kept in both. A vector of another length was made by another model served
     /// under the same name: it counts as missing and is replaced. The set is gathered here, not
-    /// read back from the cache, which may start again halfway through a large window. Errors on
-    /// the first batch that fails; the batches before it stay known.
+    /// read back from the cache, which may let go of its first vectors halfway through a large
+    /// window. Errors on the first batch that fails; the batches before it stay known.
     pub async fn item_vectors(&self, items: &[NewsItem], dims: usize) -> anyhow::Result<WindowVectors> {
         let mut vectors = self.known(items)?;
         vectors.retain(|_, v| v.len() == dims);
@@ -385,13 +424,7 @@ impl Embeddings {
             .lock()
             .map_err(|_| anyhow::anyhow!("embeddings cache poisoned"))?;
         for (key, v) in vectors {
-            if known.numbers + v.len() > MAX_CACHED_NUMBERS {
-                *known = Cache::default();
-            }
-            known.numbers += v.len();
-            if let Some(old) = known.vectors.insert(key, v) {
-                known.numbers -= old.len();
-            }
+            known.insert(key, v);
         }
         Ok(())
     }
@@ -518,7 +551,7 @@ impl Embeddings {
 
     fn forget_in_memory(&self) {
         if let Ok(mut known) = self.items.lock() {
-            *known = Cache::default();
+            known.clear();
         }
         if let Ok(mut claims) = self.claims.lock() {
             claims.clear();
@@ -657,6 +690,37 @@ mod tests {
     use chrono::{TimeZone, Utc};
     use std::sync::Arc;
     use std::time::Duration;
+
+    fn vector(n: usize, x: f32) -> Vector {
+        vec![x; n].into()
+    }
+
+    #[test]
+    fn a_full_cache_lets_go_of_the_vectors_kept_longest_and_no_more() {
+        let mut cache = Cache::with_limit(10);
+        for (key, x) in [("a", 1.0), ("b", 2.0), ("c", 3.0)] {
+            cache.insert(key.into(), vector(3, x));
+        }
+        assert_eq!(cache.numbers, 9);
+        // Storing "a" again changes its vector, not its place in line nor the count.
+        cache.insert("a".into(), vector(3, 4.0));
+        assert_eq!((cache.numbers, cache.order.len()), (9, 3));
+        cache.insert("d".into(), vector(3, 5.0));
+        let mut kept: Vec<&str> = cache.vectors.keys().map(String::as_str).collect();
+        kept.sort_unstable();
+        assert_eq!(kept, ["b", "c", "d"], "only the first in line is let go");
+        assert_eq!(cache.numbers, 9);
+        assert_eq!(cache.order, ["b", "c", "d"]);
+        // A vector larger than the rest together clears the way for itself.
+        cache.insert("e".into(), vector(8, 6.0));
+        assert_eq!(cache.vectors.keys().collect::<Vec<_>>(), ["e"]);
+        assert_eq!(cache.numbers, 8);
+        cache.clear();
+        assert_eq!(
+            (cache.numbers, cache.vectors.len(), cache.order.len(), cache.limit),
+            (0, 0, 0, 10)
+        );
+    }
 
     #[derive(Clone, Copy, PartialEq, Debug)]
     enum Mode {
