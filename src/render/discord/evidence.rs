@@ -7,7 +7,9 @@ use serenity::{ButtonStyle, CreateActionRow, CreateButton, CreateEmbed, CreateEm
 
 use super::{claim_text, escape_markdown, limits, link_target};
 use crate::domain::claims::Claim;
-use crate::domain::evidence::{Added, Calls, Entry, LedgerPage, Panel, ResolutionCard, Scorecard, Stance, Standing};
+use crate::domain::evidence::{
+    Added, Calls, Entry, LedgerPage, Panel, ResolutionCard, Scorecard, Stance, Standing, LEDGER_PAGE,
+};
 use crate::domain::stats::agree_share;
 use crate::domain::text::truncate_chars;
 use crate::domain::votes::{Choice, Question};
@@ -48,6 +50,21 @@ fn story_line(entry: &Entry) -> String {
         Some(url) => format!("[{title}]({url}) — {source}"),
         None => format!("{title} — {source}"),
     }
+}
+
+/// [`story_line`] in at most `budget` characters: unlinked when the link makes it too long (some
+/// feeds' links run to hundreds of characters), then shortened. Never cut mid-link, which would
+/// leave a broken `[title](https://…` on the page.
+fn story_line_within(entry: &Entry, budget: usize) -> String {
+    let line = story_line(entry);
+    if line.chars().count() <= budget {
+        return line;
+    }
+    let unlinked = Entry {
+        url: None,
+        ..entry.clone()
+    };
+    truncate_chars(&story_line(&unlinked), budget)
 }
 
 fn counts(entry: &Entry) -> String {
@@ -138,23 +155,22 @@ pub fn evidence_panel(
 /// One page of `/evidence claim:`, newest first. `withheld`: the page lists withheld stories (for
 /// moderators to put one back).
 pub fn ledger_embed(page: &LedgerPage, claim: &Claim, withheld: bool, locale: Locale) -> CreateEmbed {
+    // Each entry gets an even share of the description, so that a page never cuts its last
+    // entries off: an entry missing from its page would be on no page at all.
+    let share = limits::EMBED_DESCRIPTION / LEDGER_PAGE.max(page.entries.len()) - "\n\n".len();
     let mut lines = Vec::new();
     for entry in &page.entries {
-        let mut line = format!(
-            "`#{}` {}\n{} · {}",
-            entry.id,
-            story_line(entry),
-            counts(entry),
-            entry.added_at.format("%Y-%m-%d")
-        );
+        let id = format!("`#{}` ", entry.id);
+        let mut rest = format!("\n{} · {}", counts(entry), entry.added_at.format("%Y-%m-%d"));
         if let Some(by) = entry.submitted_by {
             // A mention inside an embed shows the member's name and never pings.
-            line.push_str(&format!(
+            rest.push_str(&format!(
                 " · {}",
                 t!(locale, "evidence-brought-by", member = format!("<@{}>", by.0))
             ));
         }
-        lines.push(line);
+        let budget = share.saturating_sub(id.chars().count() + rest.chars().count());
+        lines.push(format!("{id}{}{rest}", story_line_within(entry, budget)));
     }
     if lines.is_empty() {
         lines.push(if withheld {
@@ -420,5 +436,65 @@ fn server_verdict(tally: &crate::domain::votes::Tally) -> Option<Choice> {
     match choices.as_slice() {
         [(first, n), (_, m), ..] if *n > *m => Some(*first),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::claims::ClaimSet;
+    use crate::domain::evidence::EvidenceId;
+    use crate::domain::ids::UserId;
+    use crate::domain::lang::Lang;
+
+    fn entry(n: i64, claim: &Claim) -> Entry {
+        Entry {
+            id: EvidenceId(n),
+            claim: claim.id.clone(),
+            story: format!("s{n}"),
+            title: format!("{n} {}", "Headline words ".repeat(12)),
+            // As long as the links some aggregators hand out.
+            url: Some(format!("https://news.example/articles/{n}?{}", "q=x&".repeat(110))),
+            source: "News Example".into(),
+            added_at: chrono::Utc::now(),
+            submitted_by: Some(UserId(123_456_789_012_345_678)),
+            supports: 3,
+            contradicts: 1,
+            off_topic: 0,
+            withheld: None,
+        }
+    }
+
+    #[test]
+    fn a_ledger_page_of_long_links_shows_every_entry_and_no_broken_link() {
+        let set = ClaimSet::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/claims.toml")).unwrap();
+        let claim = set.get("math-700-days").unwrap();
+        let mut entries: Vec<Entry> = (1..=LEDGER_PAGE as i64).map(|n| entry(n, claim)).collect();
+        // One short link still fits whole, and stays a link.
+        entries[0].url = Some("https://news.example/short".into());
+        let page = LedgerPage {
+            claim: claim.id.clone(),
+            entries,
+            page: 1,
+            pages: 1,
+            total: LEDGER_PAGE,
+        };
+        for lang in [Lang::En, Lang::Zh] {
+            let embed = serde_json::to_value(ledger_embed(&page, claim, false, Locale::of(lang))).unwrap();
+            let description = embed["description"].as_str().unwrap();
+            assert!(description.chars().count() <= limits::EMBED_DESCRIPTION);
+            for n in 1..=LEDGER_PAGE {
+                assert!(
+                    description.contains(&format!("`#{n}`")),
+                    "entry {n} missing:\n{description}"
+                );
+            }
+            assert!(description.contains("](https://news.example/short)"));
+            assert!(
+                !description.contains("q=x"),
+                "a link too long for its share is left out whole"
+            );
+            assert_eq!(description.matches("<@123456789012345678>").count(), LEDGER_PAGE);
+        }
     }
 }
