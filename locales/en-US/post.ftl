@@ -40,6 +40,10 @@ tally-not-posted = This claim has not been posted in this server yet.
 tally-earlier-locked = 🔒 Vote in this round to see how earlier rounds voted.
 tally-agreement-change = Agreement since the first round: { $change } points
 tally-resolved = ⚖️ Resolved:
+tally-rounds-not-shown = { $count ->
+    [one] 1 earlier round is not shown here.
+   *[other] { $count } earlier rounds are not shown here.
+}
 
 ## Notices in the digest channel
 

@@ -36,6 +36,7 @@ tally-not-posted = 这条论断还没有在本服务器发布过。
 tally-earlier-locked = 🔒 在本轮投票后，才能看到之前各轮的结果。
 tally-agreement-change = 同意比例较第一轮变化 { $change } 个百分点
 tally-resolved = ⚖️ 版主裁定：
+tally-rounds-not-shown = 另有 { $count } 轮较早的结果未在此显示。
 
 ## 摘要频道里的通知
 

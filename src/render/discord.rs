@@ -374,30 +374,55 @@ pub fn round_line(round: &RoundTally, claim: &Claim, locale: Locale) -> String {
     )
 }
 
-/// The whole picture of one claim for one member, honouring the anchoring rule.
-pub fn claim_rounds_text(view: &ClaimRounds, claim: &Claim, locale: Locale) -> String {
-    let mut parts: Vec<String> = view.visible().iter().map(|r| round_line(r, claim, locale)).collect();
+/// The whole picture of one claim for one member, honouring the anchoring rule, in at most `max`
+/// characters. What sums the claim up (the change since the first round, a moderator's ruling)
+/// always shows; when the rounds do not all fit beside it, the oldest give way first.
+pub fn claim_rounds_text(view: &ClaimRounds, claim: &Claim, locale: Locale, max: usize) -> String {
+    let mut summary = Vec::new();
     if view.rounds.is_empty() {
-        parts.push(t!(locale, "tally-not-posted"));
+        summary.push(t!(locale, "tally-not-posted"));
     }
     if !view.earlier_rounds_visible {
-        parts.push(t!(locale, "tally-earlier-locked"));
+        summary.push(t!(locale, "tally-earlier-locked"));
     } else if let Some(change) = agreement_change(&view.rounds) {
-        parts.push(t!(locale, "tally-agreement-change", change = format!("{change:+.0}")));
+        summary.push(t!(locale, "tally-agreement-change", change = format!("{change:+.0}")));
     }
     if let Some(r) = &view.resolution {
         let note = if r.note.is_empty() {
             String::new()
         } else {
-            format!(" — {}", escape_markdown(&r.note))
+            format!(" — {}", escape_markdown(&truncate_chars(&r.note, max / 3)))
         };
-        parts.push(format!(
+        summary.push(format!(
             "{} **{}**{note}",
             t!(locale, "tally-resolved"),
             words::outcome(locale, r.outcome)
         ));
     }
-    truncate_chars(&parts.join("\n\n"), limits::EMBED_DESCRIPTION)
+    const GAP: usize = "\n\n".len();
+    let length = |parts: &[String]| parts.iter().map(|p| p.chars().count() + GAP).sum::<usize>();
+    let rounds: Vec<String> = view.visible().iter().map(|r| round_line(r, claim, locale)).collect();
+    let mut room = max.saturating_sub(length(&summary));
+    let mut shown = rounds.len();
+    if length(&rounds) > room {
+        // Room for the line saying how many are left out, at its longest.
+        room = room.saturating_sub(
+            t!(locale, "tally-rounds-not-shown", count = rounds.len())
+                .chars()
+                .count()
+                + GAP,
+        );
+        while shown > 0 && length(&rounds[rounds.len() - shown..]) > room {
+            shown -= 1;
+        }
+    }
+    let mut parts = Vec::new();
+    if shown < rounds.len() {
+        parts.push(t!(locale, "tally-rounds-not-shown", count = rounds.len() - shown));
+    }
+    parts.extend_from_slice(&rounds[rounds.len() - shown..]);
+    parts.extend(summary);
+    truncate_chars(&parts.join("\n\n"), max)
 }
 
 /// Discord's timestamp markup: each reader sees it in their own time zone.
@@ -694,7 +719,7 @@ pub fn claim_votes_field(view: &ClaimRounds, claim: &Claim, locale: Locale) -> O
     (!view.rounds.is_empty() || view.resolution.is_some()).then(|| {
         (
             t!(locale, "claim-votes-here"),
-            truncate_chars(&claim_rounds_text(view, claim, locale), limits::FIELD_VALUE),
+            claim_rounds_text(view, claim, locale, limits::FIELD_VALUE),
         )
     })
 }
@@ -771,7 +796,7 @@ pub fn resolved_text(resolution: &Resolution, locale: Locale) -> String {
 pub fn claim_tally_embed(view: &ClaimRounds, claim: &Claim, locale: Locale) -> CreateEmbed {
     let mut embed = CreateEmbed::new()
         .title(truncate_chars(&claim_text(claim, locale.lang()), limits::EMBED_TITLE))
-        .description(claim_rounds_text(view, claim, locale))
+        .description(claim_rounds_text(view, claim, locale, limits::EMBED_DESCRIPTION))
         .footer(CreateEmbedFooter::new(claim.id.as_str()));
     // The title opens the claim's tally page when the server's site is on.
     if let Some(url) = view.page.as_deref().and_then(link_target) {
@@ -1161,6 +1186,79 @@ mod tests {
     use super::*;
     use crate::domain::news::NewsItem;
     use crate::store::{Post, PostStatus};
+
+    #[test]
+    fn claim_show_keeps_the_ruling_when_the_rounds_do_not_fit() {
+        use crate::domain::claims::Outcome;
+        use crate::domain::ids::{PostId, UserId};
+        use crate::domain::lang::Lang;
+        use crate::domain::stats::RoundTally;
+        use crate::domain::views::ClaimRounds;
+        use crate::domain::votes::{Choice, Question, Tally};
+        let set = ClaimSet::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/claims.toml")).unwrap();
+        let claim = set.get("math-700-days").unwrap();
+        let rounds = (1..=12)
+            .map(|n| RoundTally {
+                round: n,
+                post: PostId(i64::from(n)),
+                date: chrono::NaiveDate::from_ymd_opt(2026, 1, n).unwrap(),
+                tally: Tally::from_counts([(Choice::Agree, 10 + n), (Choice::Disagree, 3), (Choice::Unsure, 1)]),
+            })
+            .collect();
+        let view = ClaimRounds {
+            rounds,
+            earlier_rounds_visible: true,
+            resolution: Some(Resolution {
+                claim_id: claim.id.clone(),
+                outcome: Outcome::Yes,
+                note: "Erdős ".repeat(200),
+                resolved_by: UserId(1),
+                resolved_at: chrono::Utc::now(),
+            }),
+            page: None,
+            latest_question: Question::Stance,
+        };
+        for lang in [Lang::En, Lang::Zh] {
+            let locale = Locale::of(lang);
+            let (_, field) = claim_votes_field(&view, claim, locale).unwrap();
+            assert!(
+                field.chars().count() <= limits::FIELD_VALUE,
+                "{}",
+                field.chars().count()
+            );
+            assert!(field.contains(&t!(locale, "tally-resolved")), "{field}");
+            assert!(
+                field.contains(&format!("**{}**", words::outcome(locale, Outcome::Yes))),
+                "{field}"
+            );
+            assert!(
+                field.contains(&t!(locale, "tally-round-head", round = 12, date = "2026-01-12")),
+                "the newest round shows"
+            );
+            assert!(
+                !field.contains(&t!(locale, "tally-round-head", round = 1, date = "2026-01-01")),
+                "the oldest gives way"
+            );
+            let shown = (1..=12)
+                .filter(|&n| {
+                    field.contains(&t!(
+                        locale,
+                        "tally-round-head",
+                        round = n,
+                        date = format!("2026-01-{n:02}")
+                    ))
+                })
+                .count();
+            assert!(
+                field.contains(&t!(locale, "tally-rounds-not-shown", count = 12 - shown)),
+                "{field}"
+            );
+            // The description of `/tally claim:` has room for them all.
+            let all = claim_rounds_text(&view, claim, locale, limits::EMBED_DESCRIPTION);
+            assert!(all.contains(&t!(locale, "tally-round-head", round = 1, date = "2026-01-01")));
+            assert!(!all.contains(&t!(locale, "tally-rounds-not-shown", count = 1)));
+        }
+    }
 
     fn hostile_digest() -> Digest {
         let set = ClaimSet::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/claims.toml")).unwrap();
