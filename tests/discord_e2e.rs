@@ -266,6 +266,14 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
         content(&answer).contains("Posted: https://discord.com/channels/7001/7101/"),
         "{answer}"
     );
+    // Deferred privately: after a public deferral Discord would show the answer (a failure's
+    // reason too) to the whole channel, whatever flags it asks for.
+    let deferral = fake.callback(now_cmd, WAIT).await;
+    assert_eq!(
+        (deferral["type"].as_u64(), deferral["data"]["flags"].as_u64()),
+        (Some(5), Some(64)),
+        "{deferral}"
+    );
     let post_req = fake
         .wait_request("the daily post", WAIT, |r| {
             r.method == "POST" && r.path == format!("/api/v10/channels/{CHANNEL_EN}/messages")

@@ -81,11 +81,13 @@ async fn setup(
 
 #[poise::command(slash_command, guild_only, check = "moderator_only")]
 async fn now(ctx: Context<'_>) -> Result<(), Error> {
-    ctx.defer().await?;
+    // Private: the post itself is what the channel sees. After a public deferral, Discord shows
+    // the first answer to everyone whatever it asks, so a failure's reason would be public too.
+    ctx.defer_ephemeral().await?;
     let settings = guild(ctx).await?;
     let data = ctx.data();
     let result = data.app.post_now(&data.publisher, &settings, data.app.now()).await?;
-    ctx.send(reply::text(post_result_text(&result, Locale::of(settings.language))))
+    ctx.send(reply::text(post_result_text(&result, Locale::of(settings.language))).ephemeral(true))
         .await?;
     Ok(())
 }
