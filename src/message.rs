@@ -13,6 +13,10 @@ pub mod reasons;
 pub enum Arg {
     Text(String),
     Untrusted(String),
+    /// Untrusted text the message shows inside a code span (`` `{ $input }` ``), where markup
+    /// does not apply and an escape would show as a backslash: only what could end the span
+    /// (a backtick, a line break) is replaced.
+    InCode(String),
     Number(f64),
     /// Another message, put into words in the same language (a failure's reason inside a
     /// refusal, say).
@@ -22,6 +26,10 @@ pub enum Arg {
 impl Arg {
     pub fn untrusted(text: impl Into<String>) -> Arg {
         Arg::Untrusted(text.into())
+    }
+
+    pub fn in_code(text: impl Into<String>) -> Arg {
+        Arg::InCode(text.into())
     }
 }
 
@@ -83,6 +91,7 @@ impl Message {
             .map(|(name, value)| {
                 let value = match value {
                     Arg::Untrusted(text) => Arg::Text(escape(text)),
+                    Arg::InCode(text) => Arg::Text(text.replace('`', "'").replace(['\r', '\n'], " ")),
                     Arg::Message(inner) => Arg::Message(Box::new(inner.escaped_with(escape))),
                     other => other.clone(),
                 };
@@ -99,7 +108,7 @@ impl fmt::Display for Message {
         f.write_str(self.id)?;
         for (name, value) in &self.args {
             match value {
-                Arg::Text(t) | Arg::Untrusted(t) => write!(f, " {name}={t:?}")?,
+                Arg::Text(t) | Arg::Untrusted(t) | Arg::InCode(t) => write!(f, " {name}={t:?}")?,
                 Arg::Number(n) => write!(f, " {name}={n}")?,
                 Arg::Message(inner) => write!(f, " {name}=({inner})")?,
             }

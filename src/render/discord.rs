@@ -1188,6 +1188,21 @@ mod tests {
     use crate::store::{Post, PostStatus};
 
     #[test]
+    fn member_input_inside_a_code_span_shows_as_typed_and_cannot_end_it() {
+        use crate::message::{msg, Arg};
+        let en = Locale::of(crate::domain::lang::Lang::En);
+        let bad_time = message_text(en, &msg!("error-bad-time", input = Arg::in_code("25:00")));
+        assert!(bad_time.contains("`25:00`"), "no backslash inside the span: {bad_time}");
+        let hostile = "x` [Verify](https://evil.example) `\n@everyone";
+        let no_claim = message_text(en, &msg!("error-no-such-claim", id = Arg::in_code(hostile)));
+        assert_eq!(no_claim.matches('`').count(), 2, "{no_claim}");
+        assert!(!no_claim.contains('\n'), "{no_claim}");
+        // Outside a span, the same text is escaped as every member's text is.
+        let days = message_text(en, &msg!("error-bad-days", input = Arg::untrusted("[a](b)")));
+        assert!(days.contains("\\[a\\]\\(b\\)"), "{days}");
+    }
+
+    #[test]
     fn claim_show_keeps_the_ruling_when_the_rounds_do_not_fit() {
         use crate::domain::claims::Outcome;
         use crate::domain::ids::{PostId, UserId};

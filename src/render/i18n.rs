@@ -84,7 +84,7 @@ impl Locale {
             .iter()
             .map(|(name, value)| {
                 let value = match value {
-                    Arg::Text(t) | Arg::Untrusted(t) => FluentValue::from(t.as_str()),
+                    Arg::Text(t) | Arg::Untrusted(t) | Arg::InCode(t) => FluentValue::from(t.as_str()),
                     Arg::Number(n) => FluentValue::from(*n),
                     Arg::Message(inner) => FluentValue::from(self.text(inner)),
                 };

@@ -66,7 +66,7 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<(GuildSettings, DateTime<Utc>), Error> {
         // The member's own input, shown back to them: bounded and escaped like any member text.
-        let shown = |input: &str| Arg::untrusted(truncate_chars(input.trim(), 40));
+        let shown = |input: &str| Arg::in_code(truncate_chars(input.trim(), 40));
         let post_time = parse_time(&setup.time).map_err(|_| msg!("error-bad-time", input = shown(&setup.time)))?;
         let timezone =
             parse_timezone(&setup.timezone).map_err(|_| msg!("error-bad-timezone", input = shown(&setup.timezone)))?;

@@ -44,8 +44,8 @@ fn refusal(problem: Problem) -> Error {
         Problem::NoText => msg!("suggestion-no-text"),
         Problem::TextTooShort => msg!("suggestion-too-short", min = suggestions::TEXT_MIN),
         Problem::TextTooLong => msg!("suggestion-too-long", max = suggestions::TEXT_MAX),
-        Problem::UnknownKind(input) => msg!("suggestion-unknown-kind", input = Arg::untrusted(input)),
-        Problem::BadDeadline(input) => msg!("suggestion-bad-deadline", input = Arg::untrusted(input)),
+        Problem::UnknownKind(input) => msg!("suggestion-unknown-kind", input = Arg::in_code(input)),
+        Problem::BadDeadline(input) => msg!("suggestion-bad-deadline", input = Arg::in_code(input)),
         Problem::DeadlineOnOpinion => msg!("suggestion-deadline-opinion"),
         Problem::DeadlinePassed => msg!("suggestion-deadline-passed"),
         Problem::TooManyPending => msg!("suggestion-too-many", max = MAX_PENDING),
@@ -71,7 +71,7 @@ impl App {
         let set = self.claims_for(guild).await?;
         set.get(id.trim())
             .cloned()
-            .ok_or_else(|| msg!("error-no-such-claim", id = truncate_chars(id.trim(), 64)).into())
+            .ok_or_else(|| msg!("error-no-such-claim", id = Arg::in_code(truncate_chars(id.trim(), 64))).into())
     }
 
     /// `/claim suggest`: files a member's claim for the moderators, within the member's limit
