@@ -5,7 +5,7 @@
 error-guild-only = This command works in a server only. / 此命令只能在服务器中使用。
 error-apology = Sorry, something went wrong on our side. It has been logged; please try again later.
 error-not-moderator = Only members with Manage Server or the moderator role can use this command.
-error-invalid-input = Invalid input{ $what }: { $error }
+error-invalid-input = Invalid input{ $what }: check the option's value and try again.
 error-options-outdated = This command's options are out of date; please try again in a minute.
 error-no-such-claim = There is no claim `{ $id }`. See /claim list for all of them.
 error-unknown-button = This button is not a vote this bot knows.

@@ -5,7 +5,7 @@
 error-guild-only = This command works in a server only. / 此命令只能在服务器中使用。
 error-apology = 抱歉，出了点问题，已记录在日志中。请稍后再试。
 error-not-moderator = 只有拥有「管理服务器」权限或版主角色的成员才能使用此命令。
-error-invalid-input = 输入无效{ $what }：{ $error }
+error-invalid-input = 输入无效{ $what }：请检查该选项的值后重试。
 error-options-outdated = 此命令的选项已过期，请稍后重试。
 error-no-such-claim = 没有 id 为 `{ $id }` 的论断。用 /claim list 查看全部。
 error-unknown-button = 这个按钮不是本机器人的投票按钮。

@@ -170,7 +170,9 @@ pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
             let what = input
                 .map(|i| format!(" `{}`", crate::domain::text::truncate_chars(&i.replace('`', "'"), 80)))
                 .unwrap_or_default();
-            let message = t!(locale, "error-invalid-input", what = what, error = error.to_string());
+            // The parser's own words are English and name types, not the option: logged only.
+            tracing::info!(command = %ctx.command().qualified_name, error = %error, "an option's value did not parse");
+            let message = t!(locale, "error-invalid-input", what = what);
             send_error_reply(ctx, message).await;
         }
         poise::FrameworkError::CommandStructureMismatch { description, ctx, .. } => {
