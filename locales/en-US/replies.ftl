@@ -67,6 +67,10 @@ digest-status-recap-off = Weekly recap: off
 error-bad-recap-day = “{ $input }” is not one weekday. Nothing was changed. Write one day like sun or 周日, or off to stop the recap.
 digest-set-up-on-days = Set up: posting on { $days } at { $time } { $zone } in { $channel } (other days are days off, not missed). Next post: { $next }
 digest-status-last = Last post: { $date } · `{ $claim }` · { $link }
+digest-status-last-failed = it did not reach Discord
+digest-status-last-sending = on its way to Discord
+word-on = on
+word-off = off
 digest-paused = The daily post is paused. /digest resume brings it back.
 digest-resumed = The daily post is back on.
 

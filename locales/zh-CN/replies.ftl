@@ -67,6 +67,10 @@ digest-status-recap-off = 每周回顾: 关闭
 error-bad-recap-day = 「{ $input }」不是某一个星期几，设置没有任何改动。请写一天，例如「周日」或 sun；写 off 可停止每周回顾。
 digest-set-up-on-days = 已设置：每{ $days } { $time } { $zone } 在 { $channel } 发布（其余日子休息，不算错过）。下一次：{ $next }
 digest-status-last = 上一次: { $date } · `{ $claim }` · { $link }
+digest-status-last-failed = 未能发到 Discord
+digest-status-last-sending = 正在发往 Discord
+word-on = 开
+word-off = 关
 digest-paused = 已暂停每日发帖。用 /digest resume 恢复。
 digest-resumed = 已恢复每日发帖。
 

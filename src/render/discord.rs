@@ -27,7 +27,7 @@ use crate::message::{reasons, Message};
 use crate::render::custom_id;
 use crate::render::i18n::{t, Locale};
 use crate::render::words;
-use crate::store::{GuildSettings, Post};
+use crate::store::{GuildSettings, Post, PostStatus};
 
 pub mod evidence;
 pub mod suggestions;
@@ -634,7 +634,15 @@ pub fn digest_status_embed(status: &DigestStatus, locale: Locale) -> CreateEmbed
         ),
         t!(locale, "digest-status-language", language = settings.language.code()),
         t!(locale, "digest-status-news", count = settings.news_count.get()),
-        t!(locale, "digest-status-thread", thread = settings.thread.to_string()),
+        t!(
+            locale,
+            "digest-status-thread",
+            thread = if settings.thread {
+                t!(locale, "word-on")
+            } else {
+                t!(locale, "word-off")
+            }
+        ),
         t!(locale, "digest-status-feeds", count = status.feeds),
         t!(
             locale,
@@ -681,7 +689,11 @@ pub fn digest_status_embed(status: &DigestStatus, locale: Locale) -> CreateEmbed
         (None, false, None) => t!(locale, "digest-status-not-set-up"),
     });
     if let Some(post) = &status.last {
-        let link = post_link(post).unwrap_or_else(|| format!("{:?}", post.status));
+        let link = post_link(post).unwrap_or_else(|| match post.status {
+            PostStatus::Failed => t!(locale, "digest-status-last-failed"),
+            // Sent without a message id does not happen; reserved is a post on its way.
+            PostStatus::Reserved | PostStatus::Sent => t!(locale, "digest-status-last-sending"),
+        });
         lines.push(t!(
             locale,
             "digest-status-last",
@@ -1185,7 +1197,7 @@ pub fn limit_violations(body: &serde_json::Value) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::domain::news::NewsItem;
-    use crate::store::{Post, PostStatus};
+    use crate::store::Post;
 
     #[test]
     fn member_input_inside_a_code_span_shows_as_typed_and_cannot_end_it() {
@@ -1499,8 +1511,44 @@ mod tests {
             embed["description"].as_str().unwrap().to_string()
         }
 
+        #[test]
+        fn digest_status_says_a_failed_last_post_and_the_thread_setting_in_words() {
+            for lang in [Lang::En, Lang::Zh] {
+                let locale = Locale::of(lang);
+                let mut status = status_of(None, lang);
+                status.settings.thread = true;
+                status.last = Some(Post {
+                    id: crate::domain::ids::PostId(1),
+                    guild: GuildId(1),
+                    local_date: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+                    claim_id: crate::domain::ids::ClaimId::new("math-700-days"),
+                    round: 1,
+                    question: crate::domain::votes::Question::Stance,
+                    channel: ChannelId(2),
+                    message: None,
+                    nonce: "n".into(),
+                    status: PostStatus::Failed,
+                    error: None,
+                    sent_at: None,
+                });
+                let embed = serde_json::to_value(digest_status_embed(&status, locale)).unwrap();
+                let text = embed["description"].as_str().unwrap();
+                assert!(text.contains(&t!(locale, "digest-status-last-failed")), "{text}");
+                assert!(
+                    text.contains(&t!(locale, "digest-status-thread", thread = t!(locale, "word-on"))),
+                    "{text}"
+                );
+                assert!(!text.contains("Failed") && !text.contains("true"), "{text}");
+            }
+        }
+
         fn status_text(broken: DeliveryFailure, lang: Lang) -> String {
-            let status = DigestStatus {
+            let embed = serde_json::to_value(digest_status_embed(&status_of(Some(broken), lang), lang.into())).unwrap();
+            embed["description"].as_str().unwrap().to_string()
+        }
+
+        fn status_of(broken: Option<DeliveryFailure>, lang: Lang) -> DigestStatus {
+            DigestStatus {
                 settings: GuildSettings {
                     id: GuildId(1),
                     channel: Some(ChannelId(2)),
@@ -1514,15 +1562,13 @@ mod tests {
                     post_days: Weekdays::EVERY_DAY,
                     recap_day: None,
                     paused: false,
-                    broken_reason: Some(broken),
+                    broken_reason: broken,
                 },
                 feeds: 3,
                 last: None,
                 next: None,
                 upcoming: Vec::new(),
-            };
-            let embed = serde_json::to_value(digest_status_embed(&status, lang.into())).unwrap();
-            embed["description"].as_str().unwrap().to_string()
+            }
         }
 
         fn unescaped_ats(text: &str) -> usize {
