@@ -46,4 +46,5 @@ suggestion-form-text-zh = The claim in Chinese
 suggestion-form-text-en = The claim in English
 suggestion-form-kind = Kind: prediction or opinion
 suggestion-form-deadline = Deadline (predictions, YYYY-MM-DD)
+suggestion-form-deadline-placeholder = e.g. 2030-01-01
 suggestion-form-reason = Why? The member will read this.

@@ -43,4 +43,5 @@ suggestion-form-text-zh = 中文论断
 suggestion-form-text-en = 英文论断
 suggestion-form-kind = 类型：prediction 或 opinion
 suggestion-form-deadline = 截止日期（预测，YYYY-MM-DD）
+suggestion-form-deadline-placeholder = 例如 2030-01-01
 suggestion-form-reason = 理由（成员会看到）

@@ -153,6 +153,17 @@ fn clean_text(raw: &str) -> Result<Option<String>, Problem> {
 }
 
 /// `prediction` or `opinion`, in either language.
+/// The word for `kind` in `lang` that [`parse_kind`] reads: what the edit form fills in, so that
+/// a moderator sees their own language and can send the form back unchanged.
+pub fn kind_word(kind: ClaimKind, lang: Lang) -> &'static str {
+    match (kind, lang) {
+        (ClaimKind::Prediction, Lang::En) => "prediction",
+        (ClaimKind::Prediction, Lang::Zh) => "预测",
+        (ClaimKind::Opinion, Lang::En) => "opinion",
+        (ClaimKind::Opinion, Lang::Zh) => "观点",
+    }
+}
+
 pub fn parse_kind(raw: &str) -> Result<ClaimKind, Problem> {
     match raw.trim().to_lowercase().as_str() {
         "prediction" | "预测" => Ok(ClaimKind::Prediction),
@@ -227,6 +238,15 @@ pub fn rejection_reason(raw: &str) -> Result<String, Problem> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_kind_word_reads_back_as_its_kind() {
+        for kind in [ClaimKind::Prediction, ClaimKind::Opinion] {
+            for lang in [Lang::En, Lang::Zh] {
+                assert_eq!(super::parse_kind(super::kind_word(kind, lang)), Ok(kind));
+            }
+        }
+    }
+
     use super::*;
     use crate::claims::ClaimSet;
     use crate::rotation::{next_claim, Posted};

@@ -9,9 +9,8 @@ use serenity::{
 };
 
 use super::{escape_markdown, limits};
-use crate::domain::claims::ClaimKind;
 use crate::domain::lang::Lang;
-use crate::domain::suggestions::{Suggestion, SuggestionStatus, MAX_PENDING, REASON_MAX, TEXT_MAX};
+use crate::domain::suggestions::{kind_word, Suggestion, SuggestionStatus, MAX_PENDING, REASON_MAX, TEXT_MAX};
 use crate::domain::text::truncate_chars;
 use crate::render::custom_id::{self, field, Form, Review};
 use crate::render::i18n::{t, Locale};
@@ -175,10 +174,7 @@ pub fn edit_form(suggestion: &Suggestion, locale: Locale) -> CreateModal {
                 .value(text(lang)),
         )
     };
-    let kind = match suggestion.kind {
-        ClaimKind::Prediction => "prediction",
-        ClaimKind::Opinion => "opinion",
-    };
+    let kind = kind_word(suggestion.kind, locale.lang());
     let rows = vec![
         language(t!(locale, "suggestion-form-text-zh"), field::TEXT_ZH, Lang::Zh),
         language(t!(locale, "suggestion-form-text-en"), field::TEXT_EN, Lang::En),
@@ -194,7 +190,7 @@ pub fn edit_form(suggestion: &Suggestion, locale: Locale) -> CreateModal {
                 field::DEADLINE,
             )
             .value(suggestion.deadline.map(|d| d.to_string()).unwrap_or_default())
-            .placeholder("YYYY-MM-DD")
+            .placeholder(t!(locale, "suggestion-form-deadline-placeholder"))
             .required(false)
             .max_length(10),
         ),
@@ -226,4 +222,46 @@ pub fn reject_form(suggestion: &Suggestion, locale: Locale) -> CreateModal {
         )
         .max_length(REASON_MAX as u16),
     )])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::claims::ClaimKind;
+    use crate::domain::ids::{GuildId, UserId};
+    use crate::domain::suggestions::{SuggestedText, SuggestionId};
+
+    #[test]
+    fn the_edit_form_fills_the_kind_in_the_moderators_language() {
+        let suggestion = Suggestion {
+            id: SuggestionId(1),
+            guild: GuildId(1),
+            author: UserId(2),
+            author_name: "ann".into(),
+            text: SuggestedText {
+                zh: Some("聚变电站将并网供电".into()),
+                en: None,
+            },
+            kind: ClaimKind::Prediction,
+            deadline: None,
+            status: SuggestionStatus::Pending,
+            created_at: chrono::Utc::now(),
+        };
+        for (lang, word) in [(Lang::Zh, "预测"), (Lang::En, "prediction")] {
+            let locale = Locale::of(lang);
+            let form = serde_json::to_value(edit_form(&suggestion, locale)).unwrap();
+            let inputs: Vec<&serde_json::Value> = form["components"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|row| &row["components"][0])
+                .collect();
+            let by_id = |id: &str| inputs.iter().find(|i| i["custom_id"] == id).copied().unwrap();
+            assert_eq!(by_id(field::KIND)["value"], word);
+            assert_eq!(
+                by_id(field::DEADLINE)["placeholder"],
+                t!(locale, "suggestion-form-deadline-placeholder")
+            );
+        }
+    }
 }
