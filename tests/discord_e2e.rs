@@ -348,6 +348,18 @@ async fn bot_posts_counts_votes_and_manages_feeds_against_fake_discord() {
         "{confirmation}"
     );
 
+    // A button whose id the bot cannot read (damaged, or from an older version) is answered,
+    // privately, rather than left to fail.
+    for damaged in ["evidence:abc", "mark:1:2", "suggestion:x:approve", "poll:1"] {
+        let click = fake.click(en(BOB), stored.clone(), damaged);
+        let answer = fake.answer(click, WAIT).await;
+        assert_eq!(answer["flags"], 64, "{damaged}: {answer}");
+        assert!(
+            content(&answer).contains("does not know this button"),
+            "{damaged}: {answer}"
+        );
+    }
+
     // A vote on a post of another server is refused. The refusal only the member sees speaks
     // the member's Discord language when the bot has it, else the server's.
     let stray = fake.click(

@@ -42,14 +42,15 @@ pub async fn handle(framework: poise::FrameworkContext<'_, Data, Error>, event: 
                         .observe_interaction(InteractionKind::command, started.elapsed());
                     return Ok(());
                 }
-                // A vote button, or one whose id is damaged: the vote path answers either.
-                _ if click.data.custom_id.starts_with("vote:") => {
+                // A vote button, or any whose id is damaged or from an older version (every
+                // button of the bot's messages is answered here; one left unanswered shows only
+                // "This interaction failed"): the vote path answers either.
+                _ => {
                     on_vote_button(ctx, data, click).await;
                     data.metrics
                         .observe_interaction(InteractionKind::vote, started.elapsed());
                     return Ok(());
                 }
-                _ => return Ok(()),
             }
             data.metrics
                 .observe_interaction(InteractionKind::evidence, started.elapsed());
