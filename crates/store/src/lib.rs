@@ -9,6 +9,7 @@ mod feeds;
 mod guilds;
 mod items;
 mod members;
+mod postgres_url;
 mod posts;
 mod reasons;
 mod recaps;
@@ -324,7 +325,7 @@ const POSTGRES_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
 
 async fn open_postgres(url: &str) -> anyhow::Result<PgPool> {
     // The URL holds the password: errors name the host and database, never the URL itself.
-    let options = PgConnectOptions::from_str(url).context("DATABASE_URL is not a valid PostgreSQL URL")?;
+    let options = postgres_url::postgres_options(url)?;
     let place = format!(
         "PostgreSQL database `{}` on {}:{}",
         options.get_database().unwrap_or("(default)"),

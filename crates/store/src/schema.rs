@@ -3,11 +3,9 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::str::FromStr as _;
 
 use anyhow::Context as _;
 use sqlx::migrate::Migrator;
-use sqlx::postgres::PgConnectOptions;
 use sqlx::{ConnectOptions as _, Connection as _};
 
 use super::is_postgres_url;
@@ -43,7 +41,7 @@ impl SchemaStatus {
 /// Reads the schema state of the database at `url`, connecting once, changing nothing.
 pub async fn schema_status(url: &str) -> anyhow::Result<SchemaStatus> {
     let (backend, migrator, applied) = if is_postgres_url(url) {
-        let options = PgConnectOptions::from_str(url).context("DATABASE_URL is not a valid PostgreSQL URL")?;
+        let options = crate::postgres_url::postgres_options(url)?;
         let place = format!(
             "PostgreSQL database `{}` on {}:{}",
             options.get_database().unwrap_or("(default)"),
