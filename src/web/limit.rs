@@ -1,6 +1,6 @@
-//! A token bucket per client (an IPv4 address, or an IPv6 /64): `rate` requests a second on average, bursts of twice as
-//! many (at least 10). Buckets that have filled up again are forgotten when the table grows, so
-//! a crowd of one-off clients cannot fill memory.
+//! A token bucket per client (an IPv4 address, or an IPv6 /64): `rate` requests a second on
+//! average, bursts of twice as many (at least 10). Buckets that have filled up again are
+//! forgotten when the table grows, so a crowd of one-off clients cannot fill memory.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
