@@ -441,16 +441,55 @@ fn chart_rounds(page: &ClaimPage) -> (Question, Vec<RoundTally>) {
     (question, rounds)
 }
 
-/// A claim's chart as a PNG, for its link preview: the tally chart of `/tally`, drawn from
-/// the rounds the page shows, in `lang`.
-pub fn claim_chart_png(page: &ClaimPage, lang: Lang) -> anyhow::Result<Vec<u8>> {
+/// Everything a claim page's chart is drawn from: two equal ones draw the same picture, so a
+/// chart drawn once serves every visitor until one of them changes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartOf {
+    claim: crate::domain::lang::Localized,
+    rounds: Vec<RoundTally>,
+    question: Question,
+    resolution: Option<crate::domain::claims::Outcome>,
+    lang: Lang,
+}
+
+impl ChartOf {
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
+
+    #[cfg(test)]
+    pub fn for_test(claim: crate::domain::lang::Localized, rounds: Vec<RoundTally>, lang: Lang) -> ChartOf {
+        ChartOf {
+            claim,
+            rounds,
+            question: Question::Stance,
+            resolution: None,
+            lang,
+        }
+    }
+}
+
+/// What the chart of `page` shows in `lang`: the rounds the page shows that asked the latest
+/// round's question.
+pub fn chart_of(page: &ClaimPage, lang: Lang) -> ChartOf {
     let (question, rounds) = chart_rounds(page);
-    chart::tally_chart(&ChartInput {
-        claim: &page.claim.text,
-        rounds: &rounds,
+    ChartOf {
+        claim: page.claim.text.clone(),
+        rounds,
         question,
         resolution: page.resolution.as_ref().map(|r| r.outcome),
-        locale: Locale::of(lang),
+        lang,
+    }
+}
+
+/// A claim's chart as a PNG, for its link preview: the tally chart of `/tally`.
+pub fn claim_chart_png(chart: &ChartOf) -> anyhow::Result<Vec<u8>> {
+    chart::tally_chart(&ChartInput {
+        claim: &chart.claim,
+        rounds: &chart.rounds,
+        question: chart.question,
+        resolution: chart.resolution,
+        locale: Locale::of(chart.lang),
     })
 }
 

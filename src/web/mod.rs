@@ -6,6 +6,7 @@
 //! `s/{slug}/claims/{id}/chart.png` (the claim's chart, for link previews),
 //! `s/{slug}/leaderboard`. Anything else, an unknown slug and a revoked slug answer the same 404.
 
+mod charts;
 pub mod limit;
 
 use std::net::{IpAddr, SocketAddr};
@@ -32,12 +33,17 @@ pub const CSP: &str =
 struct Site {
     app: App,
     limiter: Arc<limit::Limiter>,
+    charts: Arc<charts::Charts>,
 }
 
 /// The site's routes, for `serve` and for tests that bind their own listener.
 pub fn router(app: App) -> Router {
     let limiter = Arc::new(limit::Limiter::new(app.config.web_rate));
-    Router::new().fallback(handle).with_state(Site { app, limiter })
+    Router::new().fallback(handle).with_state(Site {
+        app,
+        limiter,
+        charts: Arc::default(),
+    })
 }
 
 /// Serves the site on `listener` until the process ends.
@@ -135,7 +141,7 @@ enum Page {
     },
     /// A claim's chart.
     Png {
-        body: Vec<u8>,
+        body: Arc<[u8]>,
         indexable: bool,
     },
     Css,
@@ -163,7 +169,7 @@ async fn handle(
             .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         return response;
     }
-    let page = match route(&site.app, &uri).await {
+    let page = match route(&site.app, &site.charts, &uri).await {
         Ok(page) => page,
         Err(e) => {
             tracing::error!(error = %format!("{e:#}"), "a tally page failed");
@@ -172,7 +178,7 @@ async fn handle(
     };
     let (status, content_type, body, indexable): (_, _, Vec<u8>, _) = match page {
         Page::Html { body, indexable } => (StatusCode::OK, "text/html; charset=utf-8", body.into(), indexable),
-        Page::Png { body, indexable } => (StatusCode::OK, "image/png", body, indexable),
+        Page::Png { body, indexable } => (StatusCode::OK, "image/png", body.to_vec(), indexable),
         Page::Css => (
             StatusCode::OK,
             "text/css; charset=utf-8",
@@ -257,7 +263,7 @@ fn etag(body: &[u8]) -> String {
     format!("\"{hex}\"")
 }
 
-async fn route(app: &App, uri: &Uri) -> anyhow::Result<Page> {
+async fn route(app: &App, charts: &charts::Charts, uri: &Uri) -> anyhow::Result<Page> {
     let path = uri.path();
     let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let lang = asked_lang(uri);
@@ -285,11 +291,12 @@ async fn route(app: &App, uri: &Uri) -> anyhow::Result<Page> {
         },
         ["s", slug, "claims", claim, "chart.png"] => match app.claim_page(slug, claim).await? {
             Some(page) => {
-                let lang = lang.unwrap_or(page.lang);
-                let indexable = page.indexable;
-                // Drawing takes milliseconds of CPU: off the threads that answer votes.
-                let body = tokio::task::spawn_blocking(move || pages::claim_chart_png(&page, lang)).await??;
-                Page::Png { body, indexable }
+                let of = pages::chart_of(&page, lang.unwrap_or(page.lang));
+                let body = charts.png(slug, claim, of).await?;
+                Page::Png {
+                    body,
+                    indexable: page.indexable,
+                }
             }
             None => Page::NotFound,
         },
