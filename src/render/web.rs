@@ -737,7 +737,8 @@ pub fn leaderboard_page(page: &LeaderboardPage, lang: Lang, place: Place<'_>) ->
 
 /// The page every unknown path, unknown slug and revoked slug gets, alike.
 pub fn not_found_page() -> String {
-    let locale = Locale::fallback();
+    // The address may be anyone's, so the page cannot know its reader's language: both.
+    let [en, zh] = [Lang::En, Lang::Zh].map(Locale::of);
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -745,22 +746,25 @@ pub fn not_found_page() -> String {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta name="robots" content="noindex, nofollow";
-                title { (t!(locale, "web-not-found")) }
+                title { (t!(en, "web-not-found")) " · " (t!(zh, "web-not-found")) }
             }
-            body { h1 { (t!(locale, "web-not-found")) } }
+            body {
+                h1 { (t!(en, "web-not-found")) }
+                p lang="zh-CN" { (t!(zh, "web-not-found")) }
+            }
         }
     }
     .into_string()
 }
 
-/// Plain text for statuses that carry no page (405, 429).
+/// The plain-text body of an answer that is not a page (405, 429), in both languages.
 pub fn status_text(status: u16) -> String {
-    let locale = Locale::fallback();
-    match status {
+    let text = |locale: Locale| match status {
         405 => t!(locale, "web-method-not-allowed"),
         429 => t!(locale, "web-too-many-requests"),
         _ => t!(locale, "web-not-found"),
-    }
+    };
+    format!("{}\n{}\n", text(Locale::of(Lang::En)), text(Locale::of(Lang::Zh)))
 }
 
 #[cfg(test)]
@@ -768,6 +772,18 @@ mod tests {
     use super::*;
     use crate::domain::claims::ClaimKind;
     use crate::domain::lang::Localized;
+
+    #[test]
+    fn answers_that_are_not_pages_speak_both_languages() {
+        let page = not_found_page();
+        assert!(page.contains("<h1>Not found</h1>") && page.contains("未找到"), "{page}");
+        let text = status_text(429);
+        assert!(
+            text.contains("Too many requests") && text.contains("请求过多"),
+            "{text}"
+        );
+        assert!(status_text(405).contains("只允许 GET 和 HEAD"));
+    }
 
     #[test]
     fn hostile_text_is_escaped_and_the_bar_adds_up() {
