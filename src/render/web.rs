@@ -628,7 +628,7 @@ pub fn claim_page(page: &ClaimPage, lang: Lang, place: Place<'_>) -> String {
                 (split_bar(&page.verdict, Question::Verdict, locale))
                 @match &page.resolution {
                     Some(r) => {
-                        p.resolution { strong { (t!(locale, "web-col-resolution")) ": " } (words::outcome(locale, r.outcome))
+                        p.resolution { strong { (t!(locale, "web-resolution-label")) } " " (words::outcome(locale, r.outcome))
                             " · " time datetime=(r.resolved_at.to_rfc3339()) { (r.resolved_at.date_naive()) } }
                         @if !r.note.is_empty() { blockquote.note { (r.note) } }
                     }
@@ -711,7 +711,7 @@ pub fn leaderboard_page(page: &LeaderboardPage, lang: Lang, place: Place<'_>) ->
             div.scroll {
                 table.leaders {
                     (header_row(&[
-                        ("#".to_string(), Number),
+                        (t!(locale, "web-col-rank"), Number),
                         (t!(locale, "web-col-member"), Text),
                         (t!(locale, "web-col-votes"), Number),
                         (t!(locale, "web-col-streak"), Number),
