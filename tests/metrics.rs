@@ -148,7 +148,10 @@ async fn metrics_parse_as_prometheus_text_and_move_with_the_work() {
         let now = scrape(&bot).await;
         let fetch = value(&now, "claim_digest_feed_fetch_seconds_count", &[("result", "stored")]);
         let votes = value(&now, "claim_digest_interaction_seconds_count", &[("kind", "vote")]);
-        if fetch >= Some(1.0) && votes >= Some(1.0) {
+        // The post's lateness is taken once its record is saved, which on PostgreSQL can come
+        // after the message is on Discord and voted on.
+        let posted = value(&now, "claim_digest_post_lateness_seconds_count", &[]);
+        if fetch >= Some(1.0) && votes >= Some(1.0) && posted >= Some(1.0) {
             break now;
         }
         assert!(tokio::time::Instant::now() < deadline, "metrics did not move: {now:?}");
