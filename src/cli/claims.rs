@@ -60,7 +60,7 @@ pub async fn run(config: Config, command: ClaimsCommand) -> anyhow::Result<ExitC
             embeddings,
             lang,
         } => {
-            let items = crate::services::relevance::load_labeled(&dir)?;
+            let items = crate::services::relevance::load_labeled(&dir, &set)?;
             let options = crate::services::relevance::EvalOptions {
                 no_keywords,
                 chinese: match chinese {

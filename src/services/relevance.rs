@@ -2,6 +2,7 @@
 //! `testdata/relevance/items.jsonl`, each listing the claims it bears on. The measuring itself is
 //! `domain::eval`.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use anyhow::Context as _;
@@ -32,23 +33,43 @@ struct RawItem {
 }
 
 /// Reads `DIR/items.jsonl`. A bad line is an error naming the line: a set measured with lines
-/// silently skipped would report a figure for another set.
-pub fn load_labeled(dir: &Path) -> anyhow::Result<Vec<LabeledItem>> {
+/// silently skipped would report a figure for another set. For the same reason an item id given
+/// twice, and labels naming claims that `claims` does not hold (a typo, or a set made for another
+/// claims file), are errors rather than an overwritten item or a label that counts for nothing.
+pub fn load_labeled(dir: &Path, claims: &ClaimSet) -> anyhow::Result<Vec<LabeledItem>> {
     let path = dir.join("items.jsonl");
     let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    parse_labeled(&text, &path, claims)
+}
+
+fn parse_labeled(text: &str, path: &Path, claims: &ClaimSet) -> anyhow::Result<Vec<LabeledItem>> {
     let mut items = Vec::new();
+    let mut first_line: HashMap<String, usize> = HashMap::new();
+    let mut unknown: Vec<String> = Vec::new();
     for (n, line) in text.lines().enumerate() {
+        let n = n + 1;
         if line.trim().is_empty() {
             continue;
         }
-        let raw: RawItem = serde_json::from_str(line)
-            .with_context(|| format!("{}: line {}: not a labeled item", path.display(), n + 1))?;
+        let raw: RawItem =
+            serde_json::from_str(line).with_context(|| format!("{}: line {n}: not a labeled item", path.display()))?;
+        if let Some(first) = first_line.insert(raw.id.clone(), n) {
+            anyhow::bail!(
+                "{}: line {n}: item id `{}` already given on line {first}",
+                path.display(),
+                raw.id
+            );
+        }
+        for label in raw.relevant_to.iter().filter(|c| claims.get(c).is_none()) {
+            unknown.push(format!("line {n}: `{label}`"));
+        }
         let published = match raw.published.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
             None => None,
             Some(p) => Some(
-                NaiveDate::parse_from_str(&p[..p.len().min(10)], "%Y-%m-%d")
+                // The date's ten characters, not bytes: a slice by bytes panics inside a wide one.
+                NaiveDate::parse_from_str(p.char_indices().nth(10).map_or(p, |(end, _)| &p[..end]), "%Y-%m-%d")
                     .map(|d| Utc.from_utc_datetime(&d.and_time(chrono::NaiveTime::MIN)))
-                    .with_context(|| format!("{}: line {}: `published` is not a date", path.display(), n + 1))?,
+                    .with_context(|| format!("{}: line {n}: `published` is not a date", path.display()))?,
             ),
         };
         let story = raw.url.as_deref().and_then(story_key);
@@ -65,6 +86,13 @@ pub fn load_labeled(dir: &Path) -> anyhow::Result<Vec<LabeledItem>> {
             },
             relevant_to: raw.relevant_to,
         });
+    }
+    if !unknown.is_empty() {
+        anyhow::bail!(
+            "{}: labels name claims not in the claims file: {}",
+            path.display(),
+            unknown.join(", ")
+        );
     }
     if items.is_empty() {
         anyhow::bail!("{}: no items", path.display());
@@ -116,4 +144,65 @@ pub async fn evaluate_fused(
         claims_ms,
     });
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CLAIMS: &str = r#"
+[essay]
+title = { zh = "测试", en = "Test" }
+author = "A"
+url = "https://example.com/essay"
+published = "2024-12-25"
+
+[[claims]]
+id = "math"
+section = { zh = "一", en = "One" }
+text = { zh = "机器将证明新的定理。", en = "Machines will prove new theorems." }
+kind = "opinion"
+"#;
+
+    fn parse(text: &str) -> anyhow::Result<Vec<LabeledItem>> {
+        parse_labeled(text, Path::new("set/items.jsonl"), &ClaimSet::parse(CLAIMS).unwrap())
+    }
+
+    #[test]
+    fn a_date_written_in_chinese_is_an_error_not_a_panic() {
+        let err = parse(r#"{"id":"a","title":"t","published":"2024年12月01日"}"#).unwrap_err();
+        assert!(
+            format!("{err:#}").contains("line 1: `published` is not a date"),
+            "{err:#}"
+        );
+        // A wide character right after the date's ten is cut off as before.
+        let items = parse(r#"{"id":"a","title":"t","published":"2024-12-01年"}"#).unwrap();
+        assert_eq!(
+            items[0].item.published,
+            Some(Utc.with_ymd_and_hms(2024, 12, 1, 0, 0, 0).unwrap())
+        );
+    }
+
+    #[test]
+    fn an_item_id_given_twice_names_both_lines() {
+        let text = "{\"id\":\"a\",\"title\":\"t\"}\n\n{\"id\":\"a\",\"title\":\"u\"}";
+        let err = parse(text).unwrap_err().to_string();
+        assert!(err.contains("line 3: item id `a` already given on line 1"), "{err}");
+    }
+
+    #[test]
+    fn labels_naming_unknown_claims_are_listed() {
+        let text = [
+            r#"{"id":"a","title":"t","relevant_to":["math","maths"]}"#,
+            r#"{"id":"b","title":"t","relevant_to":["robots"]}"#,
+        ]
+        .join("\n");
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(err.contains("line 1: `maths`, line 2: `robots`"), "{err}");
+        assert!(!err.contains("`math`"), "{err}");
+        assert_eq!(
+            parse(r#"{"id":"a","title":"t","relevant_to":["math"]}"#).unwrap().len(),
+            1
+        );
+    }
 }
