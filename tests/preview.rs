@@ -220,3 +220,34 @@ async fn preview_rotation_text_output_and_errors() {
     assert!(partial.status.success());
     assert!(String::from_utf8_lossy(&partial.stderr).contains("HTTP 404"));
 }
+
+#[tokio::test]
+async fn preview_of_a_date_past_the_calendar_is_a_bad_date_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    // The last day chrono holds (no next day for the window's end), the first (no days before it
+    // for the sample), and a year the database's four digits cannot keep.
+    for date in ["+262142-12-31", "-262143-01-01", "+10000-01-01"] {
+        // Joined by `=`: a leading `-` alone would be taken for an option.
+        let arg = format!("--date={date}");
+        let out = run_cli(&sqlite_url(&db), &["preview", "--sample", &arg], &[]).await;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{date}: {stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "invalid value '{date}' for '--date <DATE>': input is out of range"
+            )),
+            "{date}: {stderr}"
+        );
+    }
+    // The calendar's ends that it keeps still preview.
+    for date in ["9999-12-31", "0001-01-01"] {
+        let out = run_cli(
+            &sqlite_url(&db),
+            &["preview", "--sample", "--json", "--date", date],
+            &[],
+        )
+        .await;
+        assert!(out.status.success(), "{date}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}

@@ -75,7 +75,7 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct PreviewArgs {
     /// The day to preview (YYYY-MM-DD); default today (UTC).
-    #[arg(long)]
+    #[arg(long, value_parser = preview_date)]
     pub date: Option<NaiveDate>,
     /// Preview this claim instead of the day's claim in the rotation.
     #[arg(long)]
@@ -99,6 +99,19 @@ pub struct PreviewArgs {
     /// shown) instead of any feed: works offline.
     #[arg(long, conflicts_with = "feeds")]
     pub sample: bool,
+}
+
+/// `--date`: years 1 to 9999 only. The database keeps times as RFC 3339, four-digit years, and
+/// the preview's window and sample reach days either side of the date; beyond those years the
+/// same error as for a day that does not exist (2025-02-30).
+fn preview_date(input: &str) -> Result<NaiveDate, String> {
+    use chrono::Datelike as _;
+    let date: NaiveDate = input.parse().map_err(|e: chrono::ParseError| e.to_string())?;
+    if (1..=9999).contains(&date.year()) {
+        Ok(date)
+    } else {
+        Err("input is out of range".into())
+    }
 }
 
 #[derive(Debug, Subcommand)]

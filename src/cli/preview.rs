@@ -1,5 +1,6 @@
 use std::process::ExitCode;
 
+use anyhow::Context as _;
 use chrono::{NaiveTime, Utc};
 use tokio::task::JoinSet;
 
@@ -88,7 +89,11 @@ pub async fn run(config: Config, args: PreviewArgs) -> anyhow::Result<ExitCode> 
 
     // The window ends with the previewed day (UTC). Items never lie in the future: their dates
     // are clamped to when they were seen.
-    let until = (date + chrono::Days::new(1)).and_time(NaiveTime::MIN).and_utc();
+    let until = date
+        .checked_add_days(chrono::Days::new(1))
+        .with_context(|| format!("--date {date}: input is out of range"))?
+        .and_time(NaiveTime::MIN)
+        .and_utc();
     // Ranked as the bot ranks: with word counts over the stored news (the sample's own, for it).
     app.count_term_stats().await?;
     let digest = app
@@ -143,9 +148,11 @@ async fn store_sample(app: &App, date: chrono::NaiveDate) -> anyhow::Result<crat
         .items
         .into_iter()
         .map(|s| {
-            let published = noon - chrono::Duration::days(i64::from(s.days_ago));
+            let published = noon
+                .checked_sub_signed(chrono::Duration::days(i64::from(s.days_ago)))
+                .with_context(|| format!("--date {date}: input is out of range"))?;
             let story = story_key(&s.link);
-            NewsItem {
+            Ok(NewsItem {
                 identity: item_identity(SAMPLE_FEED, None, story.as_deref(), &s.title, Some(published)),
                 story_key: story,
                 title: s.title,
@@ -154,8 +161,8 @@ async fn store_sample(app: &App, date: chrono::NaiveDate) -> anyhow::Result<crat
                 source: render::terminal::sample_source_name(),
                 published: Some(published),
                 seen_at: published,
-            }
+            })
         })
-        .collect();
+        .collect::<anyhow::Result<_>>()?;
     app.store_items_of(SAMPLE_FEED, &items).await
 }
