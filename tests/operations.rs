@@ -140,6 +140,49 @@ async fn backup_while_votes_stream_in_then_restore() {
     assert!(!nowhere.exists());
 }
 
+/// `tally export` reads a database that is there, for a server that is in it: a missing file is
+/// not created (an empty export would pass for a server without votes), nor is an unknown
+/// server's id answered with nothing.
+#[tokio::test]
+async fn tally_export_refuses_a_missing_database_and_an_unknown_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("claims.db");
+    let store = Store::open(&sqlite_url(&db)).await.unwrap();
+    let post = sent_post(&store).await;
+    store
+        .cast_vote(post, UserId(7), Choice::Agree, VoteSource::Button, Utc::now())
+        .await
+        .unwrap();
+    store.close().await;
+    let out = run_cli(&sqlite_url(&db), &["tally", "export", "--guild", "42"], &[]).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows.as_array().map(Vec::len), Some(1), "{rows}");
+
+    for what in ["tally", "evidence", "calls"] {
+        let args = ["tally", "export", "--guild", "4242", "--what", what, "--format", "csv"];
+        let out = run_cli(&sqlite_url(&db), &args, &[]).await;
+        assert!(!out.status.success(), "{what}");
+        assert!(
+            out.stdout.is_empty(),
+            "{what}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("no server 4242 in the database"), "{what}: {stderr}");
+    }
+
+    let nowhere = dir.path().join("nowhere/none.db");
+    let out = run_cli(&sqlite_url(&nowhere), &["tally", "export", "--guild", "42"], &[]).await;
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no database at DATABASE_URL"));
+    assert!(
+        !nowhere.exists() && !nowhere.parent().unwrap().exists(),
+        "nothing created"
+    );
+}
+
 #[tokio::test]
 async fn backup_on_postgres_prints_the_pg_dump_command_without_the_password() {
     let url = "postgres://claims:hunter2-secret@127.0.0.1:1/claims";

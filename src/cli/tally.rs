@@ -15,9 +15,20 @@ use super::{ExportFormat, ExportWhat};
 pub async fn export(config: Config, guild: u64, format: ExportFormat, what: ExportWhat) -> anyhow::Result<ExitCode> {
     let claims =
         ClaimSet::load(&config.claims_file).map_err(|e| anyhow::anyhow!("{}:\n{e}", config.claims_file.display()))?;
-    let store = Store::open(config.database_url.expose()).await?;
-    let app = App::new(config, claims, FeedCatalog::default(), store)?;
+    let url = config.database_url.expose();
+    // An empty export of a database just created would look like a server without votes.
+    if crate::store::schema_status(url).await?.will_be_created {
+        anyhow::bail!("there is no database at DATABASE_URL yet: nothing to export");
+    }
+    let store = Store::open(url).await?;
     let guild = GuildId(guild);
+    // Every post belongs to a server's row, kept when the bot leaves: without one the id is a
+    // mistake, not a server that has not voted yet.
+    if store.guild(guild).await?.is_none() {
+        store.close().await;
+        anyhow::bail!("no server {guild} in the database: check the --guild id");
+    }
+    let app = App::new(config, claims, FeedCatalog::default(), store)?;
     let out = match what {
         ExportWhat::Tally => {
             let rows = app.export(guild).await?;
