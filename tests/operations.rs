@@ -183,6 +183,47 @@ async fn tally_export_refuses_a_missing_database_and_an_unknown_server() {
     );
 }
 
+/// A binary newer than the bot's, run beside it, leaves its schema alone: `backup` copies the
+/// older schema as it is, `tally export` and `preview` refuse it and say to start the bot.
+#[tokio::test]
+async fn commands_beside_an_older_bot_do_not_migrate_its_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let live = dir.path().join("live.db");
+    let store = Store::open(&sqlite_url(&live)).await.unwrap();
+    sent_post(&store).await;
+    let latest = claim_digest::store::testing::forget_latest_migration(&store)
+        .await
+        .unwrap();
+    store.close().await;
+    let pending = || async {
+        let status = claim_digest::store::schema_status(&sqlite_url(&live)).await.unwrap();
+        assert_eq!(status.pending, vec![latest], "the live database was not migrated");
+    };
+
+    let copy = dir.path().join("copy.db");
+    let out = run_cli(
+        &sqlite_url(&live),
+        &["backup", copy.to_str().unwrap(), "--lang", "en"],
+        &[],
+    )
+    .await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    claim_digest::store::integrity_check(&copy).await.unwrap();
+    pending().await;
+
+    let previews = ["preview", "--feed", "/nonexistent.xml"];
+    for args in [&["tally", "export", "--guild", "42"][..], &previews[..]] {
+        let out = run_cli(&sqlite_url(&live), args, &[]).await;
+        assert!(!out.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("start the bot of this version once"),
+            "{args:?}: {stderr}"
+        );
+        pending().await;
+    }
+}
+
 #[tokio::test]
 async fn backup_on_postgres_prints_the_pg_dump_command_without_the_password() {
     let url = "postgres://claims:hunter2-secret@127.0.0.1:1/claims";

@@ -18,7 +18,9 @@ pub async fn run(config: Config, file: &Path, lang: Lang) -> anyhow::Result<Exit
     if crate::store::schema_status(url).await?.will_be_created {
         anyhow::bail!("there is no database at DATABASE_URL yet: nothing to back up");
     }
-    let store = Store::open(url).await?;
+    // Copied as it is: a newer binary must not migrate the database under the running bot, and
+    // VACUUM INTO copies any schema.
+    let store = Store::open_existing(url).await?;
     let copy = store.backup_to(file).await;
     store.close().await;
     let copy = copy?;

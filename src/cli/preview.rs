@@ -56,10 +56,15 @@ pub async fn run(config: Config, args: PreviewArgs) -> anyhow::Result<ExitCode> 
         }
     };
     // The sample never touches the configured database: it lives in memory for this run.
+    let url = config.database_url.expose();
     let store = if args.sample {
         Store::in_memory().await?
+    } else if crate::store::schema_status(url).await?.will_be_created {
+        // A database of the preview's own: no bot runs on it yet.
+        Store::open(url).await?
     } else {
-        Store::open(config.database_url.expose()).await?
+        // A bot may be serving from it: its schema is left for the bot to migrate.
+        Store::open_current(url).await?
     };
     let app = App::new(config, claims, catalog, store)?;
 

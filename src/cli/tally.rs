@@ -20,7 +20,8 @@ pub async fn export(config: Config, guild: u64, format: ExportFormat, what: Expo
     if crate::store::schema_status(url).await?.will_be_created {
         anyhow::bail!("there is no database at DATABASE_URL yet: nothing to export");
     }
-    let store = Store::open(url).await?;
+    // Not migrated: the bot may be running, older than this binary, on this very database.
+    let store = Store::open_current(url).await?;
     let guild = GuildId(guild);
     // Every post belongs to a server's row, kept when the bot leaves: without one the id is a
     // mistake, not a server that has not voted yet.

@@ -185,6 +185,37 @@ impl Store {
         })
     }
 
+    /// Opens the database at `url` as it is, applying no migration: for the commands an operator
+    /// runs beside the bot (`backup`, `tally export`), where a newer binary must not upgrade the
+    /// schema under the older bot still serving from it. A SQLite file is never created.
+    pub async fn open_existing(url: &str) -> anyhow::Result<Store> {
+        let backend = if is_postgres_url(url) {
+            Backend::Postgres(connect_postgres(url).await?.0)
+        } else {
+            Backend::Sqlite(open_existing_sqlite(url).await?)
+        };
+        Ok(Store {
+            backend,
+            writer: Default::default(),
+            schedules: Default::default(),
+        })
+    }
+
+    /// As [`Store::open_existing`], for commands whose queries are this build's: a schema that is
+    /// not exactly this build's is refused, the error saying what to do.
+    pub async fn open_current(url: &str) -> anyhow::Result<Store> {
+        let store = Store::open_existing(url).await?;
+        let refusal = match store.schema_status().await {
+            Ok(status) => status.refusal(),
+            Err(e) => Some(format!("{e:#}")),
+        };
+        if let Some(refusal) = refusal {
+            store.close().await;
+            anyhow::bail!(refusal);
+        }
+        Ok(store)
+    }
+
     /// A private in-memory SQLite database, for tests.
     pub async fn in_memory() -> anyhow::Result<Store> {
         let options = SqliteConnectOptions::from_str("sqlite::memory:")?.foreign_keys(true);
@@ -288,6 +319,25 @@ impl Store {
     }
 }
 
+/// A few connections to an existing SQLite file, its journal mode (WAL, set by the bot) left as
+/// it is: the commands that use them read, or copy, beside the bot.
+async fn open_existing_sqlite(url: &str) -> anyhow::Result<SqlitePool> {
+    let options = sqlite_options(url)?
+        .create_if_missing(false)
+        .foreign_keys(true)
+        .pragma("temp_store", "memory")
+        .busy_timeout(Duration::from_secs(10));
+    let file = options.get_filename().to_path_buf();
+    if file != std::path::Path::new(":memory:") && !file.exists() {
+        anyhow::bail!("there is no database at DATABASE_URL yet ({})", file.display());
+    }
+    SqlitePoolOptions::new()
+        .max_connections(2)
+        .connect_with(options)
+        .await
+        .with_context(|| format!("opening database {}", file.display()))
+}
+
 async fn open_sqlite(url: &str) -> anyhow::Result<SqlitePool> {
     let options = sqlite_options(url)?
         .create_if_missing(true)
@@ -324,6 +374,18 @@ async fn open_sqlite(url: &str) -> anyhow::Result<SqlitePool> {
 const POSTGRES_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
 
 async fn open_postgres(url: &str) -> anyhow::Result<PgPool> {
+    let (pool, place) = connect_postgres(url).await?;
+    // Several processes may start at once: the migrator takes an advisory lock so that one of
+    // them migrates and the others wait for it.
+    sqlx::migrate!("../../migrations/postgres")
+        .run(&pool)
+        .await
+        .with_context(|| format!("running database migrations on {place}"))?;
+    Ok(pool)
+}
+
+/// The pool, and where it connects as errors may say it.
+async fn connect_postgres(url: &str) -> anyhow::Result<(PgPool, String)> {
     // The URL holds the password: errors name the host and database, never the URL itself.
     let options = postgres_url::postgres_options(url)?;
     let place = format!(
@@ -340,13 +402,7 @@ async fn open_postgres(url: &str) -> anyhow::Result<PgPool> {
         .connect_with(options)
         .await
         .with_context(|| format!("connecting to {place}"))?;
-    // Several processes may start at once: the migrator takes an advisory lock so that one of
-    // them migrates and the others wait for it.
-    sqlx::migrate!("../../migrations/postgres")
-        .run(&pool)
-        .await
-        .with_context(|| format!("running database migrations on {place}"))?;
-    Ok(pool)
+    Ok((pool, place))
 }
 
 /// Timestamps are stored as RFC 3339 UTC text with a fixed width, so text order is time order.
@@ -433,6 +489,13 @@ pub mod testing {
                 .await?;
         }
         Ok(cap)
+    }
+
+    /// Unrecords the latest migration, so that the database reads as one of the build before
+    /// (its tables left as they are); returns its version.
+    pub async fn forget_latest_migration(store: &Store) -> anyhow::Result<i64> {
+        let sql = "DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations) RETURNING version";
+        Ok(with_db!(store, db => sqlx::query_scalar(sql).fetch_one(db).await)?)
     }
 
     /// `PRAGMA integrity_check`'s answer ("ok" for a sound file). SQLite only.
