@@ -224,6 +224,81 @@ async fn commands_beside_an_older_bot_do_not_migrate_its_database() {
     }
 }
 
+/// README's restore steps, run by a shell on a database stopped uncleanly (its log not yet
+/// checkpointed): the copy takes its place, and the old database keeps the votes in its log.
+#[tokio::test]
+async fn readme_restore_keeps_the_old_databases_log_beside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let live = dir.path().join("live.db");
+    let store = Store::open(&sqlite_url(&live)).await.unwrap();
+    let post = sent_post(&store).await;
+    let state = dir.path().join("state");
+    let backup = state.join("backups/claim-digest-20261201T031500Z.db");
+    std::fs::create_dir_all(backup.parent().unwrap()).unwrap();
+    store.backup_to(&backup).await.unwrap();
+    store
+        .cast_vote(post, UserId(77), Choice::Agree, VoteSource::Button, Utc::now())
+        .await
+        .unwrap();
+    // The files as a crash leaves them, taken while the store still holds the database open.
+    for suffix in ["", "-wal", "-shm"] {
+        let from = dir.path().join(format!("live.db{suffix}"));
+        if from.exists() {
+            std::fs::copy(&from, state.join(format!("claim-digest.db{suffix}"))).unwrap();
+        }
+    }
+    store.close().await;
+    assert!(state.join("claim-digest.db-wal").exists(), "the vote is in the log");
+
+    let readme = std::fs::read_to_string(crate::support::repo_file("README.md")).unwrap();
+    let steps = readme.split("To restore a SQLite backup:").nth(1).unwrap();
+    let steps = steps.split("```sh\n").nth(1).unwrap().split("```").next().unwrap();
+    // The service and the binary are not there to stop, check and start: the files' steps run.
+    let script: String = steps
+        .lines()
+        .filter(|l| !l.starts_with("systemctl") && !l.starts_with("claim-digest"))
+        .map(|l| match l.strip_prefix("cd /var/lib/claim-digest") {
+            Some(_) => format!("cd '{}'\n", state.display()),
+            None => format!("{l}\n"),
+        })
+        .collect();
+    let ran = std::process::Command::new("sh")
+        .arg("-euc")
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert!(
+        ran.status.success(),
+        "{script}\n{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+
+    let voters = |store: Store| async move {
+        let voters: Vec<u64> = store
+            .voters_by_post(GuildId(42))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(_, user)| user.0)
+            .collect();
+        store.close().await;
+        voters
+    };
+    assert!(!state.join("claim-digest.db-wal").exists(), "no log left for the copy");
+    let restored = Store::open_existing(&sqlite_url(&state.join("claim-digest.db")))
+        .await
+        .unwrap();
+    assert_eq!(
+        voters(restored).await,
+        Vec::<u64>::new(),
+        "the copy is from before the vote"
+    );
+    let broken = Store::open_existing(&sqlite_url(&state.join("claim-digest.db.broken")))
+        .await
+        .unwrap();
+    assert_eq!(voters(broken).await, vec![77], "the old database still holds the vote");
+}
+
 #[tokio::test]
 async fn backup_on_postgres_prints_the_pg_dump_command_without_the_password() {
     let url = "postgres://claims:hunter2-secret@127.0.0.1:1/claims";
