@@ -315,6 +315,31 @@ async fn route(app: &App, charts: &charts::Charts, uri: &Uri) -> anyhow::Result<
 mod tests {
     use super::*;
 
+    /// The unit's system call filter, merged as systemd merges it (the first line an allow list,
+    /// each later line adding to it or, after `~`, taking from it), leaves setpriority allowed:
+    /// else the pages' threads would keep the bot's priority (EPERM) under the shipped unit.
+    #[test]
+    fn the_service_unit_lets_the_pages_lower_their_priority() {
+        let unit = include_str!("../../deploy/claim-digest.service");
+        // The groups the unit names that hold setpriority (`systemd-analyze syscall-filter`).
+        let holds = |entry: &str| matches!(entry, "setpriority" | "@resources" | "@system-service");
+        let mut allowed = None;
+        for line in unit.lines() {
+            let Some(value) = line.strip_prefix("SystemCallFilter=") else {
+                continue;
+            };
+            let (deny, entries) = match value.strip_prefix('~') {
+                Some(rest) => (true, rest),
+                None => (false, value),
+            };
+            assert!(allowed.is_some() || !deny, "the first filter is an allow list");
+            if entries.split_whitespace().any(holds) {
+                allowed = Some(!deny);
+            }
+        }
+        assert_eq!(allowed, Some(true), "setpriority is filtered out");
+    }
+
     #[test]
     fn a_proxy_on_loopback_names_the_client_and_no_one_else_can() {
         let mut headers = HeaderMap::new();
