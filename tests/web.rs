@@ -4,6 +4,8 @@
 
 use crate::support;
 
+use std::time::{Duration, Instant};
+
 use chrono::{NaiveDate, Utc};
 
 use crate::support::site::{Seed, Site};
@@ -687,5 +689,70 @@ async fn every_link_on_the_server_page_works() {
     assert!(
         checked >= 3,
         "the page links its claims, the stylesheet and the other language"
+    );
+}
+
+/// Reads `stream` until the server closes it, for at most `within`: what it sent, or None when
+/// it was still open then.
+async fn read_until_closed(stream: &mut tokio::net::TcpStream, within: Duration) -> Option<String> {
+    use tokio::io::AsyncReadExt as _;
+    let mut got = Vec::new();
+    match tokio::time::timeout(within, stream.read_to_end(&mut got)).await {
+        // A reset is a close too.
+        Ok(_) => Some(String::from_utf8_lossy(&got).into_owned()),
+        Err(_) => None,
+    }
+}
+
+/// A client that sends half a request's head, or goes quiet after an answer, loses its
+/// connection once the head's time is up; past the cap, a connection waits for one to close.
+#[tokio::test]
+async fn slow_and_idle_clients_lose_their_connections_and_connections_are_capped() {
+    use tokio::io::AsyncWriteExt as _;
+    let limits = claim_digest::web::ConnectionLimits {
+        header_read: Duration::from_millis(300),
+        max_connections: 2,
+    };
+    let site = Site::new(GUILD, Lang::En, &support::repo_file("data/claims.toml"), "1000").await;
+    let (_app, _store, base, _claims) = site.serve_with(limits);
+    let addr = base.trim_start_matches("http://").trim_end_matches('/').to_string();
+    let connect = || tokio::net::TcpStream::connect(addr.clone());
+
+    let mut half = connect().await.unwrap();
+    let started = Instant::now();
+    half.write_all(b"GET /site.css HTTP/1.1\r\nHost: x\r\nAccept: ")
+        .await
+        .unwrap();
+    let said = read_until_closed(&mut half, Duration::from_secs(5)).await;
+    assert!(said.is_some(), "half a head holds its connection");
+    assert!(
+        started.elapsed() >= Duration::from_millis(250),
+        "closed before its time"
+    );
+
+    let mut idle = connect().await.unwrap();
+    idle.write_all(b"GET /site.css HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let said = read_until_closed(&mut idle, Duration::from_secs(5)).await;
+    let said = said.expect("a kept-alive connection left idle is closed");
+    assert!(said.starts_with("HTTP/1.1 200"), "answered first: {said}");
+
+    // Two silent connections take both places; a third is answered once they are closed.
+    let _silent = [connect().await.unwrap(), connect().await.unwrap()];
+    let mut third = connect().await.unwrap();
+    let started = Instant::now();
+    third
+        .write_all(b"GET /site.css HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let said = read_until_closed(&mut third, Duration::from_secs(5))
+        .await
+        .expect("answered");
+    assert!(said.starts_with("HTTP/1.1 200"), "{said}");
+    assert!(
+        started.elapsed() >= Duration::from_millis(150),
+        "answered at once, past the cap: {:?}",
+        started.elapsed()
     );
 }

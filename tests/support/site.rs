@@ -109,9 +109,14 @@ impl Site {
 
     /// Serves the site until the test ends.
     pub fn serve(self) -> (App, Store, String, ClaimSet) {
+        self.serve_with(claim_digest::web::ConnectionLimits::default())
+    }
+
+    /// Serves the site until the test ends, holding connections to `limits`.
+    pub fn serve_with(self, limits: claim_digest::web::ConnectionLimits) -> (App, Store, String, ClaimSet) {
         let served = self.app.clone();
         let listener = self.listener;
-        tokio::spawn(async move { claim_digest::web::serve_on(listener, served).await.unwrap() });
+        tokio::spawn(async move { claim_digest::web::serve_with(listener, served, limits).await.unwrap() });
         (self.app, self.store, self.base, self.claims)
     }
 }
