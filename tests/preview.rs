@@ -251,3 +251,37 @@ async fn preview_of_a_date_past_the_calendar_is_a_bad_date_not_a_panic() {
         assert!(out.status.success(), "{date}: {}", String::from_utf8_lossy(&out.stderr));
     }
 }
+
+/// `preview` on the database a bot serves from: a feed it cannot reach (from a machine that is
+/// offline, say) is reported, and left as the bot last recorded it: no backoff, no count of
+/// failures towards disabling it for every server.
+#[tokio::test]
+async fn preview_leaves_a_failing_feeds_record_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("live.db");
+    let url = sqlite_url(&db);
+    // Port 9 on loopback answers nothing: the fetch fails at once.
+    let unreachable = "http://127.0.0.1:9/feed.xml";
+    let store = claim_digest::store::Store::open(&url).await.unwrap();
+    let before = store.upsert_feed(unreachable).await.unwrap();
+    store.close().await;
+    for _ in 0..2 {
+        let out = run_cli(&url, &["preview", "--feed", unreachable, "--lang", "en"], &[]).await;
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("127.0.0.1:9"), "the failure is reported: {stderr}");
+    }
+    let store = claim_digest::store::Store::open(&url).await.unwrap();
+    let after = store.feed(before.id).await.unwrap().unwrap();
+    store.close().await;
+    assert_eq!(
+        (
+            after.failures,
+            after.failing_since,
+            after.next_attempt_at,
+            after.last_error.is_some()
+        ),
+        (0, None, before.next_attempt_at, false),
+        "{after:?}"
+    );
+}

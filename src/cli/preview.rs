@@ -79,7 +79,7 @@ pub async fn run(config: Config, args: PreviewArgs) -> anyhow::Result<ExitCode> 
         while jobs.len() < PARALLEL_FETCHES {
             let Some((source, name)) = pending.next() else { break };
             let app = app.clone();
-            jobs.spawn(async move { app.ingest(&source, name.as_deref(), now).await });
+            jobs.spawn(async move { app.ingest_for_preview(&source, name.as_deref(), now).await });
         }
         let Some(done) = jobs.join_next().await else { break };
         let report = done??;

@@ -73,6 +73,13 @@ impl Failure {
     }
 }
 
+/// Whether a failed fetch is recorded on its feed (its backoff, in time its disabling).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Failures {
+    Recorded,
+    Reported,
+}
+
 impl App {
     /// Fetches `source` (conditionally, when we have validators), parses it and stores new items.
     /// Failures are recorded on the feed and reported, never raised: one bad feed must not stop
@@ -82,6 +89,28 @@ impl App {
         source: &FeedSource,
         name: Option<&str>,
         now: DateTime<Utc>,
+    ) -> anyhow::Result<IngestReport> {
+        self.ingest_with(source, name, now, Failures::Recorded).await
+    }
+
+    /// As [`App::ingest`], but a failure is only reported, never recorded on the feed: `preview`
+    /// may read the database a bot serves from, and its fetches from another machine (offline,
+    /// say) must not push back, or disable, feeds the bot polls for its servers.
+    pub async fn ingest_for_preview(
+        &self,
+        source: &FeedSource,
+        name: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<IngestReport> {
+        self.ingest_with(source, name, now, Failures::Reported).await
+    }
+
+    async fn ingest_with(
+        &self,
+        source: &FeedSource,
+        name: Option<&str>,
+        now: DateTime<Utc>,
+        failures: Failures,
     ) -> anyhow::Result<IngestReport> {
         let url = source.url();
         let feed = self.store.upsert_feed(&url).await?;
@@ -121,16 +150,18 @@ impl App {
                         new,
                     }
                 }
-                Err(e) => self.fail(feed.id, now, Failure::Parse(e)).await?,
+                Err(e) => self.fail(feed.id, now, Failure::Parse(e), failures).await?,
             },
             Err(FetchError::HostBusy { retry_after, .. }) => {
                 let until = now + chrono::Duration::from_std(retry_after).unwrap_or(chrono::Duration::minutes(1));
-                self.store
-                    .record_fetch(feed.id, now, &FetchRecord::Deferred { until })
-                    .await?;
+                if failures == Failures::Recorded {
+                    self.store
+                        .record_fetch(feed.id, now, &FetchRecord::Deferred { until })
+                        .await?;
+                }
                 IngestOutcome::Deferred { until }
             }
-            Err(e) => self.fail(feed.id, now, Failure::Fetch(e)).await?,
+            Err(e) => self.fail(feed.id, now, Failure::Fetch(e), failures).await?,
         };
         Ok(IngestReport {
             feed: feed.id,
@@ -173,8 +204,17 @@ impl App {
         Ok(tokio::task::spawn_blocking(parse).await?)
     }
 
-    async fn fail(&self, feed: FeedId, now: DateTime<Utc>, failure: Failure) -> anyhow::Result<IngestOutcome> {
+    async fn fail(
+        &self,
+        feed: FeedId,
+        now: DateTime<Utc>,
+        failure: Failure,
+        failures_are: Failures,
+    ) -> anyhow::Result<IngestOutcome> {
         let reason = failure.reason();
+        if failures_are == Failures::Reported {
+            return Ok(IngestOutcome::Failed(reason));
+        }
         let cause = failure.cause();
         let before = self.store.feed(feed).await?;
         let failures = before.as_ref().map_or(0, |f| f.failures) + 1;
