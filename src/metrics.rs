@@ -299,8 +299,7 @@ pub async fn serve(addr: SocketAddr, metrics: Arc<Metrics>, bot: App, clock: Clo
     });
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, "serving /healthz and /metrics");
-    axum::serve(listener, app).await?;
-    Ok(())
+    crate::web::serve_router(listener, app, crate::web::ConnectionLimits::default()).await
 }
 
 async fn healthz(State(h): State<Health>) -> impl IntoResponse {

@@ -8,10 +8,13 @@
 
 mod charts;
 pub mod limit;
+mod serve;
+
+pub use serve::{serve_router, ConnectionLimits};
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Context as _;
 use axum::body::Body;
@@ -46,31 +49,6 @@ pub fn router(app: App) -> Router {
     })
 }
 
-/// What a client may hold of the page server. Without limits (as under `axum::serve`, which
-/// gives hyper no timer) a client sending half a request, or nothing, keeps its connection and a
-/// file descriptor forever, and enough of them leave none for the bot.
-#[derive(Debug, Clone, Copy)]
-pub struct ConnectionLimits {
-    /// How long a request's head may take to arrive whole, counted from when the server starts
-    /// waiting for it: on a new connection and again after each answer on a kept-alive one, so
-    /// this is also how long a connection may sit idle.
-    pub header_read: Duration,
-    /// Connections served at once; the next ones wait in the listen queue until one closes.
-    pub max_connections: usize,
-}
-
-impl Default for ConnectionLimits {
-    fn default() -> Self {
-        ConnectionLimits {
-            // Ample for a browser's request over a slow link, and for it to reuse the connection
-            // for the page's stylesheet and chart.
-            header_read: Duration::from_secs(10),
-            // Far below the usual 1,024 descriptors a process may open, which the bot shares.
-            max_connections: 256,
-        }
-    }
-}
-
 /// Serves the site on `listener` until the process ends.
 pub async fn serve_on(listener: tokio::net::TcpListener, app: App) -> anyhow::Result<()> {
     serve_with(listener, app, ConnectionLimits::default()).await
@@ -78,44 +56,7 @@ pub async fn serve_on(listener: tokio::net::TcpListener, app: App) -> anyhow::Re
 
 /// [`serve_on`] with the given limits (tests shorten them).
 pub async fn serve_with(listener: tokio::net::TcpListener, app: App, limits: ConnectionLimits) -> anyhow::Result<()> {
-    use tower_service::Service as _;
-    let mut routes = router(app).into_make_service_with_connect_info::<SocketAddr>();
-    let mut http = hyper::server::conn::http1::Builder::new();
-    http.timer(hyper_util::rt::TokioTimer::new())
-        .header_read_timeout(limits.header_read);
-    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
-    loop {
-        // A slot first: at the cap, connections wait in the kernel's queue, not in this process.
-        let slot = slots.clone().acquire_owned().await?;
-        let (stream, peer) = match listener.accept().await {
-            Ok(accepted) => accepted,
-            Err(e) => {
-                if !matches!(
-                    e.kind(),
-                    std::io::ErrorKind::ConnectionAborted | std::io::ErrorKind::ConnectionReset
-                ) {
-                    // Out of descriptors, most likely: accepting again at once would spin.
-                    tracing::warn!(error = %e, "the tally pages cannot accept a connection");
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                }
-                continue;
-            }
-        };
-        let service = match routes.call(peer).await {
-            Ok(service) => service,
-            Err(never) => match never {},
-        };
-        let connection = http.serve_connection(
-            hyper_util::rt::TokioIo::new(stream),
-            hyper_util::service::TowerToHyperService::new(service),
-        );
-        tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::debug!(error = %e, "a tally page connection ended with an error");
-            }
-            drop(slot);
-        });
-    }
+    serve_router(listener, router(app), limits).await
 }
 
 /// How much nicer the pages' threads are than the bot's: 10, the usual step for background work.
